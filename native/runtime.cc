@@ -1,0 +1,74 @@
+// Process-wide settings: threads, seeds, devices, autocast, version.
+#include "common.h"
+
+#include <ATen/autocast_mode.h>
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+namespace facegan {
+namespace {
+
+Napi::Value SetNumThreads(const Info& info) {
+  return Guard(info, [&] {
+    at::set_num_threads(int(I(info, 0)));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value NumThreads(const Info& info) { return Napi::Number::New(info.Env(), at::get_num_threads()); }
+
+Napi::Value ManualSeed(const Info& info) {
+  return Guard(info, [&] {
+    at::manual_seed(uint64_t(I(info, 0)));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value CudaIsAvailable(const Info& info) { return Napi::Boolean::New(info.Env(), at::hasCUDA()); }
+
+Napi::Value CudaDeviceCount(const Info& info) {
+  return Napi::Number::New(info.Env(), at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
+}
+
+// setAutocast(deviceType "cpu"|"cuda", enabled, dtype): mixed precision for the ops that support it.
+Napi::Value SetAutocast(const Info& info) {
+  return Guard(info, [&] {
+    auto device = S(info, 0);
+    bool enabled = B(info, 1);
+    auto dtype = ParseDtype(S(info, 2));
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    auto type = device == "cuda" ? at::kCUDA : at::kCPU;
+    at::autocast::set_autocast_dtype(type, dtype);
+    at::autocast::set_autocast_enabled(type, enabled);
+#else
+    if (device == "cuda") {
+      at::autocast::set_autocast_gpu_dtype(dtype);
+      at::autocast::set_enabled(enabled);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(dtype);
+      at::autocast::set_cpu_enabled(enabled);
+    }
+#endif
+    if (!enabled) at::autocast::clear_cache();
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Version(const Info& info) { return Napi::String::New(info.Env(), TORCH_VERSION); }
+
+Napi::Value ParallelInfo(const Info& info) { return Napi::String::New(info.Env(), at::get_parallel_info()); }
+
+}  // namespace
+
+void InitRuntime(Napi::Env env, Napi::Object exports) {
+  exports["setNumThreads"] = Napi::Function::New(env, SetNumThreads, "setNumThreads");
+  exports["numThreads"] = Napi::Function::New(env, NumThreads, "numThreads");
+  exports["manualSeed"] = Napi::Function::New(env, ManualSeed, "manualSeed");
+  exports["cudaIsAvailable"] = Napi::Function::New(env, CudaIsAvailable, "cudaIsAvailable");
+  exports["cudaDeviceCount"] = Napi::Function::New(env, CudaDeviceCount, "cudaDeviceCount");
+  exports["setAutocast"] = Napi::Function::New(env, SetAutocast, "setAutocast");
+  exports["version"] = Napi::Function::New(env, Version, "version");
+  exports["parallelInfo"] = Napi::Function::New(env, ParallelInfo, "parallelInfo");
+}
+
+}  // namespace facegan
