@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
@@ -129,7 +130,11 @@ function load(): NativeEngine {
       }
     };
   }
-  return wrapped as unknown as NativeEngine;
+  const engine = wrapped as unknown as NativeEngine;
+  // Inside Node, libtorch's OpenMP starts with one thread: use every core unless told otherwise.
+  const fromEnv = Number(process.env.FACEGAN_THREADS ?? process.env.OMP_NUM_THREADS);
+  engine.setNumThreads(Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
+  return engine;
 }
 
 function toFaceganError(op: string, e: unknown): FaceganError {

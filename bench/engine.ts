@@ -1,0 +1,91 @@
+/**
+ * npm run bench:engine -- [--steps 10] [--warmup 2] [--rounds 1] [--batch 16] [--bf16] [--channels-last]
+ *                         [--reference PATH] [--no-reference]
+ * Times training steps of faceswap's original model on facegan's engine and, in the same command, runs the
+ * PyTorch reference (../shared/bench/reference_original.py), alternating rounds, and prints one JSON line:
+ * both examples/s, the speed ratio, and both peak RSS.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Adam, rand, tidy, numThreads, manualSeed, autocast, l1Loss, libtorchVersion } from '../src/engine/index.js';
+import { OriginalModel } from '../src/models/original.js';
+import { median, peakRssMb, type BenchArgs } from './util.js';
+
+const DEFAULT_REFERENCE = fileURLToPath(new URL('../../shared/bench/reference_original.py', import.meta.url));
+
+interface Side {
+  step_s: number[];
+  median_step_s: number;
+  examples_per_s: number;
+  peak_rss_mb: number;
+}
+
+function runReference(path: string, batch: number, warmup: number, steps: number, threads: number): Side & { engine: string } {
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(py, [path, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`the PyTorch reference failed (${path}): ${r.stderr.trim().split('\n').pop()}. ` +
+      'It needs Debian\'s python3-torch: sudo apt-get install -y python3-torch (or pass --no-reference).');
+  }
+  return JSON.parse(line) as Side & { engine: string };
+}
+
+export function benchEngine(args: BenchArgs): Record<string, unknown> {
+  const batch = args.int('batch', 16);
+  const warmup = args.int('warmup', 2);
+  const steps = args.int('steps', 10);
+  const rounds = args.int('rounds', 1);
+  const bf16 = args.flag('bf16');
+  const channelsLast = args.flag('channels-last');
+  const reference = args.str('reference', DEFAULT_REFERENCE);
+  const threads = numThreads();
+
+  manualSeed(0);
+  const model = new OriginalModel({ init: 'torch-default' });
+  const opt = new Adam(model, { lr: 5e-5, betas: [0.5, 0.999], eps: 1e-7 });
+  const layout = channelsLast ? 'channels-last' : 'contiguous';
+  const inputs = [0, 1, 2, 3].map(() => rand([batch, 3, 64, 64]).contiguous(layout));
+  const [warpedA, targetA, warpedB, targetB] = inputs as [typeof inputs[0], typeof inputs[0], typeof inputs[0], typeof inputs[0]];
+
+  const step = (): number => tidy(() => {
+    opt.zeroGrad();
+    const forward = () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB));
+    const loss = bf16 ? autocast('cpu', 'bfloat16', forward) : forward();
+    loss.backward();
+    opt.step();
+    return loss.item();
+  });
+
+  const ours: number[] = [];
+  const refs: (Side & { engine: string })[] = [];
+  let lastLoss = NaN;
+  for (let r = 0; r < rounds; r++) {
+    if (!args.flag('no-reference')) refs.push(runReference(reference, batch, warmup, steps, threads));
+    for (let i = 0; i < warmup + steps; i++) {
+      const t0 = performance.now();
+      lastLoss = step();
+      const s = (performance.now() - t0) / 1000;
+      if (i >= warmup) ours.push(s);
+      process.stderr.write(`facegan round ${r} step ${i} ${s.toFixed(3)}s loss ${lastLoss.toFixed(5)}\n`);
+    }
+  }
+  const med = median(ours);
+  const facegan = {
+    engine: `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16-autocast' : ''}${channelsLast ? ' channels-last' : ''}`,
+    step_s: ours.map((s) => +s.toFixed(4)), median_step_s: +med.toFixed(4), examples_per_s: +((2 * batch) / med).toFixed(2),
+    peak_rss_mb: peakRssMb(), final_loss: +lastLoss.toFixed(5),
+  };
+  const out: Record<string, unknown> = { bench: 'engine', model: 'original', params: model.numParameters(), batch_per_side: batch, threads, facegan };
+  if (refs.length) {
+    const refSteps = refs.flatMap((r) => r.step_s);
+    const refMed = median(refSteps);
+    const pytorch = {
+      engine: refs[0]!.engine, step_s: refSteps, median_step_s: +refMed.toFixed(4), examples_per_s: +((2 * batch) / refMed).toFixed(2),
+      peak_rss_mb: Math.max(...refs.map((r) => r.peak_rss_mb)),
+    };
+    Object.assign(out, { pytorch, speed_ratio: +(pytorch.median_step_s / facegan.median_step_s).toFixed(3), rss_ratio: +(facegan.peak_rss_mb / pytorch.peak_rss_mb).toFixed(3) });
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+/** Process-wide engine settings: threads, seeds, devices, mixed precision, and the live-tensor count. */
+import { native } from './native.js';
+import { type Device, type DType } from './dtype.js';
+import { ErrorCodes, FaceganError, invalid } from '../core/errors.js';
+
+/** Sets the number of threads libtorch uses for one operation. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw invalid('a positive integer', 'threads', n);
+  native().setNumThreads(n);
+}
+
+export function numThreads(): number {
+  return native().numThreads();
+}
+
+/** Seeds every generator (CPU and CUDA), so that rand/randn/initialisers repeat. */
+export function manualSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0) throw invalid('a non-negative integer', 'seed', seed);
+  native().manualSeed(seed);
+}
+
+export const cuda = {
+  isAvailable: (): boolean => native().cudaIsAvailable(),
+  deviceCount: (): number => native().cudaDeviceCount(),
+};
+
+/** Resolves `auto` to cuda when there is one, else cpu; refuses cuda where there is none. */
+export function resolveDevice(device: 'auto' | Device): Device {
+  if (device === 'auto') return cuda.isAvailable() ? 'cuda' : 'cpu';
+  if (device.startsWith('cuda') && !cuda.isAvailable()) {
+    throw new FaceganError(ErrorCodes.NO_DEVICE,
+      `device ${device} was asked for but this libtorch has no CUDA device; use --device cpu, or build against a CUDA libtorch (LIBTORCH=...)`);
+  }
+  return device;
+}
+
+/** The number of tensors alive (made and not yet disposed or collected): steady in a loop that does not leak. */
+export function liveTensors(): number {
+  return native().liveTensors();
+}
+
+export function libtorchVersion(): string {
+  return native().version();
+}
+
+/**
+ * Runs fn with autocast: ops that support it (convolutions, matmuls) compute in `dtype` (bfloat16 on CPUs with
+ * avx512_bf16/AMX, float16 or bfloat16 on CUDA) while parameters stay float32.
+ */
+export function autocast<T>(device: 'cpu' | 'cuda', dtype: DType, fn: () => T): T {
+  native().setAutocast(device, true, dtype);
+  try {
+    return fn();
+  } finally {
+    native().setAutocast(device, false, dtype);
+  }
+}
