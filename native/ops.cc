@@ -68,8 +68,9 @@ const Op kOps[] = {
     OP("mean", IL(a, 1).empty() ? T(a, 0).mean() : T(a, 0).mean(IL(a, 1), B(a, 2))),
     OP("amax", T(a, 0).amax(IL(a, 1), B(a, 2))), OP("amin", T(a, 0).amin(IL(a, 1), B(a, 2))),
     OP("argmax", T(a, 0).argmax(I(a, 1), B(a, 2))), OP("argmin", T(a, 0).argmin(I(a, 1), B(a, 2))),
-    OP("var", T(a, 0).var(at::OptionalIntArrayRef(IL(a, 1)), B(a, 3), B(a, 2))),
-    OP("std", T(a, 0).std(at::OptionalIntArrayRef(IL(a, 1)), B(a, 3), B(a, 2))),
+    // an empty dim list means all dims: the full-reduction overloads (1.13's backward mishandles an empty list)
+    OP("var", IL(a, 1).empty() ? T(a, 0).var(B(a, 3)) : T(a, 0).var(at::OptionalIntArrayRef(IL(a, 1)), B(a, 3), B(a, 2))),
+    OP("std", IL(a, 1).empty() ? T(a, 0).std(B(a, 3)) : T(a, 0).std(at::OptionalIntArrayRef(IL(a, 1)), B(a, 3), B(a, 2))),
     OP("norm", IL(a, 2).empty() ? T(a, 0).norm(Sc(a, 1)) : T(a, 0).norm(Sc(a, 1), IL(a, 2), B(a, 3))),
     OP("logsumexp", T(a, 0).logsumexp(IL(a, 1), B(a, 2))), OP("cumsum", T(a, 0).cumsum(I(a, 1))),
     // shape and indexing

@@ -3,6 +3,7 @@ import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
 import { type AnyTypedArray, type Device, type DType, BYTES_PER_ELEMENT, checkDevice, checkDtype, dtypeOfArray } from './dtype.js';
 import { invalid } from '../core/errors.js';
+import { checkDeviceAvailable } from './runtime.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -13,7 +14,7 @@ type Nested = number | boolean | Nested[];
 
 const opts = (o: TensorOptions = {}, dtype: DType = 'float32'): [DType, Device] => [
   checkDtype(o.dtype ?? dtype),
-  checkDevice(o.device ?? 'cpu'),
+  checkDeviceAvailable(checkDevice(o.device ?? 'cpu')),
 ];
 
 export function checkShape(shape: readonly number[], name = 'shape'): number[] {
@@ -68,7 +69,7 @@ export function tensor(data: Nested | AnyTypedArray, options: TensorOptions & { 
 
 /** A tensor holding a copy of raw little-endian bytes (as a safetensors file stores them). */
 export function fromBytes(bytes: Uint8Array, dtype: DType, shape: readonly number[], device: Device = 'cpu'): Tensor {
-  return wrap(native().fromBytes(bytes, checkDtype(dtype), checkShape(shape), checkDevice(device)));
+  return wrap(native().fromBytes(bytes, checkDtype(dtype), checkShape(shape), checkDeviceAvailable(checkDevice(device))));
 }
 
 export const zeros = (shape: readonly number[], o?: TensorOptions): Tensor => wrap(native().zeros(checkShape(shape), ...opts(o)));

@@ -24,14 +24,19 @@ export const cuda = {
   deviceCount: (): number => native().cudaDeviceCount(),
 };
 
+/** Refuses a cuda device where this libtorch has none, with what to do instead. */
+export function checkDeviceAvailable(device: Device): Device {
+  if (device !== 'cpu' && !native().cudaIsAvailable()) {
+    throw new FaceganError(ErrorCodes.NO_DEVICE,
+      `device ${device} was asked for but this libtorch has no CUDA device; use cpu, or build facegan against a CUDA libtorch (LIBTORCH=/path/to/libtorch npm run build:native)`);
+  }
+  return device;
+}
+
 /** Resolves `auto` to cuda when there is one, else cpu; refuses cuda where there is none. */
 export function resolveDevice(device: 'auto' | Device): Device {
   if (device === 'auto') return cuda.isAvailable() ? 'cuda' : 'cpu';
-  if (device.startsWith('cuda') && !cuda.isAvailable()) {
-    throw new FaceganError(ErrorCodes.NO_DEVICE,
-      `device ${device} was asked for but this libtorch has no CUDA device; use --device cpu, or build against a CUDA libtorch (LIBTORCH=...)`);
-  }
-  return device;
+  return checkDeviceAvailable(device);
 }
 
 /** The number of tensors alive (made and not yet disposed or collected): steady in a loop that does not leak. */

@@ -6,6 +6,7 @@ import { native, type Handle } from './native.js';
 import { track, setTensorCheck } from './scope.js';
 import { type AnyTypedArray, type Device, type DType, checkDevice, checkDtype, typedArrayFor } from './dtype.js';
 import { FaceganError, ErrorCodes, invalid } from '../core/errors.js';
+import { checkDeviceAvailable } from './runtime.js';
 
 type Operand = Tensor | number;
 
@@ -103,7 +104,7 @@ export class Tensor {
       ? (/^(cpu|cuda)/.test(target) ? { device: target as Device } : { dtype: target as DType })
       : target;
     const dtype = opts.dtype === undefined ? this.dtype : checkDtype(opts.dtype);
-    const device = opts.device === undefined ? this.device : checkDevice(opts.device);
+    const device = opts.device === undefined ? this.device : checkDeviceAvailable(checkDevice(opts.device));
     return wrap(native().to(this.handle, dtype, device));
   }
   /** Row-major (default) or channels-last memory layout; channels-last can make convolutions faster. */

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under src/ and bench/ with node's own test runner (through tsx), one file at a time
+// (each test uses all cores through libtorch). Extra arguments are passed on: npm test -- --test-name-pattern=adam
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '../..');
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'node_modules' ? [] : find(p);
+    return name.endsWith('.test.ts') ? [relative(root, p)] : [];
+  });
+}
+const args = process.argv.slice(2);
+const filters = args.filter((a) => !a.startsWith('--'));
+const files = [...find(join(root, 'src')), ...find(join(root, 'bench'))].filter((f) => !filters.length || filters.some((x) => f.includes(x)));
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...args.filter((a) => a.startsWith('--')), ...files], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
