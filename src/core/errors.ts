@@ -32,8 +32,17 @@ export class FaceganError extends Error {
   }
 }
 
+/** A received value already worded for a message (e.g. `shape [3, 8, 8]`), printed as is. */
+export class Verbatim {
+  constructor(readonly text: string) {}
+}
+
+/** `shape [a, b, c]`, for messages about tensors. */
+export const shapeText = (shape: readonly number[]): Verbatim => new Verbatim(`shape [${shape.join(', ')}]`);
+
 /** Formats a received value for messages: short, and never the whole of a large array. */
 export function describe(value: unknown): string {
+  if (value instanceof Verbatim) return value.text;
   if (Array.isArray(value)) return value.length > 8 ? `[${value.slice(0, 8).join(', ')}, ...]` : `[${value.join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return String(value);

@@ -4,7 +4,7 @@
  */
 import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
-import { invalid } from '../core/errors.js';
+import { invalid, shapeText } from '../core/errors.js';
 
 export type Pair = number | readonly [number, number];
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -22,7 +22,7 @@ const reduction = (r: Reduction): number => {
 const shapeStr = (s: readonly (number | string)[]): string => `[${s.join(', ')}]`;
 
 function expectNd(x: Tensor, n: number, op: string, layout: string): void {
-  if (x.ndim !== n) throw invalid(`a ${n}-d input ${layout}`, `${op} input`, `shape ${shapeStr(x.shape)}`);
+  if (x.ndim !== n) throw invalid(`a ${n}-d input ${layout}`, `${op} input`, shapeText(x.shape));
 }
 
 export interface Conv2dOptions {
@@ -37,7 +37,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2
   const groups = o.groups ?? 1;
   expectNd(x, 4, 'conv2d', '[N, C, H, W]');
   if (x.shape[1] !== weight.shape[1]! * groups) {
-    throw invalid(`an input with ${weight.shape[1]! * groups} channels (weight ${shapeStr(weight.shape)})`, 'conv2d input', `shape ${shapeStr(x.shape)}`);
+    throw invalid(`an input with ${weight.shape[1]! * groups} channels (weight ${shapeStr(weight.shape)})`, 'conv2d input', shapeText(x.shape));
   }
   return wrap(native().conv2d(x.handle, weight.handle, bias?.handle, pair(o.stride ?? 1, 'stride'),
     pair(o.padding ?? 0, 'padding'), pair(o.dilation ?? 1, 'dilation'), groups));
@@ -47,7 +47,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions & { outputPadding?: Pair } = {}): Tensor {
   expectNd(x, 4, 'convTranspose2d', '[N, C, H, W]');
   if (x.shape[1] !== weight.shape[0]) {
-    throw invalid(`an input with ${weight.shape[0]} channels (weight ${shapeStr(weight.shape)})`, 'convTranspose2d input', `shape ${shapeStr(x.shape)}`);
+    throw invalid(`an input with ${weight.shape[0]} channels (weight ${shapeStr(weight.shape)})`, 'convTranspose2d input', shapeText(x.shape));
   }
   return wrap(native().convTranspose2d(x.handle, weight.handle, bias?.handle, pair(o.stride ?? 1, 'stride'),
     pair(o.padding ?? 0, 'padding'), pair(o.outputPadding ?? 0, 'outputPadding'), o.groups ?? 1, pair(o.dilation ?? 1, 'dilation')));
@@ -56,7 +56,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 /** x @ weight^T + bias. x [..., in], weight [out, in]. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw invalid(`an input whose last dim is ${weight.shape[1]} (weight ${shapeStr(weight.shape)})`, 'linear input', `shape ${shapeStr(x.shape)}`);
+    throw invalid(`an input whose last dim is ${weight.shape[1]} (weight ${shapeStr(weight.shape)})`, 'linear input', shapeText(x.shape));
   }
   return wrap(native().linear(x.handle, weight.handle, bias?.handle));
 }
@@ -64,7 +64,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 /** [N, C*r*r, H, W] -> [N, C, H*r, W*r] */
 export function pixelShuffle(x: Tensor, r: number): Tensor {
   expectNd(x, 4, 'pixelShuffle', '[N, C, H, W]');
-  if (x.shape[1]! % (r * r) !== 0) throw invalid(`a channel count divisible by ${r * r}`, 'pixelShuffle input', `shape ${shapeStr(x.shape)}`);
+  if (x.shape[1]! % (r * r) !== 0) throw invalid(`a channel count divisible by ${r * r}`, 'pixelShuffle input', shapeText(x.shape));
   return wrap(native().pixelShuffle(x.handle, r));
 }
 
@@ -112,7 +112,7 @@ export interface GridSampleOptions {
 export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions = {}): Tensor {
   expectNd(x, 4, 'gridSample', '[N, C, H, W]');
   if (grid.ndim !== 4 || grid.shape[3] !== 2 || grid.shape[0] !== x.shape[0]) {
-    throw invalid(`a grid [${x.shape[0]}, Ho, Wo, 2]`, 'gridSample grid', `shape ${shapeStr(grid.shape)}`);
+    throw invalid(`a grid [${x.shape[0]}, Ho, Wo, 2]`, 'gridSample grid', shapeText(grid.shape));
   }
   const mode = ['bilinear', 'nearest', 'bicubic'].indexOf(o.mode ?? 'bilinear');
   const padding = ['zeros', 'border', 'reflection'].indexOf(o.paddingMode ?? 'zeros');
@@ -124,7 +124,7 @@ export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions = {}): 
 /** The sampling grid [N, H, W, 2] of affine matrices theta [N, 2, 3] for an output of size [N, C, H, W]. */
 export function affineGrid(theta: Tensor, size: readonly [number, number, number, number], alignCorners = false): Tensor {
   if (theta.ndim !== 3 || theta.shape[1] !== 2 || theta.shape[2] !== 3) {
-    throw invalid('theta of shape [N, 2, 3]', 'affineGrid theta', `shape ${shapeStr(theta.shape)}`);
+    throw invalid('theta of shape [N, 2, 3]', 'affineGrid theta', shapeText(theta.shape));
   }
   return wrap(native().affineGrid(theta.handle, [...size], alignCorners));
 }
@@ -156,7 +156,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
 }
 
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  if (x.shape[1]! % groups !== 0) throw invalid(`a channel count divisible by ${groups} groups`, 'groupNorm input', `shape ${shapeStr(x.shape)}`);
+  if (x.shape[1]! % groups !== 0) throw invalid(`a channel count divisible by ${groups} groups`, 'groupNorm input', shapeText(x.shape));
   return wrap(native().groupNorm(x.handle, groups, weight?.handle, bias?.handle, eps));
 }
 
@@ -167,7 +167,7 @@ export function dropout(x: Tensor, p: number, training: boolean): Tensor {
 
 function sameShape(a: Tensor, b: Tensor, op: string): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw invalid(`a target of the input's shape ${shapeStr(a.shape)}`, `${op} target`, `shape ${shapeStr(b.shape)}`);
+    throw invalid(`a target of the input's shape ${shapeStr(a.shape)}`, `${op} target`, shapeText(b.shape));
   }
 }
 

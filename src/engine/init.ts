@@ -4,14 +4,14 @@
  */
 import { Tensor } from './tensor.js';
 import { noGrad } from './autograd.js';
-import { invalid } from '../core/errors.js';
+import { invalid, shapeText } from '../core/errors.js';
 import { tidy } from './scope.js';
 
 export type Initializer = 'he-uniform' | 'he-normal' | 'glorot-uniform' | 'glorot-normal' | 'torch-default';
 export const INITIALIZERS: readonly Initializer[] = ['he-uniform', 'he-normal', 'glorot-uniform', 'glorot-normal', 'torch-default'];
 
 export function fans(w: Tensor): { fanIn: number; fanOut: number } {
-  if (w.ndim < 2) throw invalid('a weight of at least 2 dims', 'fans(weight)', `shape [${w.shape}]`);
+  if (w.ndim < 2) throw invalid('a weight of at least 2 dims', 'fans(weight)', shapeText(w.shape));
   const receptive = w.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: w.shape[1]! * receptive, fanOut: w.shape[0]! * receptive };
 }
@@ -45,7 +45,7 @@ export function initBias(b: Tensor, fanIn: number): Tensor {
 export function icnr(w: Tensor, scale: number, scheme: Initializer = 'he-uniform'): Tensor {
   const r2 = scale * scale;
   const [out, ...rest] = w.shape as number[];
-  if (out! % r2 !== 0) throw invalid(`a weight whose output channels divide by ${r2}`, 'icnr weight', `shape [${w.shape}]`);
+  if (out! % r2 !== 0) throw invalid(`a weight whose output channels divide by ${r2}`, 'icnr weight', shapeText(w.shape));
   noGrad(() => tidy(() => {
     const sub = initWeight(w.narrow(0, 0, out! / r2).clone(), scheme);
     // pixel shuffle maps channels c*r2 .. c*r2+r2-1 to output channel c: repeat each sub filter r2 times in a row.

@@ -21,7 +21,7 @@ test('tensors round-trip through typed arrays for every dtype', () => {
     const t = tensor(data as never, { dtype, shape: [2, 2] });
     assert.equal(t.dtype, dtype);
     assertShape(t, [2, 2]);
-    assert.deepEqual([...(t.data() as ArrayLike<number>)], [...(data as ArrayLike<number>)], dtype);
+    assert.deepEqual(Array.from(t.data() as ArrayLike<number>), Array.from(data as ArrayLike<number>), dtype);
     t.dispose();
   }
   // half types convert to the right numbers
