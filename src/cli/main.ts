@@ -1,0 +1,57 @@
+/**
+ * The facegan command. Thin: it maps flags to options and calls the public API. Errors a user can cause are
+ * printed as one message (never a stack) with a non-zero exit; FACEGAN_DEBUG=1 shows stacks.
+ */
+import { optionsHelp, parseOptions } from '../core/options.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import type { AnyCommand, Command } from './command.js';
+import { info } from './info.js';
+import { VERSION } from '../version.js';
+
+/** Every command, by the name typed on the command line. */
+export const commands = { info } as const satisfies Record<string, AnyCommand>;
+
+const mainHelp = () => `facegan ${VERSION}: GAN face swapping for photos and videos, on libtorch
+
+Usage: facegan <command> [options]     facegan <command> --help
+
+Commands:
+${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`).join('\n')}
+
+The extract, train and convert commands arrive with their issues; see README.md for what works today.
+Use facegan responsibly: swap only faces you have consent to use, and keep outputs labelled as synthetic.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = (commands as Record<string, Command>)[name];
+  if (!command) throw new FaceganError(ErrorCodes.USAGE, `Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')} (facegan --help)`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`facegan ${name}: ${command.summary}\n\nOptions:\n${optionsHelp(command.options)}${command.details ? `\n\n${command.details}` : ''}`);
+    return 0;
+  }
+  const { options, positionals } = parseOptions(command.options, rest);
+  return (await command.run(options, positionals)) ?? 0;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    if (process.env.FACEGAN_DEBUG) console.error(e);
+    if (e instanceof FaceganError) {
+      console.error(`facegan: ${e.message}`);
+      process.exitCode = e.code === ErrorCodes.USAGE ? 2 : 1;
+    } else {
+      console.error(`facegan: unexpected error: ${(e as Error)?.message ?? e}\nThis is a bug in facegan; please report it with the command you ran (FACEGAN_DEBUG=1 shows details).`);
+      process.exitCode = 70;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One declaration per option (type, default, range, help), used alike by the CLI's parser and help, and later the
+ * dashboard's forms. Pure: no I/O.
+ */
+import { ErrorCodes, FaceganError, describe } from './errors.js';
+
+export type OptionSpec =
+  | { type: 'string'; help: string; default?: string; short?: string; choices?: readonly string[]; required?: boolean }
+  | { type: 'int' | 'number'; help: string; default?: number; short?: string; min?: number; max?: number; required?: boolean }
+  | { type: 'boolean'; help: string; default?: boolean; short?: string }
+  | { type: 'list'; help: string; default?: readonly string[]; short?: string; required?: boolean };
+
+export type OptionSchema = Record<string, OptionSpec>;
+
+type ValueOf<S extends OptionSpec> = S extends { type: 'string' } ? string
+  : S extends { type: 'int' | 'number' } ? number
+  : S extends { type: 'boolean' } ? boolean
+  : string[];
+
+export type Parsed<S extends OptionSchema> = { [K in keyof S]: ValueOf<S[K]> | (S[K] extends { default: unknown } ? never : undefined) };
+
+const usage = (msg: string) => new FaceganError(ErrorCodes.USAGE, msg);
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Validates one value against its spec; the error reads like every other bad-argument error. */
+function convert(name: string, spec: OptionSpec, raw: string): string | number {
+  const flag = `--${kebab(name)}`;
+  if (spec.type === 'int' || spec.type === 'number') {
+    const v = Number(raw);
+    const integral = spec.type === 'int';
+    const lo = spec.min ?? -Infinity, hi = spec.max ?? Infinity;
+    if (raw.trim() === '' || !Number.isFinite(v) || (integral && !Number.isInteger(v)) || v < lo || v > hi) {
+      const range = lo > -Infinity && hi < Infinity ? ` between ${lo} and ${hi}` : lo > -Infinity ? ` of at least ${lo}` : hi < Infinity ? ` of at most ${hi}` : '';
+      throw usage(`Expected ${integral ? 'an integer' : 'a number'}${range} for ${flag} but received ${describe(raw)}`);
+    }
+    return v;
+  }
+  if (spec.type === 'string' && spec.choices && !spec.choices.includes(raw)) {
+    throw usage(`Expected one of ${spec.choices.join(', ')} for ${flag} but received ${describe(raw)}`);
+  }
+  return raw;
+}
+
+/** Parses argv against a schema: `--name value`, `--name=value`, `-x value`, `--flag`, `--no-flag`. */
+export function parseOptions<S extends OptionSchema>(schema: S, argv: readonly string[]): { options: Parsed<S>; positionals: string[] } {
+  const byFlag = new Map<string, string>();
+  for (const [name, spec] of Object.entries(schema)) {
+    byFlag.set(`--${kebab(name)}`, name);
+    if (spec.short) byFlag.set(`-${spec.short}`, name);
+  }
+  const out: Record<string, unknown> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const negated = flag.startsWith('--no-') && byFlag.has(`--${flag.slice(5)}`);
+    const name = negated ? byFlag.get(`--${flag.slice(5)}`) : byFlag.get(flag);
+    if (!name) {
+      const known = [...byFlag.keys()].filter((f) => f.startsWith('--')).join(', ');
+      throw usage(`Unknown option ${flag}. Options here: ${known || 'none'}`);
+    }
+    const spec = schema[name]!;
+    if (spec.type === 'boolean') {
+      out[name] = !negated;
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw usage(`Expected a value after ${flag}`);
+    if (spec.type === 'list') {
+      const prev = (out[name] as string[] | undefined) ?? [];
+      // a list takes the values up to the next option
+      const values = [value];
+      while (eq < 0 && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) values.push(argv[++i]!);
+      out[name] = [...prev, ...values];
+    } else {
+      out[name] = convert(name, spec, value);
+    }
+  }
+  for (const [name, spec] of Object.entries(schema)) {
+    if (out[name] === undefined && spec.default !== undefined) out[name] = spec.default;
+    if (out[name] === undefined && 'required' in spec && spec.required) throw usage(`Missing --${kebab(name)}: ${spec.help}`);
+  }
+  return { options: out as Parsed<S>, positionals };
+}
+
+/** Help lines for a schema: flag, value kind, default and help text. */
+export function optionsHelp(schema: OptionSchema): string {
+  const rows = Object.entries(schema).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${kebab(name)}${spec.type === 'boolean' ? '' : ` <${'choices' in spec && spec.choices ? spec.choices.join('|') : spec.type}>`}`;
+    const def = spec.default !== undefined && spec.default !== false ? ` (default ${Array.isArray(spec.default) ? spec.default.join(' ') : spec.default})` : '';
+    return [flag, `${spec.help}${def}${'required' in spec && spec.required ? ' (required)' : ''}`] as const;
+  });
+  const width = Math.max(...rows.map(([f]) => f.length), 10) + 2;
+  return rows.map(([f, h]) => `  ${f.padEnd(width)}${h}`).join('\n');
+}

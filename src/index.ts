@@ -1,0 +1,37 @@
+/**
+ * facegan's public API. The CLI calls these same functions.
+ *
+ * @example
+ * import { tensor, tidy, Adam, nn } from 'facegan';
+ * const layer = new nn.Linear(2, 1);
+ * const opt = new Adam(layer, { lr: 1e-2 });
+ * const loss = tidy(() => { opt.zeroGrad(); const l = layer.forward(tensor([[1, 2]])).square().mean(); l.backward(); opt.step(); return l.item(); });
+ */
+import { libtorchVersion, numThreads, cuda } from './engine/index.js';
+import { VERSION } from './version.js';
+
+// ---- errors ----
+export { FaceganError, ErrorCodes, type ErrorCode, isFaceganError } from './core/errors.js';
+
+// ---- engine: tensors, autograd, modules, optimizers, files ----
+export * from './engine/index.js';
+
+// ---- layers ----
+export * as nn from './nn/index.js';
+
+// ---- models ----
+export { OriginalModel, OriginalEncoder, originalDecoder, type OriginalOptions } from './models/original.js';
+
+export { VERSION } from './version.js';
+
+/**
+ * What this installation runs on.
+ * @example
+ * engineInfo(); // { version: '0.1.0', libtorch: '1.13.0', threads: 2, cuda: false, ... }
+ */
+export function engineInfo(): { version: string; node: string; libtorch: string; threads: number; cuda: boolean; cudaDevices: number } {
+  return {
+    version: VERSION, node: process.versions.node, libtorch: libtorchVersion(), threads: numThreads(),
+    cuda: cuda.isAvailable(), cudaDevices: cuda.deviceCount(),
+  };
+}
