@@ -1,9 +1,10 @@
 /** npm run bench <name> [flags]: runs one benchmark and prints its one JSON line on stdout. */
 import { benchArgs } from './util.js';
 import { benchEngine } from './engine.js';
+import { benchBf16 } from './bf16.js';
 import { isFaceganError } from '../src/core/errors.js';
 
-const benches = { engine: benchEngine } as const satisfies Record<string, (a: ReturnType<typeof benchArgs>) => Record<string, unknown>>;
+const benches = { engine: benchEngine, bf16: benchBf16 } as const satisfies Record<string, (a: ReturnType<typeof benchArgs>) => Record<string, unknown>>;
 
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !(name in benches)) {
