@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and bench/ with node's own test runner (through tsx), one file at a time
+// Runs every *.test.ts under src/, bench/ and scripts/ with node's own test runner (through tsx), one file at a time
 // (each test uses all cores through libtorch). Extra arguments are passed on: npm test -- --test-name-pattern=adam
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -16,6 +16,6 @@ function find(dir) {
 }
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
-const files = [...find(join(root, 'src')), ...find(join(root, 'bench'))].filter((f) => !filters.length || filters.some((x) => f.includes(x)));
+const files = [...find(join(root, 'src')), ...find(join(root, 'bench')), ...find(join(root, 'scripts'))].filter((f) => !filters.length || filters.some((x) => f.includes(x)));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...args.filter((a) => a.startsWith('--')), ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);
