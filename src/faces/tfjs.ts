@@ -1,0 +1,43 @@
+/**
+ * The only module that loads TensorFlow.js (for the face models; facegan's own engine is libtorch). It uses the
+ * wasm backend from the npm package, serves `file://` model URLs from disk (tfjs fetches weights), and never
+ * touches the network.
+ */
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+
+const require = createRequire(import.meta.url);
+
+/** Folder of a package's file, found through node's resolution (works wherever node_modules is). */
+export function packageDir(name: string): string {
+  return dirname(require.resolve(`${name}/package.json`));
+}
+
+export const wasmDir = (): string => join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + '/';
+
+let shimmed = false;
+
+/** Lets tfjs `fetch` file:// URLs (model JSON and weights) from disk; other URLs are refused, not fetched. */
+export function installFileFetch(): void {
+  if (shimmed) return;
+  shimmed = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+    const u = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+    if (u.startsWith('file://')) {
+      const body = await readFile(new URL(u));
+      return new Response(body, { status: 200, headers: { 'content-type': u.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
+    }
+    if (/^https?:/.test(u)) {
+      throw new FaceganError(ErrorCodes.BAD_FILE, `facegan does not download at run time, but a face model asked for ${u}`);
+    }
+    return original(url, init);
+  }) as typeof fetch;
+}
+
+/** Loads a package's dist build by file path (Human's exports map hides its node-wasm build). */
+export function requireDist<T>(pkg: string, file: string): T {
+  return require(join(packageDir(pkg), 'dist', file)) as T;
+}

@@ -1,0 +1,32 @@
+/** Reading and writing images with sharp. EXIF orientation is applied on read, so pixels are upright. */
+import sharp from 'sharp';
+import { existsSync } from 'node:fs';
+import type { RgbImage } from '../core/image.js';
+import { addPngText } from '../core/png-text.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif'] as const;
+
+export async function readImage(path: string): Promise<RgbImage> {
+  if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_FILE, `No image at ${path}`);
+  try {
+    const { data, info } = await sharp(path).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (e) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is not an image facegan can read (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+}
+
+/** Encodes as PNG, with optional iTXt text chunks (keyword -> text). */
+export async function encodePng(image: RgbImage, text: Record<string, string> = {}): Promise<Buffer> {
+  let png: Buffer = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  }).png({ compressionLevel: 6 }).toBuffer();
+  for (const [k, v] of Object.entries(text)) png = addPngText(png, k, v);
+  return png;
+}
+
+export async function writePng(path: string, image: RgbImage, text: Record<string, string> = {}): Promise<void> {
+  writeFileAtomic(path, [await encodePng(image, text)]);
+}
