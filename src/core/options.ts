@@ -17,7 +17,7 @@ type ValueOf<S extends OptionSpec> = S extends { type: 'string' } ? string
   : S extends { type: 'boolean' } ? boolean
   : string[];
 
-export type Parsed<S extends OptionSchema> = { [K in keyof S]: ValueOf<S[K]> | (S[K] extends { default: unknown } ? never : undefined) };
+export type Parsed<S extends OptionSchema> = { [K in keyof S]: ValueOf<S[K]> | (S[K] extends { default: unknown } | { required: true } ? never : undefined) };
 
 const usage = (msg: string) => new FaceganError(ErrorCodes.USAGE, msg);
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -5,14 +5,18 @@
  */
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 const require = createRequire(import.meta.url);
 
 /** Folder of a package's file, found through node's resolution (works wherever node_modules is). */
 export function packageDir(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
+  // Not require.resolve(`${name}/package.json`): some packages' exports maps do not list it.
+  const dir = (require.resolve.paths(name) ?? []).map((p) => join(p, name)).find((d) => existsSync(join(d, 'package.json')));
+  if (!dir) throw new FaceganError(ErrorCodes.NO_ENGINE, `The package ${name} is not installed; run npm ci in the facegan folder.`);
+  return dir;
 }
 
 export const wasmDir = (): string => join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + '/';

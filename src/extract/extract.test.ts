@@ -1,0 +1,123 @@
+/** extract on the shared real faces: counts, alignment accuracy, embedded records, resume and bad input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extract, defaultAlignmentsPath } from './extract.js';
+import { canonicalEyes } from './align.js';
+import { HumanDetector } from '../faces/human.js';
+import { readImage } from '../media/image.js';
+import { readPngText } from '../core/png-text.js';
+import { parseAlignments, type EmbeddedFace } from '../core/alignments.js';
+import { landmarks68FromMesh, eyeCentres } from '../core/geometry/landmarks68.js';
+import { ErrorCodes } from '../core/errors.js';
+
+const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'facegan-extract-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+// Counted by eye. The race photo also has about six background runners whose faces are under 25 px: BlazeFace,
+// which sees the whole photo at 256 px, cannot find those; the two runners in front are what it must find.
+const GROUP_COUNTS: Record<string, number> = {
+  'nasa_sts106_crew.jpg': 7,
+  'nasa_expedition1_crew.jpg': 3,
+  'obama_biden_official_composite.jpg': 2,
+  'pixabay_girl-1741925_two_faces.jpg': 2,
+  'flickr_race_ccby_petermooney.jpg': 2,
+};
+
+test('finds every face in each group photo, and writes one crop and one record per face', async () => {
+  const out = join(tmp, 'group');
+  const s = await extract({ input: join(DATA, 'group'), output: out, alignments: join(tmp, 'group.json') });
+  const doc = parseAlignments(JSON.parse(readFileSync(s.alignments, 'utf8')));
+  for (const [file, n] of Object.entries(GROUP_COUNTS)) {
+    assert.equal(doc.frames[file]?.faces.length, n, `${file}: ${doc.frames[file]?.faces.length} faces, counted ${n}`);
+  }
+  assert.equal(s.faces, 16);
+  assert.equal(readdirSync(out).length, 16);
+  const face = doc.frames['nasa_sts106_crew.jpg']!.faces[0]!;
+  assert.equal(face.landmarks.length, 68);
+  assert.equal(face.mesh.length, 468);
+  assert.ok(face.blur > 0 && face.score > 0.5);
+  assert.ok(Math.abs(face.pose.yaw) < 45);
+});
+
+test('aligned crops of one clip put the eyes on the canonical spots (re-detected in the crop)', async () => {
+  const frames = readdirSync(join(DATA, 'faces/grid_s2')).sort().filter((_, i) => i % 15 === 0); // 10 frames
+  const input = join(tmp, 'grid');
+  mkdirSync(input);
+  for (const f of frames) copyFileSync(join(DATA, 'faces/grid_s2', f), join(input, f));
+  const out = join(tmp, 'grid_faces');
+  const s = await extract({ input, output: out, alignments: join(tmp, 'grid.json') });
+  assert.equal(s.faces, frames.length);
+  const detector = new HumanDetector();
+  const [left, right] = canonicalEyes(256, 0.625);
+  let worst = 0;
+  for (const crop of readdirSync(out)) {
+    const found = await detector.detect(await readImage(join(out, crop)));
+    assert.equal(found.length, 1, crop);
+    const [l, r] = eyeCentres(landmarks68FromMesh(found[0]!.mesh));
+    worst = Math.max(worst, Math.hypot(l[0] - left[0], l[1] - left[1]), Math.hypot(r[0] - right[0], r[1] - right[1]));
+  }
+  assert.ok(worst < 6, `an eye centre lies ${worst.toFixed(1)} px from its canonical spot in a 256 px crop`);
+});
+
+test('each crop carries its face record, enough to train without the alignments file', async () => {
+  const out = join(tmp, 'grid_faces');
+  const crop = readdirSync(out)[0]!;
+  const embedded = JSON.parse(readPngText(readFileSync(join(out, crop)), 'facegan')!) as EmbeddedFace;
+  assert.equal(embedded.schemaVersion, 1);
+  assert.equal(embedded.face.crop, crop);
+  assert.equal(embedded.face.landmarks.length, 68);
+  assert.deepEqual([embedded.frame.width, embedded.frame.height], [360, 288]);
+  assert.equal(embedded.crop.size, 256);
+  const doc = parseAlignments(JSON.parse(readFileSync(join(tmp, 'grid.json'), 'utf8')));
+  assert.deepEqual(doc.frames[embedded.frame.key]!.faces[embedded.faceIndex], embedded.face);
+});
+
+test('an interrupted extract resumes without redoing frames', async () => {
+  const input = join(tmp, 'grid');
+  const out = join(tmp, 'resume_faces');
+  const alignments = join(tmp, 'resume.json');
+  const stop = new AbortController();
+  const first = await extract({ input, output: out, alignments, signal: stop.signal, onProgress: (p) => p.done === 4 && stop.abort() });
+  assert.ok(first.stopped);
+  assert.equal(first.processed, 4);
+  assert.equal(Object.keys(parseAlignments(JSON.parse(readFileSync(alignments, 'utf8'))).frames).length, 4);
+  const second = await extract({ input, output: out, alignments });
+  assert.equal(second.resumed, 4);
+  assert.equal(second.processed, 6);
+  assert.equal(second.faces, 10);
+  assert.equal(readdirSync(out).length, 10);
+});
+
+test('unreadable and non-image files are reported and skipped; the rest is extracted', async () => {
+  const input = join(tmp, 'mixed');
+  mkdirSync(input);
+  copyFileSync(join(DATA, 'group/obama_biden_official_composite.jpg'), join(input, 'a.jpg'));
+  writeFileSync(join(input, 'broken.jpg'), 'not really a jpeg');
+  writeFileSync(join(input, 'notes.txt'), 'hello');
+  const before = readdirSync(input).map((f) => readFileSync(join(input, f)).toString('base64'));
+  const s = await extract({ input, output: join(tmp, 'mixed_faces'), alignments: join(tmp, 'mixed.json') });
+  assert.equal(s.faces, 2);
+  assert.deepEqual(s.unreadable.map((u) => u.file).sort(), ['broken.jpg', 'notes.txt']);
+  assert.match(s.unreadable.find((u) => u.file === 'broken.jpg')!.reason, /not an image facegan can read/);
+  assert.deepEqual(readdirSync(input).map((f) => readFileSync(join(input, f)).toString('base64')), before, 'inputs untouched');
+});
+
+test('bad inputs give clear errors', async () => {
+  await assert.rejects(extract({ input: join(tmp, 'nope'), output: join(tmp, 'o') }), (e: Error & { code?: string }) => e.code === ErrorCodes.BAD_FILE && /No file or folder at .*nope/.test(e.message));
+  await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid') }), /output folder is the input/);
+  await assert.rejects(extract({ input: join(DATA, 'video/grid_s2_swwp2s.mpg'), output: join(tmp, 'v'), alignments: join(tmp, 'v.json') }), /is a video/);
+  // a resume with other crop settings is refused rather than mixing crops
+  await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces'), alignments: join(tmp, 'grid.json'), size: 128 }),
+    /made with --size 256 .* resume with the same settings/);
+});
+
+test('the alignments file defaults to a file beside the input, never inside it', () => {
+  assert.equal(defaultAlignmentsPath('/x/photos/'), '/x/photos.alignments.json');
+  assert.equal(defaultAlignmentsPath('/x/clip.mp4'), '/x/clip.alignments.json');
+  assert.equal(defaultAlignmentsPath(join(tmp, 'grid')), `${join(tmp, 'grid')}.alignments.json`);
+});
