@@ -25,6 +25,17 @@ test('usage mistakes print one clear line, no stack, and exit 2', () => {
 });
 
 test('help lists the commands and each command\'s options', () => {
-  assert.match(run('--help').stdout, /Commands:\n\s+info/);
+  assert.match(run('--help').stdout, /Commands:\n\s+extract[\s\S]*\n\s+info/);
   assert.match(run('info', '--help').stdout, /--json\s+print one JSON object/);
+});
+
+test('facegan extract: a missing input is one clear line and exit 1; --help lists its options', () => {
+  const r = run('extract', '-i', '/no/such/folder', '-o', '/tmp/facegan-cli-out');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^facegan: No file or folder at \/no\/such\/folder/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  const missing = run('extract', '-o', 'x');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /Missing --input/);
+  assert.match(run('extract', '--help').stdout, /--coverage <number>.*\(default 0.625\)/);
 });
