@@ -4,7 +4,7 @@
  * same batches (smooth synthetic images to reconstruct), once in float32 and once under bf16 autocast, and prints
  * both loss curves (every 10th step), how far each fell, and the largest gap between them.
  */
-import { Adam, rand, tidy, manualSeed, autocast, l1Loss, interpolate, keep, type Tensor } from '../src/engine/index.js';
+import { Adam, rand, manualSeed, l1Loss, interpolate, keep, trainStep, type Tensor } from '../src/engine/index.js';
 import { OriginalModel } from '../src/models/original.js';
 import type { BenchArgs } from './util.js';
 
@@ -22,14 +22,7 @@ export function benchBf16(args: BenchArgs): Record<string, unknown> {
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) {
       const a = batches[(2 * i) % 4]!, b = batches[(2 * i + 1) % 4]!;
-      losses.push(tidy(() => {
-        opt.zeroGrad();
-        const f = () => l1Loss(model.forward(a, 'a'), a).add(l1Loss(model.forward(b, 'b'), b));
-        const loss = bf16 ? autocast('cpu', 'bfloat16', f) : f();
-        loss.backward();
-        opt.step();
-        return loss.item();
-      }));
+      losses.push(trainStep(opt, () => l1Loss(model.forward(a, 'a'), a).add(l1Loss(model.forward(b, 'b'), b)), { autocast: bf16 ? 'bfloat16' : undefined }));
       if (i % 10 === 0) process.stderr.write(`${bf16 ? 'bf16' : 'fp32'} step ${i} loss ${losses[i]!.toFixed(5)}\n`);
     }
     opt.dispose();

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Adam, rand, tidy, numThreads, manualSeed, autocast, l1Loss, libtorchVersion } from '../src/engine/index.js';
+import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep } from '../src/engine/index.js';
 import { OriginalModel } from '../src/models/original.js';
 import { median, peakRssMb, type BenchArgs } from './util.js';
 
@@ -49,14 +49,8 @@ export function benchEngine(args: BenchArgs): Record<string, unknown> {
   const inputs = [0, 1, 2, 3].map(() => rand([batch, 3, 64, 64]).contiguous(layout));
   const [warpedA, targetA, warpedB, targetB] = inputs as [typeof inputs[0], typeof inputs[0], typeof inputs[0], typeof inputs[0]];
 
-  const step = (): number => tidy(() => {
-    opt.zeroGrad();
-    const forward = () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB));
-    const loss = bf16 ? autocast('cpu', 'bfloat16', forward) : forward();
-    loss.backward();
-    opt.step();
-    return loss.item();
-  });
+  const step = (): number => trainStep(opt, () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB)),
+    { autocast: bf16 ? 'bfloat16' : undefined });
 
   const ours: number[] = [];
   const refs: (Side & { engine: string })[] = [];

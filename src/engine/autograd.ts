@@ -2,9 +2,8 @@
 import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
 
-/** Runs fn with gradient recording off (inference, optimizer arithmetic, metrics). */
-export function noGrad<T>(fn: () => T): T {
-  const prev = native().setGradEnabled(false);
+function withGradMode<T>(on: boolean, fn: () => T): T {
+  const prev = native().setGradEnabled(on);
   try {
     return fn();
   } finally {
@@ -12,15 +11,11 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs fn with gradient recording off (inference, optimizer arithmetic, metrics). */
+export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn);
+
 /** Runs fn with gradient recording on, even inside noGrad. */
-export function enableGrad<T>(fn: () => T): T {
-  const prev = native().setGradEnabled(true);
-  try {
-    return fn();
-  } finally {
-    native().setGradEnabled(prev);
-  }
-}
+export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn);
 
 export const isGradEnabled = (): boolean => native().isGradEnabled();
 

@@ -19,6 +19,6 @@ export {
 export { noGrad, enableGrad, isGradEnabled, grad, zeroGrad } from './autograd.js';
 export { Module, type Layer } from './module.js';
 export { initWeight, initBias, icnr, fans, type Initializer, INITIALIZERS } from './init.js';
-export { Adam, AdamW, clipGradNorm, type AdamOptions, type OptimizerState } from './optim.js';
+export { Adam, AdamW, clipGradNorm, trainStep, type AdamOptions, type OptimizerState } from './optim.js';
 export { saveSafetensors, loadSafetensors, parseSafetensorsHeader, type SafetensorsHeader } from './safetensors.js';
 export { setNumThreads, numThreads, manualSeed, cuda, resolveDevice, liveTensors, libtorchVersion, autocast } from './runtime.js';

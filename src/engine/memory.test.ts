@@ -1,7 +1,7 @@
 /** A long training loop must hold steady: the live-tensor count and resident memory stay flat. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Module, Tensor, Adam, rand, tidy, manualSeed, liveTensors, l1Loss, autocast } from './index.js';
+import { Module, Tensor, Adam, rand, tidy, manualSeed, liveTensors, l1Loss, trainStep } from './index.js';
 import { Conv2d, LeakyReLU, PixelShuffle, Sequential, Sigmoid } from '../nn/index.js';
 
 class TinyAutoencoder extends Module {
@@ -22,14 +22,7 @@ for (const bf16 of [false, true]) {
     const opt = new Adam(model, { lr: 1e-3 });
     const a = rand([8, 3, 32, 32]);
     const b = rand([8, 3, 32, 32]);
-    const step = () => tidy(() => {
-      opt.zeroGrad();
-      const f = () => l1Loss(model.forward(a, 'a'), a).add(l1Loss(model.forward(b, 'b'), b));
-      const loss = bf16 ? autocast('cpu', 'bfloat16', f) : f();
-      loss.backward();
-      opt.step();
-      return loss.item();
-    });
+    const step = () => trainStep(opt, () => l1Loss(model.forward(a, 'a'), a).add(l1Loss(model.forward(b, 'b'), b)), { autocast: bf16 ? 'bfloat16' : undefined });
     const losses: number[] = [];
     let live20 = 0, rss50 = 0;
     for (let i = 1; i <= 200; i++) {

@@ -7,7 +7,8 @@
  */
 import { Tensor } from './tensor.js';
 import { native } from './native.js';
-import { keep } from './scope.js';
+import { keep, tidy } from './scope.js';
+import { autocast } from './runtime.js';
 import { noGrad, zeroGrad } from './autograd.js';
 import { zerosLike } from './factory.js';
 import { Module } from './module.js';
@@ -146,4 +147,20 @@ export function clipGradNorm(params: readonly Tensor[] | Module, maxNorm: number
   const list = params instanceof Module ? params.parameters() : params;
   if (!(maxNorm > 0)) throw invalid('a positive number', 'maxNorm', maxNorm);
   return native().clipGradNorm(list.map((p) => p.handle), maxNorm);
+}
+
+/**
+ * One optimisation step: drops old gradients, computes the loss (under bf16/fp16 autocast when asked), back-
+ * propagates, updates, releases the step's tensors, and returns the loss value.
+ * @example
+ * const loss = trainStep(opt, () => l1Loss(model.forward(x), y), { autocast: 'bfloat16' });
+ */
+export function trainStep(opt: Adam, loss: () => Tensor, options: { autocast?: 'bfloat16' | 'float16'; device?: 'cpu' | 'cuda' } = {}): number {
+  return tidy(() => {
+    opt.zeroGrad();
+    const l = options.autocast ? autocast(options.device ?? 'cpu', options.autocast, loss) : loss();
+    l.backward();
+    opt.step();
+    return l.item();
+  });
 }
