@@ -7,12 +7,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SHARED } from '../src/testing/data.js';
 import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep } from '../src/engine/index.js';
 import { OriginalModel } from '../src/models/original.js';
 import { median, peakRssMb, type BenchArgs } from './util.js';
 
-const DEFAULT_REFERENCE = fileURLToPath(new URL('../../shared/bench/reference_original.py', import.meta.url));
+const DEFAULT_REFERENCE = join(SHARED, 'bench/reference_original.py');
 
 interface Side {
   step_s: number[];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from '../testing/data.js';
 import { extract, defaultAlignmentsPath } from './extract.js';
 import { canonicalEyes } from './align.js';
 import { HumanDetector } from '../faces/human.js';
@@ -14,7 +14,7 @@ import { parseAlignments, type EmbeddedFace } from '../core/alignments.js';
 import { landmarks68FromMesh, eyeCentres } from '../core/geometry/landmarks68.js';
 import { ErrorCodes } from '../core/errors.js';
 
-const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const DATA = sharedData() + '/';
 const tmp = mkdtempSync(join(tmpdir(), 'facegan-extract-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
