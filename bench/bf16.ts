@@ -6,12 +6,16 @@
  */
 import { Adam, rand, manualSeed, l1Loss, interpolate, keep, trainStep, type Tensor } from '../src/engine/index.js';
 import { OriginalModel } from '../src/models/original.js';
-import type { BenchArgs } from './util.js';
+import type { OptionSchema, Parsed } from '../src/core/options.js';
 
-export function benchBf16(args: BenchArgs): Record<string, unknown> {
-  const steps = args.int('steps', 60);
-  const batch = args.int('batch', 16);
-  const lr = Number(args.str('lr', '1e-4'));
+export const bf16Options = {
+  steps: { type: 'int', help: 'training steps of each run', default: 60, min: 1 },
+  batch: { type: 'int', help: 'batch size per side', default: 16, min: 1 },
+  lr: { type: 'number', help: 'Adam learning rate', default: 1e-4, min: 0 },
+} as const satisfies OptionSchema;
+
+export function benchBf16(o: Parsed<typeof bf16Options>): Record<string, unknown> {
+  const { steps, batch, lr } = o;
   // Smooth images (8x8 noise upsampled): learnable structure, unlike pixel noise.
   manualSeed(1);
   const batches: Tensor[] = [0, 1, 2, 3].map(() => keep(interpolate(rand([batch, 3, 8, 8]), { size: [64, 64], mode: 'bilinear' })));

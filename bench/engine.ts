@@ -1,6 +1,6 @@
 /**
  * npm run bench:engine -- [--steps 10] [--warmup 2] [--rounds 1] [--batch 16] [--bf16] [--channels-last]
- *                         [--reference PATH] [--no-reference]
+ *                         [--reference-script PATH] [--no-reference]
  * Times training steps of faceswap's original model on facegan's engine and, in the same command, runs the
  * PyTorch reference (../shared/bench/reference_original.py), alternating rounds, and prints one JSON line:
  * both examples/s, the speed ratio, and both peak RSS.
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { SHARED } from '../src/testing/data.js';
 import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep } from '../src/engine/index.js';
 import { OriginalModel } from '../src/models/original.js';
-import { median, peakRssMb, type BenchArgs } from './util.js';
+import { median, peakRssMb } from './util.js';
+import type { OptionSchema, Parsed } from '../src/core/options.js';
 
 const DEFAULT_REFERENCE = join(SHARED, 'bench/reference_original.py');
 
@@ -33,14 +34,20 @@ function runReference(path: string, batch: number, warmup: number, steps: number
   return JSON.parse(line) as Side & { engine: string };
 }
 
-export function benchEngine(args: BenchArgs): Record<string, unknown> {
-  const batch = args.int('batch', 16);
-  const warmup = args.int('warmup', 2);
-  const steps = args.int('steps', 10);
-  const rounds = args.int('rounds', 1);
-  const bf16 = args.flag('bf16');
-  const channelsLast = args.flag('channels-last');
-  const reference = args.str('reference', DEFAULT_REFERENCE);
+export const engineOptions = {
+  batch: { type: 'int', help: 'batch size per side', default: 16, min: 1 },
+  warmup: { type: 'int', help: 'untimed steps first', default: 2, min: 0 },
+  steps: { type: 'int', help: 'timed steps per round', default: 10, min: 1 },
+  rounds: { type: 'int', help: 'rounds, alternating PyTorch and facegan', default: 1, min: 1 },
+  bf16: { type: 'boolean', help: 'train under bf16 autocast' },
+  channelsLast: { type: 'boolean', help: 'channels-last input layout' },
+  referenceScript: { type: 'string', help: 'the PyTorch reference script', default: DEFAULT_REFERENCE },
+  noReference: { type: 'boolean', help: 'skip the PyTorch reference' },
+} as const satisfies OptionSchema;
+
+export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unknown> {
+  const { batch, warmup, steps, rounds, referenceScript: reference } = o;
+  const bf16 = o.bf16 === true, channelsLast = o.channelsLast === true;
   const threads = numThreads();
 
   manualSeed(0);
@@ -57,7 +64,7 @@ export function benchEngine(args: BenchArgs): Record<string, unknown> {
   const refs: (Side & { engine: string })[] = [];
   let lastLoss = NaN;
   for (let r = 0; r < rounds; r++) {
-    if (!args.flag('no-reference')) refs.push(runReference(reference, batch, warmup, steps, threads));
+    if (!o.noReference) refs.push(runReference(reference, batch, warmup, steps, threads));
     for (let i = 0; i < warmup + steps; i++) {
       const t0 = performance.now();
       lastLoss = step();

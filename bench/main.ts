@@ -1,18 +1,30 @@
 /** npm run bench <name> [flags]: runs one benchmark and prints its one JSON line on stdout. */
-import { benchArgs } from './util.js';
-import { benchEngine } from './engine.js';
-import { benchBf16 } from './bf16.js';
+import { benchEngine, engineOptions } from './engine.js';
+import { benchBf16, bf16Options } from './bf16.js';
+import { parseOptions, optionsHelp, type OptionSchema } from '../src/core/options.js';
 import { isFaceganError } from '../src/core/errors.js';
 
-const benches = { engine: benchEngine, bf16: benchBf16 } as const satisfies Record<string, (a: ReturnType<typeof benchArgs>) => Record<string, unknown>>;
+interface Bench<S extends OptionSchema> { options: S; run(o: ReturnType<typeof parseOptions<S>>['options']): Record<string, unknown> }
+const bench = <S extends OptionSchema>(b: Bench<S>) => b as unknown as Bench<OptionSchema>;
+
+/** Every benchmark, with its options declared once (parsing, validation and --help come from the schema). */
+const benches: Record<string, Bench<OptionSchema>> = {
+  engine: bench({ options: engineOptions, run: benchEngine }),
+  bf16: bench({ options: bf16Options, run: benchBf16 }),
+};
 
 const [name, ...rest] = process.argv.slice(2);
-if (!name || !(name in benches)) {
+const chosen = name ? benches[name] : undefined;
+if (!chosen) {
   console.error(`Expected a benchmark name (${Object.keys(benches).join(', ')}) but received ${name ?? 'none'}: npm run bench -- engine`);
   process.exit(2);
 }
+if (rest.includes('--help')) {
+  console.log(`npm run bench -- ${name} [options]\n${optionsHelp(chosen.options)}`);
+  process.exit(0);
+}
 try {
-  console.log(JSON.stringify(benches[name as keyof typeof benches](benchArgs(rest))));
+  console.log(JSON.stringify(chosen.run(parseOptions(chosen.options, rest).options)));
 } catch (e) {
   console.error(`bench ${name}: ${isFaceganError(e) || e instanceof Error ? (e as Error).message : String(e)}`);
   process.exit(1);
