@@ -11,7 +11,7 @@ import { Tensor } from './tensor.js';
 import { keep } from './scope.js';
 import { noGrad } from './autograd.js';
 import { native } from './native.js';
-import { type Device, type DType } from './dtype.js';
+import { type Device, type DType, isFloating } from './dtype.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 /** Something with a one-tensor forward: what Sequential chains. */
@@ -119,10 +119,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Moves (and optionally casts) every parameter and buffer; do this before making the optimizer. */
+  /** Moves every parameter and buffer, casting the floating ones to `dtype`; do this before making the optimizer. */
   to(device: Device, dtype?: DType): this {
     this.#walk((owner, key, t) => {
-      const moved = keep(noGrad(() => t.to({ device, dtype: dtype && t.dtype !== 'int64' ? dtype : t.dtype })));
+      const moved = keep(noGrad(() => t.to({ device, dtype: dtype && isFloating(t.dtype) ? dtype : t.dtype })));
       moved.role = t.role;
       if (t.role === 'parameter') moved.requiresGrad_(true);
       owner[key] = moved;
