@@ -1,6 +1,6 @@
 /** Making tensors: from JavaScript data, constants, ranges and seeded random draws; and joining them. */
 import { native } from './native.js';
-import { Tensor, wrap } from './tensor.js';
+import { Tensor, wrap, operand } from './tensor.js';
 import { type AnyTypedArray, type Device, type DType, BYTES_PER_ELEMENT, checkDevice, checkDtype, dtypeOfArray } from './dtype.js';
 import { invalid } from '../core/errors.js';
 import { checkDeviceAvailable } from './runtime.js';
@@ -123,5 +123,5 @@ export function stack(ts: readonly Tensor[], dim = 0): Tensor {
 
 /** Picks from a where cond is true, else from b (either may be a number). */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  return wrap(native().where(cond.handle, typeof a === 'number' ? a : a.handle, typeof b === 'number' ? b : b.handle));
+  return wrap(native().where(cond.handle, operand(a), operand(b)));
 }

@@ -10,7 +10,9 @@ import { checkDeviceAvailable } from './runtime.js';
 
 type Operand = Tensor | number;
 
-const h = (o: Operand): Handle | number => (typeof o === 'number' ? o : o.handle);
+/** @internal A tensor-or-number argument as the native layer takes it. */
+export const operand = (o: Operand): Handle | number => (typeof o === 'number' ? o : o.handle);
+const h = operand;
 
 /** Normalises a dims argument: one dim, a list, or none (all). */
 const dimsOf = (dims?: number | readonly number[]): number[] =>
