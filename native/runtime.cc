@@ -5,6 +5,10 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace facegan {
 namespace {
 
@@ -54,6 +58,16 @@ Napi::Value SetAutocast(const Info& info) {
   });
 }
 
+// trimMemory(): hands freed heap pages back to the system (glibc keeps them otherwise), so that resident memory
+// reflects what is really allocated. Returns whether anything was released.
+Napi::Value TrimMemory(const Info& info) {
+#ifdef __GLIBC__
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 Napi::Value Version(const Info& info) { return Napi::String::New(info.Env(), TORCH_VERSION); }
 
 Napi::Value ParallelInfo(const Info& info) { return Napi::String::New(info.Env(), at::get_parallel_info()); }
@@ -67,6 +81,7 @@ void InitRuntime(Napi::Env env, Napi::Object exports) {
   exports["cudaIsAvailable"] = Napi::Function::New(env, CudaIsAvailable, "cudaIsAvailable");
   exports["cudaDeviceCount"] = Napi::Function::New(env, CudaDeviceCount, "cudaDeviceCount");
   exports["setAutocast"] = Napi::Function::New(env, SetAutocast, "setAutocast");
+  exports["trimMemory"] = Napi::Function::New(env, TrimMemory, "trimMemory");
   exports["version"] = Napi::Function::New(env, Version, "version");
   exports["parallelInfo"] = Napi::Function::New(env, ParallelInfo, "parallelInfo");
 }

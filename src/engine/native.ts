@@ -23,6 +23,7 @@ export interface NativeEngine {
   dispose(t: H): void;
   isDisposed(t: H): boolean;
   liveTensors(): number;
+  trimMemory(): boolean;
   isContiguous(t: H, channelsLast: boolean): boolean;
   // arithmetic
   add(a: H, b: HN): H; sub(a: H, b: HN): H; mul(a: H, b: HN): H; div(a: H, b: HN): H; pow(a: H, b: HN): H;

@@ -44,6 +44,14 @@ export function liveTensors(): number {
   return native().liveTensors();
 }
 
+/**
+ * Returns freed heap pages to the operating system (glibc keeps them for reuse otherwise), so that resident memory
+ * shows what is really in use: call it after a large release, such as between training and a long convert.
+ */
+export function trimMemory(): boolean {
+  return native().trimMemory();
+}
+
 export function libtorchVersion(): string {
   return native().version();
 }
