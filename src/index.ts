@@ -20,7 +20,10 @@ export * from './engine/index.js';
 export * as nn from './nn/index.js';
 
 // ---- models ----
-export { OriginalModel, OriginalEncoder, originalDecoder, type OriginalOptions } from './models/original.js';
+export { OriginalModel, ORIGINAL_SPEC, type OriginalOptions } from './models/original.js';
+export { PairAutoencoder, Encoder, type AutoencoderSpec, type AutoencoderOptions } from './models/autoencoder.js';
+export { models, createModel, MODEL_NAMES, type ModelName } from './models/registry.js';
+export { PatchDiscriminator } from './models/patchgan.js';
 
 export { VERSION } from './version.js';
 

@@ -4,21 +4,23 @@ import { progressBar } from './progress.js';
 import { extract, EXTRACT_DEFAULTS } from '../extract/extract.js';
 
 export const extractCommand = defineCommand({
-  summary: 'find every face in an image or a folder of images; save aligned crops and an alignments file',
+  summary: 'find every face in an image, a folder of images or a video; save aligned crops and an alignments file',
   details: `Examples:
   facegan extract -i photos/ -o faces_a/
+  facegan extract -i interview.mp4 -o faces_b/ --every-n 2
   facegan extract -i group.jpg -o faces/ --size 512 --min-size 40
 
 An interrupted run (Ctrl-C) saves what it has; run the same command again to continue.`,
   options: {
-    input: { type: 'string', short: 'i', help: 'an image or a folder of images', required: true },
+    input: { type: 'string', short: 'i', help: 'an image, a folder of images, or a video file (read directly)', required: true },
     output: { type: 'string', short: 'o', help: 'folder for the aligned face crops', required: true },
     alignments: { type: 'string', short: 'a', help: 'alignments file (default: beside the input, NAME.alignments.json)' },
     size: { type: 'int', help: 'side of the aligned crops in pixels', default: EXTRACT_DEFAULTS.size, min: 64, max: 2048 },
     coverage: { type: 'number', help: 'share of the crop that the mean face (brows to chin) spans', default: EXTRACT_DEFAULTS.coverage, min: 0.3, max: 1 },
     minSize: { type: 'int', help: 'smallest face kept (box side in pixels)', default: EXTRACT_DEFAULTS.minSize, min: 1 },
     maxFaces: { type: 'int', help: 'most faces kept per image (largest first)', default: EXTRACT_DEFAULTS.maxFaces, min: 1 },
-    everyN: { type: 'int', help: 'process every n-th image', default: EXTRACT_DEFAULTS.everyN, min: 1 },
+    everyN: { type: 'int', help: 'process every n-th image or video frame', default: EXTRACT_DEFAULTS.everyN, min: 1 },
+    redetectEvery: { type: 'int', help: 'video: follow faces between frames, detecting afresh every n frames (1: every frame)', default: EXTRACT_DEFAULTS.redetectEvery, min: 1 },
     skipExisting: { type: 'boolean', help: 'skip images already in the alignments file (--no-skip-existing redoes them)', default: true },
   },
   async run(o) {
@@ -33,7 +35,7 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
       const s = await extract({ ...o, signal: stop.signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) });
       bar.finish();
       for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
-      console.log(`${s.faces} faces from ${s.frames} images (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
+      console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
       console.log(`faces: ${s.output}\nalignments: ${s.alignments}`);
       return s.stopped ? 130 : 0;
     } finally {

@@ -12,7 +12,8 @@ export type OptionSpec =
 
 export type OptionSchema = Record<string, OptionSpec>;
 
-type ValueOf<S extends OptionSpec> = S extends { type: 'string' } ? string
+type ValueOf<S extends OptionSpec> = S extends { type: 'string'; choices: readonly (infer C extends string)[] } ? C
+  : S extends { type: 'string' } ? string
   : S extends { type: 'int' | 'number' } ? number
   : S extends { type: 'boolean' } ? boolean
   : string[];

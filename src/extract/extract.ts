@@ -1,11 +1,13 @@
 /**
- * facegan extract: faces from an image or a folder of images into aligned crops and an alignments file.
+ * facegan extract: faces from an image, a folder of images or a video into aligned crops and an alignments file.
  * Resumable: the alignments file is saved (atomically) as frames finish, and a re-run skips frames it holds.
  * Inputs are only read.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { readImage, writePng, IMAGE_EXTENSIONS } from '../media/image.js';
+import { isVideoFile, probeVideo, readFrames } from '../media/video.js';
+import type { RgbImage } from '../core/image.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ALIGNMENTS_SCHEMA_VERSION, parseAlignments, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
@@ -16,7 +18,7 @@ import { VERSION } from '../version.js';
 import type { Tensor } from '../engine/index.js';
 
 export interface ExtractOptions {
-  /** An image file or a folder of images. */
+  /** An image file, a folder of images, or a video file. */
   input: string;
   /** Folder for the aligned crops (made if missing). */
   output: string;
@@ -30,8 +32,10 @@ export interface ExtractOptions {
   minSize?: number;
   /** Most faces kept per frame (the largest). */
   maxFaces?: number;
-  /** Process every n-th image. */
+  /** Process every n-th image or video frame. */
   everyN?: number;
+  /** Video: track faces from frame to frame, detecting afresh every n frames (and whenever a face is lost). */
+  redetectEvery?: number;
   /** Skip frames already in the alignments file (resume); on by default. */
   skipExisting?: boolean;
   /** Called after each frame. */
@@ -62,22 +66,58 @@ export interface ExtractSummary {
   stopped: boolean;
 }
 
-export const EXTRACT_DEFAULTS = { size: 256, coverage: 0.625, minSize: 20, maxFaces: 50, everyN: 1 } as const;
+export const EXTRACT_DEFAULTS = { size: 256, coverage: 0.625, minSize: 20, maxFaces: 50, everyN: 1, redetectEvery: 10 } as const;
 const SAVE_EVERY = 10;
 
-interface Frame { key: string; path: string }
+/** One frame to process: a file of a folder, or a decoded video frame. */
+interface Frame {
+  key: string;
+  /** File name, or the frame index of a video as a string. */
+  source: string;
+  index?: number;
+  timestamp?: number;
+  /** Whether the file has an image extension (folders may hold other files). */
+  isImage: boolean;
+  image: () => Promise<RgbImage>;
+}
 
-function listFrames(input: string): { kind: 'image' | 'folder'; frames: Frame[] } {
-  if (!existsSync(input)) throw new FaceganError(ErrorCodes.BAD_FILE, `No file or folder at ${input}: give an image or a folder of images with -i.`);
-  if (statSync(input).isDirectory()) {
-    const files = readdirSync(input).filter((f) => !f.startsWith('.') && statSync(join(input, f)).isFile()).sort();
-    return { kind: 'folder', frames: files.map((f) => ({ key: f, path: join(input, f) })) };
+type InputKind = 'image' | 'folder' | 'video';
+
+function inputKind(input: string): InputKind {
+  if (!existsSync(input)) throw new FaceganError(ErrorCodes.BAD_FILE, `No file or folder at ${input}: give an image, a folder of images or a video with -i.`);
+  if (statSync(input).isDirectory()) return 'folder';
+  return isVideoFile(input) ? 'video' : 'image';
+}
+
+/** Frame keys of a video: the frame index, zero-padded so that keys sort in frame order. */
+export const videoFrameKey = (index: number) => String(index).padStart(6, '0');
+
+/** The frames of the input, every n-th, with their count when known up front. */
+function listFrames(input: string, kind: InputKind, everyN: number, signal?: AbortSignal): { total: number; frames: AsyncIterable<Frame> } {
+  if (kind === 'video') {
+    const info = probeVideo(input);
+    return {
+      total: Math.ceil(info.frames / everyN),
+      frames: (async function* () {
+        for await (const f of readFrames(input, { everyN, signal })) {
+          yield { key: videoFrameKey(f.index), source: String(f.index), index: f.index, timestamp: f.timestamp, isImage: true, image: async () => f.image };
+        }
+      })(),
+    };
   }
-  const ext = extname(input).toLowerCase();
-  if (['.mp4', '.mov', '.mkv', '.avi', '.webm', '.mpg', '.mpeg', '.m4v'].includes(ext)) {
-    throw new FaceganError(ErrorCodes.USAGE, `${input} is a video; video extraction is not in this version yet. Extract frames with ffmpeg into a folder and pass the folder.`);
-  }
-  return { kind: 'image', frames: [{ key: basename(input), path: input }] };
+  const files = kind === 'folder'
+    ? readdirSync(input).filter((f) => !f.startsWith('.') && statSync(join(input, f)).isFile()).sort().map((f) => join(input, f))
+    : [input];
+  const chosen = files.filter((_, i) => i % everyN === 0);
+  return {
+    total: chosen.length,
+    frames: (async function* () {
+      for (const path of chosen) {
+        const key = basename(path);
+        yield { key, source: key, isImage: IMAGE_EXTENSIONS.includes(extname(key).toLowerCase() as never), image: () => readImage(path) };
+      }
+    })(),
+  };
 }
 
 export function defaultAlignmentsPath(input: string): string {
@@ -86,7 +126,7 @@ export function defaultAlignmentsPath(input: string): string {
   return isDir ? `${abs.replace(/\/+$/, '')}.alignments.json` : join(dirname(abs), `${basename(abs, extname(abs))}.alignments.json`);
 }
 
-function loadOrCreate(path: string, input: string, kind: 'image' | 'folder', size: number, coverage: number): Alignments {
+function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
   if (existsSync(path)) {
     const doc = parseAlignments(JSON.parse(readFileSync(path, 'utf8')) as unknown, path);
     if (doc.crop.size !== size || doc.crop.coverage !== coverage) {
@@ -109,30 +149,30 @@ function save(path: string, doc: Alignments): void {
 const round = (x: number, places = 1) => Math.round(x * 10 ** places) / 10 ** places;
 const degrees = (r: number) => round((r * 180) / Math.PI, 2);
 
-async function faceRecords(detector: HumanDetector, path: string, key: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
-  const image = await readImage(path);
+async function faceRecords(detector: HumanDetector, f: Frame, crops: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
+  const image = await f.image();
+  const key = f.key;
   const found = (await detector.detect(image))
     .filter((f) => Math.min(f.box[2], f.box[3]) >= o.minSize)
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
     .slice(0, o.maxFaces);
-  const frame: FrameRecord = { source: key, width: image.width, height: image.height, faces: [] };
+  const frame: FrameRecord = { source: f.source, ...(f.index !== undefined ? { index: f.index, timestamp: f.timestamp } : {}), width: image.width, height: image.height, faces: [] };
   if (!found.length) return frame;
   const source: Tensor = imageToTensor(image);
   try {
-    for (const [i, f] of found.entries()) frame.faces.push(await cutFace(f, i, source, frame, key, outDir, o));
+    for (const [i, face] of found.entries()) frame.faces.push(await cutFace(face, i, source, frame, key, `${crops}_${i}.png`, outDir, o));
   } finally {
     source.dispose();
   }
   return frame;
 }
 
-async function cutFace(f: DetectedFace, i: number, source: Tensor, frame: FrameRecord, key: string, outDir: string,
+async function cutFace(f: DetectedFace, i: number, source: Tensor, frame: FrameRecord, key: string, crop: string, outDir: string,
   o: { size: number; coverage: number }): Promise<FaceRecord> {
   const landmarks = landmarks68FromMesh(f.mesh);
   const alignment = alignmentMatrix(landmarks);
   const matrix = cropMatrix(alignment, o.size, o.coverage);
   const cropT = warpCrop(source, matrix, o.size);
-  const crop = `${basename(key, extname(key))}_${i}.png`;
   const record: FaceRecord = {
     box: f.box.map((v) => round(v)) as FaceRecord['box'], score: round(f.score, 4),
     landmarks: landmarks.map(([x, y]) => [round(x, 2), round(y, 2)] as const),
@@ -141,7 +181,8 @@ async function cutFace(f: DetectedFace, i: number, source: Tensor, frame: FrameR
     blur: round(blurScore(cropT), 2), crop,
   };
   const embedded: EmbeddedFace = {
-    schemaVersion: ALIGNMENTS_SCHEMA_VERSION, frame: { key, source: frame.source, width: frame.width, height: frame.height },
+    schemaVersion: ALIGNMENTS_SCHEMA_VERSION,
+    frame: { key, source: frame.source, width: frame.width, height: frame.height, ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}) },
     faceIndex: i, face: record, crop: { size: o.size, coverage: o.coverage, matrix },
   };
   await writePng(join(outDir, crop), tensorToImage(cropT), { facegan: JSON.stringify(embedded) });
@@ -159,29 +200,30 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
   const input = resolve(o.input), output = resolve(o.output);
   if (input === output) throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input; choose another -o so that inputs are never touched.');
-  const { kind, frames: all } = listFrames(input);
-  const frames = all.filter((_, i) => i % o.everyN === 0);
+  const kind = inputKind(input);
+  const { total, frames } = listFrames(input, kind, o.everyN, o.signal);
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
   const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   mkdirSync(output, { recursive: true });
-  const detector = new HumanDetector({ maxFaces: o.maxFaces });
-  const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: frames.length, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, unreadable: [], stopped: false };
+  const detector = new HumanDetector({ maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery });
+  const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
+  const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, unreadable: [], stopped: false };
   let unsaved = 0;
-  for (const [n, frame] of frames.entries()) {
-    if (o.signal?.aborted) {
-      summary.stopped = true;
-      break;
-    }
+  let n = 0;
+  for await (const frame of frames) {
+    if (o.signal?.aborted) break;
+    summary.frames++;
     const known = doc.frames[frame.key];
     if (known && o.skipExisting) {
       summary.resumed++;
       summary.faces += known.faces.length;
       if (!known.faces.length) summary.framesWithoutFaces++;
-    } else if (kind === 'folder' && !IMAGE_EXTENSIONS.includes(extname(frame.key).toLowerCase() as never)) {
+    } else if (!frame.isImage) {
       summary.unreadable.push({ file: frame.key, reason: 'not an image file' });
     } else {
       try {
-        const record = await faceRecords(detector, frame.path, frame.key, output, o);
+        const crops = kind === 'folder' ? basename(frame.key, extname(frame.key)) : `${base}${frame.key}`;
+        const record = await faceRecords(detector, frame, crops, output, o);
         doc.frames[frame.key] = record;
         summary.processed++;
         summary.faces += record.faces.length;
@@ -195,8 +237,9 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
         summary.unreadable.push({ file: frame.key, reason: e.message });
       }
     }
-    o.onProgress?.({ done: n + 1, total: frames.length, faces: summary.faces, frame: frame.key });
+    o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
   }
+  summary.stopped = o.signal?.aborted ?? false;
   save(alignmentsPath, doc);
   return summary;
 }

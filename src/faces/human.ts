@@ -20,6 +20,12 @@ export interface DetectedFace {
 export interface DetectorOptions {
   maxFaces?: number;
   minConfidence?: number;
+  /**
+   * Frames of one video in order: a face is followed from its last mesh instead of detected afresh, with a full
+   * detection every `redetectEvery` frames, at a cut (the picture changes a lot) and whenever a face is lost.
+   */
+  video?: boolean;
+  redetectEvery?: number;
 }
 
 /* The parts of Human's API used here. */
@@ -42,10 +48,15 @@ export class HumanDetector {
     const models = pathToFileURL(resolve(join(packageDir('@vladmandic/human'), 'models'))).href + '/';
     const off = { enabled: false };
     const human = new Human({
-      backend: 'wasm', wasmPath: wasmDir(), modelBasePath: models, debug: false, cacheSensitivity: 0,
+      backend: 'wasm', wasmPath: wasmDir(), modelBasePath: models, debug: false,
+      // Human's cache is its tracker: while the picture changes less than this share, boxes come from the last mesh.
+      cacheSensitivity: this.options.video ? 0.7 : 0,
       face: {
         enabled: true,
-        detector: { rotation: true, maxDetected: this.options.maxFaces ?? 50, minConfidence: this.options.minConfidence ?? 0.5, return: false },
+        detector: {
+          rotation: true, maxDetected: this.options.maxFaces ?? 50, minConfidence: this.options.minConfidence ?? 0.5, return: false,
+          skipFrames: this.options.video ? Math.max(0, (this.options.redetectEvery ?? 10) - 1) : 0, skipTime: this.options.video ? 1e9 : 0,
+        },
         mesh: { enabled: true }, iris: off, emotion: off, description: off, antispoof: off, liveness: off, attention: off,
       },
       body: off, hand: off, object: off, gesture: off, segmentation: off, filter: { enabled: false },

@@ -30,3 +30,24 @@ export async function encodePng(image: RgbImage, text: Record<string, string> = 
 export async function writePng(path: string, image: RgbImage, text: Record<string, string> = {}): Promise<void> {
   writeFileAtomic(path, [await encodePng(image, text)]);
 }
+
+export interface Label {
+  text: string;
+  /** Centre x and baseline y, in pixels of the scaled image. */
+  x: number;
+  y: number;
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Writes an image scaled by a whole `scale` (nearest neighbour, so pixels stay visible), with text labels drawn on. */
+export async function writeLabelledPng(path: string, image: RgbImage, labels: readonly Label[], scale = 1, fontSize = 14): Promise<void> {
+  const width = image.width * scale, height = image.height * scale;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${labels.map((l) =>
+    `<text x="${l.x}" y="${l.y}" font-family="sans-serif" font-size="${fontSize}" fill="white" text-anchor="middle">${escapeXml(l.text)}</text>`).join('')}</svg>`;
+  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(width, height, { kernel: 'nearest' })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png({ compressionLevel: 6 }).toBuffer();
+  writeFileAtomic(path, [png]);
+}

@@ -1,0 +1,130 @@
+/**
+ * Reading video through Debian's ffmpeg/ffprobe: frames stream as raw RGB over a pipe (nothing is written to
+ * disk). ffmpeg applies the display matrix (a phone's rotation flag) as it decodes, so frames come upright and
+ * the sizes reported here are the upright ones. Each frame carries its index and presentation time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import type { RgbImage } from '../core/image.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+
+export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.mkv', '.avi', '.webm', '.mpg', '.mpeg', '.m4v', '.wmv', '.flv', '.ts', '.3gp'] as const;
+
+export interface VideoInfo {
+  path: string;
+  /** Upright size, after the display matrix. */
+  width: number;
+  height: number;
+  /** The display matrix rotation in degrees (0 when none), as ffprobe reports it. */
+  rotation: number;
+  /** Average frames per second. */
+  fps: number;
+  /** Seconds. */
+  duration: number;
+  /** Frame count when the container states it (else estimated from duration and fps). */
+  frames: number;
+  codec: string;
+  hasAudio: boolean;
+}
+
+export interface VideoFrame {
+  index: number;
+  /** Presentation time in seconds from the start. */
+  timestamp: number;
+  image: RgbImage;
+}
+
+const NO_FFMPEG = 'ffmpeg/ffprobe were not found: install them (sudo apt-get install -y ffmpeg), or run ./setup.sh.';
+
+function checkTool(tool: 'ffmpeg' | 'ffprobe'): void {
+  const r = spawnSync(tool, ['-version'], { stdio: 'ignore' });
+  if (r.error) throw new FaceganError(ErrorCodes.NO_ENGINE, NO_FFMPEG);
+}
+
+const ratio = (r: string | undefined) => {
+  const [n, d] = (r ?? '0/1').split('/').map(Number);
+  return d ? n! / d : 0;
+};
+
+/** What a video holds, or a clear error when it is not one ffmpeg can read. */
+export function probeVideo(path: string): VideoInfo {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new FaceganError(ErrorCodes.BAD_FILE, `No video at ${path}: check the path given with -i.`);
+  checkTool('ffprobe');
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  type Stream = { codec_type: string; codec_name: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; nb_frames?: string; duration?: string; side_data_list?: { rotation?: number }[]; tags?: { rotate?: string } };
+  let parsed: { streams?: Stream[]; format?: { duration?: string } } = {};
+  try {
+    parsed = JSON.parse(r.stdout || '{}') as typeof parsed;
+  } catch { /* reported below */ }
+  const video = parsed.streams?.find((s) => s.codec_type === 'video' && s.width);
+  if (r.status !== 0 || !video) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is not a video ffmpeg can read (${(r.stderr || 'no video stream').trim().split('\n')[0]}).`);
+  }
+  const rotation = video.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(video.tags?.rotate ?? 0);
+  const quarter = Math.abs(Math.round(rotation / 90)) % 2 === 1;
+  const fps = ratio(video.avg_frame_rate) || ratio(video.r_frame_rate) || 25;
+  const duration = Number(video.duration ?? parsed.format?.duration ?? 0);
+  return {
+    path, width: quarter ? video.height! : video.width!, height: quarter ? video.width! : video.height!, rotation, fps, duration,
+    frames: Number(video.nb_frames) || Math.round(duration * fps), codec: video.codec_name,
+    hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
+  };
+}
+
+/**
+ * Decodes every frame (or every n-th) as upright RGB. Stops ffmpeg cleanly when the loop is left early.
+ * @example
+ * for await (const { index, timestamp, image } of readFrames('clip.mp4')) console.log(index, timestamp, image.width);
+ */
+export async function* readFrames(path: string, options: { everyN?: number; signal?: AbortSignal } = {}): AsyncGenerator<VideoFrame> {
+  const info = probeVideo(path);
+  checkTool('ffmpeg');
+  const everyN = options.everyN ?? 1;
+  const frameBytes = info.width * info.height * 3;
+  // showinfo prints each decoded frame's pts_time on stderr, in order; the select filter keeps every n-th.
+  const filters = [...(everyN > 1 ? [`select='not(mod(n\\,${everyN}))'`] : []), 'showinfo'];
+  const ff = spawn('ffmpeg', ['-nostdin', '-v', 'info', '-i', path, '-map', '0:v:0', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const times: { n: number; t: number }[] = [];
+  let errTail = '', partial = '';
+  ff.stderr.setEncoding('utf8');
+  ff.stderr.on('data', (s: string) => {
+    const lines = (partial + s).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      const m = /Parsed_showinfo.*\bn:\s*(\d+).*\bpts_time:\s*(-?[\d.]+)/.exec(line);
+      if (m) times.push({ n: Number(m[1]), t: Number(m[2]) });
+      else errTail = (errTail + line + '\n').slice(-2000);
+    }
+  });
+  const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
+  let buf: Buffer = Buffer.alloc(0), count = 0, finished = false;
+  try {
+    for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) break;
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= frameBytes) {
+        const data = new Uint8Array(frameBytes);
+        data.set(buf.subarray(0, frameBytes));
+        buf = buf.subarray(frameBytes);
+        const index = count * everyN;
+        // the frame's own pts_time when showinfo has printed it already; else from the frame rate
+        const shown = times[count];
+        yield { index, timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps, image: { width: info.width, height: info.height, data } };
+        count++;
+      }
+    }
+    finished = !options.signal?.aborted;
+  } finally {
+    if (!finished) ff.kill('SIGKILL');
+    const code = await exited;
+    if (finished && code !== 0) {
+      throw new FaceganError(ErrorCodes.BAD_FILE, `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`);
+    }
+  }
+}
+
+export function isVideoFile(path: string): boolean {
+  const lower = path.toLowerCase();
+  return VIDEO_EXTENSIONS.some((e) => lower.endsWith(e));
+}

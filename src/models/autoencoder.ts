@@ -1,0 +1,112 @@
+/**
+ * The faceswap family of pair models: one shared encoder and one decoder per side, differing only in widths and
+ * sizes (an AutoencoderSpec). The encoder is a stack of 5x5 stride-2 convolutions (LeakyReLU 0.1), two dense
+ * layers through a bottleneck, a reshape to a small square and one upscale; each decoder upscales to the output
+ * size and ends in a 5x5 convolution and a sigmoid. An upscale is a 3x3 convolution to 4x the filters, LeakyReLU
+ * 0.1 and a pixel shuffle by 2. With `mask`, the last convolution has a 4th channel: a learned face mask.
+ * Parameter names follow ../shared/bench/reference_original.py (enc.convs.0.weight, dec_a.0.weight, ...).
+ */
+import { Module, Tensor, type Initializer } from '../engine/index.js';
+import { Conv2d, LeakyReLU, Linear, PixelShuffle, Sequential, Sigmoid, Flatten, Unflatten } from '../nn/index.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+
+export interface AutoencoderSpec {
+  /** Side of the square input and output, in pixels. */
+  size: number;
+  /** Filters of the encoder's stride-2 convolutions, in order. */
+  encoder: readonly number[];
+  /** Width of the bottleneck dense layer. */
+  dense: number;
+  /** Side and channels of the square the second dense layer is reshaped to. */
+  seed: number;
+  seedFilters: number;
+  /** Filters of the encoder's closing upscale. */
+  encoderUp: number;
+  /** Filters of the decoder's upscales, in order. */
+  decoder: readonly number[];
+}
+
+export interface AutoencoderOptions {
+  /** Initialiser of the convolutions (faceswap: he-uniform). */
+  init?: Initializer;
+  /** ICNR initialisation of the upscale convolutions (faceswap's icnr_init option). */
+  icnr?: boolean;
+  /** Learn a face mask as a 4th output channel. */
+  mask?: boolean;
+}
+
+const seq = (mods: Module[]): Sequential => new Sequential(...(mods as ConstructorParameters<typeof Sequential>));
+
+function down(cin: number, cout: number, o: AutoencoderOptions): Module[] {
+  return [new Conv2d(cin, cout, 5, { stride: 2, padding: 2, init: o.init }), new LeakyReLU(0.1)];
+}
+
+function up(cin: number, filters: number, o: AutoencoderOptions): Module[] {
+  return [new Conv2d(cin, filters * 4, 3, { padding: 1, init: o.init, icnrScale: o.icnr ? 2 : undefined }), new LeakyReLU(0.1), new PixelShuffle(2)];
+}
+
+/** Checks that a spec's sizes fit together, with a message naming what does not. */
+export function checkSpec(spec: AutoencoderSpec): void {
+  const reduced = spec.size / 2 ** spec.encoder.length;
+  const grown = spec.seed * 2 ** (spec.decoder.length + 1);
+  if (!Number.isInteger(reduced) || grown !== spec.size) {
+    throw new FaceganError(ErrorCodes.BAD_ARGUMENT,
+      `model spec does not fit: ${spec.size} px through ${spec.encoder.length} stride-2 convolutions gives ${reduced}, and a ${spec.seed} px seed through ${spec.decoder.length + 1} upscales gives ${grown} (expected ${spec.size})`);
+  }
+}
+
+export class Encoder extends Module {
+  convs: Sequential;
+  dense: Sequential;
+  up: Sequential;
+  constructor(spec: AutoencoderSpec, o: AutoencoderOptions = {}) {
+    super();
+    const widths = [3, ...spec.encoder];
+    this.convs = seq(spec.encoder.flatMap((f, i) => down(widths[i]!, f, o)));
+    const side = spec.size / 2 ** spec.encoder.length;
+    const flat = side * side * spec.encoder[spec.encoder.length - 1]!;
+    const seedSize = spec.seed * spec.seed * spec.seedFilters;
+    this.dense = seq([new Flatten(), new Linear(flat, spec.dense), new Linear(spec.dense, seedSize), new Unflatten([spec.seedFilters, spec.seed, spec.seed])]);
+    this.up = seq(up(spec.seedFilters, spec.encoderUp, o));
+  }
+  forward(x: Tensor): Tensor {
+    const c = this.convs.forward(x);
+    const d = this.dense.forward(c);
+    c.dispose();
+    const u = this.up.forward(d);
+    d.dispose();
+    return u;
+  }
+}
+
+export function decoder(spec: AutoencoderSpec, o: AutoencoderOptions = {}): Sequential {
+  const widths = [spec.encoderUp, ...spec.decoder];
+  const ups = spec.decoder.flatMap((f, i) => up(widths[i]!, f, o));
+  return seq([...ups, new Conv2d(spec.decoder[spec.decoder.length - 1]!, o.mask ? 4 : 3, 5, { padding: 2, init: o.init }), new Sigmoid()]);
+}
+
+/** A pair model: `forward(x, 'a')` reconstructs A, `forward(x, 'b')` gives B's face with A's expression and pose. */
+export class PairAutoencoder extends Module {
+  enc: Encoder;
+  dec_a: Sequential;
+  dec_b: Sequential;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly mask: boolean;
+  constructor(readonly spec: AutoencoderSpec, o: AutoencoderOptions = {}) {
+    super();
+    checkSpec(spec);
+    this.enc = new Encoder(spec, o);
+    this.dec_a = decoder(spec, o);
+    this.dec_b = decoder(spec, o);
+    this.inputSize = this.outputSize = spec.size;
+    this.mask = o.mask ?? false;
+  }
+  /** [N, 3, S, S] in 0-1 -> [N, 3, S, S] (or [N, 4, S, S] with the mask as channel 3). */
+  forward(x: Tensor, side: 'a' | 'b'): Tensor {
+    const z = this.enc.forward(x);
+    const y = (side === 'a' ? this.dec_a : this.dec_b).forward(z);
+    z.dispose();
+    return y;
+  }
+}

@@ -1,0 +1,74 @@
+/** Training samples: geometry of the sampling, the warp, colour jitter and masks, all seeded. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeSample, sampleMatrix, AUGMENT_DEFAULTS, NO_AUGMENT, type FaceSource, type SampleOptions } from './augment.js';
+import { makeBatch, batchFaces } from './batches.js';
+import { applyAffine } from '../core/geometry/umeyama.js';
+import { Random } from '../core/random.js';
+
+/** A 64 px crop: a vertical gradient in red, a horizontal one in green, blue constant. */
+function gradientCrop(side = 64): FaceSource {
+  const data = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) data.set([Math.round((y / (side - 1)) * 255), Math.round((x / (side - 1)) * 255), 128], (y * side + x) * 3);
+  // a face-like set of landmarks: a ring for the outline, the rest near the centre
+  const landmarks = Array.from({ length: 68 }, (_, i) => {
+    const a = (i / 17) * Math.PI;
+    return i < 17 ? [32 + 20 * Math.cos(a + Math.PI), 32 + 20 * Math.sin(a) ] as const : [26 + (i % 12), 24 + Math.floor((i - 17) / 12) * 4] as const;
+  });
+  return { image: { width: side, height: side, data }, landmarks };
+}
+
+const base: SampleOptions = { size: 32, coverage: 1, augment: NO_AUGMENT, eyeWeight: 3, mouthWeight: 2 };
+
+test('without augmentation, a sample is the crop scaled to the model size', () => {
+  const s = makeSample(gradientCrop(), base);
+  const plane = 32 * 32;
+  // pixel (u, v) of the sample looks at crop pixel centre (2u + 1, 2v + 1) -> values between the two source rows
+  for (const [u, v] of [[0, 0], [10, 20], [31, 31]] as const) {
+    const red = s.target[v * 32 + u]! * 255, green = s.target[plane + v * 32 + u]! * 255;
+    assert.ok(Math.abs(red - ((2 * v + 0.5) / 63) * 255) < 1.5, `red at ${u},${v}: ${red}`);
+    assert.ok(Math.abs(green - ((2 * u + 0.5) / 63) * 255) < 1.5, `green at ${u},${v}: ${green}`);
+  }
+  assert.deepEqual(s.input, s.target, 'no warp: input equals target');
+});
+
+test('the sample matrix maps the centre to the crop centre, and coverage zooms in', () => {
+  const m = sampleMatrix(256, { ...base, size: 64, coverage: 0.5 });
+  const [x, y] = applyAffine(m, [31.5, 31.5]); // the middle between the two central sample pixels
+  assert.ok(Math.abs(x - 128) < 1e-9 && Math.abs(y - 128) < 1e-9);
+  assert.ok(Math.abs(m[0][0] - 2) < 1e-12, 'half the 256 crop over 64 pixels is 2 crop pixels a sample pixel');
+});
+
+test('augmentation: the warp changes the input only, colour changes both alike, and the same stream repeats', () => {
+  const src = gradientCrop();
+  const o = { ...base, augment: { ...AUGMENT_DEFAULTS, flip: 0 } };
+  const s1 = makeSample(src, o, new Random(1, 2)), s2 = makeSample(src, o, new Random(1, 2)), s3 = makeSample(src, o, new Random(1, 3));
+  assert.deepEqual(s1.input, s2.input);
+  assert.deepEqual(s1.target, s2.target);
+  assert.notDeepEqual(s1.target, s3.target);
+  const diff = s1.input.reduce((s, v, i) => s + Math.abs(v - s1.target[i]!), 0) / s1.input.length;
+  assert.ok(diff > 0.005, `warped input differs from the target (mean ${diff})`);
+  const warpOnly = makeSample(src, { ...base, augment: { ...NO_AUGMENT, warp: 0.03 } }, new Random(5));
+  assert.deepEqual(warpOnly.target, makeSample(src, base).target, 'a warp alone leaves the target as the plain crop');
+});
+
+test('masks: the face hull covers the landmarks, eyes and mouth weigh more', () => {
+  const s = makeSample(gradientCrop(), base);
+  const inside = s.mask[16 * 32 + 16]!, corner = s.mask[0]!;
+  assert.equal(inside, 1);
+  assert.equal(corner, 0);
+  assert.ok(s.weights.some((w) => w === 3) && s.weights.some((w) => w === 2) && s.weights.some((w) => w === 1));
+  const bare = makeSample({ image: gradientCrop().image }, base);
+  assert.ok(bare.mask.every((v) => v === 1) && bare.weights.every((w) => w === 1), 'without landmarks: all face, equal weights');
+});
+
+test('batches: the same seed and iteration give the same batch; every face is seen once per epoch', () => {
+  const faces = [gradientCrop(), gradientCrop(), gradientCrop()];
+  const o = { ...base, augment: AUGMENT_DEFAULTS };
+  const b1 = makeBatch(faces, 'a', 7, 4, 42, o), b2 = makeBatch(faces, 'a', 7, 4, 42, o), b3 = makeBatch(faces, 'a', 7, 4, 43, o);
+  assert.deepEqual(b1.input, b2.input);
+  assert.deepEqual(b1.faces, b2.faces);
+  assert.notDeepEqual(b1.input, b3.input);
+  const seen = [0, 1, 2, 3, 4, 5].flatMap((i) => batchFaces(12, 2, 9, 'b', i)).sort((x, y) => x - y);
+  assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i));
+});

@@ -1,0 +1,156 @@
+/**
+ * Training samples from aligned crops, as faceswap makes them: the target is the crop under a random
+ * zoom/rotate/shift/flip and colour change; the input is the same with a smooth random warp on top (a 5x5 grid of
+ * offsets, interpolated), so that the model learns to rebuild a face rather than copy pixels. Pure maths on
+ * typed arrays, seeded: the same Random gives the same sample.
+ */
+import type { RgbImage } from '../core/image.js';
+import type { Point } from '../core/geometry/meanface.js';
+import { applyAffine, invertAffine, type Affine } from '../core/geometry/umeyama.js';
+import { convexHull, rasterizePolygon, scalePolygon } from '../core/geometry/polygon.js';
+import { labToRgb, rgbToLab } from '../core/colour.js';
+import type { Random } from '../core/random.js';
+
+export interface AugmentOptions {
+  /** Largest rotation, degrees. */
+  rotate: number;
+  /** Largest zoom change, as a fraction (0.05 = +-5%). */
+  zoom: number;
+  /** Largest shift, as a fraction of the side. */
+  shift: number;
+  /** Chance of a horizontal flip. */
+  flip: number;
+  /** Spread of the warp grid's offsets, as a fraction of the side (0 turns the warp off). */
+  warp: number;
+  /** Largest lightness change, as a fraction (faceswap: 0.3). */
+  lightness: number;
+  /** Largest shift of Lab a and b, as a fraction of 100 (faceswap: 0.08). */
+  colour: number;
+}
+
+export const AUGMENT_DEFAULTS: AugmentOptions = { rotate: 10, zoom: 0.05, shift: 0.05, flip: 0.5, warp: 0.03, lightness: 0.3, colour: 0.08 };
+export const NO_AUGMENT: AugmentOptions = { rotate: 0, zoom: 0, shift: 0, flip: 0, warp: 0, lightness: 0, colour: 0 };
+
+/** An aligned crop with its 68 landmarks in crop pixels (absent for crops without a facegan record). */
+export interface FaceSource {
+  image: RgbImage;
+  landmarks?: readonly Point[];
+}
+
+/** One sample of side S: planar float RGB in 0-1 ([3, S, S]), the face mask and the loss weights ([S, S]). */
+export interface Sample {
+  input: Float32Array;
+  target: Float32Array;
+  /** 1 inside the face (landmark hull), 0 outside; all 1 without landmarks. */
+  mask: Float32Array;
+  /** Per-pixel loss weight: eyeWeight on the eyes, mouthWeight on the mouth, 1 elsewhere. */
+  weights: Float32Array;
+}
+
+export interface SampleOptions {
+  size: number;
+  /** Central share of the crop the model sees (faceswap's training coverage). */
+  coverage: number;
+  augment: AugmentOptions;
+  eyeWeight: number;
+  mouthWeight: number;
+}
+
+/** Output pixels -> crop pixels, for the drawn zoom/rotate/shift/flip. */
+export function sampleMatrix(cropSide: number, o: SampleOptions, rng?: Random): Affine {
+  const a = o.augment;
+  const draw = (m: number) => (rng && m ? rng.uniform(-m, m) : 0);
+  const angle = (draw(a.rotate) * Math.PI) / 180, scale = 1 + draw(a.zoom), dx = draw(a.shift), dy = draw(a.shift);
+  const flip = rng && a.flip && rng.next() < a.flip ? -1 : 1;
+  const k = (cropSide * o.coverage) / scale;
+  const cos = Math.cos(angle), sin = Math.sin(angle);
+  // source = c + k * (R * F * t + shift), t = (u + 0.5) / S - 0.5
+  const L = [[k * cos * flip, -k * sin], [k * sin * flip, k * cos]] as const;
+  const t0 = 0.5 / o.size - 0.5, c = cropSide / 2;
+  return [
+    [L[0][0] / o.size, L[0][1] / o.size, c + L[0][0] * t0 + L[0][1] * t0 + k * dx],
+    [L[1][0] / o.size, L[1][1] / o.size, c + L[1][0] * t0 + L[1][1] * t0 + k * dy],
+  ];
+}
+
+/** Offsets of a smooth random warp: a 5x5 grid of normal draws, bilinearly spread over S x S (in output pixels). */
+export function warpField(size: number, spread: number, rng: Random): Float32Array {
+  const g = 5, grid = Float32Array.from({ length: g * g * 2 }, () => rng.normal() * spread * size);
+  const field = new Float32Array(size * size * 2);
+  for (let v = 0; v < size; v++) {
+    const gy = (v / (size - 1)) * (g - 1), y0 = Math.min(g - 2, Math.floor(gy)), fy = gy - y0;
+    for (let u = 0; u < size; u++) {
+      const gx = (u / (size - 1)) * (g - 1), x0 = Math.min(g - 2, Math.floor(gx)), fx = gx - x0;
+      for (let d = 0; d < 2; d++) {
+        const at = (yy: number, xx: number) => grid[(yy * g + xx) * 2 + d]!;
+        field[(v * size + u) * 2 + d] = (at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx) * (1 - fy) + (at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx) * fy;
+      }
+    }
+  }
+  return field;
+}
+
+/** Bilinear sampling of the crop at (x, y) crop pixels (centres at +0.5), edges repeated, into out[o..] planar. */
+function sampleInto(img: RgbImage, m: Affine, size: number, out: Float32Array, field?: Float32Array): void {
+  const { width: w, height: h, data } = img, plane = size * size;
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      const p = v * size + u;
+      const uu = field ? u + field[p * 2]! : u, vv = field ? v + field[p * 2 + 1]! : v;
+      const x = Math.min(w - 1, Math.max(0, m[0][0] * uu + m[0][1] * vv + m[0][2] - 0.5));
+      const y = Math.min(h - 1, Math.max(0, m[1][0] * uu + m[1][1] * vv + m[1][2] - 0.5));
+      const x0 = Math.min(w - 2, Math.floor(x)), y0 = Math.min(h - 2, Math.floor(y)), fx = x - x0, fy = y - y0;
+      const i00 = (y0 * w + x0) * 3, i10 = i00 + 3, i01 = i00 + w * 3, i11 = i01 + 3;
+      for (let c = 0; c < 3; c++) {
+        const top = data[i00 + c]! * (1 - fx) + data[i10 + c]! * fx, bottom = data[i01 + c]! * (1 - fx) + data[i11 + c]! * fx;
+        out[c * plane + p] = (top * (1 - fy) + bottom * fy) / 255;
+      }
+    }
+  }
+}
+
+/** Shifts lightness and a/b in Lab, identically for each image given (planar [3, S, S]). */
+function jitterColour(images: Float32Array[], plane: number, a: AugmentOptions, rng: Random): void {
+  if (!a.lightness && !a.colour) return;
+  const dl = rng.uniform(-a.lightness, a.lightness), da = rng.uniform(-a.colour, a.colour) * 100, db = rng.uniform(-a.colour, a.colour) * 100;
+  const lab = new Float64Array(3), rgb = new Float64Array(3);
+  for (const img of images) {
+    for (let p = 0; p < plane; p++) {
+      rgbToLab(img[p]!, img[plane + p]!, img[2 * plane + p]!, lab);
+      const L = dl > 0 ? lab[0]! + (100 - lab[0]!) * dl : lab[0]! * (1 + dl);
+      labToRgb(L, lab[1]! + da, lab[2]! + db, rgb);
+      img[p] = rgb[0]!;
+      img[plane + p] = rgb[1]!;
+      img[2 * plane + p] = rgb[2]!;
+    }
+  }
+}
+
+const EYES = [[36, 42], [42, 48]] as const, MOUTH = [48, 60] as const;
+
+/** Face mask and loss weights in output pixels, from the crop's landmarks moved through the sample's matrix. */
+function masks(src: FaceSource, m: Affine, o: SampleOptions): { mask: Float32Array; weights: Float32Array } {
+  const plane = o.size * o.size;
+  const mask = new Float32Array(plane), weights = new Float32Array(plane).fill(1);
+  if (!src.landmarks) return { mask: mask.fill(1), weights };
+  const inv = invertAffine(m);
+  const pts = src.landmarks.map((p) => applyAffine(inv, p));
+  // The hull of the 68 points stops at the brows; faceswap's "extended" mask lifts it over the forehead.
+  const brows = pts.slice(17, 27), chin = pts[8]!, top = brows.map(([x, y]) => [x, y - (chin[1] - y) * 0.15] as const);
+  rasterizePolygon(convexHull([...pts, ...top]), o.size, o.size, mask);
+  if (o.eyeWeight !== 1) for (const [s, e] of EYES) rasterizePolygon(scalePolygon(convexHull(pts.slice(s, e)), 1.6), o.size, o.size, weights, o.eyeWeight);
+  if (o.mouthWeight !== 1) rasterizePolygon(scalePolygon(convexHull(pts.slice(MOUTH[0], MOUTH[1])), 1.2), o.size, o.size, weights, o.mouthWeight);
+  return { mask, weights };
+}
+
+/** One training sample; without rng, the plain crop (previews, evaluation). */
+export function makeSample(src: FaceSource, o: SampleOptions, rng?: Random): Sample {
+  const plane = o.size * o.size;
+  const m = sampleMatrix(src.image.width, o, rng);
+  const target = new Float32Array(3 * plane), input = new Float32Array(3 * plane);
+  sampleInto(src.image, m, o.size, target);
+  if (rng && o.augment.warp > 0) sampleInto(src.image, m, o.size, input, warpField(o.size, o.augment.warp, rng));
+  else input.set(target);
+  if (rng) jitterColour([input, target], plane, o.augment, rng);
+  return { input, target, ...masks(src, m, o) };
+}

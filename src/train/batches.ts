@@ -1,0 +1,70 @@
+/**
+ * Batches as a pure function of (seed, side, iteration): faces are drawn epoch by epoch in a seeded order and
+ * each sample's augmentation has its own named random stream. So any batch can be made again on its own: a
+ * resumed run continues the exact sequence, and a worker can run ahead.
+ */
+import { Random } from '../core/random.js';
+import { makeSample, type FaceSource, type SampleOptions } from './augment.js';
+
+export interface Batch {
+  /** [B, 3, S, S] planar float RGB in 0-1. */
+  input: Float32Array;
+  target: Float32Array;
+  /** [B, 1, S, S]. */
+  mask: Float32Array;
+  weights: Float32Array;
+  /** Which faces (indices into the faceset). */
+  faces: number[];
+}
+
+export const SIDES = { a: 0, b: 1 } as const;
+export type Side = keyof typeof SIDES;
+
+const orders = new Map<string, number[]>();
+
+/** The faces of one batch: position k of the stream is face order_e[k mod n], epoch e = floor(k / n). */
+export function batchFaces(count: number, batchSize: number, seed: number, side: Side, iteration: number): number[] {
+  return Array.from({ length: batchSize }, (_, j) => {
+    const k = iteration * batchSize + j, epoch = Math.floor(k / count);
+    const key = `${count}:${seed}:${side}:${epoch}`;
+    let order = orders.get(key);
+    if (!order) {
+      if (orders.size > 64) orders.clear();
+      order = new Random(seed, SIDES[side], epoch, 0x0e70c).permutation(count);
+      orders.set(key, order);
+    }
+    return order[k % count]!;
+  });
+}
+
+export function makeBatch(faces: readonly FaceSource[], side: Side, iteration: number, batchSize: number, seed: number, o: SampleOptions): Batch {
+  const plane = o.size * o.size;
+  const idx = batchFaces(faces.length, batchSize, seed, side, iteration);
+  const batch: Batch = {
+    input: new Float32Array(batchSize * 3 * plane), target: new Float32Array(batchSize * 3 * plane),
+    mask: new Float32Array(batchSize * plane), weights: new Float32Array(batchSize * plane), faces: idx,
+  };
+  idx.forEach((face, j) => {
+    const s = makeSample(faces[face]!, o, new Random(seed, SIDES[side], iteration, j));
+    batch.input.set(s.input, j * 3 * plane);
+    batch.target.set(s.target, j * 3 * plane);
+    batch.mask.set(s.mask, j * plane);
+    batch.weights.set(s.weights, j * plane);
+  });
+  return batch;
+}
+
+/** Fixed, un-augmented samples for previews: `count` faces spread evenly over the set. */
+export function previewBatch(faces: readonly FaceSource[], count: number, o: SampleOptions): Batch {
+  const n = Math.min(count, faces.length), plane = o.size * o.size;
+  const idx = Array.from({ length: n }, (_, i) => Math.floor((i * faces.length) / n));
+  const batch: Batch = { input: new Float32Array(n * 3 * plane), target: new Float32Array(n * 3 * plane), mask: new Float32Array(n * plane), weights: new Float32Array(n * plane), faces: idx };
+  idx.forEach((face, j) => {
+    const s = makeSample(faces[face]!, o);
+    batch.input.set(s.input, j * 3 * plane);
+    batch.target.set(s.target, j * 3 * plane);
+    batch.mask.set(s.mask, j * plane);
+    batch.weights.set(s.weights, j * plane);
+  });
+  return batch;
+}
