@@ -9,6 +9,7 @@ export const extractCommand = defineCommand({
   facegan extract -i photos/ -o faces_a/
   facegan extract -i interview.mp4 -o faces_b/ --every-n 2
   facegan extract -i group.jpg -o faces/ --size 512 --min-size 40
+  facegan extract -i interview.mp4 -o faces_a/ --filter her_photo.jpg
 
 An interrupted run (Ctrl-C) saves what it has; run the same command again to continue.`,
   options: {
@@ -21,6 +22,10 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     maxFaces: { type: 'int', help: 'most faces kept per image (largest first)', default: EXTRACT_DEFAULTS.maxFaces, min: 1 },
     everyN: { type: 'int', help: 'process every n-th image or video frame', default: EXTRACT_DEFAULTS.everyN, min: 1 },
     redetectEvery: { type: 'int', help: 'video: follow faces between frames, detecting afresh every n frames (1: every frame)', default: EXTRACT_DEFAULTS.redetectEvery, min: 1 },
+    filter: { type: 'list', help: 'keep only faces of the person in these images' },
+    nfilter: { type: 'list', help: 'drop faces of the person in these images' },
+    filterThreshold: { type: 'number', help: 'identity distance under which a face counts as the filter\'s person', default: EXTRACT_DEFAULTS.filterThreshold, min: 0.1, max: 1.5 },
+    identity: { type: 'boolean', help: 'store a 128-d identity descriptor per face (--no-identity is faster)', default: true },
     skipExisting: { type: 'boolean', help: 'skip images already in the alignments file (--no-skip-existing redoes them)', default: true },
   },
   async run(o) {
@@ -35,7 +40,7 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
       const s = await extract({ ...o, signal: stop.signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) });
       bar.finish();
       for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
-      console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
+      console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.filtered ? `, ${s.filtered} faces filtered out` : ''}${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
       console.log(`faces: ${s.output}\nalignments: ${s.alignments}`);
       return s.stopped ? 130 : 0;
     } finally {

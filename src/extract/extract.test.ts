@@ -120,3 +120,24 @@ test('the alignments file defaults to a file beside the input, never inside it',
   assert.equal(defaultAlignmentsPath('/x/clip.mp4'), '/x/clip.alignments.json');
   assert.equal(defaultAlignmentsPath(join(tmp, 'grid')), `${join(tmp, 'grid')}.alignments.json`);
 });
+
+test('--filter keeps Obama and drops Biden; --nfilter does the opposite; every face has an identity', async () => {
+  const photo = join(DATA, 'group/obama_biden_official_composite.jpg');
+  const obama = join(DATA, 'faces/obama/obama_still_official_portrait_2012_souza.jpg');
+  const all = await extract({ input: photo, output: join(tmp, 'id_all'), alignments: join(tmp, 'id_all.json') });
+  const doc = parseAlignments(JSON.parse(readFileSync(all.alignments, 'utf8')));
+  const faces = Object.values(doc.frames)[0]!.faces;
+  assert.equal(faces.length, 2);
+  assert.ok(faces.every((f) => f.identity?.length === 128), 'a 128-d descriptor per face');
+  const left = (f: { box: number[] }) => f.box[0]! < 563; // Obama stands on the left of the composite
+  const kept = await extract({ input: photo, output: join(tmp, 'id_keep'), alignments: join(tmp, 'id_keep.json'), filter: [obama] });
+  const keptFaces = Object.values(parseAlignments(JSON.parse(readFileSync(kept.alignments, 'utf8'))).frames)[0]!.faces;
+  assert.equal(keptFaces.length, 1);
+  assert.ok(left(keptFaces[0]!), 'the kept face is Obama');
+  assert.equal(kept.filtered, 1);
+  const dropped = await extract({ input: photo, output: join(tmp, 'id_drop'), alignments: join(tmp, 'id_drop.json'), nfilter: [obama] });
+  const droppedFaces = Object.values(parseAlignments(JSON.parse(readFileSync(dropped.alignments, 'utf8'))).frames)[0]!.faces;
+  assert.equal(droppedFaces.length, 1);
+  assert.ok(!left(droppedFaces[0]!), 'the face left is Biden');
+  await assert.rejects(extract({ input: photo, output: join(tmp, 'id_bad'), alignments: join(tmp, 'id_bad.json'), filter: [join(DATA, 'video/../SOURCES.md')] }), /not an image|No face/);
+});

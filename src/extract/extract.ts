@@ -8,14 +8,17 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { readImage, writePng, IMAGE_EXTENSIONS } from '../media/image.js';
 import { isVideoFile, probeVideo, readFrames } from '../media/video.js';
 import type { RgbImage } from '../core/image.js';
+import type { Affine } from '../core/geometry/umeyama.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ALIGNMENTS_SCHEMA_VERSION, parseAlignments, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
-import { alignmentMatrix, cropMatrix, imageToTensor, tensorToImage, warpCrop, blurScore } from './align.js';
+import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from './align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import type { Tensor } from '../engine/index.js';
+import { IdentityFilter, identityOf } from './identity-filter.js';
+import { SAME_PERSON } from '../faces/identity.js';
 
 export interface ExtractOptions {
   /** An image file, a folder of images, or a video file. */
@@ -38,6 +41,14 @@ export interface ExtractOptions {
   redetectEvery?: number;
   /** Skip frames already in the alignments file (resume); on by default. */
   skipExisting?: boolean;
+  /** Compute each face's 128-d identity descriptor (on by default; in a video, on frames where detection runs afresh). */
+  identity?: boolean;
+  /** Keep only faces of the person in these images. */
+  filter?: string[];
+  /** Drop faces of the person in these images. */
+  nfilter?: string[];
+  /** Descriptor distance under which a face counts as the filter's person. */
+  filterThreshold?: number;
   /** Called after each frame. */
   onProgress?: (p: ExtractProgress) => void;
   /** Stops cleanly after the current frame (the alignments so far are saved). */
@@ -61,12 +72,14 @@ export interface ExtractSummary {
   resumed: number;
   faces: number;
   framesWithoutFaces: number;
+  /** Faces left out by --filter / --nfilter. */
+  filtered: number;
   /** Files that could not be read, with the reason. */
   unreadable: { file: string; reason: string }[];
   stopped: boolean;
 }
 
-export const EXTRACT_DEFAULTS = { size: 256, coverage: 0.625, minSize: 20, maxFaces: 50, everyN: 1, redetectEvery: 10 } as const;
+export const EXTRACT_DEFAULTS = { size: 256, coverage: 0.625, minSize: 20, maxFaces: 50, everyN: 1, redetectEvery: 10, filterThreshold: SAME_PERSON } as const;
 const SAVE_EVERY = 10;
 
 /** One frame to process: a file of a folder, or a decoded video frame. */
@@ -149,7 +162,18 @@ function save(path: string, doc: Alignments): void {
 const round = (x: number, places = 1) => Math.round(x * 10 ** places) / 10 ** places;
 const degrees = (r: number) => round((r * 180) / Math.PI, 2);
 
-async function faceRecords(detector: HumanDetector, f: Frame, crops: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
+interface FrameWork {
+  detector: HumanDetector;
+  filter: IdentityFilter;
+  /** Compute descriptors on this frame. */
+  identity: boolean;
+  filtered: number;
+  /** Crop files being encoded and written (awaited before the alignments file is saved). */
+  writes: Promise<void>[];
+}
+
+async function faceRecords(w: FrameWork, f: Frame, crops: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
+  const detector = w.detector;
   const image = await f.image();
   const key = f.key;
   const found = (await detector.detect(image))
@@ -158,35 +182,51 @@ async function faceRecords(detector: HumanDetector, f: Frame, crops: string, out
     .slice(0, o.maxFaces);
   const frame: FrameRecord = { source: f.source, ...(f.index !== undefined ? { index: f.index, timestamp: f.timestamp } : {}), width: image.width, height: image.height, faces: [] };
   if (!found.length) return frame;
-  const source: Tensor = imageToTensor(image);
-  try {
-    for (const [i, face] of found.entries()) frame.faces.push(await cutFace(face, i, source, frame, key, `${crops}_${i}.png`, outDir, o));
-  } finally {
-    source.dispose();
+  for (const face of found) {
+    const alignment = alignmentMatrix(landmarks68FromMesh(face.mesh));
+    // only the region the crop reads is converted to a tensor (the identity chip lies inside it)
+    const region = faceRegion(image, cropMatrix(alignment, o.size, o.coverage), o.size);
+    try {
+      const local = shiftAffine(alignment, region.x0, region.y0);
+      const identity = w.identity || w.filter.active ? await identityOf(region.tensor, local) : undefined;
+      if (identity && !w.filter.keeps(identity)) {
+        w.filtered++;
+        continue;
+      }
+      const i = frame.faces.length;
+      frame.faces.push(await cutFace(face, alignment, cropMatrix(local, o.size, o.coverage), region.tensor, frame, key, `${crops}_${i}.png`, outDir, w, o, identity));
+    } finally {
+      region.tensor.dispose();
+    }
   }
   return frame;
 }
 
-async function cutFace(f: DetectedFace, i: number, source: Tensor, frame: FrameRecord, key: string, crop: string, outDir: string,
-  o: { size: number; coverage: number }): Promise<FaceRecord> {
+/** Cuts, records and saves one face; `local` maps the region tensor to the crop. The PNG is written in the background. */
+async function cutFace(f: DetectedFace, alignment: Affine, local: Affine, source: Tensor, frame: FrameRecord, key: string, crop: string, outDir: string,
+  w: FrameWork, o: { size: number; coverage: number }, identity?: number[]): Promise<FaceRecord> {
+  const i = frame.faces.length;
   const landmarks = landmarks68FromMesh(f.mesh);
-  const alignment = alignmentMatrix(landmarks);
   const matrix = cropMatrix(alignment, o.size, o.coverage);
-  const cropT = warpCrop(source, matrix, o.size);
+  const cropT = warpCrop(source, local, o.size);
   const record: FaceRecord = {
     box: f.box.map((v) => round(v)) as FaceRecord['box'], score: round(f.score, 4),
     landmarks: landmarks.map(([x, y]) => [round(x, 2), round(y, 2)] as const),
     mesh: f.mesh.map(([x, y, z]) => [round(x), round(y), round(z)]),
     alignment, pose: { yaw: degrees(f.angles.yaw), pitch: degrees(f.angles.pitch), roll: degrees(f.angles.roll) },
-    blur: round(blurScore(cropT), 2), crop,
+    blur: round(blurScore(cropT), 2), ...(identity ? { identity: identity.map((v) => round(v, 5)) } : {}), crop,
   };
   const embedded: EmbeddedFace = {
     schemaVersion: ALIGNMENTS_SCHEMA_VERSION,
     frame: { key, source: frame.source, width: frame.width, height: frame.height, ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}) },
     faceIndex: i, face: record, crop: { size: o.size, coverage: o.coverage, matrix },
   };
-  await writePng(join(outDir, crop), tensorToImage(cropT), { facegan: JSON.stringify(embedded) });
+  const image = tensorToImage(cropT);
   cropT.dispose();
+  const write = writePng(join(outDir, crop), image, { facegan: JSON.stringify(embedded) });
+  write.catch(() => undefined); // reported when awaited; this only keeps it from counting as unhandled meanwhile
+  w.writes.push(write);
+  if (w.writes.length > 16) await w.writes.shift();
   return record;
 }
 
@@ -207,7 +247,14 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   mkdirSync(output, { recursive: true });
   const detector = new HumanDetector({ maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery });
   const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
-  const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, unreadable: [], stopped: false };
+  const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], stopped: false };
+  const filter = await IdentityFilter.fromImages(detector, o.filter ?? [], o.nfilter ?? [], o.filterThreshold);
+  const work: FrameWork = { detector, filter, identity: false, filtered: 0, writes: [] };
+  // the alignments file only ever lists crops already on disk
+  const saveAll = async () => {
+    await Promise.all(work.writes.splice(0));
+    save(alignmentsPath, doc);
+  };
   let unsaved = 0;
   let n = 0;
   for await (const frame of frames) {
@@ -223,13 +270,15 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
     } else {
       try {
         const crops = kind === 'folder' ? basename(frame.key, extname(frame.key)) : `${base}${frame.key}`;
-        const record = await faceRecords(detector, frame, crops, output, o);
+        work.identity = (o.identity ?? true) && (frame.index === undefined || frame.index % o.redetectEvery === 0);
+        const record = await faceRecords(work, frame, crops, output, o);
+        summary.filtered = work.filtered;
         doc.frames[frame.key] = record;
         summary.processed++;
         summary.faces += record.faces.length;
         if (!record.faces.length) summary.framesWithoutFaces++;
         if (++unsaved >= SAVE_EVERY) {
-          save(alignmentsPath, doc);
+          await saveAll();
           unsaved = 0;
         }
       } catch (e) {
@@ -240,6 +289,6 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
     o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
   }
   summary.stopped = o.signal?.aborted ?? false;
-  save(alignmentsPath, doc);
+  await saveAll();
   return summary;
 }

@@ -1,0 +1,57 @@
+/**
+ * --filter / --nfilter: keep only the faces of one person, or drop the faces of another, by the distance between
+ * identity descriptors (face-api's recognition net on a dlib-style chip of the aligned face).
+ */
+import type { Tensor } from '../engine/index.js';
+import type { Affine } from '../core/geometry/umeyama.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
+import { readImage } from '../media/image.js';
+import type { HumanDetector } from '../faces/human.js';
+import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from '../faces/identity.js';
+import { alignmentMatrix, cropMatrix, imageToTensor, tensorToImage, warpCrop } from './align.js';
+
+/** The descriptor of the face at `alignment` (image pixels -> mean-face units) in an image tensor. */
+export async function identityOf(source: Tensor, alignment: Affine): Promise<number[]> {
+  const chipT = warpCrop(source, cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage), IDENTITY_CHIP.size);
+  const chip = tensorToImage(chipT);
+  chipT.dispose();
+  return faceDescriptor(chip);
+}
+
+export class IdentityFilter {
+  constructor(readonly wanted: number[][], readonly unwanted: number[][], readonly threshold = SAME_PERSON) {}
+
+  get active(): boolean {
+    return this.wanted.length > 0 || this.unwanted.length > 0;
+  }
+
+  /** The largest face of each image, as a descriptor; an image without a face is an error. */
+  static async fromImages(detector: HumanDetector, filter: readonly string[], nfilter: readonly string[], threshold = SAME_PERSON): Promise<IdentityFilter> {
+    const describe = async (path: string, flag: string) => {
+      const image = await readImage(path);
+      const faces = await detector.detect(image);
+      const face = faces.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+      if (!face) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${path} (given with ${flag}); give a clear photo of the person's face.`);
+      const source = imageToTensor(image);
+      try {
+        return await identityOf(source, alignmentMatrix(landmarks68FromMesh(face.mesh)));
+      } finally {
+        source.dispose();
+      }
+    };
+    const wanted = [], unwanted = [];
+    for (const p of filter) wanted.push(await describe(p, '--filter'));
+    for (const p of nfilter) unwanted.push(await describe(p, '--nfilter'));
+    return new IdentityFilter(wanted, unwanted, threshold);
+  }
+
+  /** Whether a face passes: near a wanted face (and nearer to it than to any unwanted), and not near an unwanted one. */
+  keeps(descriptor: readonly number[]): boolean {
+    const nearest = (set: number[][]) => Math.min(...set.map((d) => descriptorDistance(d, descriptor)));
+    const dw = this.wanted.length ? nearest(this.wanted) : undefined, du = this.unwanted.length ? nearest(this.unwanted) : undefined;
+    if (dw !== undefined && dw >= this.threshold) return false;
+    if (du !== undefined && du < this.threshold) return false;
+    return dw === undefined || du === undefined || dw < du;
+  }
+}
