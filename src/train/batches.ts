@@ -37,15 +37,15 @@ export function batchFaces(count: number, batchSize: number, seed: number, side:
   });
 }
 
-export function makeBatch(faces: readonly FaceSource[], side: Side, iteration: number, batchSize: number, seed: number, o: SampleOptions): Batch {
-  const plane = o.size * o.size;
-  const idx = batchFaces(faces.length, batchSize, seed, side, iteration);
+/** Stacks one sample per listed face into a batch; `rng(j)` gives the j-th sample's stream (none: no augmentation). */
+function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions, rng?: (j: number) => Random): Batch {
+  const n = idx.length, plane = o.size * o.size;
   const batch: Batch = {
-    input: new Float32Array(batchSize * 3 * plane), target: new Float32Array(batchSize * 3 * plane),
-    mask: new Float32Array(batchSize * plane), weights: new Float32Array(batchSize * plane), faces: idx,
+    input: new Float32Array(n * 3 * plane), target: new Float32Array(n * 3 * plane),
+    mask: new Float32Array(n * plane), weights: new Float32Array(n * plane), faces: idx,
   };
   idx.forEach((face, j) => {
-    const s = makeSample(faces[face]!, o, new Random(seed, SIDES[side], iteration, j));
+    const s = makeSample(faces[face]!, o, rng?.(j));
     batch.input.set(s.input, j * 3 * plane);
     batch.target.set(s.target, j * 3 * plane);
     batch.mask.set(s.mask, j * plane);
@@ -54,17 +54,13 @@ export function makeBatch(faces: readonly FaceSource[], side: Side, iteration: n
   return batch;
 }
 
+export function makeBatch(faces: readonly FaceSource[], side: Side, iteration: number, batchSize: number, seed: number, o: SampleOptions): Batch {
+  const idx = batchFaces(faces.length, batchSize, seed, side, iteration);
+  return assemble(faces, idx, o, (j) => new Random(seed, SIDES[side], iteration, j));
+}
+
 /** Fixed, un-augmented samples for previews: `count` faces spread evenly over the set. */
 export function previewBatch(faces: readonly FaceSource[], count: number, o: SampleOptions): Batch {
-  const n = Math.min(count, faces.length), plane = o.size * o.size;
-  const idx = Array.from({ length: n }, (_, i) => Math.floor((i * faces.length) / n));
-  const batch: Batch = { input: new Float32Array(n * 3 * plane), target: new Float32Array(n * 3 * plane), mask: new Float32Array(n * plane), weights: new Float32Array(n * plane), faces: idx };
-  idx.forEach((face, j) => {
-    const s = makeSample(faces[face]!, o);
-    batch.input.set(s.input, j * 3 * plane);
-    batch.target.set(s.target, j * 3 * plane);
-    batch.mask.set(s.mask, j * plane);
-    batch.weights.set(s.weights, j * plane);
-  });
-  return batch;
+  const n = Math.min(count, faces.length);
+  return assemble(faces, Array.from({ length: n }, (_, i) => Math.floor((i * faces.length) / n)), o);
 }
