@@ -9,6 +9,7 @@ import { readImage, writePng, IMAGE_EXTENSIONS } from '../media/image.js';
 import { isVideoFile, probeVideo, readFrames } from '../media/video.js';
 import type { RgbImage } from '../core/image.js';
 import type { Affine } from '../core/geometry/umeyama.js';
+import type { Point } from '../core/geometry/meanface.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ALIGNMENTS_SCHEMA_VERSION, parseAlignments, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
@@ -181,11 +182,12 @@ async function faceRecords(w: FrameWork, f: Frame, crops: string, outDir: string
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
     .slice(0, o.maxFaces);
   const frame: FrameRecord = { source: f.source, ...(f.index !== undefined ? { index: f.index, timestamp: f.timestamp } : {}), width: image.width, height: image.height, faces: [] };
-  if (!found.length) return frame;
   for (const face of found) {
-    const alignment = alignmentMatrix(landmarks68FromMesh(face.mesh));
+    const landmarks = landmarks68FromMesh(face.mesh);
+    const alignment = alignmentMatrix(landmarks);
+    const matrix = cropMatrix(alignment, o.size, o.coverage);
     // only the region the crop reads is converted to a tensor (the identity chip lies inside it)
-    const region = faceRegion(image, cropMatrix(alignment, o.size, o.coverage), o.size);
+    const region = faceRegion(image, matrix, o.size);
     try {
       const local = shiftAffine(alignment, region.x0, region.y0);
       const identity = w.identity || w.filter.active ? await identityOf(region.tensor, local) : undefined;
@@ -193,8 +195,8 @@ async function faceRecords(w: FrameWork, f: Frame, crops: string, outDir: string
         w.filtered++;
         continue;
       }
-      const i = frame.faces.length;
-      frame.faces.push(await cutFace(face, alignment, cropMatrix(local, o.size, o.coverage), region.tensor, frame, key, `${crops}_${i}.png`, outDir, w, o, identity));
+      const cut = { landmarks, alignment, matrix, local: cropMatrix(local, o.size, o.coverage), source: region.tensor };
+      frame.faces.push(await cutFace(face, cut, frame, key, `${crops}_${frame.faces.length}.png`, outDir, w, o, identity));
     } finally {
       region.tensor.dispose();
     }
@@ -202,24 +204,24 @@ async function faceRecords(w: FrameWork, f: Frame, crops: string, outDir: string
   return frame;
 }
 
-/** Cuts, records and saves one face; `local` maps the region tensor to the crop. The PNG is written in the background. */
-async function cutFace(f: DetectedFace, alignment: Affine, local: Affine, source: Tensor, frame: FrameRecord, key: string, crop: string, outDir: string,
+/** A face's geometry: its landmarks, alignment and crop matrix (frame pixels), and `local`, the crop matrix of `source` (its region). */
+interface Cut { landmarks: Point[]; alignment: Affine; matrix: Affine; local: Affine; source: Tensor }
+
+/** Cuts, records and saves one face as the next of the frame. The PNG is written in the background. */
+async function cutFace(f: DetectedFace, cut: Cut, frame: FrameRecord, key: string, crop: string, outDir: string,
   w: FrameWork, o: { size: number; coverage: number }, identity?: number[]): Promise<FaceRecord> {
-  const i = frame.faces.length;
-  const landmarks = landmarks68FromMesh(f.mesh);
-  const matrix = cropMatrix(alignment, o.size, o.coverage);
-  const cropT = warpCrop(source, local, o.size);
+  const cropT = warpCrop(cut.source, cut.local, o.size);
   const record: FaceRecord = {
     box: f.box.map((v) => round(v)) as FaceRecord['box'], score: round(f.score, 4),
-    landmarks: landmarks.map(([x, y]) => [round(x, 2), round(y, 2)] as const),
+    landmarks: cut.landmarks.map(([x, y]) => [round(x, 2), round(y, 2)] as const),
     mesh: f.mesh.map(([x, y, z]) => [round(x), round(y), round(z)]),
-    alignment, pose: { yaw: degrees(f.angles.yaw), pitch: degrees(f.angles.pitch), roll: degrees(f.angles.roll) },
+    alignment: cut.alignment, pose: { yaw: degrees(f.angles.yaw), pitch: degrees(f.angles.pitch), roll: degrees(f.angles.roll) },
     blur: round(blurScore(cropT), 2), ...(identity ? { identity: identity.map((v) => round(v, 5)) } : {}), crop,
   };
   const embedded: EmbeddedFace = {
     schemaVersion: ALIGNMENTS_SCHEMA_VERSION,
     frame: { key, source: frame.source, width: frame.width, height: frame.height, ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}) },
-    faceIndex: i, face: record, crop: { size: o.size, coverage: o.coverage, matrix },
+    faceIndex: frame.faces.length, face: record, crop: { size: o.size, coverage: o.coverage, matrix: cut.matrix },
   };
   const image = tensorToImage(cropT);
   cropT.dispose();
@@ -272,7 +274,6 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
         const crops = kind === 'folder' ? basename(frame.key, extname(frame.key)) : `${base}${frame.key}`;
         work.identity = (o.identity ?? true) && (frame.index === undefined || frame.index % o.redetectEvery === 0);
         const record = await faceRecords(work, frame, crops, output, o);
-        summary.filtered = work.filtered;
         doc.frames[frame.key] = record;
         summary.processed++;
         summary.faces += record.faces.length;
@@ -289,6 +290,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
     o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
   }
   summary.stopped = o.signal?.aborted ?? false;
+  summary.filtered = work.filtered;
   await saveAll();
   return summary;
 }
