@@ -1,6 +1,7 @@
 /** facegan extract -i INPUT -o FACES_DIR: find, align and save every face. */
 import { defineCommand } from './command.js';
 import { progressBar } from './progress.js';
+import { stoppableBySigint } from './interrupt.js';
 import { extract, EXTRACT_DEFAULTS } from '../extract/extract.js';
 
 export const extractCommand = defineCommand({
@@ -30,21 +31,12 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
   },
   async run(o) {
     const bar = progressBar('extract', 'frames');
-    const stop = new AbortController();
-    const onSigint = () => {
-      process.stderr.write('\nfacegan: stopping after this frame; the alignments so far are saved. Run the same command to continue.\n');
-      stop.abort();
-    };
-    process.once('SIGINT', onSigint);
-    try {
-      const s = await extract({ ...o, signal: stop.signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) });
-      bar.finish();
-      for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
-      console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.filtered ? `, ${s.filtered} faces filtered out` : ''}${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
-      console.log(`faces: ${s.output}\nalignments: ${s.alignments}`);
-      return s.stopped ? 130 : 0;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    const s = await stoppableBySigint('stopping after this frame; the alignments so far are saved. Run the same command to continue.',
+      (signal) => extract({ ...o, signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) }));
+    bar.finish();
+    for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
+    console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.filtered ? `, ${s.filtered} faces filtered out` : ''}${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
+    console.log(`faces: ${s.output}\nalignments: ${s.alignments}`);
+    return s.stopped ? 130 : 0;
   },
 });

@@ -1,6 +1,7 @@
 /** facegan train -A FACES_A -B FACES_B -m MODEL_DIR: train (or resume) a pair model. */
 import { defineCommand } from './command.js';
 import { progressBar } from './progress.js';
+import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
 import { TRAIN_SCHEMA } from '../train/config.js';
 
@@ -23,28 +24,18 @@ kept by the folder; the others (--iterations, --lr, --batch-size, ...) may chang
   },
   async run(o) {
     const bar = progressBar('train', 'it');
-    const stop = new AbortController();
-    const onSigint = () => {
-      process.stderr.write('\nfacegan: saving a checkpoint, then stopping. Run the same command to continue.\n');
-      stop.abort();
-    };
-    process.once('SIGINT', onSigint);
     let start: number | undefined;
-    try {
-      const s = await train({
-        ...o, signal: stop.signal,
-        onProgress: (p) => {
-          start ??= p.iteration - 1;
-          bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, loss A ${p.lossA.toFixed(4)} B ${p.lossB.toFixed(4)}, ${p.examplesPerSecond.toFixed(1)} faces/s`);
-        },
-      });
-      bar.finish();
-      const h = Math.floor(s.seconds / 3600), m = Math.round((s.seconds % 3600) / 60);
-      console.log(`${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); loss A ${s.lossA.toFixed(4)}, B ${s.lossB.toFixed(4)}; trained ${h}h ${m}m in all`);
-      console.log(`model: ${s.modelDir}\npreview: ${s.modelDir}/previews/preview.png`);
-      return s.stopped ? 130 : 0;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    const s = await stoppableBySigint('saving a checkpoint, then stopping. Run the same command to continue.', (signal) => train({
+      ...o, signal,
+      onProgress: (p) => {
+        start ??= p.iteration - 1;
+        bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, loss A ${p.lossA.toFixed(4)} B ${p.lossB.toFixed(4)}, ${p.examplesPerSecond.toFixed(1)} faces/s`);
+      },
+    }));
+    bar.finish();
+    const h = Math.floor(s.seconds / 3600), m = Math.round((s.seconds % 3600) / 60);
+    console.log(`${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); loss A ${s.lossA.toFixed(4)}, B ${s.lossB.toFixed(4)}; trained ${h}h ${m}m in all`);
+    console.log(`model: ${s.modelDir}\npreview: ${s.modelDir}/previews/preview.png`);
+    return s.stopped ? 130 : 0;
   },
 });
