@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train, type TrainOptions } from './trainer.js';
 import { ModelFolder } from './model-folder.js';
@@ -127,4 +129,25 @@ test('--gan and --mask: discriminators and the mask channel train, save and resu
   const y = noGrad(() => tidy(() => m.forward(rand([1, 3, 64, 64]), 'a').shape));
   assert.deepEqual(y, [1, 4, 64, 64], 'face and mask channels');
   m.dispose();
+});
+
+test('Ctrl-C during facegan train writes a checkpoint and exits 130', { timeout: 120_000 }, async (t) => {
+  const dir = join(testTmp(), 'sigint');
+  const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
+  const args = [bin, 'train', '-A', A, '-B', B, '-m', dir, '--iterations', '100000', '--save-every', '100000'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  const started = new Promise<void>((res) => child.stderr.on('data', (s: string) => {
+    err += s;
+    if (/iteration [1-9]\d/.test(err)) res(); // past the start, when batches wait ready ahead
+  }));
+  const exited = new Promise<number | null>((res) => child.on('close', res));
+  t.after(() => child.kill('SIGKILL'));
+  await started;
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, err.slice(-500));
+  assert.match(err, /saving a checkpoint/);
+  const state = new ModelFolder(dir).readState();
+  assert.ok(state.iteration >= 1 && state.iteration < 100000, `checkpoint at iteration ${state.iteration}`);
 });

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import {
   Adam, Tensor, tensor, tidy, autocast, manualSeed, resolveDevice, clipGradNorm, mseLoss, type Device,
@@ -177,6 +178,9 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
         stopped = true;
         break;
       }
+      // The batches are usually ready, and awaiting a settled promise never returns to the event loop: without this
+      // turn, Ctrl-C (and anything else queued there) would go unseen until training ended.
+      await setImmediate();
       const t0 = performance.now();
       const batches = await loader.get(state.iteration);
       const it = state.iteration + 1;
