@@ -10,11 +10,16 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif
 
 export async function readImage(path: string): Promise<RgbImage> {
   if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_FILE, `No image at ${path}`);
+  return decodeImage(path, path);
+}
+
+/** Decodes an image file or its bytes to upright RGB; `name` names it in the error when it is not an image. */
+export async function decodeImage(input: string | Buffer, name: string): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(path).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is not an image facegan can read (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${name} is not an image facegan can read (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import sharp from 'sharp';
+import { decodeImage } from '../media/image.js';
 import { readPngText } from '../core/png-text.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import type { EmbeddedFace } from '../core/alignments.js';
@@ -36,18 +36,17 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
   for (const file of files) {
     const path = join(folder, file);
     const bytes = readFileSync(path);
-    let raw;
+    let image;
     try {
-      raw = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      image = await decodeImage(bytes, path);
     } catch (e) {
-      throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is not an image facegan can read (${(e as Error).message.split('\n')[0]}); remove it from the faces folder.`, { cause: e });
+      throw new FaceganError(ErrorCodes.BAD_FILE, `${(e as Error).message}; remove it from the faces folder.`, { cause: e });
     }
-    const { width, height } = raw.info;
+    const { width, height } = image;
     if (width !== height || width < minSide) {
       throw new FaceganError(ErrorCodes.BAD_FILE,
         `${path} is ${width}x${height}; this model needs square faces of at least ${minSide} px: re-extract with facegan extract --size ${Math.max(256, minSide)}.`);
     }
-    const image = { width, height, data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength) };
     const record = extname(file).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
     if (!record) {
       withoutRecord++;
