@@ -4,11 +4,16 @@
  */
 import { ErrorCodes, FaceganError, describe } from './errors.js';
 
+/**
+ * `kept`: the default is shown in help but not filled in by the parser, so that the consumer can tell "not given"
+ * from "given the default" (a resumed training run keeps its last value of such a setting).
+ */
+type Common = { help: string; short?: string; kept?: boolean };
 export type OptionSpec =
-  | { type: 'string'; help: string; default?: string; short?: string; choices?: readonly string[]; required?: boolean }
-  | { type: 'int' | 'number'; help: string; default?: number; short?: string; min?: number; max?: number; required?: boolean }
-  | { type: 'boolean'; help: string; default?: boolean; short?: string }
-  | { type: 'list'; help: string; default?: readonly string[]; short?: string; required?: boolean };
+  | Common & { type: 'string'; default?: string; choices?: readonly string[]; required?: boolean }
+  | Common & { type: 'int' | 'number'; default?: number; min?: number; max?: number; required?: boolean }
+  | Common & { type: 'boolean'; default?: boolean }
+  | Common & { type: 'list'; default?: readonly string[]; required?: boolean };
 
 export type OptionSchema = Record<string, OptionSpec>;
 
@@ -18,7 +23,9 @@ type ValueOf<S extends OptionSpec> = S extends { type: 'string'; choices: readon
   : S extends { type: 'boolean' } ? boolean
   : string[];
 
-export type Parsed<S extends OptionSchema> = { [K in keyof S]: ValueOf<S[K]> | (S[K] extends { default: unknown } | { required: true } ? never : undefined) };
+export type Parsed<S extends OptionSchema> = {
+  [K in keyof S]: ValueOf<S[K]> | (S[K] extends { kept: true } ? undefined : S[K] extends { default: unknown } | { required: true } ? never : undefined)
+};
 
 const usage = (msg: string) => new FaceganError(ErrorCodes.USAGE, msg);
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -83,7 +90,7 @@ export function parseOptions<S extends OptionSchema>(schema: S, argv: readonly s
     }
   }
   for (const [name, spec] of Object.entries(schema)) {
-    if (out[name] === undefined && spec.default !== undefined) out[name] = spec.default;
+    if (out[name] === undefined && spec.default !== undefined && !spec.kept) out[name] = spec.default;
     if (out[name] === undefined && 'required' in spec && spec.required) throw usage(`Missing --${kebab(name)}: ${spec.help}`);
   }
   return { options: out as Parsed<S>, positionals };

@@ -82,11 +82,12 @@ export function resolveConfig(given: Given, stored: TrainConfig | undefined, ext
   const model = fixed.model as string;
   if (!isModelName(model)) throw new FaceganError(ErrorCodes.BAD_MODEL, `Unknown model "${model}" in the model folder.`);
   const coverage = fixed.coverage as number;
+  const settings = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => k in TRAIN_SCHEMA));
   const config = {
-    ...defaults, ...(stored ?? {}), ...g, ...fixed,
+    ...defaults, ...settings(stored ?? {}), ...settings(g), ...fixed,
     loss: stored ? stored.loss : parseLossSpec(fixed.loss as unknown as string[]),
     size: models[model].spec.size, extractCoverage, modelCoverage: extractCoverage / coverage,
-    augment: g.augment === false ? NO_AUGMENT : stored?.augment ?? AUGMENT_DEFAULTS,
+    augment: g.augment === false ? NO_AUGMENT : g.augment === true ? AUGMENT_DEFAULTS : stored?.augment ?? AUGMENT_DEFAULTS,
   } as TrainConfig;
   if (stored && stored.extractCoverage !== extractCoverage) {
     throw new FaceganError(ErrorCodes.BAD_MODEL, `These faces were extracted with --coverage ${extractCoverage}; the model was trained on ${stored.extractCoverage}. Extract them again with --coverage ${stored.extractCoverage}.`);

@@ -1,0 +1,41 @@
+/** Training settings on resume: kept settings keep their last value unless given; fixed ones refuse a change. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig } from './trainer.js';
+import { parseOptions } from '../core/options.js';
+import { TRAIN_SCHEMA } from './config.js';
+import { NO_AUGMENT, AUGMENT_DEFAULTS } from './augment.js';
+import { FaceganError } from '../core/errors.js';
+
+const parse = (...argv: string[]) => parseOptions(TRAIN_SCHEMA, argv).options;
+
+test('a new folder takes the defaults; only training settings are stored', () => {
+  const c = resolveConfig({ ...parse(), a: 'x', b: 'y', modelDir: 'm', signal: new AbortController().signal } as never, undefined, 0.625);
+  assert.equal(c.lr, 1e-4);
+  assert.equal(c.precision, 'fp32');
+  assert.equal(c.timelapse, false);
+  assert.deepEqual(c.augment, AUGMENT_DEFAULTS);
+  for (const k of ['a', 'b', 'modelDir', 'signal']) assert.ok(!(k in c), `${k} is not a setting`);
+});
+
+test('a resumed run keeps the last lr, precision, iterations and augmentation unless they are given again', () => {
+  const first = resolveConfig(parse('--lr', '2e-4', '--precision', 'bf16', '--iterations', '500', '--no-augment', '--timelapse'), undefined, 0.625);
+  const resumed = resolveConfig(parse(), first, 0.625);
+  assert.equal(resumed.lr, 2e-4);
+  assert.equal(resumed.precision, 'bf16');
+  assert.equal(resumed.iterations, 500);
+  assert.equal(resumed.timelapse, true);
+  assert.deepEqual(resumed.augment, NO_AUGMENT);
+  const changed = resolveConfig(parse('--lr', '5e-5', '--augment', '--iterations', '900'), first, 0.625);
+  assert.equal(changed.lr, 5e-5);
+  assert.equal(changed.iterations, 900);
+  assert.equal(changed.precision, 'bf16');
+  assert.deepEqual(changed.augment, AUGMENT_DEFAULTS);
+});
+
+test('a fixed setting given differently on resume is refused, and the same value is accepted', () => {
+  const first = resolveConfig(parse('--model', 'original'), undefined, 0.625);
+  assert.throws(() => resolveConfig(parse('--model', 'lightweight'), first, 0.625), (e: unknown) => e instanceof FaceganError && /--model "original"/.test(e.message));
+  assert.equal(resolveConfig(parse('--model', 'original'), first, 0.625).model, 'original');
+  assert.throws(() => resolveConfig(parse(), first, 0.75), /extracted with --coverage 0.75/);
+});
