@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
 import { extract, defaultAlignmentsPath } from './extract.js';
-import { canonicalEyes } from './align.js';
+import { canonicalEyes } from '../faces/align.js';
 import { HumanDetector } from '../faces/human.js';
 import { readImage } from '../media/image.js';
 import { readPngText } from '../core/png-text.js';

@@ -13,7 +13,7 @@ import type { Point } from '../core/geometry/meanface.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ALIGNMENTS_SCHEMA_VERSION, parseAlignments, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
-import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from './align.js';
+import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { VERSION } from '../version.js';

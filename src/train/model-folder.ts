@@ -7,12 +7,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { loadSafetensors, saveSafetensors, type Adam, type Module, dispose } from '../engine/index.js';
+import { MODEL_FOLDER_VERSION, modelFiles, readModelConfig, readModelJson, loadWeights } from '../models/trained.js';
 import { VERSION } from '../version.js';
 import type { TrainConfig } from './config.js';
 
-export const MODEL_FOLDER_VERSION = 1;
 const REQUIRED = ['model', 'size', 'coverage', 'extractCoverage', 'modelCoverage', 'loss', 'seed', 'augment'] as const;
 
 export interface TrainState {
@@ -30,23 +29,10 @@ export interface LogEntry {
   [key: string]: number;
 }
 
-const files = (dir: string) => ({
-  config: join(dir, 'config.json'), state: join(dir, 'state.json'), weights: join(dir, 'model.safetensors'),
-  optimizer: join(dir, 'optimizer.safetensors'), log: join(dir, 'log.jsonl'), previews: join(dir, 'previews'), backup: join(dir, 'backup'),
-});
-
-function readJson<T>(path: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} cannot be read (${(e as Error).message}); the model folder is damaged: restore it from its backup/ folder or start a new one.`, { cause: e });
-  }
-}
-
 export class ModelFolder {
-  readonly paths: ReturnType<typeof files>;
+  readonly paths: ReturnType<typeof modelFiles>;
   constructor(readonly dir: string) {
-    this.paths = files(dir);
+    this.paths = modelFiles(dir);
   }
 
   /** Whether a model was saved here (config.json and state.json both present). */
@@ -55,19 +41,11 @@ export class ModelFolder {
   }
 
   readConfig(): TrainConfig {
-    const raw = readJson<{ schemaVersion?: number; config?: TrainConfig }>(this.paths.config);
-    if (raw.schemaVersion !== MODEL_FOLDER_VERSION || !raw.config?.model) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL, `${this.paths.config} is not a facegan model config (schemaVersion ${raw.schemaVersion}); point -m at a facegan model folder.`);
-    }
-    const missing = REQUIRED.filter((k) => raw.config![k] === undefined);
-    if (missing.length) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL, `${this.paths.config} lacks ${missing.join(', ')}: the model folder is damaged; restore it from its backup/ folder or start a new one.`);
-    }
-    return raw.config;
+    return readModelConfig<TrainConfig>(this.dir, REQUIRED);
   }
 
   readState(): TrainState {
-    return readJson<TrainState>(this.paths.state);
+    return readModelJson<TrainState>(this.paths.state);
   }
 
   create(config: TrainConfig): void {
@@ -81,14 +59,7 @@ export class ModelFolder {
 
   /** Loads weights into a module (strict: same names and shapes). */
   loadWeights(module: Module, file = this.paths.weights): void {
-    const { tensors } = loadSafetensors(file);
-    try {
-      module.loadStateDict(tensors);
-    } catch (e) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} does not fit this model (${(e as Error).message}); was the folder made by another model type?`, { cause: e });
-    } finally {
-      dispose(tensors);
-    }
+    loadWeights(module, file);
   }
 
   loadOptimizer(opt: Adam, file = this.paths.optimizer): void {

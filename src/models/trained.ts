@@ -1,0 +1,91 @@
+/**
+ * The read side of a model folder, the contract between train and convert/eval: its file names, its config's
+ * version, and loading a trained pair model for inference. The train stage writes these files (train/model-folder).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { loadSafetensors, dispose, type Device, type Module } from '../engine/index.js';
+import { createModel, isModelName, type ModelName } from './registry.js';
+import type { PairAutoencoder } from './autoencoder.js';
+
+export const MODEL_FOLDER_VERSION = 1;
+
+export const modelFiles = (dir: string) => ({
+  config: join(dir, 'config.json'), state: join(dir, 'state.json'), weights: join(dir, 'model.safetensors'),
+  optimizer: join(dir, 'optimizer.safetensors'), log: join(dir, 'log.jsonl'), previews: join(dir, 'previews'), backup: join(dir, 'backup'),
+});
+
+/** What inference needs from a model folder's config. */
+export interface ModelGeometry {
+  model: ModelName;
+  /** Whether the model has a 4th (mask) output channel. */
+  mask: boolean;
+  /** Side of the model's input and output, pixels. */
+  size: number;
+  /** Share of the model's input side that the mean face spans. */
+  modelCoverage: number;
+  /** Coverage of the faces it was trained on (their extract --coverage). */
+  extractCoverage: number;
+}
+
+export function readModelJson<T>(path: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} cannot be read (${(e as Error).message}); the model folder is damaged: restore it from its backup/ folder or start a new one.`, { cause: e });
+  }
+}
+
+/** config.json's settings, checked for version and for the keys given. */
+export function readModelConfig<T extends object>(dir: string, required: readonly string[]): T {
+  const path = modelFiles(dir).config;
+  if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_MODEL, `No model in ${dir} (no config.json): point -m at a folder that facegan train wrote.`);
+  const raw = readModelJson<{ schemaVersion?: number; config?: Record<string, unknown> }>(path);
+  if (raw.schemaVersion !== MODEL_FOLDER_VERSION || !raw.config?.model) {
+    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} is not a facegan model config (schemaVersion ${raw.schemaVersion}); point -m at a facegan model folder.`);
+  }
+  const missing = required.filter((k) => raw.config![k] === undefined);
+  if (missing.length) {
+    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} lacks ${missing.join(', ')}: the model folder is damaged; restore it from its backup/ folder or start a new one.`);
+  }
+  return raw.config as T;
+}
+
+/** Loads weights into a module (strict: same names and shapes). */
+export function loadWeights(module: Module, file: string, device?: Device): void {
+  if (!existsSync(file)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} is missing: the model has not saved a checkpoint yet; train it first.`);
+  const { tensors } = loadSafetensors(file, device ? { device } : {});
+  try {
+    module.loadStateDict(tensors);
+  } catch (e) {
+    throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} does not fit this model (${(e as Error).message}); was the folder made by another model type?`, { cause: e });
+  } finally {
+    dispose(tensors);
+  }
+}
+
+export interface TrainedModel {
+  model: PairAutoencoder;
+  geometry: ModelGeometry;
+  /** Iterations it was trained for. */
+  iteration: number;
+}
+
+/**
+ * A trained pair model, ready for inference (eval mode).
+ * @example
+ * const { model, geometry } = loadTrainedModel('model/');
+ * const swapped = model.forward(faceA, 'b'); // A's face rebuilt by B's decoder
+ */
+export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedModel {
+  const config = readModelConfig<ModelGeometry>(dir, ['model', 'size', 'modelCoverage', 'extractCoverage']);
+  if (!isModelName(config.model)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${config.model}" model, which this facegan does not know; update facegan.`);
+  const model = createModel(config.model, { mask: !!config.mask });
+  loadWeights(model, modelFiles(dir).weights);
+  model.to(device);
+  model.eval();
+  const state = existsSync(modelFiles(dir).state) ? readModelJson<{ iteration?: number }>(modelFiles(dir).state) : {};
+  const geometry: ModelGeometry = { model: config.model, mask: !!config.mask, size: config.size, modelCoverage: config.modelCoverage, extractCoverage: config.extractCoverage };
+  return { model, geometry, iteration: state.iteration ?? 0 };
+}
