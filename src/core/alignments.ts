@@ -64,6 +64,9 @@ export interface EmbeddedFace {
   crop: { size: number; coverage: number; matrix: Affine };
 }
 
+/** Frame keys of a video: the frame index, zero-padded so that keys sort in frame order. */
+export const videoFrameKey = (index: number): string => String(index).padStart(6, '0');
+
 type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 
 /** Upgrades, in order: MIGRATIONS[i] turns schema version i+1 into i+2. None yet: version 1 is the first. */

@@ -5,7 +5,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
-import { extract, defaultAlignmentsPath } from './extract.js';
+import { extract } from './extract.js';
+import { defaultAlignmentsPath } from '../io/alignments-file.js';
 import { canonicalEyes } from '../faces/align.js';
 import { HumanDetector } from '../faces/human.js';
 import { readImage } from '../media/image.js';

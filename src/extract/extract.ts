@@ -3,22 +3,22 @@
  * Resumable: the alignments file is saved (atomically) as frames finish, and a re-run skips frames it holds.
  * Inputs are only read.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { readImage, writePng, IMAGE_EXTENSIONS } from '../media/image.js';
-import { isVideoFile, probeVideo, readFrames } from '../media/video.js';
-import type { RgbImage } from '../core/image.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { writePng } from '../media/image.js';
+import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
+import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import type { Affine } from '../core/geometry/umeyama.js';
 import type { Point } from '../core/geometry/meanface.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
-import { ALIGNMENTS_SCHEMA_VERSION, parseAlignments, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
+import { ALIGNMENTS_SCHEMA_VERSION, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import type { Tensor } from '../engine/index.js';
-import { IdentityFilter, identityOf } from './identity-filter.js';
+import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
 
 export interface ExtractOptions {
@@ -83,66 +83,9 @@ export interface ExtractSummary {
 export const EXTRACT_DEFAULTS = { size: 256, coverage: 0.625, minSize: 20, maxFaces: 50, everyN: 1, redetectEvery: 10, filterThreshold: SAME_PERSON } as const;
 const SAVE_EVERY = 10;
 
-/** One frame to process: a file of a folder, or a decoded video frame. */
-interface Frame {
-  key: string;
-  /** File name, or the frame index of a video as a string. */
-  source: string;
-  index?: number;
-  timestamp?: number;
-  /** Whether the file has an image extension (folders may hold other files). */
-  isImage: boolean;
-  image: () => Promise<RgbImage>;
-}
-
-type InputKind = 'image' | 'folder' | 'video';
-
-function inputKind(input: string): InputKind {
-  if (!existsSync(input)) throw new FaceganError(ErrorCodes.BAD_FILE, `No file or folder at ${input}: give an image, a folder of images or a video with -i.`);
-  if (statSync(input).isDirectory()) return 'folder';
-  return isVideoFile(input) ? 'video' : 'image';
-}
-
-/** Frame keys of a video: the frame index, zero-padded so that keys sort in frame order. */
-export const videoFrameKey = (index: number) => String(index).padStart(6, '0');
-
-/** The frames of the input, every n-th, with their count when known up front. */
-function listFrames(input: string, kind: InputKind, everyN: number, signal?: AbortSignal): { total: number; frames: AsyncIterable<Frame> } {
-  if (kind === 'video') {
-    const info = probeVideo(input);
-    return {
-      total: Math.ceil(info.frames / everyN),
-      frames: (async function* () {
-        for await (const f of readFrames(input, { everyN, signal })) {
-          yield { key: videoFrameKey(f.index), source: String(f.index), index: f.index, timestamp: f.timestamp, isImage: true, image: async () => f.image };
-        }
-      })(),
-    };
-  }
-  const files = kind === 'folder'
-    ? readdirSync(input).filter((f) => !f.startsWith('.') && statSync(join(input, f)).isFile()).sort().map((f) => join(input, f))
-    : [input];
-  const chosen = files.filter((_, i) => i % everyN === 0);
-  return {
-    total: chosen.length,
-    frames: (async function* () {
-      for (const path of chosen) {
-        const key = basename(path);
-        yield { key, source: key, isImage: IMAGE_EXTENSIONS.includes(extname(key).toLowerCase() as never), image: () => readImage(path) };
-      }
-    })(),
-  };
-}
-
-export function defaultAlignmentsPath(input: string): string {
-  const abs = resolve(input);
-  const isDir = existsSync(abs) && statSync(abs).isDirectory();
-  return isDir ? `${abs.replace(/\/+$/, '')}.alignments.json` : join(dirname(abs), `${basename(abs, extname(abs))}.alignments.json`);
-}
-
 function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
   if (existsSync(path)) {
-    const doc = parseAlignments(JSON.parse(readFileSync(path, 'utf8')) as unknown, path);
+    const doc = readAlignmentsFile(path);
     if (doc.crop.size !== size || doc.crop.coverage !== coverage) {
       throw new FaceganError(ErrorCodes.USAGE,
         `${path} was made with --size ${doc.crop.size} --coverage ${doc.crop.coverage}; resume with the same settings, or pass another --alignments file.`);

@@ -49,13 +49,18 @@ export function tensorToImage(t: Tensor): RgbImage {
  * `source` is the image as imageToTensor gives it (convert once per frame when cutting several faces).
  */
 export function warpCrop(source: Tensor, matrix: Affine, size: number): Tensor {
-  const [, , h, w] = source.shape as [number, number, number, number];
+  return warpAffine(source, matrix, size, size);
+}
+
+/** Warps [N, C, H, W] through `matrix` (input -> output pixels) into width x height; outside the input is 0. */
+export function warpAffine(source: Tensor, matrix: Affine, width: number, height: number): Tensor {
+  const [, c, h, w] = source.shape as [number, number, number, number];
   // affine_grid maps normalised output coordinates to normalised input coordinates (align_corners=false).
-  const toPixelsOut: Affine = [[size / 2, 0, (size - 1) / 2], [0, size / 2, (size - 1) / 2]];
+  const toPixelsOut: Affine = [[width / 2, 0, (width - 1) / 2], [0, height / 2, (height - 1) / 2]];
   const toNormIn: Affine = [[2 / w, 0, 1 / w - 1], [0, 2 / h, 1 / h - 1]];
   const theta = composeAffine(toNormIn, composeAffine(invertAffine(matrix), toPixelsOut));
   return noGrad(() => tidy(() => {
-    const grid = affineGrid(tensor([theta.map((r) => [...r])]), [1, 3, size, size], false);
+    const grid = affineGrid(tensor([theta.map((r) => [...r])]), [1, c, height, width], false);
     return gridSample(source, grid, { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false });
   }));
 }

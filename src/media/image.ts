@@ -56,3 +56,19 @@ export async function writeLabelledPng(path: string, image: RgbImage, labels: re
     .png({ compressionLevel: 6 }).toBuffer();
   writeFileAtomic(path, [png]);
 }
+
+/**
+ * Encodes an image in the format its file name asks for (.png, .jpg/.jpeg, .webp), with an XMP packet when given,
+ * and writes it atomically.
+ */
+export async function writeImage(path: string, image: RgbImage, options: { xmp?: string; quality?: number } = {}): Promise<void> {
+  let s = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (options.xmp) s = s.withXmp(options.xmp);
+  const ext = path.toLowerCase().slice(path.lastIndexOf('.'));
+  const quality = options.quality ?? 95;
+  s = ext === '.jpg' || ext === '.jpeg' ? s.jpeg({ quality, chromaSubsampling: '4:4:4' }) : ext === '.webp' ? s.webp({ quality }) : s.png({ compressionLevel: 6 });
+  writeFileAtomic(path, [await s.toBuffer()]);
+}
+
+/** Output formats writeImage knows. */
+export const WRITABLE_IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;

@@ -19,6 +19,8 @@ export interface VideoInfo {
   rotation: number;
   /** Average frames per second. */
   fps: number;
+  /** The frame rate as ffprobe states it ("25/1", "30000/1001"), for writing a video at exactly the same rate. */
+  rate: string;
   /** Seconds. */
   duration: number;
   /** Frame count when the container states it (else estimated from duration and fps). */
@@ -63,9 +65,10 @@ export function probeVideo(path: string): VideoInfo {
   const rotation = video.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(video.tags?.rotate ?? 0);
   const quarter = Math.abs(Math.round(rotation / 90)) % 2 === 1;
   const fps = ratio(video.avg_frame_rate) || ratio(video.r_frame_rate) || 25;
+  const rate = ratio(video.avg_frame_rate) ? video.avg_frame_rate! : ratio(video.r_frame_rate) ? video.r_frame_rate! : '25';
   const duration = Number(video.duration ?? parsed.format?.duration ?? 0);
   return {
-    path, width: quarter ? video.height! : video.width!, height: quarter ? video.width! : video.height!, rotation, fps, duration,
+    path, width: quarter ? video.height! : video.width!, height: quarter ? video.width! : video.height!, rotation, fps, rate, duration,
     frames: Number(video.nb_frames) || Math.round(duration * fps), codec: video.codec_name,
     hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
   };

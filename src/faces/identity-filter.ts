@@ -7,9 +7,9 @@ import type { Affine } from '../core/geometry/umeyama.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { readImage } from '../media/image.js';
-import type { HumanDetector } from '../faces/human.js';
-import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from '../faces/identity.js';
-import { alignmentMatrix, cropMatrix, imageToTensor, tensorToImage, warpCrop } from '../faces/align.js';
+import type { HumanDetector } from './human.js';
+import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from './identity.js';
+import { alignmentMatrix, cropMatrix, imageToTensor, tensorToImage, warpCrop } from './align.js';
 
 /** The descriptor of the face at `alignment` (image pixels -> mean-face units) in an image tensor. */
 export async function identityOf(source: Tensor, alignment: Affine): Promise<number[]> {

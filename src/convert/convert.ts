@@ -1,0 +1,202 @@
+/**
+ * facegan convert: swaps the faces of an image, a folder of images or a video with a trained model. Faces come
+ * from the input's alignments file when there is one (as extract wrote it), else they are found on the fly. In a
+ * video, frames are read a few ahead so that each face's landmarks can be smoothed over the frames around it.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { RgbImage } from '../core/image.js';
+import type { Point } from '../core/geometry/meanface.js';
+import type { Alignments } from '../core/alignments.js';
+import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { resolveDevice } from '../engine/index.js';
+import { inputKind, listFrames, type Frame } from '../media/frames.js';
+import { probeVideo } from '../media/video.js';
+import { writeImage, writePng } from '../media/image.js';
+import { VideoWriter, type VideoCodec } from '../media/video-writer.js';
+import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
+import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
+import { HumanDetector } from '../faces/human.js';
+import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
+import { SAME_PERSON } from '../faces/identity.js';
+import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine } from '../faces/align.js';
+import { IDENTITY_CHIP } from '../faces/identity.js';
+import { loadTrainedModel, type TrainedModel } from '../models/trained.js';
+import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
+import { smoothLandmarks, type TrackedFace } from './smooth.js';
+import { swapFace, type ColourMode, type SwapSettings } from './swap.js';
+import type { MaskType } from './masks.js';
+
+export interface ConvertOptions {
+  /** An image, a folder of images, or a video. */
+  input: string;
+  /** Same kind as the input; from a video also a folder (PNG frames) or a .gif. */
+  output: string;
+  /** A model folder written by facegan train. */
+  modelDir: string;
+  /** Alignments file (default: the input's, INPUT.alignments.json, when it exists; else faces are found on the fly). */
+  alignments?: string;
+  /** Swap B->A instead of A->B. */
+  swap?: boolean;
+  /** Only swap faces of the person in these photos. */
+  filter?: string[];
+  filterThreshold?: number;
+  mask?: MaskType;
+  erode?: number;
+  feather?: number;
+  colour?: ColourMode;
+  sharpen?: number;
+  precision?: 'fp32' | 'bf16';
+  device?: 'auto' | 'cpu' | 'cuda';
+  /** Frames either side over which landmarks are averaged in a video (0: none). */
+  smooth?: number;
+  codec?: VideoCodec;
+  crf?: number;
+  preset?: string;
+  /** Text drawn visibly on every output (besides the metadata label). */
+  label?: string;
+  /** Write the IPTC "synthetic" label into the metadata (default true). */
+  provenance?: boolean;
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: ConvertProgress) => void;
+}
+
+export interface ConvertProgress { done: number; total: number; faces: number }
+
+export interface ConvertSummary {
+  output: OutputTarget;
+  frames: number;
+  /** Faces swapped. */
+  faces: number;
+  /** Frames in which no face was swapped. */
+  withoutFaces: number;
+  /** Images of a folder already converted by an earlier run (kept). */
+  skipped: number;
+  source: 'alignments' | 'detector';
+  seconds: number;
+  stopped: boolean;
+}
+
+export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
+
+interface Pending { frame: Frame; image: RgbImage; faces: TrackedFace[] }
+
+/** Finds the faces of a frame: from the alignments file, or with the detector. */
+type FaceSource = (frame: Frame, image: RgbImage) => Promise<TrackedFace[]>;
+
+function alignmentsSource(doc: Alignments, path: string): FaceSource {
+  return async (frame) => {
+    const rec = doc.frames[frame.key];
+    if (!rec) return [];
+    return rec.faces.map((f) => ({ box: f.box, landmarks: f.landmarks, identity: f.identity }));
+  };
+}
+
+async function identityAt(image: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+  const alignment = alignmentMatrix(landmarks);
+  const region = faceRegion(image, cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage), IDENTITY_CHIP.size);
+  try {
+    return await identityOf(region.tensor, shiftAffine(alignment, region.x0, region.y0));
+  } finally {
+    region.tensor.dispose();
+  }
+}
+
+/**
+ * Swaps every face of the input and writes the output, labelled as synthetic.
+ * @example
+ * await convert({ input: 'clip.mp4', output: 'swapped.mp4', modelDir: 'model/' });
+ */
+export async function convert(options: ConvertOptions): Promise<ConvertSummary> {
+  const started = performance.now();
+  const o = { ...CONVERT_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
+  const input = resolve(o.input);
+  const kind = inputKind(input);
+  const target = resolveOutput(input, kind, o.output, !!o.overwrite);
+  const device = resolveDevice(o.device ?? 'auto');
+  const trained: TrainedModel = loadTrainedModel(resolve(o.modelDir), device);
+  if (o.mask === 'learned' && !trained.geometry.mask) {
+    throw new FaceganError(ErrorCodes.USAGE, `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`);
+  }
+  const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: o.precision === 'bf16', device };
+
+  const alignmentsPath = o.alignments ? resolve(o.alignments) : defaultAlignmentsPath(input);
+  if (o.alignments && !existsSync(alignmentsPath)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`);
+  const doc = existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
+  const detector = !doc || o.filter?.length ? new HumanDetector({ video: kind === 'video', maxFaces: 20 }) : undefined;
+  const findFaces: FaceSource = doc ? alignmentsSource(doc, alignmentsPath) : async (_f, image) =>
+    (await detector!.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= 20).map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
+  const filter = o.filter?.length ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON) : undefined;
+
+  const { total, frames } = listFrames(input, kind, 1, o.signal);
+  const video = kind === 'video' ? probeVideo(input) : undefined;
+  const writer = target.kind === 'video' && video ? new VideoWriter({
+    path: target.path, width: video.width, height: video.height, fps: video.rate, audioFrom: input,
+    codec: o.codec, crf: o.crf, preset: o.preset, metadata: o.provenance === false ? {} : provenanceTags(),
+  }) : undefined;
+  const xmp = o.provenance === false ? undefined : provenanceXmp();
+  const overlays = new Map<string, Overlay>();
+  const radius = kind === 'video' ? o.smooth : 0;
+  const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: doc ? 'alignments' : 'detector', seconds: 0, stopped: false };
+  // frames read ahead (for smoothing) and the faces of the frames behind, oldest first
+  const ahead: Pending[] = [];
+  const behind: TrackedFace[][] = [];
+
+  const outPath = (f: Frame) => target.kind === 'image' ? target.path
+    : target.kind === 'folder' ? join(target.path, imageOutputName(f.key)) : join(target.path, `${basename(input).replace(/\.[^.]+$/, '')}_${f.key}.png`);
+
+  const emit = async (p: Pending) => {
+    const out: RgbImage = { width: p.image.width, height: p.image.height, data: new Uint8Array(p.image.data) };
+    const window = [...behind.slice(-radius), p.faces, ...ahead.slice(0, radius).map((a) => a.faces)];
+    const centre = Math.min(radius, behind.length);
+    let swapped = 0;
+    for (let i = 0; i < p.faces.length; i++) {
+      const face = p.faces[i]! as TrackedFace & { identity?: number[] };
+      if (filter && !filter.keeps(face.identity ?? await identityAt(p.image, face.landmarks))) continue;
+      const landmarks = radius > 0 ? smoothLandmarks(window, centre, i, radius) : face.landmarks;
+      swapFace(p.image, out, landmarks, trained, settings);
+      swapped++;
+    }
+    summary.faces += swapped;
+    if (!swapped) summary.withoutFaces++;
+    if (o.label) {
+      const key = `${out.width}x${out.height}`;
+      if (!overlays.has(key)) overlays.set(key, await renderLabel(o.label, out.width, out.height));
+      drawOverlay(out, overlays.get(key)!);
+    }
+    if (writer) await writer.write(out);
+    else if (target.kind === 'frames') await writePng(outPath(p.frame), out);
+    else await writeImage(outPath(p.frame), out, { xmp });
+    behind.push(p.faces);
+    if (behind.length > radius) behind.shift();
+    summary.frames++;
+    o.onProgress?.({ done: summary.frames + summary.skipped, total, faces: summary.faces });
+  };
+
+  try {
+    for await (const frame of frames) {
+      if (o.signal?.aborted) break;
+      if (!frame.isImage) continue;
+      if (target.kind === 'folder' && !o.overwrite && existsSync(outPath(frame))) {
+        summary.skipped++;
+        continue;
+      }
+      const image = await frame.image();
+      ahead.push({ frame, image, faces: await findFaces(frame, image) });
+      if (ahead.length > radius) await emit(ahead.shift()!);
+    }
+    summary.stopped = !!o.signal?.aborted;
+    while (!summary.stopped && ahead.length) await emit(ahead.shift()!);
+    if (writer) {
+      if (summary.stopped) await writer.abort();
+      else await writer.finish();
+    }
+  } catch (e) {
+    await writer?.abort();
+    throw e;
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}

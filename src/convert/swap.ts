@@ -1,0 +1,136 @@
+/**
+ * Swapping one face in a frame: align it as training did, run the model through the other side's decoder, match
+ * its colour, and paste it back through a feathered mask with the inverse warp. Only the face's region of the
+ * frame is touched. The crop-space steps (mask, colour) run at a "blend size" near the face's size in the frame,
+ * so that the pasted face is neither blurred by a small crop nor slowed by a big one.
+ */
+import type { RgbImage } from '../core/image.js';
+import type { Point } from '../core/geometry/meanface.js';
+import { applyAffine, composeAffine, invertAffine, type Affine } from '../core/geometry/umeyama.js';
+import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/colour-match.js';
+import { seamlessClone } from '../core/poisson.js';
+import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, type Device } from '../engine/index.js';
+import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpAffine, warpCrop } from '../faces/align.js';
+import type { TrainedModel } from '../models/trained.js';
+import { landmarkMask, refineMask, type MaskType } from './masks.js';
+
+export const COLOUR_MODES = ['avg-color', 'color-transfer', 'match-hist', 'seamless', 'none'] as const;
+export type ColourMode = (typeof COLOUR_MODES)[number];
+
+export const COLOUR_HELP: Record<ColourMode, string> = {
+  'avg-color': "shift the face's mean colour to the original face's",
+  'color-transfer': "move the face's Lab mean and spread to the original's (Reinhard; default)",
+  'match-hist': "match each RGB channel's histogram to the original's",
+  seamless: 'Poisson blending: keep the face\'s detail, take the colour of the mask\'s edge',
+  none: 'paste the model output as it is',
+};
+
+export interface SwapSettings {
+  /** The decoder that draws the new face: 'b' swaps A->B, 'a' swaps B->A. */
+  decoder: 'a' | 'b';
+  mask: MaskType;
+  /** Erosion of the mask as a share of the crop side (negative grows it). */
+  erode: number;
+  /** Feather (blur) of the mask's edge as a share of the crop side. */
+  feather: number;
+  colour: ColourMode;
+  /** Unsharp-mask amount (0: none). */
+  sharpen: number;
+  /** Run the model in bf16 (faster on CPUs with AMX, and on GPUs). */
+  bf16: boolean;
+  device: Device;
+}
+
+/** Side of the training crops the model's input is resampled from (extract's default size). */
+const EXTRACT_SIZE = 256;
+const MIN_BLEND = 64, MAX_BLEND = 384;
+
+/** What a swap computed for one face, for tests and reports. */
+export interface SwapResult {
+  /** The region of the frame that was rewritten: [x, y, width, height]. */
+  region: [number, number, number, number];
+  /** The blend mask, blend size square (feathered), and its side. */
+  mask: Float32Array;
+  blendSize: number;
+}
+
+const planar = (t: Tensor) => t.data() as Float32Array;
+
+function sharpen(img: Planar, size: number, amount: number): Planar {
+  const out = new Float32Array(img.length), plane = size * size;
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const at = (yy: number, xx: number) => img[c * plane + Math.min(size - 1, Math.max(0, yy)) * size + Math.min(size - 1, Math.max(0, xx))]!;
+        const v = at(y, x), blur = (at(y - 1, x) + at(y + 1, x) + at(y, x - 1) + at(y, x + 1) + 4 * v) / 8;
+        out[c * plane + y * size + x] = Math.min(1, Math.max(0, v + amount * (v - blur)));
+      }
+    }
+  }
+  return out;
+}
+
+function matchColour(mode: ColourMode, face: Planar, original: Planar, mask: Float32Array, size: number): Planar {
+  switch (mode) {
+    case 'avg-color': return avgColour(face, original, mask);
+    case 'color-transfer': return colourTransfer(face, original, mask);
+    case 'match-hist': return matchHistogram(face, original, mask);
+    case 'seamless': return seamlessClone(face, original, mask, size, size);
+    case 'none': return face;
+  }
+}
+
+/** The blend size for a face: its aligned crop's side in frame pixels, rounded to 16, within 64-384. */
+export function blendSize(alignment: Affine, coverage: number): number {
+  const unit = 1 / Math.sqrt(Math.abs(alignment[0][0] * alignment[1][1] - alignment[0][1] * alignment[1][0]));
+  return Math.min(MAX_BLEND, Math.max(MIN_BLEND, Math.round(unit / coverage / 16) * 16));
+}
+
+/**
+ * Swaps the face with these 68 landmarks (frame pixels): reads `source`, writes the face's region of `target`
+ * (the two may be the same image).
+ */
+export function swapFace(source: RgbImage, target: RgbImage, landmarks: readonly Point[], trained: TrainedModel, s: SwapSettings): SwapResult {
+  const { model, geometry: g } = trained;
+  const alignment = alignmentMatrix(landmarks);
+  const B = blendSize(alignment, g.modelCoverage);
+  const toBlend = cropMatrix(alignment, B, g.modelCoverage);
+  const region = faceRegion(source, toBlend, B);
+  const local = shiftAffine(toBlend, region.x0, region.y0);
+  const [, , h, w] = region.tensor.shape as [number, number, number, number];
+  try {
+    // the model's input exactly as training made it: the extract crop, then its central share resampled
+    const toExtract = shiftAffine(cropMatrix(alignment, EXTRACT_SIZE, g.extractCoverage), region.x0, region.y0);
+    const extractToModel = composeAffine(unitToCrop(g.size, g.modelCoverage), invertAffine(unitToCrop(EXTRACT_SIZE, g.extractCoverage)));
+    const { face, learned, original } = noGrad(() => tidy(() => {
+      const x = warpCrop(warpCrop(region.tensor, toExtract, EXTRACT_SIZE), extractToModel, g.size).to({ device: s.device });
+      const run = () => model.forward(x, s.decoder);
+      const y = (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
+      const up = interpolate(y, { size: [B, B], mode: 'bilinear' });
+      return {
+        face: planar(up.narrow(1, 0, 3).contiguous()), learned: g.mask ? planar(up.narrow(1, 3, 1).contiguous()) : undefined,
+        original: planar(warpCrop(region.tensor, local, B)),
+      };
+    }));
+    const hard = s.mask === 'learned'
+      ? Float32Array.from(learned ?? new Float32Array(B * B).fill(1), (v) => (v > 0.5 ? 1 : 0))
+      : s.mask === 'none' ? new Float32Array(B * B).fill(1)
+      : landmarkMask(s.mask, landmarks.map((p) => applyAffine(toBlend, p)), B);
+    const eroded = refineMask(hard, B, s.erode, 0);
+    const mask = refineMask(eroded, B, 0, s.feather);
+    let out = matchColour(s.colour, face, original, eroded, B);
+    if (s.sharpen > 0) out = sharpen(out, B, s.sharpen);
+    const pasted = noGrad(() => tidy(() => {
+      const m = tensor(mask, { shape: [1, 1, B, B] });
+      const rgba = cat([tensor(out, { shape: [1, 3, B, B] }).mul(m), m], 1);
+      const back = warpAffine(rgba, invertAffine(local), w, h);
+      const alpha = back.narrow(1, 3, 1);
+      const blended = region.tensor.mul(alpha.neg().add(1)).add(back.narrow(1, 0, 3));
+      return blended.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array;
+    }));
+    for (let y = 0; y < h; y++) target.data.set(pasted.subarray(y * w * 3, (y + 1) * w * 3), ((region.y0 + y) * target.width + region.x0) * 3);
+    return { region: [region.x0, region.y0, w, h], mask, blendSize: B };
+  } finally {
+    region.tensor.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Colour matching of a swapped face to the face it replaces, on planar float RGB (3 planes of n pixels, 0-1)
+ * weighted by a mask (0-1 per pixel): the statistics are taken where the mask is, the change is applied
+ * everywhere. Pure maths; each returns a new image.
+ */
+import { labToRgb, rgbToLab } from './colour.js';
+
+export type Planar = Float32Array;
+
+function weightedMean(img: Planar, plane: number, c: number, mask: Float32Array): number {
+  let s = 0, w = 0;
+  for (let p = 0; p < plane; p++) {
+    s += img[c * plane + p]! * mask[p]!;
+    w += mask[p]!;
+  }
+  return w > 0 ? s / w : 0;
+}
+
+const clamp01 = (img: Planar) => {
+  for (let i = 0; i < img.length; i++) img[i] = Math.min(1, Math.max(0, img[i]!));
+  return img;
+};
+
+/** Shifts each channel so that its mean under the mask equals the target's (faceswap's avg-color). */
+export function avgColour(face: Planar, target: Planar, mask: Float32Array): Planar {
+  const plane = mask.length, out = new Float32Array(face);
+  for (let c = 0; c < 3; c++) {
+    const d = weightedMean(target, plane, c, mask) - weightedMean(face, plane, c, mask);
+    for (let p = 0; p < plane; p++) out[c * plane + p]! += d;
+  }
+  return clamp01(out);
+}
+
+function toLab(img: Planar, plane: number): Float32Array {
+  const out = new Float32Array(img.length), lab = new Float64Array(3);
+  for (let p = 0; p < plane; p++) {
+    rgbToLab(img[p]!, img[plane + p]!, img[2 * plane + p]!, lab);
+    out[p] = lab[0]!;
+    out[plane + p] = lab[1]!;
+    out[2 * plane + p] = lab[2]!;
+  }
+  return out;
+}
+
+/** Reinhard et al.'s colour transfer: each Lab channel's mean and spread under the mask moved to the target's. */
+export function colourTransfer(face: Planar, target: Planar, mask: Float32Array): Planar {
+  const plane = mask.length;
+  const f = toLab(face, plane), t = toLab(target, plane);
+  for (let c = 0; c < 3; c++) {
+    const mf = weightedMean(f, plane, c, mask), mt = weightedMean(t, plane, c, mask);
+    let vf = 0, vt = 0, w = 0;
+    for (let p = 0; p < plane; p++) {
+      vf += mask[p]! * (f[c * plane + p]! - mf) ** 2;
+      vt += mask[p]! * (t[c * plane + p]! - mt) ** 2;
+      w += mask[p]!;
+    }
+    const k = vf > 1e-9 ? Math.sqrt(vt / vf) : 1;
+    for (let p = 0; p < plane; p++) f[c * plane + p] = (f[c * plane + p]! - mf) * k + mt;
+  }
+  const out = new Float32Array(face.length), rgb = new Float64Array(3);
+  for (let p = 0; p < plane; p++) {
+    labToRgb(f[p]!, f[plane + p]!, f[2 * plane + p]!, rgb);
+    out[p] = rgb[0]!;
+    out[plane + p] = rgb[1]!;
+    out[2 * plane + p] = rgb[2]!;
+  }
+  return clamp01(out);
+}
+
+const BINS = 256;
+
+function cdf(img: Planar, plane: number, c: number, mask: Float32Array): Float64Array {
+  const h = new Float64Array(BINS);
+  for (let p = 0; p < plane; p++) h[Math.min(BINS - 1, Math.max(0, Math.round(img[c * plane + p]! * (BINS - 1))))]! += mask[p]!;
+  let s = 0;
+  for (let i = 0; i < BINS; i++) h[i] = s += h[i]!;
+  if (s > 0) for (let i = 0; i < BINS; i++) h[i]! /= s;
+  return h;
+}
+
+/** Histogram matching per RGB channel: each level moves to the target's level at the same rank under the mask. */
+export function matchHistogram(face: Planar, target: Planar, mask: Float32Array): Planar {
+  const plane = mask.length, out = new Float32Array(face);
+  for (let c = 0; c < 3; c++) {
+    const cf = cdf(face, plane, c, mask), ct = cdf(target, plane, c, mask);
+    const map = new Float32Array(BINS);
+    let j = 0;
+    for (let i = 0; i < BINS; i++) {
+      while (j < BINS - 1 && ct[j]! < cf[i]!) j++;
+      map[i] = j / (BINS - 1);
+    }
+    for (let p = 0; p < plane; p++) {
+      const v = face[c * plane + p]! * (BINS - 1), i0 = Math.min(BINS - 1, Math.max(0, Math.floor(v))), i1 = Math.min(BINS - 1, i0 + 1), f = v - i0;
+      out[c * plane + p] = map[i0]! * (1 - f) + map[i1]! * f;
+    }
+  }
+  return clamp01(out);
+}
+
+/** The weighted mean colour under a mask, [r, g, b]. */
+export function meanColour(img: Planar, mask: Float32Array): [number, number, number] {
+  return [0, 1, 2].map((c) => weightedMean(img, mask.length, c, mask)) as [number, number, number];
+}
