@@ -8,10 +8,11 @@ import type { AnyCommand, Command } from './command.js';
 import { info } from './info.js';
 import { extractCommand } from './extract.js';
 import { trainCommand } from './train.js';
+import { convertCommand } from './convert.js';
 import { VERSION } from '../version.js';
 
 /** Every command, by the name typed on the command line. */
-export const commands = { extract: extractCommand, train: trainCommand, info } as const satisfies Record<string, AnyCommand>;
+export const commands = { extract: extractCommand, train: trainCommand, convert: convertCommand, info } as const satisfies Record<string, AnyCommand>;
 
 const mainHelp = () => `facegan ${VERSION}: GAN face swapping for photos and videos, on libtorch
 
@@ -20,7 +21,6 @@ Usage: facegan <command> [options]     facegan <command> --help
 Commands:
 ${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`).join('\n')}
 
-The convert command arrives with its issue; see README.md for what works today.
 Use facegan responsibly: swap only faces you have consent to use, and keep outputs labelled as synthetic.`;
 
 export async function main(argv: string[]): Promise<number> {

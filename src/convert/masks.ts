@@ -30,9 +30,9 @@ export function landmarkMask(type: 'extended' | 'components', landmarks: readonl
     for (const group of COMPONENTS) rasterizePolygon(convexHull(group.map((i) => landmarks[i]!)), size, size, out);
     return out;
   }
-  // the forehead: the brows moved up, away from the chin, by a third of the brow-to-chin distance
+  // the forehead: the brows moved up, away from the chin, by a fifth of the brow-to-chin distance
   const chin = landmarks[8]!;
-  const top = landmarks.slice(17, 27).map(([x, y]) => [x + (x - chin[0]) * 0.33, y + (y - chin[1]) * 0.33] as const);
+  const top = landmarks.slice(17, 27).map(([x, y]) => [x + (x - chin[0]) * 0.2, y + (y - chin[1]) * 0.2] as const);
   rasterizePolygon(convexHull([...landmarks, ...top]), size, size, out);
   return out;
 }
@@ -68,4 +68,16 @@ export function refineMask(mask: Float32Array, size: number, erode: number, feat
   const f = Math.round((feather * size) / 3);
   for (let i = 0; f > 0 && i < 3; i++) m = pass(pass(m, size, f, 0, 'mean'), size, f, 1, 'mean');
   return m === mask ? new Float32Array(mask) : m;
+}
+
+/**
+ * Clears a margin of the crop's border: the model draws nothing beyond its crop, so a mask must fall to zero
+ * before the edge or the paste shows a straight seam there.
+ */
+export function clearBorder(mask: Float32Array, size: number, margin: number): Float32Array {
+  const out = new Float32Array(mask), m = Math.max(1, Math.round(margin));
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) if (y < m || x < m || y >= size - m || x >= size - m) out[y * size + x] = 0;
+  }
+  return out;
 }

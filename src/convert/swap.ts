@@ -12,7 +12,7 @@ import { seamlessClone } from '../core/poisson.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, type Device } from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpAffine, warpCrop } from '../faces/align.js';
 import type { TrainedModel } from '../models/trained.js';
-import { landmarkMask, refineMask, type MaskType } from './masks.js';
+import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
 
 export const COLOUR_MODES = ['avg-color', 'color-transfer', 'match-hist', 'seamless', 'none'] as const;
 export type ColourMode = (typeof COLOUR_MODES)[number];
@@ -116,7 +116,8 @@ export function swapFace(source: RgbImage, target: RgbImage, landmarks: readonly
       ? Float32Array.from(learned ?? new Float32Array(B * B).fill(1), (v) => (v > 0.5 ? 1 : 0))
       : s.mask === 'none' ? new Float32Array(B * B).fill(1)
       : landmarkMask(s.mask, landmarks.map((p) => applyAffine(toBlend, p)), B);
-    const eroded = refineMask(hard, B, s.erode, 0);
+    // the feathered edge must end inside the crop: clear a border as wide as the feather (and at least 2%)
+    const eroded = clearBorder(refineMask(hard, B, s.erode, 0), B, Math.max(s.feather, 0.02) * B);
     const mask = refineMask(eroded, B, 0, s.feather);
     let out = matchColour(s.colour, face, original, eroded, B);
     if (s.sharpen > 0) out = sharpen(out, B, s.sharpen);
