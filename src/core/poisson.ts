@@ -74,6 +74,6 @@ export function seamlessClone(face: Planar, target: Planar, mask: Float32Array, 
   // a region touching the crop's edge has no boundary there: those edge pixels keep the face (d = 0 start, free)
   solve(d, known, w, h);
   const out = new Float32Array(3 * plane);
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, face[i]! + d[i]!));
+  for (let i = 0; i < out.length; i++) out[i] = known[i % plane] ? target[i]! : Math.min(1, Math.max(0, face[i]! + d[i]!));
   return out;
 }

@@ -1,0 +1,165 @@
+/** convert end to end with a small model trained here: video (frames, rate, audio, labels, untouched background), photos, safety. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractedFaces, testTmp } from '../testing/faces.js';
+import { sharedData } from '../testing/data.js';
+import { train } from '../train/trainer.js';
+import { extract } from '../extract/extract.js';
+import { readAlignmentsFile } from '../io/alignments-file.js';
+import { readFrames, probeVideo } from '../media/video.js';
+import { readImage } from '../media/image.js';
+import { VideoWriter } from '../media/video-writer.js';
+import { DIGITAL_SOURCE_TYPE, readImageSourceType, readVideoSourceType } from '../media/provenance.js';
+import { FaceganError, ErrorCodes } from '../core/errors.js';
+import type { RgbImage } from '../core/image.js';
+import { convert } from './convert.js';
+import { COLOUR_MODES } from './swap.js';
+
+const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
+let model = '', tmp = '';
+before(async () => {
+  tmp = testTmp();
+  model = join(tmp, 'convert-model');
+  const [a, b] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
+  await train({ a, b, modelDir: model, model: 'lightweight', batchSize: 4, iterations: 10, saveEvery: 10, previewEvery: 10, precision: 'bf16' });
+});
+
+const probe = (path: string, stream: string, entries: string) =>
+  spawnSync('ffprobe', ['-v', 'error', '-select_streams', stream, '-count_frames', '-show_entries', entries, '-of', 'csv=p=0', path], { encoding: 'utf8' }).stdout.trim();
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+async function frames(path: string): Promise<RgbImage[]> {
+  const out: RgbImage[] = [];
+  for await (const f of readFrames(path)) out.push(f.image);
+  return out;
+}
+/** Mean absolute difference of two images inside (or outside) a box. */
+function diff(a: RgbImage, b: RgbImage, box: readonly number[], inside: boolean): number {
+  let s = 0, n = 0;
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      const isIn = x >= box[0]! && x < box[0]! + box[2]! && y >= box[1]! && y < box[1]! + box[3]!;
+      if (isIn !== inside) continue;
+      for (let c = 0; c < 3; c++) s += Math.abs(a.data[(y * a.width + x) * 3 + c]! - b.data[(y * a.width + x) * 3 + c]!);
+      n += 3;
+    }
+  }
+  assert.ok(n > 0, 'the compared region is not empty');
+  return s / n;
+}
+const grow = (box: readonly number[], k: number) => { const cx = box[0]! + box[2]! / 2, cy = box[1]! + box[3]! / 2; return [cx - (box[2]! * k) / 2, cy - (box[3]! * k) / 2, box[2]! * k, box[3]! * k]; };
+
+test('a video: same frame count, rate and duration, the same audio packets, the label, the background untouched', { timeout: 300_000 }, async () => {
+  const alignments = join(tmp, 'grid.alignments.json');
+  await extract({ input: GRID, output: join(tmp, 'grid-faces'), alignments, identity: false });
+  const before = sha(GRID);
+  const out = join(tmp, 'swapped.mp4');
+  const s = await convert({ input: GRID, output: out, modelDir: model, alignments, swap: true });
+  assert.equal(s.source, 'alignments');
+  assert.equal(s.frames, 75);
+  assert.equal(s.faces, 75);
+  assert.equal(sha(GRID), before, 'the input is unchanged');
+  assert.equal(probe(out, 'v:0', 'stream=nb_read_frames'), probe(GRID, 'v:0', 'stream=nb_read_frames'));
+  assert.equal(probe(out, 'v:0', 'stream=r_frame_rate'), probe(GRID, 'v:0', 'stream=r_frame_rate'));
+  assert.ok(Math.abs(probeVideo(out).duration - probeVideo(GRID).duration) <= 1 / 25 + 1e-6, 'same duration within a frame');
+  const packets = (p: string) => probe(p, 'a:0', 'packet=size');
+  assert.ok(packets(GRID).split('\n').length > 50);
+  assert.equal(packets(out), packets(GRID), 'the audio packets are copied unchanged');
+  assert.equal(readVideoSourceType(out), DIGITAL_SOURCE_TYPE);
+
+  // a pass-through encode of the same frames with the same settings: outside the faces the two agree
+  const plain = join(tmp, 'plain.mp4');
+  const info = probeVideo(GRID);
+  const w = new VideoWriter({ path: plain, width: info.width, height: info.height, fps: info.rate });
+  for await (const f of readFrames(GRID)) await w.write(f.image);
+  await w.finish();
+  const [a, b] = [await frames(out), await frames(plain)];
+  const doc = readAlignmentsFile(alignments);
+  const keys = Object.keys(doc.frames).sort();
+  let outside = 0, inside = 0;
+  for (let i = 0; i < a.length; i += 5) {
+    const box = doc.frames[keys[i]!]!.faces[0]!.box;
+    outside += diff(a[i]!, b[i]!, grow(box, 1.5), false);
+    inside += diff(a[i]!, b[i]!, grow(box, 0.6), true);
+  }
+  const n = Math.ceil(a.length / 5);
+  assert.ok(outside / n < 1.5, `outside the faces: mean difference ${(outside / n).toFixed(2)} levels`);
+  assert.ok(inside / n > 8, `inside the faces: mean difference ${(inside / n).toFixed(2)} levels`);
+});
+
+test('photos: every colour mode runs; avg-color moves the face\'s mean colour to the original\'s; XMP label; visible label', { timeout: 300_000 }, async () => {
+  const dir = sharedData('faces', 'grid_s1');
+  const name = readdirSync(dir).sort()[20]!;
+  const input = join(dir, name);
+  const original = await readImage(input);
+  const box = (await extract({ input, output: join(tmp, 'one-face'), alignments: join(tmp, 'one.alignments.json'), identity: false }), readAlignmentsFile(join(tmp, 'one.alignments.json')).frames[name]!.faces[0]!.box);
+  const inner = grow(box, 0.5);
+  const mean = (img: RgbImage) => [0, 1, 2].map((c) => {
+    let s = 0, n = 0;
+    for (let y = Math.round(inner[1]!); y < inner[1]! + inner[3]!; y++) for (let x = Math.round(inner[0]!); x < inner[0]! + inner[2]!; x++) { s += img.data[(y * img.width + x) * 3 + c]!; n++; }
+    return s / n;
+  });
+  const distance = (img: RgbImage) => Math.hypot(...mean(img).map((v, c) => v - mean(original)[c]!));
+  const results: Record<string, RgbImage> = {};
+  for (const colour of COLOUR_MODES) {
+    const out = join(tmp, `photo-${colour}.png`);
+    const s = await convert({ input, output: out, modelDir: model, colour });
+    assert.equal(s.faces, 1, colour);
+    results[colour] = await readImage(out);
+    assert.ok(diff(results[colour], original, grow(box, 0.6), true) > 3, `${colour} changed the face`);
+    assert.equal(await readImageSourceType(out), DIGITAL_SOURCE_TYPE, `${colour} output is labelled`);
+  }
+  assert.ok(distance(results['avg-color']!) < 6, `avg-color: ${distance(results['avg-color']!).toFixed(2)} levels from the original's mean`);
+  assert.ok(distance(results['none']!) > distance(results['avg-color']!) + 3, `none is further: ${distance(results['none']!).toFixed(2)}`);
+
+  const labelled = join(tmp, 'labelled.jpg');
+  await convert({ input, output: labelled, modelDir: model, label: 'AI-generated', provenance: false });
+  const lab = await readImage(labelled);
+  assert.equal(await readImageSourceType(labelled), undefined, '--no-provenance leaves the metadata out');
+  assert.ok(diff(lab, original, [0, original.height - 10, 60, 10], true) > 20, 'the visible label darkens the bottom-left corner');
+});
+
+test('a rotated phone video keeps its orientation', { timeout: 300_000 }, async () => {
+  const clip = join(tmp, 'rotated-1s.mp4');
+  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sharedData('video', 'new_face_video-90_ccby_aarontang.mp4'), '-t', '1', '-c', 'copy', clip]);
+  const src = probeVideo(clip);
+  assert.equal(src.rotation !== 0, true, 'the clip carries a rotation');
+  const out = join(tmp, 'rotated-out.mp4');
+  const s = await convert({ input: clip, output: out, modelDir: model });
+  const got = probeVideo(out);
+  assert.deepEqual([got.width, got.height], [src.width, src.height]);
+  assert.equal(s.frames, (await frames(clip)).length);
+  const [a, b] = [(await frames(out))[0]!, (await frames(clip))[0]!];
+  assert.ok(diff(a, b, [0, 0, 0, 0], false) < 12, 'the first frames agree the same way up');
+});
+
+test('safety: never over the input, an existing output needs --overwrite, a stopped video leaves nothing, a folder resumes', { timeout: 300_000 }, async () => {
+  const usage = (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.USAGE;
+  const copy = join(tmp, 'in.mpg');
+  copyFileSync(GRID, copy);
+  await assert.rejects(convert({ input: copy, output: copy, modelDir: model }), usage);
+  const existing = join(tmp, 'exists.mp4');
+  copyFileSync(GRID, existing);
+  await assert.rejects(convert({ input: copy, output: existing, modelDir: model }), (e) => usage(e) && /--overwrite/.test((e as Error).message));
+  await assert.rejects(convert({ input: copy, output: join(tmp, 'x.mp4'), modelDir: join(tmp, 'no-model') }), (e) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL);
+
+  const stopDir = join(tmp, 'stopped');
+  mkdirSync(stopDir, { recursive: true });
+  const ac = new AbortController();
+  const s = await convert({ input: copy, output: join(stopDir, 'out.mp4'), modelDir: model, signal: ac.signal, onProgress: (p) => { if (p.done === 5) ac.abort(); } });
+  assert.equal(s.stopped, true);
+  assert.deepEqual(readdirSync(stopDir), [], 'no partial video is left');
+
+  const photos = join(tmp, 'photos');
+  mkdirSync(photos, { recursive: true });
+  const dir = sharedData('faces', 'grid_s1');
+  for (const f of readdirSync(dir).sort().slice(0, 3)) copyFileSync(join(dir, f), join(photos, f));
+  const first = await convert({ input: photos, output: join(tmp, 'photos-out'), modelDir: model });
+  assert.equal(first.frames, 3);
+  const again = await convert({ input: photos, output: join(tmp, 'photos-out'), modelDir: model });
+  assert.deepEqual([again.frames, again.skipped], [0, 3]);
+  assert.ok(existsSync(join(tmp, 'photos-out', readdirSync(dir).sort()[0]!)));
+});
