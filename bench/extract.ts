@@ -17,21 +17,27 @@ export const extractOptions = {
   identity: { type: 'boolean', help: 'compute identity descriptors (on detection frames)', default: true },
 } as const satisfies OptionSchema;
 
-function run(cmd: string, args: string[]): void {
+export function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`);
+}
+
+/** A 720p H.264 clip of `frames` frames at 30 fps, one face, made from the shared Obama frames. */
+export function makeClip720p(tmp: string, count: number): string {
+  const src = sharedData('faces', 'obama');
+  const frames = join(tmp, 'frames');
+  mkdirSync(frames);
+  readdirSync(src).filter((f) => f.startsWith('obama_wa_')).sort().slice(0, count)
+    .forEach((f, i) => symlinkSync(join(src, f), join(frames, `${String(i).padStart(4, '0')}.jpg`)));
+  const clip = join(tmp, 'obama_720p.mp4');
+  run('ffmpeg', ['-v', 'error', '-framerate', '30', '-i', join(frames, '%04d.jpg'), '-vf', 'scale=1280:720', '-c:v', 'libx264', '-preset', 'fast', '-pix_fmt', 'yuv420p', clip]);
+  return clip;
 }
 
 export async function benchExtract(o: { frames: number; redetectEvery: number; identity: boolean }): Promise<Record<string, unknown>> {
   const tmp = mkdtempSync(join(tmpdir(), 'facegan-bench-extract-'));
   try {
-    const src = sharedData('faces', 'obama');
-    const frames = join(tmp, 'frames');
-    mkdirSync(frames);
-    readdirSync(src).filter((f) => f.startsWith('obama_wa_')).sort().slice(0, o.frames)
-      .forEach((f, i) => symlinkSync(join(src, f), join(frames, `${String(i).padStart(4, '0')}.jpg`)));
-    const clip = join(tmp, 'obama_720p.mp4');
-    run('ffmpeg', ['-v', 'error', '-framerate', '30', '-i', join(frames, '%04d.jpg'), '-vf', 'scale=1280:720', '-c:v', 'libx264', '-preset', 'fast', '-pix_fmt', 'yuv420p', clip]);
+    const clip = makeClip720p(tmp, o.frames);
     let t = performance.now();
     run('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', '/dev/null']);
     const decodeFps = o.frames / ((performance.now() - t) / 1000);

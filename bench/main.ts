@@ -2,6 +2,7 @@
 import { benchEngine, engineOptions } from './engine.js';
 import { benchBf16, bf16Options } from './bf16.js';
 import { benchExtract, extractOptions } from './extract.js';
+import { benchConvert, convertOptions } from './convert.js';
 import { parseOptions, optionsHelp, type OptionSchema } from '../src/core/options.js';
 import { isFaceganError } from '../src/core/errors.js';
 
@@ -13,6 +14,7 @@ const benches: Record<string, Bench<OptionSchema>> = {
   engine: bench({ options: engineOptions, run: benchEngine }),
   bf16: bench({ options: bf16Options, run: benchBf16 }),
   extract: bench({ options: extractOptions, run: benchExtract }),
+  convert: bench({ options: convertOptions, run: benchConvert }),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -10,7 +10,7 @@ import type { Point } from '../core/geometry/meanface.js';
 import type { Alignments } from '../core/alignments.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { resolveDevice } from '../engine/index.js';
+import { resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { inputKind, listFrames, type Frame } from '../media/frames.js';
 import { probeVideo } from '../media/video.js';
 import { writeImage, writePng } from '../media/image.js';
@@ -25,7 +25,7 @@ import { IDENTITY_CHIP } from '../faces/identity.js';
 import { loadTrainedModel, type TrainedModel } from '../models/trained.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
-import { swapFace, type ColourMode, type SwapSettings } from './swap.js';
+import { prepareFace, runModel, pasteFace, releaseFace, type ColourMode, type PreparedFace, type SwapSettings } from './swap.js';
 import type { MaskType } from './masks.js';
 
 export interface ConvertOptions {
@@ -47,8 +47,11 @@ export interface ConvertOptions {
   feather?: number;
   colour?: ColourMode;
   sharpen?: number;
-  precision?: 'fp32' | 'bf16';
+  /** Model precision; auto (default): bf16 where it runs natively (GPUs, CPUs with AMX/AVX512-BF16), else fp32. */
+  precision?: 'auto' | 'fp32' | 'bf16';
   device?: 'auto' | 'cpu' | 'cuda';
+  /** Frames whose faces go through the model together (batched inference is several times faster per face). */
+  batch?: number;
   /** Frames either side over which landmarks are averaged in a video (0: none). */
   smooth?: number;
   codec?: VideoCodec;
@@ -79,7 +82,7 @@ export interface ConvertSummary {
   stopped: boolean;
 }
 
-export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
+export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
 
 interface Pending { frame: Frame; image: RgbImage; faces: TrackedFace[] }
 
@@ -120,7 +123,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   if (o.mask === 'learned' && !trained.geometry.mask) {
     throw new FaceganError(ErrorCodes.USAGE, `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`);
   }
-  const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: o.precision === 'bf16', device };
+  const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: o.precision === 'bf16' || (o.precision !== 'fp32' && hasFastBf16(device === 'cpu' ? 'cpu' : 'cuda')), device };
 
   const alignmentsPath = o.alignments ? resolve(o.alignments) : defaultAlignmentsPath(input);
   if (o.alignments && !existsSync(alignmentsPath)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`);
@@ -139,6 +142,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const xmp = o.provenance === false ? undefined : provenanceXmp();
   const overlays = new Map<string, Overlay>();
   const radius = kind === 'video' ? o.smooth : 0;
+  const batch = o.batch;
   const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: doc ? 'alignments' : 'detector', seconds: 0, stopped: false };
   // frames read ahead (for smoothing) and the faces of the frames behind, oldest first
   const ahead: Pending[] = [];
@@ -147,32 +151,50 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const outPath = (f: Frame) => target.kind === 'image' ? target.path
     : target.kind === 'folder' ? join(target.path, imageOutputName(f.key)) : join(target.path, `${basename(input).replace(/\.[^.]+$/, '')}_${f.key}.png`);
 
-  const emit = async (p: Pending) => {
-    const out: RgbImage = { width: p.image.width, height: p.image.height, data: new Uint8Array(p.image.data) };
-    const window = [...behind.slice(-radius), p.faces, ...ahead.slice(0, radius).map((a) => a.faces)];
-    const centre = Math.min(radius, behind.length);
-    let swapped = 0;
-    for (let i = 0; i < p.faces.length; i++) {
-      const face = p.faces[i]! as TrackedFace & { identity?: number[] };
-      if (filter && !filter.keeps(face.identity ?? await identityAt(p.image, face.landmarks))) continue;
-      const landmarks = radius > 0 ? smoothLandmarks(window, centre, i, radius) : face.landmarks;
-      swapFace(p.image, out, landmarks, trained, settings);
-      swapped++;
+  /** Swaps and writes the first n frames read ahead: their faces go through the model in one batch. */
+  const emitGroup = async (n: number) => {
+    const group = ahead.slice(0, n);
+    const timeline = [...behind, ...ahead.map((a) => a.faces)];
+    const outs = group.map((p) => ({ width: p.image.width, height: p.image.height, data: new Uint8Array(p.image.data) }));
+    const jobs: { frame: number; face: PreparedFace }[] = [];
+    try {
+      for (let j = 0; j < group.length; j++) {
+        const p = group[j]!, centre = behind.length + j;
+        const window = timeline.slice(Math.max(0, centre - radius), centre + radius + 1);
+        for (let i = 0; i < p.faces.length; i++) {
+          const face = p.faces[i]! as TrackedFace & { identity?: number[] };
+          if (filter && !filter.keeps(face.identity ?? await identityAt(p.image, face.landmarks))) continue;
+          const landmarks = radius > 0 ? smoothLandmarks(window, Math.min(centre, radius), i, radius) : face.landmarks;
+          jobs.push({ frame: j, face: prepareFace(p.image, landmarks, trained, device) });
+        }
+      }
+      const ys = runModel(trained, jobs.map((k) => k.face), settings);
+      jobs.forEach((k, i) => {
+        pasteFace(k.face, ys[i]!, outs[k.frame]!, settings);
+        ys[i]!.dispose();
+      });
+    } finally {
+      for (const k of jobs) releaseFace(k.face);
     }
-    summary.faces += swapped;
-    if (!swapped) summary.withoutFaces++;
-    if (o.label) {
-      const key = `${out.width}x${out.height}`;
-      if (!overlays.has(key)) overlays.set(key, await renderLabel(o.label, out.width, out.height));
-      drawOverlay(out, overlays.get(key)!);
+    for (let j = 0; j < group.length; j++) {
+      const p = group[j]!, out = outs[j]!;
+      const swapped = jobs.filter((k) => k.frame === j).length;
+      summary.faces += swapped;
+      if (!swapped) summary.withoutFaces++;
+      if (o.label) {
+        const key = `${out.width}x${out.height}`;
+        if (!overlays.has(key)) overlays.set(key, await renderLabel(o.label, out.width, out.height));
+        drawOverlay(out, overlays.get(key)!);
+      }
+      if (writer) await writer.write(out);
+      else if (target.kind === 'frames') await writePng(outPath(p.frame), out);
+      else await writeImage(outPath(p.frame), out, { xmp });
+      behind.push(p.faces);
+      if (behind.length > radius) behind.shift();
+      summary.frames++;
+      o.onProgress?.({ done: summary.frames + summary.skipped, total, faces: summary.faces });
     }
-    if (writer) await writer.write(out);
-    else if (target.kind === 'frames') await writePng(outPath(p.frame), out);
-    else await writeImage(outPath(p.frame), out, { xmp });
-    behind.push(p.faces);
-    if (behind.length > radius) behind.shift();
-    summary.frames++;
-    o.onProgress?.({ done: summary.frames + summary.skipped, total, faces: summary.faces });
+    ahead.splice(0, n);
   };
 
   try {
@@ -185,10 +207,10 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
       }
       const image = await frame.image();
       ahead.push({ frame, image, faces: await findFaces(frame, image) });
-      if (ahead.length > radius) await emit(ahead.shift()!);
+      if (ahead.length >= radius + batch) await emitGroup(batch);
     }
     summary.stopped = !!o.signal?.aborted;
-    while (!summary.stopped && ahead.length) await emit(ahead.shift()!);
+    if (!summary.stopped && ahead.length) await emitGroup(ahead.length);
     if (writer) {
       if (summary.stopped) await writer.abort();
       else await writer.finish();

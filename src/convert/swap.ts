@@ -43,7 +43,7 @@ export interface SwapSettings {
 
 /** Side of the training crops the model's input is resampled from (extract's default size). */
 const EXTRACT_SIZE = 256;
-const MIN_BLEND = 64, MAX_BLEND = 384;
+const MIN_BLEND = 64, MAX_BLEND = 256;
 
 /** What a swap computed for one face, for tests and reports. */
 export interface SwapResult {
@@ -70,68 +70,115 @@ function sharpen(img: Planar, size: number, amount: number): Planar {
   return out;
 }
 
-function matchColour(mode: ColourMode, face: Planar, original: Planar, mask: Float32Array, size: number): Planar {
-  switch (mode) {
-    case 'avg-color': return avgColour(face, original, mask);
-    case 'color-transfer': return colourTransfer(face, original, mask);
-    case 'match-hist': return matchHistogram(face, original, mask);
-    case 'seamless': return seamlessClone(face, original, mask, size, size);
-    case 'none': return face;
-  }
-}
+/** The per-pixel colour modes (seamless works on the blend crop instead). */
+const PER_PIXEL = { 'avg-color': avgColour, 'color-transfer': colourTransfer, 'match-hist': matchHistogram } as const;
 
-/** The blend size for a face: its aligned crop's side in frame pixels, rounded to 16, within 64-384. */
+/** The blend size for a face: its aligned crop's side in frame pixels, rounded to 16, within 64-256 (4x the model's 64 px). */
 export function blendSize(alignment: Affine, coverage: number): number {
   const unit = 1 / Math.sqrt(Math.abs(alignment[0][0] * alignment[1][1] - alignment[0][1] * alignment[1][0]));
   return Math.min(MAX_BLEND, Math.max(MIN_BLEND, Math.round(unit / coverage / 16) * 16));
 }
 
-/**
- * Swaps the face with these 68 landmarks (frame pixels): reads `source`, writes the face's region of `target`
- * (the two may be the same image).
- */
-export function swapFace(source: RgbImage, target: RgbImage, landmarks: readonly Point[], trained: TrainedModel, s: SwapSettings): SwapResult {
-  const { model, geometry: g } = trained;
+/** A face made ready for the model: its geometry, the frame region it covers, and the model's input. */
+export interface PreparedFace {
+  landmarks: readonly Point[];
+  blend: number;
+  toBlend: Affine;
+  region: { tensor: Tensor; x0: number; y0: number };
+  local: Affine;
+  /** The model's input, [1, 3, S, S] on the model's device. */
+  input: Tensor;
+}
+
+/** Aligns the face with these 68 landmarks (frame pixels) and cuts the model's input as training did. */
+export function prepareFace(source: RgbImage, landmarks: readonly Point[], trained: TrainedModel, device: Device): PreparedFace {
+  const g = trained.geometry;
   const alignment = alignmentMatrix(landmarks);
   const B = blendSize(alignment, g.modelCoverage);
   const toBlend = cropMatrix(alignment, B, g.modelCoverage);
   const region = faceRegion(source, toBlend, B);
-  const local = shiftAffine(toBlend, region.x0, region.y0);
+  // the extract crop, then its central share resampled: the model's input exactly as training made it
+  const toExtract = shiftAffine(cropMatrix(alignment, EXTRACT_SIZE, g.extractCoverage), region.x0, region.y0);
+  const extractToModel = composeAffine(unitToCrop(g.size, g.modelCoverage), invertAffine(unitToCrop(EXTRACT_SIZE, g.extractCoverage)));
+  const input = noGrad(() => tidy(() => warpCrop(warpCrop(region.tensor, toExtract, EXTRACT_SIZE), extractToModel, g.size).to({ device })));
+  return { landmarks, blend: B, toBlend, region, local: shiftAffine(toBlend, region.x0, region.y0), input };
+}
+
+/** Runs the model on many faces at once (batched: several times faster per face than one by one); outputs on the CPU, float32. */
+export function runModel(trained: TrainedModel, faces: readonly PreparedFace[], s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor[] {
+  if (!faces.length) return [];
+  return noGrad(() => tidy(() => {
+    const x = cat(faces.map((f) => f.input), 0);
+    const run = () => trained.model.forward(x, s.decoder);
+    const y = (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
+    return faces.map((_, i) => y.narrow(0, i, 1).contiguous());
+  }));
+}
+
+/** Releases a prepared face's tensors. */
+export function releaseFace(f: PreparedFace): void {
+  f.region.tensor.dispose();
+  f.input.dispose();
+}
+
+/** Blends the model's output `y` ([1, 3 or 4, S, S]) for a prepared face into `target`. */
+export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapSettings): SwapResult {
+  const B = f.blend, { region, local } = f;
   const [, , h, w] = region.tensor.shape as [number, number, number, number];
+  const S = y.shape[2]!;
+  // blend-crop pixels -> model-crop pixels (the same crop at another size)
+  const blendToModel: Affine = [[S / B, 0, (S / B - 1) / 2], [0, S / B, (S / B - 1) / 2]];
+  const hardMask = (size: number, toCrop: Affine, learned?: Float32Array) => s.mask === 'learned'
+    ? Float32Array.from(learned ?? new Float32Array(size * size).fill(1), (v) => (v > 0.5 ? 1 : 0))
+    : s.mask === 'none' ? new Float32Array(size * size).fill(1)
+    : landmarkMask(s.mask, f.landmarks.map((p) => applyAffine(toCrop, p)), size);
+  // colour statistics and the per-pixel colour change at the model's size (the face has no finer detail), then up
+  let face = noGrad(() => tidy(() => planar(y.narrow(1, 0, 3).contiguous())));
+  if (s.colour in PER_PIXEL) {
+    const originalS = noGrad(() => tidy(() => planar(warpCrop(region.tensor, composeAffine(blendToModel, local), S))));
+    const learnedS = y.shape[1] === 4 ? noGrad(() => tidy(() => planar(y.narrow(1, 3, 1).contiguous()))) : undefined;
+    const statsMask = refineMask(hardMask(S, composeAffine(blendToModel, f.toBlend), learnedS), S, s.erode, 0);
+    face = PER_PIXEL[s.colour as keyof typeof PER_PIXEL](face, originalS, statsMask);
+  }
+  const { up, learned, original } = noGrad(() => tidy(() => {
+    const big = interpolate(tensor(face, { shape: [1, 3, S, S] }), { size: [B, B], mode: 'bilinear' });
+    return {
+      up: planar(big), learned: y.shape[1] === 4 ? planar(interpolate(y.narrow(1, 3, 1).contiguous(), { size: [B, B], mode: 'bilinear' })) : undefined,
+      original: s.colour === 'seamless' ? planar(warpCrop(region.tensor, local, B)) : undefined,
+    };
+  }));
+  const hard = hardMask(B, f.toBlend, learned);
+  // the feathered edge must end inside the crop: clear a border as wide as the feather (and at least 2%)
+  const eroded = clearBorder(refineMask(hard, B, s.erode, 0), B, Math.max(s.feather, 0.02) * B);
+  const mask = refineMask(eroded, B, 0, s.feather);
+  let out = s.colour === 'seamless' ? seamlessClone(up, original!, eroded, B, B) : up;
+  if (s.sharpen > 0) out = sharpen(out, B, s.sharpen);
+  const pasted = noGrad(() => tidy(() => {
+    const m = tensor(mask, { shape: [1, 1, B, B] });
+    const rgba = cat([tensor(out, { shape: [1, 3, B, B] }).mul(m), m], 1);
+    const back = warpAffine(rgba, invertAffine(local), w, h);
+    const alpha = back.narrow(1, 3, 1);
+    const blended = region.tensor.mul(alpha.neg().add(1)).add(back.narrow(1, 0, 3));
+    return blended.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array;
+  }));
+  for (let yy = 0; yy < h; yy++) target.data.set(pasted.subarray(yy * w * 3, (yy + 1) * w * 3), ((region.y0 + yy) * target.width + region.x0) * 3);
+  return { region: [region.x0, region.y0, w, h], mask, blendSize: B };
+}
+
+/**
+ * Swaps the face with these 68 landmarks (frame pixels): reads `source`, writes the face's region of `target`
+ * (the two may be the same image). One face at a time; convert batches many through prepareFace/runModel/pasteFace.
+ */
+export function swapFace(source: RgbImage, target: RgbImage, landmarks: readonly Point[], trained: TrainedModel, s: SwapSettings): SwapResult {
+  const f = prepareFace(source, landmarks, trained, s.device);
   try {
-    // the model's input exactly as training made it: the extract crop, then its central share resampled
-    const toExtract = shiftAffine(cropMatrix(alignment, EXTRACT_SIZE, g.extractCoverage), region.x0, region.y0);
-    const extractToModel = composeAffine(unitToCrop(g.size, g.modelCoverage), invertAffine(unitToCrop(EXTRACT_SIZE, g.extractCoverage)));
-    const { face, learned, original } = noGrad(() => tidy(() => {
-      const x = warpCrop(warpCrop(region.tensor, toExtract, EXTRACT_SIZE), extractToModel, g.size).to({ device: s.device });
-      const run = () => model.forward(x, s.decoder);
-      const y = (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
-      const up = interpolate(y, { size: [B, B], mode: 'bilinear' });
-      return {
-        face: planar(up.narrow(1, 0, 3).contiguous()), learned: g.mask ? planar(up.narrow(1, 3, 1).contiguous()) : undefined,
-        original: planar(warpCrop(region.tensor, local, B)),
-      };
-    }));
-    const hard = s.mask === 'learned'
-      ? Float32Array.from(learned ?? new Float32Array(B * B).fill(1), (v) => (v > 0.5 ? 1 : 0))
-      : s.mask === 'none' ? new Float32Array(B * B).fill(1)
-      : landmarkMask(s.mask, landmarks.map((p) => applyAffine(toBlend, p)), B);
-    // the feathered edge must end inside the crop: clear a border as wide as the feather (and at least 2%)
-    const eroded = clearBorder(refineMask(hard, B, s.erode, 0), B, Math.max(s.feather, 0.02) * B);
-    const mask = refineMask(eroded, B, 0, s.feather);
-    let out = matchColour(s.colour, face, original, eroded, B);
-    if (s.sharpen > 0) out = sharpen(out, B, s.sharpen);
-    const pasted = noGrad(() => tidy(() => {
-      const m = tensor(mask, { shape: [1, 1, B, B] });
-      const rgba = cat([tensor(out, { shape: [1, 3, B, B] }).mul(m), m], 1);
-      const back = warpAffine(rgba, invertAffine(local), w, h);
-      const alpha = back.narrow(1, 3, 1);
-      const blended = region.tensor.mul(alpha.neg().add(1)).add(back.narrow(1, 0, 3));
-      return blended.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array;
-    }));
-    for (let y = 0; y < h; y++) target.data.set(pasted.subarray(y * w * 3, (y + 1) * w * 3), ((region.y0 + y) * target.width + region.x0) * 3);
-    return { region: [region.x0, region.y0, w, h], mask, blendSize: B };
+    const [y] = runModel(trained, [f], s);
+    try {
+      return pasteFace(f, y!, target, s);
+    } finally {
+      y!.dispose();
+    }
   } finally {
-    region.tensor.dispose();
+    releaseFace(f);
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * npm run bench:convert: frames/s of `facegan convert` on a 720p clip with one face (faces from the alignments
+ * file, as faceswap converts), with the original model, against a bare ffmpeg decode + encode of the same clip
+ * with the same encoder settings. Target: 10 frames/s. The model's weights are from one training step: speed
+ * does not depend on how well it is trained.
+ */
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OptionSchema } from '../src/core/options.js';
+import { extract } from '../src/extract/extract.js';
+import { train } from '../src/train/trainer.js';
+import { convert } from '../src/convert/convert.js';
+import { makeClip720p, run } from './extract.js';
+import { peakRssMb } from './util.js';
+
+export const convertOptions = {
+  frames: { type: 'int', help: 'frames in the clip', default: 150, min: 10, max: 250 },
+  model: { type: 'string', help: 'model architecture', default: 'original', choices: ['original', 'lightweight'] },
+  precision: { type: 'string', help: 'model precision (auto: bf16 on CPUs with native bf16)', default: 'auto', choices: ['auto', 'fp32', 'bf16'] },
+  color: { type: 'string', help: 'colour matching mode', default: 'color-transfer' },
+  preset: { type: 'string', help: 'x264 preset', default: 'medium' },
+} as const satisfies OptionSchema;
+
+export async function benchConvert(o: { frames: number; model: string; precision: string; color: string; preset: string }): Promise<Record<string, unknown>> {
+  const tmp = mkdtempSync(join(tmpdir(), 'facegan-bench-convert-'));
+  try {
+    const clip = makeClip720p(tmp, o.frames);
+    const alignments = join(tmp, 'clip.alignments.json');
+    const faces = join(tmp, 'faces');
+    await extract({ input: clip, output: faces, alignments, identity: false });
+    // one training step gives a complete model folder; B's faces are the same crops under another folder
+    const facesB = join(tmp, 'faces_b');
+    mkdirSync(facesB);
+    for (const f of readdirSync(faces).slice(0, 8)) symlinkSync(join(faces, f), join(facesB, f));
+    const model = join(tmp, 'model');
+    await train({ a: faces, b: facesB, modelDir: model, model: o.model as 'original', iterations: 1, batchSize: 2, previewEvery: 1000, saveEvery: 1 });
+
+    let t = performance.now();
+    run('ffmpeg', ['-v', 'error', '-i', clip, '-map', '0:v:0', '-c:v', 'libx264', '-crf', '18', '-preset', o.preset, '-pix_fmt', 'yuv420p', '-y', join(tmp, 'plain.mp4')]);
+    const ffmpegFps = o.frames / ((performance.now() - t) / 1000);
+    t = performance.now();
+    let first = 0;
+    const s = await convert({
+      input: clip, output: join(tmp, 'swapped.mp4'), modelDir: model, alignments, precision: o.precision as 'fp32', colour: o.color as 'none', preset: o.preset,
+      onProgress: (p) => { if (p.done === 1) first = performance.now(); },
+    });
+    const end = performance.now(), sec = (end - t) / 1000;
+    return {
+      bench: 'convert', clip: `${o.frames} frames 1280x720 h264, one face`, model: o.model, precision: o.precision, color: o.color, preset: o.preset,
+      frames: s.frames, faces: s.faces, seconds: Math.round(sec * 10) / 10,
+      framesPerSecond: Math.round((s.frames / sec) * 10) / 10, framesPerSecondAfterLoad: Math.round(((s.frames - 1) / ((end - first) / 1000)) * 10) / 10,
+      ffmpegDecodeEncodeFps: Math.round(ffmpegFps * 10) / 10, ratioToFfmpeg: Math.round((s.frames / sec / ffmpegFps) * 1000) / 1000, target: 10, peakRssMb: peakRssMb(),
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
