@@ -39,3 +39,18 @@ test('facegan extract: a missing input is one clear line and exit 1; --help list
   assert.match(missing.stderr, /Missing --input/);
   assert.match(run('extract', '--help').stdout, /--coverage <number>.*\(default 0.625\)/);
 });
+
+test('facegan demo: extract, a short train and convert on the built-in samples write labelled swapped photos', { timeout: 300_000 }, async () => {
+  const { mkdtempSync, readdirSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readImageSourceType, DIGITAL_SOURCE_TYPE } = await import('../media/provenance.js');
+  const out = mkdtempSync(join(tmpdir(), 'facegan-demo-'));
+  const r = spawnSync(process.execPath, [bin, 'demo', '--out', out, '--iterations', '5'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /convert: [1-9]\d* faces swapped/);
+  const swapped = readdirSync(join(out, 'swapped'));
+  assert.ok(swapped.length >= 2, `swapped photos: ${swapped.join(', ')}`);
+  assert.equal(await readImageSourceType(join(out, 'swapped', swapped[0]!)), DIGITAL_SOURCE_TYPE);
+  assert.ok(existsSync(join(out, 'model', 'previews', 'preview.png')));
+});
