@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
-import type { Point } from '../core/geometry/meanface.js';
 import type { Alignments } from '../core/alignments.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
@@ -18,10 +17,8 @@ import { VideoWriter, type VideoCodec } from '../media/video-writer.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import { HumanDetector } from '../faces/human.js';
-import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
+import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
-import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine } from '../faces/align.js';
-import { IDENTITY_CHIP } from '../faces/identity.js';
 import { loadTrainedModel, type TrainedModel } from '../models/trained.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
@@ -84,27 +81,20 @@ export interface ConvertSummary {
 
 export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
 
-interface Pending { frame: Frame; image: RgbImage; faces: TrackedFace[] }
+/** A face to swap: its box and landmarks, and its identity descriptor when the alignments file has one. */
+interface FrameFace extends TrackedFace { identity?: number[] }
+
+interface Pending { frame: Frame; image: RgbImage; faces: FrameFace[] }
 
 /** Finds the faces of a frame: from the alignments file, or with the detector. */
-type FaceSource = (frame: Frame, image: RgbImage) => Promise<TrackedFace[]>;
+type FaceSource = (frame: Frame, image: RgbImage) => Promise<FrameFace[]>;
 
-function alignmentsSource(doc: Alignments, path: string): FaceSource {
+function alignmentsSource(doc: Alignments): FaceSource {
   return async (frame) => {
     const rec = doc.frames[frame.key];
     if (!rec) return [];
     return rec.faces.map((f) => ({ box: f.box, landmarks: f.landmarks, identity: f.identity }));
   };
-}
-
-async function identityAt(image: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
-  const alignment = alignmentMatrix(landmarks);
-  const region = faceRegion(image, cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage), IDENTITY_CHIP.size);
-  try {
-    return await identityOf(region.tensor, shiftAffine(alignment, region.x0, region.y0));
-  } finally {
-    region.tensor.dispose();
-  }
 }
 
 /**
@@ -129,7 +119,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   if (o.alignments && !existsSync(alignmentsPath)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`);
   const doc = existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
   const detector = !doc || o.filter?.length ? new HumanDetector({ video: kind === 'video', maxFaces: 20 }) : undefined;
-  const findFaces: FaceSource = doc ? alignmentsSource(doc, alignmentsPath) : async (_f, image) =>
+  const findFaces: FaceSource = doc ? alignmentsSource(doc) : async (_f, image) =>
     (await detector!.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= 20).map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
   const filter = o.filter?.length ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON) : undefined;
 
@@ -162,8 +152,8 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
         const p = group[j]!, centre = behind.length + j;
         const window = timeline.slice(Math.max(0, centre - radius), centre + radius + 1);
         for (let i = 0; i < p.faces.length; i++) {
-          const face = p.faces[i]! as TrackedFace & { identity?: number[] };
-          if (filter && !filter.keeps(face.identity ?? await identityAt(p.image, face.landmarks))) continue;
+          const face = p.faces[i]!;
+          if (filter && !filter.keeps(face.identity ?? await identityOfFace(p.image, face.landmarks))) continue;
           const landmarks = radius > 0 ? smoothLandmarks(window, Math.min(centre, radius), i, radius) : face.landmarks;
           jobs.push({ frame: j, face: prepareFace(p.image, landmarks, trained, device) });
         }

@@ -1,12 +1,12 @@
 /**
- * Swapping one face in a frame: align it as training did, run the model through the other side's decoder, match
+ * Swapping faces in a frame: align it as training did, run the model through the other side's decoder, match
  * its colour, and paste it back through a feathered mask with the inverse warp. Only the face's region of the
  * frame is touched. The crop-space steps (mask, colour) run at a "blend size" near the face's size in the frame,
  * so that the pasted face is neither blurred by a small crop nor slowed by a big one.
  */
 import type { RgbImage } from '../core/image.js';
 import type { Point } from '../core/geometry/meanface.js';
-import { applyAffine, composeAffine, invertAffine, type Affine } from '../core/geometry/umeyama.js';
+import { applyAffine, composeAffine, invertAffine, similarityParts, type Affine } from '../core/geometry/umeyama.js';
 import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/colour-match.js';
 import { seamlessClone } from '../core/poisson.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, type Device } from '../engine/index.js';
@@ -45,15 +45,6 @@ export interface SwapSettings {
 const EXTRACT_SIZE = 256;
 const MIN_BLEND = 64, MAX_BLEND = 256;
 
-/** What a swap computed for one face, for tests and reports. */
-export interface SwapResult {
-  /** The region of the frame that was rewritten: [x, y, width, height]. */
-  region: [number, number, number, number];
-  /** The blend mask, blend size square (feathered), and its side. */
-  mask: Float32Array;
-  blendSize: number;
-}
-
 const planar = (t: Tensor) => t.data() as Float32Array;
 
 function sharpen(img: Planar, size: number, amount: number): Planar {
@@ -75,7 +66,7 @@ const PER_PIXEL = { 'avg-color': avgColour, 'color-transfer': colourTransfer, 'm
 
 /** The blend size for a face: its aligned crop's side in frame pixels, rounded to 16, within 64-256 (4x the model's 64 px). */
 export function blendSize(alignment: Affine, coverage: number): number {
-  const unit = 1 / Math.sqrt(Math.abs(alignment[0][0] * alignment[1][1] - alignment[0][1] * alignment[1][0]));
+  const unit = 1 / similarityParts(alignment).scale;
   return Math.min(MAX_BLEND, Math.max(MIN_BLEND, Math.round(unit / coverage / 16) * 16));
 }
 
@@ -122,7 +113,7 @@ export function releaseFace(f: PreparedFace): void {
 }
 
 /** Blends the model's output `y` ([1, 3 or 4, S, S]) for a prepared face into `target`. */
-export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapSettings): SwapResult {
+export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapSettings): void {
   const B = f.blend, { region, local } = f;
   const [, , h, w] = region.tensor.shape as [number, number, number, number];
   const S = y.shape[2]!;
@@ -162,23 +153,4 @@ export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapS
     return blended.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array;
   }));
   for (let yy = 0; yy < h; yy++) target.data.set(pasted.subarray(yy * w * 3, (yy + 1) * w * 3), ((region.y0 + yy) * target.width + region.x0) * 3);
-  return { region: [region.x0, region.y0, w, h], mask, blendSize: B };
-}
-
-/**
- * Swaps the face with these 68 landmarks (frame pixels): reads `source`, writes the face's region of `target`
- * (the two may be the same image). One face at a time; convert batches many through prepareFace/runModel/pasteFace.
- */
-export function swapFace(source: RgbImage, target: RgbImage, landmarks: readonly Point[], trained: TrainedModel, s: SwapSettings): SwapResult {
-  const f = prepareFace(source, landmarks, trained, s.device);
-  try {
-    const [y] = runModel(trained, [f], s);
-    try {
-      return pasteFace(f, y!, target, s);
-    } finally {
-      y!.dispose();
-    }
-  } finally {
-    releaseFace(f);
-  }
 }

@@ -31,13 +31,14 @@ export function avgColour(face: Planar, target: Planar, mask: Float32Array): Pla
   return clamp01(out);
 }
 
-function toLab(img: Planar, plane: number): Float32Array {
-  const out = new Float32Array(img.length), lab = new Float64Array(3);
+/** Applies a per-pixel colour conversion (rgbToLab, labToRgb) to every pixel of a planar image. */
+function convertPixels(img: Planar, plane: number, conv: (a: number, b: number, c: number, out: Float64Array) => unknown): Float32Array {
+  const out = new Float32Array(img.length), px = new Float64Array(3);
   for (let p = 0; p < plane; p++) {
-    rgbToLab(img[p]!, img[plane + p]!, img[2 * plane + p]!, lab);
-    out[p] = lab[0]!;
-    out[plane + p] = lab[1]!;
-    out[2 * plane + p] = lab[2]!;
+    conv(img[p]!, img[plane + p]!, img[2 * plane + p]!, px);
+    out[p] = px[0]!;
+    out[plane + p] = px[1]!;
+    out[2 * plane + p] = px[2]!;
   }
   return out;
 }
@@ -45,26 +46,18 @@ function toLab(img: Planar, plane: number): Float32Array {
 /** Reinhard et al.'s colour transfer: each Lab channel's mean and spread under the mask moved to the target's. */
 export function colourTransfer(face: Planar, target: Planar, mask: Float32Array): Planar {
   const plane = mask.length;
-  const f = toLab(face, plane), t = toLab(target, plane);
+  const f = convertPixels(face, plane, rgbToLab), t = convertPixels(target, plane, rgbToLab);
   for (let c = 0; c < 3; c++) {
     const mf = weightedMean(f, plane, c, mask), mt = weightedMean(t, plane, c, mask);
-    let vf = 0, vt = 0, w = 0;
+    let vf = 0, vt = 0;
     for (let p = 0; p < plane; p++) {
       vf += mask[p]! * (f[c * plane + p]! - mf) ** 2;
       vt += mask[p]! * (t[c * plane + p]! - mt) ** 2;
-      w += mask[p]!;
     }
     const k = vf > 1e-9 ? Math.sqrt(vt / vf) : 1;
     for (let p = 0; p < plane; p++) f[c * plane + p] = (f[c * plane + p]! - mf) * k + mt;
   }
-  const out = new Float32Array(face.length), rgb = new Float64Array(3);
-  for (let p = 0; p < plane; p++) {
-    labToRgb(f[p]!, f[plane + p]!, f[2 * plane + p]!, rgb);
-    out[p] = rgb[0]!;
-    out[plane + p] = rgb[1]!;
-    out[2 * plane + p] = rgb[2]!;
-  }
-  return clamp01(out);
+  return clamp01(convertPixels(f, plane, labToRgb));
 }
 
 const BINS = 256;

@@ -9,7 +9,9 @@ import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { readImage } from '../media/image.js';
 import type { HumanDetector } from './human.js';
 import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from './identity.js';
-import { alignmentMatrix, cropMatrix, imageToTensor, tensorToImage, warpCrop } from './align.js';
+import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop } from './align.js';
+import type { RgbImage } from '../core/image.js';
+import type { Point } from '../core/geometry/meanface.js';
 
 /** The descriptor of the face at `alignment` (image pixels -> mean-face units) in an image tensor. */
 export async function identityOf(source: Tensor, alignment: Affine): Promise<number[]> {
@@ -17,6 +19,17 @@ export async function identityOf(source: Tensor, alignment: Affine): Promise<num
   const chip = tensorToImage(chipT);
   chipT.dispose();
   return faceDescriptor(chip);
+}
+
+/** The descriptor of the face with these 68 landmarks in an image; only the chip's region becomes a tensor. */
+export async function identityOfFace(image: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+  const alignment = alignmentMatrix(landmarks);
+  const region = faceRegion(image, cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage), IDENTITY_CHIP.size);
+  try {
+    return await identityOf(region.tensor, shiftAffine(alignment, region.x0, region.y0));
+  } finally {
+    region.tensor.dispose();
+  }
 }
 
 export class IdentityFilter {
@@ -33,12 +46,7 @@ export class IdentityFilter {
       const faces = await detector.detect(image);
       const face = faces.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
       if (!face) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${path} (given with ${flag}); give a clear photo of the person's face.`);
-      const source = imageToTensor(image);
-      try {
-        return await identityOf(source, alignmentMatrix(landmarks68FromMesh(face.mesh)));
-      } finally {
-        source.dispose();
-      }
+      return identityOfFace(image, landmarks68FromMesh(face.mesh));
     };
     const wanted = [], unwanted = [];
     for (const p of filter) wanted.push(await describe(p, '--filter'));

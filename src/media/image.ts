@@ -43,7 +43,8 @@ export interface Label {
   y: number;
 }
 
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Text made safe inside SVG/XML. */
+export const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Writes an image scaled by a whole `scale` (nearest neighbour, so pixels stay visible), with text labels drawn on. */
 export async function writeLabelledPng(path: string, image: RgbImage, labels: readonly Label[], scale = 1, fontSize = 14): Promise<void> {

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { VERSION } from '../version.js';
+import { escapeXml } from './image.js';
 
 export const DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
 export const SYNTHETIC_NOTE = 'Synthetic: faces swapped by facegan (a trained generative model)';
@@ -53,9 +54,8 @@ export interface Overlay { x: number; y: number; width: number; height: number; 
 export async function renderLabel(text: string, width: number, height: number): Promise<Overlay> {
   const size = Math.max(12, Math.round(Math.min(width, height) / 30));
   const w = Math.min(width, Math.round(size * 0.6 * text.length + size)), h = Math.min(height, Math.round(size * 1.6));
-  const esc = text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="black" fill-opacity="0.55"/>`
-    + `<text x="${size / 2}" y="${h - size * 0.45}" font-family="sans-serif" font-size="${size}" fill="white">${esc}</text></svg>`;
+    + `<text x="${size / 2}" y="${h - size * 0.45}" font-family="sans-serif" font-size="${size}" fill="white">${escapeXml(text)}</text></svg>`;
   const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { x: 0, y: height - h, width: w, height: h, rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }

@@ -79,13 +79,14 @@ export interface TrainedModel {
  * const swapped = model.forward(faceA, 'b'); // A's face rebuilt by B's decoder
  */
 export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedModel {
+  const files = modelFiles(dir);
   const config = readModelConfig<ModelGeometry>(dir, ['model', 'size', 'modelCoverage', 'extractCoverage']);
   if (!isModelName(config.model)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${config.model}" model, which this facegan does not know; update facegan.`);
   const model = createModel(config.model, { mask: !!config.mask });
-  loadWeights(model, modelFiles(dir).weights);
+  loadWeights(model, files.weights);
   model.to(device);
   model.eval();
-  const state = existsSync(modelFiles(dir).state) ? readModelJson<{ iteration?: number }>(modelFiles(dir).state) : {};
+  const state = existsSync(files.state) ? readModelJson<{ iteration?: number }>(files.state) : {};
   const geometry: ModelGeometry = { model: config.model, mask: !!config.mask, size: config.size, modelCoverage: config.modelCoverage, extractCoverage: config.extractCoverage };
   return { model, geometry, iteration: state.iteration ?? 0 };
 }
