@@ -163,3 +163,51 @@ test('safety: never over the input, an existing output needs --overwrite, a stop
   assert.deepEqual([again.frames, again.skipped], [0, 3]);
   assert.ok(existsSync(join(tmp, 'photos-out', readdirSync(dir).sort()[0]!)));
 });
+
+test('other outputs: PNG frames and a GIF (labelled), H.265 in MP4 and VP9 in WebM with their audio', { timeout: 300_000 }, async () => {
+  const clip = join(tmp, 'grid-10.mkv');
+  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', GRID, '-frames:v', '10', '-t', '0.4', '-c:v', 'libx264', '-crf', '10', '-c:a', 'copy', clip]);
+  const count = (p: string) => Number(probe(p, 'v:0', 'stream=nb_read_frames'));
+  assert.equal(count(clip), 10);
+
+  const pngs = join(tmp, 'grid-frames');
+  const s = await convert({ input: clip, output: pngs, modelDir: model, swap: true });
+  assert.deepEqual([s.frames, s.faces], [10, 10]);
+  const names = readdirSync(pngs).sort();
+  assert.equal(names.length, 10);
+  assert.ok(names.every((n) => n.endsWith('.png')));
+  assert.equal(await readImageSourceType(join(pngs, names[0]!)), DIGITAL_SOURCE_TYPE, 'each frame carries the label');
+
+  const gif = join(tmp, 'grid.gif');
+  await convert({ input: clip, output: gif, modelDir: model });
+  assert.equal(count(gif), 10, 'the GIF decodes to every frame');
+  assert.equal(readVideoSourceType(gif), DIGITAL_SOURCE_TYPE, 'the GIF carries the label in its XMP');
+
+  const codecOf = (p: string, stream: string) => probe(p, stream, 'stream=codec_name');
+  const h265 = join(tmp, 'grid-h265.mp4');
+  await convert({ input: clip, output: h265, modelDir: model, codec: 'h265', crf: 28, preset: 'ultrafast' });
+  assert.deepEqual([codecOf(h265, 'v:0'), count(h265)], ['hevc', 10]);
+  assert.equal(probe(h265, 'a:0', 'packet=size'), probe(clip, 'a:0', 'packet=size'), 'MP4 holds MPEG audio: it is copied');
+  assert.equal(readVideoSourceType(h265), DIGITAL_SOURCE_TYPE);
+
+  const vp9 = join(tmp, 'grid-vp9.webm');
+  await convert({ input: clip, output: vp9, modelDir: model, codec: 'vp9', crf: 40 });
+  assert.deepEqual([codecOf(vp9, 'v:0'), count(vp9), codecOf(vp9, 'a:0')], ['vp9', 10, 'opus'], 'WebM cannot hold MPEG audio: it becomes Opus');
+  assert.equal(readVideoSourceType(vp9), DIGITAL_SOURCE_TYPE);
+});
+
+test('--filter swaps only the faces of the person shown', { timeout: 300_000 }, async () => {
+  const photo = sharedData('group', 'obama_biden_official_composite.jpg');
+  const obama = sharedData('faces', 'obama', 'obama_still_official_portrait_2012_souza.jpg');
+  const original = await readImage(photo);
+  const half = original.width / 2; // Obama stands on the left of the composite, Biden on the right
+  const all = await convert({ input: photo, output: join(tmp, 'both.png'), modelDir: model });
+  assert.equal(all.faces, 2);
+  const out = join(tmp, 'obama-only.png');
+  const one = await convert({ input: photo, output: out, modelDir: model, filter: [obama] });
+  assert.equal(one.faces, 1);
+  const swapped = await readImage(out);
+  const left = diff(swapped, original, [0, 0, half, original.height], true), right = diff(swapped, original, [half, 0, half, original.height], true);
+  assert.ok(left > 0.3, `Obama's half changed (${left.toFixed(2)} levels on average)`);
+  assert.ok(right < 0.05, `Biden's half is untouched (${right.toFixed(3)})`);
+});

@@ -12,7 +12,7 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { inputKind, listFrames, type Frame } from '../media/frames.js';
 import { probeVideo } from '../media/video.js';
-import { writeImage, writePng } from '../media/image.js';
+import { writeImage } from '../media/image.js';
 import { VideoWriter, type VideoCodec } from '../media/video-writer.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
@@ -125,11 +125,11 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
 
   const { total, frames } = listFrames(input, kind, 1, o.signal);
   const video = kind === 'video' ? probeVideo(input) : undefined;
-  const writer = target.kind === 'video' && video ? new VideoWriter({
-    path: target.path, width: video.width, height: video.height, fps: video.rate, audioFrom: input,
-    codec: o.codec, crf: o.crf, preset: o.preset, metadata: o.provenance === false ? {} : provenanceTags(),
-  }) : undefined;
   const xmp = o.provenance === false ? undefined : provenanceXmp();
+  const writer = target.kind === 'video' && video ? new VideoWriter({
+    path: target.path, width: video.width, height: video.height, fps: video.rate, audioFrom: input, audioCodec: video.audioCodec,
+    codec: o.codec, crf: o.crf, preset: o.preset, metadata: o.provenance === false ? {} : provenanceTags(), xmp,
+  }) : undefined;
   const overlays = new Map<string, Overlay>();
   const radius = kind === 'video' ? o.smooth : 0;
   const batch = o.batch;
@@ -177,7 +177,6 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
         drawOverlay(out, overlays.get(key)!);
       }
       if (writer) await writer.write(out);
-      else if (target.kind === 'frames') await writePng(outPath(p.frame), out);
       else await writeImage(outPath(p.frame), out, { xmp });
       behind.push(p.faces);
       if (behind.length > radius) behind.shift();

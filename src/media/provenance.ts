@@ -3,7 +3,10 @@
  * in the XMP packet of images and in the container metadata of videos, and reading it back.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import sharp from 'sharp';
+import { readGifXmp } from '../core/gif-xmp.js';
 import { VERSION } from '../version.js';
 import { escapeXml } from './image.js';
 
@@ -36,12 +39,14 @@ export function provenanceTags(): Record<string, string> {
 /** The Digital Source Type an image's XMP declares, if any. */
 export async function readImageSourceType(path: string): Promise<string | undefined> {
   const { xmp } = await sharp(path).metadata();
-  const text = xmp?.toString('utf8') ?? '';
-  return /DigitalSourceType(?:="|>)([^"<]+)/.exec(text)?.[1];
+  return sourceTypeIn(xmp?.toString('utf8') ?? '');
 }
 
-/** The Digital Source Type a video's container metadata declares, if any. */
+const sourceTypeIn = (xmp: string) => /DigitalSourceType(?:="|>)([^"<]+)/.exec(xmp)?.[1];
+
+/** The Digital Source Type a video's container metadata (or an animated GIF's XMP) declares, if any. */
 export function readVideoSourceType(path: string): string | undefined {
+  if (extname(path).toLowerCase() === '.gif') return sourceTypeIn(readGifXmp(readFileSync(path)) ?? '');
   const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', path], { encoding: 'utf8' });
   const tags = (JSON.parse(r.stdout || '{}') as { format?: { tags?: Record<string, string> } }).format?.tags ?? {};
   return Object.entries(tags).find(([k]) => k.toLowerCase() === 'digital_source_type')?.[1];

@@ -4,11 +4,13 @@
  * the target and renamed when complete, so an interrupted or failed encode never leaves a file that looks whole.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { renameSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { addGifXmp } from '../core/gif-xmp.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export const VIDEO_CODECS = { h264: 'libx264', h265: 'libx265', vp9: 'libvpx-vp9' } as const;
 export type VideoCodec = keyof typeof VIDEO_CODECS;
@@ -20,13 +22,29 @@ export interface VideoWriterOptions {
   height: number;
   /** Frame rate as ffmpeg reads it: a number or a ratio ("30000/1001"). */
   fps: string;
-  /** A video whose audio streams are copied in unchanged. */
+  /** A video whose audio streams are copied in unchanged (re-encoded only where the container cannot hold them). */
   audioFrom?: string;
+  /** The audio codec of audioFrom (ffprobe's name), to tell whether the container can hold it. */
+  audioCodec?: string;
   codec?: VideoCodec;
   /** Constant rate factor: lower is better quality and bigger (H.264: 18 is visually lossless). */
   crf?: number;
   preset?: string;
   metadata?: Record<string, string>;
+  /** An XMP packet for a GIF, whose muxer writes no metadata. */
+  xmp?: string;
+}
+
+/** Audio codecs each container family can hold as they are; others are copied wherever ffmpeg allows. */
+const AUDIO_IN = {
+  webm: { can: ['opus', 'vorbis'], encode: ['-c:a', 'libopus', '-b:a', '128k'] },
+  mp4: { can: ['aac', 'mp3', 'mp2', 'ac3', 'eac3', 'alac', 'opus', 'flac'], encode: ['-c:a', 'aac', '-b:a', '192k'] },
+} as const;
+
+/** ffmpeg's audio arguments: copy when the container can hold the codec, else encode to its usual codec. */
+export function audioArgs(ext: string, codec: string | undefined): string[] {
+  const family = ext === '.webm' ? AUDIO_IN.webm : ['.mp4', '.mov', '.m4v'].includes(ext) ? AUDIO_IN.mp4 : undefined;
+  return family && codec && !(family.can as readonly string[]).includes(codec) ? [...family.encode] : ['-c:a', 'copy'];
 }
 
 export class VideoWriter {
@@ -41,11 +59,13 @@ export class VideoWriter {
     const ext = extname(o.path).toLowerCase();
     this.tmp = join(dirname(o.path), `.${basename(o.path, ext)}.${randomBytes(4).toString('hex')}.partial${ext}`);
     const input = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', o.fps, '-i', 'pipe:0'];
-    const audio = o.audioFrom && ext !== '.gif' ? ['-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a?', '-c:a', 'copy'] : ['-map', '0:v:0'];
+    const audio = o.audioFrom && ext !== '.gif' ? ['-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a?', ...audioArgs(ext, o.audioCodec)] : ['-map', '0:v:0'];
     const codec = VIDEO_CODECS[o.codec ?? 'h264'];
     const video = ext === '.gif'
       ? ['-filter_complex', '[0:v]split[a][b];[a]palettegen[p];[b][p]paletteuse']
-      : ['-c:v', codec, '-crf', String(o.crf ?? 18), ...(codec === 'libvpx-vp9' ? ['-b:v', '0'] : ['-preset', o.preset ?? 'medium']), '-pix_fmt', 'yuv420p'];
+      : ['-c:v', codec, '-crf', String(o.crf ?? 18), ...(codec === 'libvpx-vp9' ? ['-b:v', '0', '-row-mt', '1'] : ['-preset', o.preset ?? 'medium']), '-pix_fmt', 'yuv420p',
+        // Apple's players want H.265 in MP4/MOV tagged hvc1; x265's banner stays out of the log
+        ...(codec === 'libx265' ? ['-x265-params', 'log-level=error', ...(['.mp4', '.mov', '.m4v'].includes(ext) ? ['-tag:v', 'hvc1'] : [])] : [])];
     const meta = Object.entries(o.metadata ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
     const mov = ['.mp4', '.mov', '.m4v'].includes(ext) ? ['-movflags', '+use_metadata_tags'] : [];
     this.ff = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...input, ...audio, ...video, ...meta, ...mov, this.tmp], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -88,7 +108,10 @@ export class VideoWriter {
       rmSync(this.tmp, { force: true });
       throw this.error();
     }
-    renameSync(this.tmp, this.o.path);
+    if (this.o.xmp && extname(this.o.path).toLowerCase() === '.gif') {
+      writeFileAtomic(this.o.path, [addGifXmp(readFileSync(this.tmp), this.o.xmp)]);
+      rmSync(this.tmp, { force: true });
+    } else renameSync(this.tmp, this.o.path);
     return { path: this.o.path, frames: this.frames };
   }
 

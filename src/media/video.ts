@@ -27,6 +27,8 @@ export interface VideoInfo {
   frames: number;
   codec: string;
   hasAudio: boolean;
+  /** The first audio stream's codec (ffprobe's name), when there is one. */
+  audioCodec?: string;
 }
 
 export interface VideoFrame {
@@ -71,6 +73,7 @@ export function probeVideo(path: string): VideoInfo {
     path, width: quarter ? video.height! : video.width!, height: quarter ? video.width! : video.height!, rotation, fps, rate, duration,
     frames: Number(video.nb_frames) || Math.round(duration * fps), codec: video.codec_name,
     hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
+    audioCodec: parsed.streams?.find((s) => s.codec_type === 'audio')?.codec_name,
   };
 }
 
