@@ -17,7 +17,7 @@ import { DIGITAL_SOURCE_TYPE, readImageSourceType, readVideoSourceType } from '.
 import { FaceganError, ErrorCodes } from '../core/errors.js';
 import type { RgbImage } from '../core/image.js';
 import { convert } from './convert.js';
-import { COLOUR_MODES } from './swap.js';
+import { COLOUR_MODES } from '../swap/swap.js';
 
 const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
 let model = '', tmp = '';

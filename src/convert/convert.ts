@@ -22,8 +22,8 @@ import { SAME_PERSON } from '../faces/identity.js';
 import { loadTrainedModel, type TrainedModel } from '../models/trained.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
-import { prepareFace, runModel, pasteFace, releaseFace, type ColourMode, type PreparedFace, type SwapSettings } from './swap.js';
-import type { MaskType } from './masks.js';
+import { prepareFace, runModel, pasteFace, releaseFace, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import type { MaskType } from '../swap/masks.js';
 
 export interface ConvertOptions {
   /** An image, a folder of images, or a video. */

@@ -14,10 +14,17 @@ export const SAME_PERSON = 0.6;
 
 interface FaceApi {
   tf: { setBackend(name: string): Promise<boolean>; ready(): Promise<void>; tensor3d(data: Float32Array, shape: [number, number, number], dtype: 'float32'): { dispose(): void } };
-  nets: { faceRecognitionNet: { loadFromDisk(dir: string): Promise<void>; computeFaceDescriptor(input: unknown): Promise<Float32Array> } };
+  nets: {
+    faceRecognitionNet: { loadFromDisk(dir: string): Promise<void>; computeFaceDescriptor(input: unknown): Promise<Float32Array> };
+    ssdMobilenetv1: { loadFromDisk(dir: string): Promise<void> };
+  };
+  SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
+  detectAllFaces(input: unknown, options: unknown): Promise<{ box: { x: number; y: number; width: number; height: number }; score: number }[]>;
 }
 
 let api: Promise<FaceApi> | undefined;
+let ssd: Promise<FaceApi> | undefined;
+const modelDir = () => resolve(join(packageDir('@vladmandic/face-api'), 'model'));
 
 async function load(): Promise<FaceApi> {
   installFileFetch();
@@ -26,8 +33,23 @@ async function load(): Promise<FaceApi> {
   wasm.setWasmPaths(wasmDir());
   await faceapi.tf.setBackend('wasm');
   await faceapi.tf.ready();
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(resolve(join(packageDir('@vladmandic/face-api'), 'model')));
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir());
   return faceapi;
+}
+
+/**
+ * Faces found by face-api's own detector (SSD MobileNet v1, another net than extract's BlazeFace): eval asks it
+ * whether a swapped face still looks like a face. Boxes [x, y, width, height] in image pixels.
+ */
+export async function detectFacesFaceApi(image: RgbImage, minConfidence = 0.5): Promise<{ box: [number, number, number, number]; score: number }[]> {
+  const faceapi = await (ssd ??= (api ??= load()).then(async (f) => { await f.nets.ssdMobilenetv1.loadFromDisk(modelDir()); return f; }));
+  const input = faceapi.tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3], 'float32');
+  try {
+    const found = await faceapi.detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 }));
+    return found.map((d) => ({ box: [d.box.x, d.box.y, d.box.width, d.box.height], score: d.score }));
+  } finally {
+    input.dispose();
+  }
 }
 
 /** The 128-d descriptor of a face chip (IDENTITY_CHIP: 150 px, cut with coverage 2/3). */

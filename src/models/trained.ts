@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { loadSafetensors, dispose, type Device, type Module } from '../engine/index.js';
+import { loadSafetensors, dispose, type Device, type Module, type Tensor } from '../engine/index.js';
 import { createModel, isModelName, type ModelName } from './registry.js';
 import type { PairAutoencoder } from './autoencoder.js';
 
@@ -65,11 +65,16 @@ export function loadWeights(module: Module, file: string, device?: Device): void
   }
 }
 
-export interface TrainedModel {
-  model: PairAutoencoder;
+/** What swapping needs of a model: its geometry and a pass through one side's decoder ([N, 3, S, S] in 0-1). */
+export interface SwapModel {
+  model: { forward(x: Tensor, side: 'a' | 'b'): Tensor };
   geometry: ModelGeometry;
   /** Iterations it was trained for. */
   iteration: number;
+}
+
+export interface TrainedModel extends SwapModel {
+  model: PairAutoencoder;
 }
 
 /**

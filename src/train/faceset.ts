@@ -2,12 +2,9 @@
  * A folder of aligned faces as extract writes them: PNG crops, each carrying its face record (PNG iTXt
  * `facegan`). Decoded once and held in memory (a 256 px crop is 192 KB; 1000 faces are under 200 MB).
  */
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { decodeImage } from '../media/image.js';
-import { readPngText } from '../core/png-text.js';
-import { applyAffine } from '../core/geometry/umeyama.js';
-import type { EmbeddedFace } from '../core/alignments.js';
+import { FACE_EXTENSIONS, readFaceCrop } from '../faces/crop-file.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { FaceSource } from './augment.js';
 
@@ -21,8 +18,6 @@ export interface Faceset {
   withoutRecord: number;
 }
 
-const FACE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
-
 /** Reads every face of a folder; refuses an empty or missing folder, crops smaller than `minSide`, mixed crops. */
 export async function loadFaceset(folder: string, minSide: number, label = 'faces'): Promise<Faceset> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
@@ -35,28 +30,20 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
   let withoutRecord = 0;
   for (const file of files) {
     const path = join(folder, file);
-    const bytes = readFileSync(path);
-    let image;
+    let crop;
     try {
-      image = await decodeImage(bytes, path);
+      crop = await readFaceCrop(path);
     } catch (e) {
       throw new FaceganError(ErrorCodes.BAD_FILE, `${(e as Error).message}; remove it from the faces folder.`, { cause: e });
     }
-    const { width, height } = image;
+    const { width, height } = crop.image;
     if (width !== height || width < minSide) {
       throw new FaceganError(ErrorCodes.BAD_FILE,
         `${path} is ${width}x${height}; this model needs square faces of at least ${minSide} px: re-extract with facegan extract --size ${Math.max(256, minSide)}.`);
     }
-    const record = extname(file).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
-    if (!record) {
-      withoutRecord++;
-      faces.push({ image });
-      continue;
-    }
-    const e = JSON.parse(record) as EmbeddedFace;
-    const scale = width / e.crop.size; // the crop may have been resized since extraction
-    coverages.add(e.crop.coverage);
-    faces.push({ image, landmarks: e.face.landmarks.map((p) => applyAffine(e.crop.matrix, p)).map(([x, y]) => [x * scale, y * scale] as const) });
+    if (!crop.record) withoutRecord++;
+    else coverages.add(crop.record.crop.coverage);
+    faces.push(crop.landmarks ? { image: crop.image, landmarks: crop.landmarks } : { image: crop.image });
   }
   if (coverages.size > 1) {
     throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); extract them again with one.`);

@@ -3,7 +3,8 @@
  * mouth count more; with a learned mask, the background counts for nothing). A loss spec is a weighted sum of
  * terms: `ssim:1,mse:1` (faceswap's default pair).
  */
-import { Tensor, conv2d, tensor, tidy, keep } from '../engine/index.js';
+import { Tensor, tidy } from '../engine/index.js';
+import { ssimError } from '../models/ssim.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export const LOSS_TERMS = ['mae', 'mse', 'ssim'] as const;
@@ -27,36 +28,6 @@ export function parseLossSpec(items: readonly string[]): LossSpec {
 /** Weighted mean of a per-pixel error [N, C, H, W] by weights [N, 1, H, W]. */
 function weightedMean(err: Tensor, weights: Tensor): Tensor {
   return tidy(() => err.mean([1], true).mul(weights).sum().div(weights.sum().add(1e-8)));
-}
-
-function gaussianWindow(channels: number, size = 11, sigma = 1.5): Tensor {
-  const g = Array.from({ length: size }, (_, i) => Math.exp(-((i - (size - 1) / 2) ** 2) / (2 * sigma ** 2)));
-  const s = g.reduce((a, b) => a + b);
-  const k = g.map((v) => v / s);
-  const w = k.flatMap((a) => k.map((b) => a * b));
-  return tidy(() => tensor(w).reshape(1, 1, size, size).repeat(channels, 1, 1, 1));
-}
-
-const windows = new Map<string, Tensor>();
-
-/** 1 - SSIM per pixel ([N, C, H-10, W-10]; 11x11 Gaussian window, sigma 1.5, C1 = 0.01^2, C2 = 0.03^2). */
-export function ssimError(x: Tensor, y: Tensor): Tensor {
-  const c = x.shape[1]!;
-  const key = `${c}:${x.device}:${x.dtype}`;
-  let win = windows.get(key);
-  if (!win) {
-    win = keep(tidy(() => gaussianWindow(c).to({ device: x.device, dtype: x.dtype })));
-    windows.set(key, win);
-  }
-  return tidy(() => {
-    const f = (t: Tensor) => conv2d(t, win, null, { groups: c });
-    const mx = f(x), my = f(y);
-    const sxx = f(x.mul(x)).sub(mx.mul(mx)), syy = f(y.mul(y)).sub(my.mul(my)), sxy = f(x.mul(y)).sub(mx.mul(my));
-    const C1 = 0.01 ** 2, C2 = 0.03 ** 2;
-    const num = mx.mul(my).mul(2).add(C1).mul(sxy.mul(2).add(C2));
-    const den = mx.square().add(my.square()).add(C1).mul(sxx.add(syy).add(C2));
-    return num.div(den).neg().add(1);
-  });
 }
 
 /** The weighted reconstruction loss of `spec` between prediction and target. */

@@ -1,5 +1,5 @@
 /**
- * Swapping faces in a frame: align it as training did, run the model through the other side's decoder, match
+ * Swapping faces in a frame (the library convert and eval share): align it as training did, run the model through the other side's decoder, match
  * its colour, and paste it back through a feathered mask with the inverse warp. Only the face's region of the
  * frame is touched. The crop-space steps (mask, colour) run at a "blend size" near the face's size in the frame,
  * so that the pasted face is neither blurred by a small crop nor slowed by a big one.
@@ -11,7 +11,7 @@ import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/
 import { seamlessClone } from '../core/poisson.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, type Device } from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpAffine, warpCrop } from '../faces/align.js';
-import type { TrainedModel } from '../models/trained.js';
+import type { SwapModel } from '../models/trained.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
 
 export const COLOUR_MODES = ['avg-color', 'color-transfer', 'match-hist', 'seamless', 'none'] as const;
@@ -82,7 +82,7 @@ export interface PreparedFace {
 }
 
 /** Aligns the face with these 68 landmarks (frame pixels) and cuts the model's input as training did. */
-export function prepareFace(source: RgbImage, landmarks: readonly Point[], trained: TrainedModel, device: Device): PreparedFace {
+export function prepareFace(source: RgbImage, landmarks: readonly Point[], trained: SwapModel, device: Device): PreparedFace {
   const g = trained.geometry;
   const alignment = alignmentMatrix(landmarks);
   const B = blendSize(alignment, g.modelCoverage);
@@ -96,7 +96,7 @@ export function prepareFace(source: RgbImage, landmarks: readonly Point[], train
 }
 
 /** Runs the model on many faces at once (batched: several times faster per face than one by one); outputs on the CPU, float32. */
-export function runModel(trained: TrainedModel, faces: readonly PreparedFace[], s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor[] {
+export function runModel(trained: SwapModel, faces: readonly PreparedFace[], s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor[] {
   if (!faces.length) return [];
   return noGrad(() => tidy(() => {
     const x = cat(faces.map((f) => f.input), 0);

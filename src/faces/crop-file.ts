@@ -1,0 +1,33 @@
+/**
+ * One aligned face as extract writes it: a PNG crop carrying its face record (PNG iTXt `facegan`), from which the
+ * landmarks in crop pixels follow. Crops without a record (another tool's, or a JPEG) are faces all the same.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { decodeImage } from '../media/image.js';
+import { readPngText } from '../core/png-text.js';
+import { applyAffine } from '../core/geometry/umeyama.js';
+import type { EmbeddedFace } from '../core/alignments.js';
+import type { Point } from '../core/geometry/meanface.js';
+import type { RgbImage } from '../core/image.js';
+
+export const FACE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
+
+export interface FaceCrop {
+  image: RgbImage;
+  /** The record extract embedded, when there is one. */
+  record?: EmbeddedFace;
+  /** The 68 landmarks in this crop's pixels (when there is a record). */
+  landmarks?: Point[];
+}
+
+/** Reads a face crop and its record; an unreadable file is a BAD_FILE error naming it. */
+export async function readFaceCrop(path: string): Promise<FaceCrop> {
+  const bytes = readFileSync(path);
+  const image = await decodeImage(bytes, path);
+  const text = extname(path).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
+  if (!text) return { image };
+  const record = JSON.parse(text) as EmbeddedFace;
+  const scale = image.width / record.crop.size; // the crop may have been resized since extraction
+  return { image, record, landmarks: record.face.landmarks.map((p) => applyAffine(record.crop.matrix, p)).map(([x, y]) => [x * scale, y * scale] as const) };
+}
