@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MEAN_FACE } from '../core/geometry/meanface.js';
-import { smoothLandmarks, boxIou, type TrackedFace } from './smooth.js';
+import { smoothLandmarks, type TrackedFace } from './smooth.js';
+import { boxIou } from '../core/geometry/box.js';
 import { Random } from '../core/random.js';
 import type { Point } from '../core/geometry/meanface.js';
 

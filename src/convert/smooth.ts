@@ -4,18 +4,11 @@
  * weighing more. A face absent from a neighbour (a cut, a new face) is averaged only with the frames it is in.
  */
 import type { Point } from '../core/geometry/meanface.js';
+import { boxIou } from '../core/geometry/box.js';
 
 export interface TrackedFace {
   box: readonly [number, number, number, number];
   landmarks: readonly Point[];
-}
-
-/** Intersection over union of two [x, y, w, h] boxes. */
-export function boxIou(a: TrackedFace['box'], b: TrackedFace['box']): number {
-  const x0 = Math.max(a[0], b[0]), y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[0] + a[2], b[0] + b[2]), y1 = Math.min(a[1] + a[3], b[1] + b[3]);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
-  return inter / (a[2] * a[3] + b[2] * b[3] - inter || 1);
 }
 
 /** The face of `frame` that is the same as `face`: the largest overlap above minIou, if any. */

@@ -47,3 +47,11 @@ export function pearson(x: readonly number[], y: readonly number[]): number {
 
 /** Differences of angles in degrees, wrapped to -180..180. */
 export const angleDifference = (a: number, b: number): number => ((((a - b) % 360) + 540) % 360) - 180;
+
+export interface Angles { yaw: number; pitch: number; roll: number }
+
+/** Pose error in degrees, axis by axis (b minus a), of two head poses given in radians (as the detector gives them). */
+export function poseDifference(a: Angles, b: Angles): Angles {
+  const d = (x: number, y: number) => angleDifference((y * 180) / Math.PI, (x * 180) / Math.PI);
+  return { yaw: d(a.yaw, b.yaw), pitch: d(a.pitch, b.pitch), roll: d(a.roll, b.roll) };
+}

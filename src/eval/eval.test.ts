@@ -1,0 +1,137 @@
+/**
+ * eval on real faces with two "models" whose right answers are known: the identity map (output = input: the
+ * original person, every expression kept) and a constant that always draws the source's mean face (the source's
+ * identity, no expression followed). A real trained model lies between; train's tests cover those.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { extractedFaces, testTmp } from '../testing/faces.js';
+import { sharedData } from '../testing/data.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { tensor, type Tensor } from '../engine/index.js';
+import { HumanDetector } from '../faces/human.js';
+import { poseDifference } from '../faces/expression.js';
+import { readFaceCrop } from '../faces/crop-file.js';
+import { prepareFace, releaseFace } from '../swap/swap.js';
+import type { ModelGeometry, SwapModel } from '../models/trained.js';
+import { centroid, folderFaces } from './identities.js';
+import { descriptorDistance } from '../faces/identity.js';
+import { evaluate } from './eval.js';
+import { REPORT_SCHEMA, type EvalReport } from './report.js';
+
+const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
+let source = '', geometry: ModelGeometry;
+const detector = new HumanDetector();
+
+before(async () => {
+  source = await extractedFaces('grid_s1', 12);
+  const first = await readFaceCrop(join(source, readdirSync(source).sort()[0]!));
+  const coverage = first.record!.crop.coverage;
+  geometry = { model: 'lightweight', mask: false, size: 64, modelCoverage: coverage / 0.875, extractCoverage: coverage };
+});
+
+/** Output = input. */
+const identityModel = (): SwapModel => ({ geometry, iteration: 0, model: { forward: (x: Tensor) => x.clone() } });
+
+/** Always the mean of the source's faces, as the model would see them. */
+async function constantModel(): Promise<SwapModel> {
+  const probe: SwapModel = { geometry, iteration: 0, model: { forward: (x) => x } };
+  const sum = new Float32Array(3 * 64 * 64);
+  const files = readdirSync(source).sort();
+  for (const f of files) {
+    const crop = await readFaceCrop(join(source, f));
+    const p = prepareFace(crop.image, crop.landmarks!, probe, 'cpu');
+    (p.input.data() as Float32Array).forEach((v, i) => { sum[i]! += v / files.length; });
+    releaseFace(p);
+  }
+  return { geometry, iteration: 0, model: { forward: (x: Tensor) => tensor(sum, { shape: [1, 3, 64, 64] }).repeat(x.shape[0]!, 1, 1, 1) } };
+}
+
+let identityRun: Promise<{ report: EvalReport; folder?: string }> | undefined;
+/** The identity map's report on the GRID clip, measured once for the tests that need it. */
+const identityReport = () => (identityRun ??= run(identityModel(), join(testTmp(), 'eval-identity')));
+
+const run = (model: SwapModel, output: string) => evaluate({ modelDir: join(testTmp(), 'no-such-model'), model, input: GRID, source, everyN: 3, output, precision: 'fp32' });
+
+test('the identity figure separates one person from another', { timeout: 300_000 }, async () => {
+  const s1 = await folderFaces(sharedData('faces', 'grid_s1'), detector, 10, '--source');
+  const s2 = await folderFaces(sharedData('faces', 'grid_s2'), detector, 10, '--gallery');
+  const obama = await folderFaces(sharedData('faces', 'obama'), detector, 10, '--gallery');
+  const within = descriptorDistance(centroid(s1.slice(0, 5).map((f) => f.descriptor)), centroid(s1.slice(5).map((f) => f.descriptor)));
+  const across = [s2, obama].map((o) => descriptorDistance(centroid(s1.map((f) => f.descriptor)), centroid(o.map((f) => f.descriptor))));
+  assert.ok(within < 0.3, `one person, two halves of a clip: ${within.toFixed(3)}`);
+  for (const d of across) assert.ok(d > 0.6, `two people: ${d.toFixed(3)}`);
+  const pairs = (a: typeof s1, b: typeof s1) => a.flatMap((x) => b.map((y) => descriptorDistance(x.descriptor, y.descriptor)));
+  assert.ok(Math.max(...pairs(s1, s1)) < Math.min(...pairs(s1, s2)), 'every same-person pair is nearer than every two-person pair');
+});
+
+test('the identity map scores the original person and follows every expression', { timeout: 300_000 }, async () => {
+  const { report, folder } = await identityReport();
+  assert.equal(folder, join(testTmp(), 'eval-identity'));
+  assert.equal(report.counts.frames, 25);
+  assert.ok(report.counts.inputFaces >= 24 && report.counts.measured >= 24, JSON.stringify(report.counts));
+  assert.equal(report.detection.rate, 1);
+  assert.ok(report.identity.retrieval! < 0.1, `retrieval of the source ${report.identity.retrieval}`);
+  assert.ok(report.identity.nearest['original']! >= report.counts.measured - 1, JSON.stringify(report.identity.nearest));
+  assert.ok(report.identity.distanceToOriginal! < 0.25 && report.identity.distanceToSource! > 0.6, JSON.stringify(report.identity));
+  assert.ok(report.expression!.error < 0.01, `expression error ${report.expression!.error}`);
+  assert.ok(report.expression!.mouthCorrelation! > 0.9, `mouth ${report.expression!.mouthCorrelation}`);
+  assert.ok(report.pose!.mean < 2, `pose ${JSON.stringify(report.pose)}`);
+  assert.ok(report.reconstruction.input!.psnr > 30, `A->A psnr ${report.reconstruction.input!.psnr}`);
+  assert.ok(report.temporal && report.temporal.addedJitter < report.temporal.inputJitter, JSON.stringify(report.temporal));
+});
+
+test('a constant mean face scores the source\'s identity but does not follow the expression', { timeout: 300_000 }, async () => {
+  const { report: still } = await run(await constantModel(), join(testTmp(), 'eval-constant'));
+  const { report: copy } = await identityReport();
+  assert.ok(still.counts.measured >= 20, JSON.stringify(still.counts));
+  assert.ok(still.identity.retrieval! >= 0.9, `retrieval ${still.identity.retrieval} ${JSON.stringify(still.identity.nearest)}`);
+  assert.ok(still.expression!.error > 3 * copy.expression!.error, `expression error ${still.expression!.error} against ${copy.expression!.error}`);
+  assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
+  // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
+  assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
+});
+
+test('pose error: a face against itself is 0 and grows with a rotation applied', { timeout: 120_000 }, async () => {
+  const path = join(sharedData('faces', 'grid_s1'), readdirSync(sharedData('faces', 'grid_s1')).sort()[10]!);
+  const angles = async (deg: number) => {
+    const { data, info } = await sharp(path).rotate(deg, { background: '#000' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const faces = await detector.detect({ width: info.width, height: info.height, data: new Uint8Array(data) });
+    assert.equal(faces.length, 1, `one face at ${deg} degrees`);
+    return faces[0]!.angles;
+  };
+  const upright = await angles(0);
+  assert.deepEqual(poseDifference(upright, upright), { yaw: 0, pitch: 0, roll: 0 });
+  const rolls = [];
+  for (const deg of [10, 25]) {
+    const d = poseDifference(upright, await angles(deg));
+    rolls.push(Math.abs(d.roll));
+    assert.ok(Math.abs(Math.abs(d.roll) - deg) < 5, `a ${deg} degree turn reads as ${d.roll.toFixed(1)} degrees of roll`);
+  }
+  assert.ok(rolls[1]! > rolls[0]!);
+});
+
+test('reports are written atomically and validate against the schema; bad input is a clear error', { timeout: 300_000 }, async () => {
+  const folder = (await identityReport()).folder!;
+  assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'report.json'], 'no temporary files are left');
+  const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as EvalReport;
+  const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
+  assert.ok(validate(report), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
+  assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
+  const html = readFileSync(join(folder, 'report.html'), 'utf8');
+  assert.match(html, /<svg/);
+  assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
+  assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
+
+  const code = (c: string) => (e: unknown) => e instanceof FaceganError && e.code === c;
+  await assert.rejects(evaluate({ modelDir: testTmp(), model: identityModel(), input: GRID, source: join(testTmp(), 'missing'), write: false }), code(ErrorCodes.BAD_FILE));
+  await assert.rejects(evaluate({ modelDir: join(testTmp(), 'no-model'), input: GRID, source, write: false }), code(ErrorCodes.BAD_MODEL));
+  const sky = join(testTmp(), 'sky.png');
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } }).png().toFile(sky);
+  await assert.rejects(evaluate({ modelDir: testTmp(), model: identityModel(), input: sky, source, write: false }), (e) => code(ErrorCodes.BAD_FILE)(e) && /No face found/.test((e as Error).message));
+});

@@ -1,0 +1,263 @@
+/**
+ * facegan eval: how good a swap is, measured the way face-swapping papers do. Each frame's largest face is swapped
+ * (as convert does it) and the result is judged by nets other than the one that made it: face-api's detector
+ * (is it still a face?), face-api's recognition net (whose face is it?), and the landmark mesh (does it keep the
+ * pose and the expression of the face it replaced?). A->A reconstruction of the same held-out faces, against a
+ * mean-face baseline, shows how much the model has learnt. Writes report.json and report.html.
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import type { RgbImage } from '../core/image.js';
+import type { Point } from '../core/geometry/meanface.js';
+import { boxIou, type Box } from '../core/geometry/box.js';
+import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { resolveDevice, hasFastBf16, type Device } from '../engine/index.js';
+import { inputKind, listFrames } from '../media/frames.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { HumanDetector, type DetectedFace } from '../faces/human.js';
+import { identityOfFace } from '../faces/identity-filter.js';
+import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
+import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
+import { loadTrainedModel, type SwapModel } from '../models/trained.js';
+import { prepareFace, runModel, pasteFace, releaseFace, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import { VERSION } from '../version.js';
+import { centroid, folderFaces } from './identities.js';
+import { ReconstructionStats } from './reconstruction.js';
+import { REPORT_VERSION, finite, mean, type EvalReport, type FrameResult } from './report.js';
+import { exampleImage, renderHtml, type Example } from './html.js';
+
+export interface EvalOptions {
+  /** The model folder (its model is loaded unless `model` is given; the report goes in MODEL_DIR/eval/ by default). */
+  modelDir: string;
+  /** An already loaded model (train --eval-every, tests). */
+  model?: SwapModel;
+  /** Frames the model was not trained on: an image, a folder of images or a video. */
+  input: string;
+  /** Faces of the person put in (B for A->B): extract's crops, or photos. */
+  source: string;
+  /** Folders of other people, for identity retrieval. */
+  gallery?: string[];
+  /** Report folder (default MODEL_DIR/eval/INPUT_NAME). */
+  output?: string;
+  /** Evaluate B->A: the input shows B, the source is A. */
+  swap?: boolean;
+  everyN?: number;
+  maxFrames?: number;
+  /** Faces read from each of --source and --gallery (evenly spread). */
+  maxFaces?: number;
+  colour?: ColourMode;
+  precision?: 'auto' | 'fp32' | 'bf16';
+  device?: 'auto' | 'cpu' | 'cuda';
+  /** Write report.json and report.html (default true). */
+  write?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export const EVAL_DEFAULTS = { everyN: 1, maxFrames: 300, maxFaces: 64, colour: 'color-transfer' } as const satisfies Partial<EvalOptions>;
+
+export interface EvalResult {
+  report: EvalReport;
+  /** Where report.json and report.html were written (when written). */
+  folder?: string;
+}
+
+/** An input face on its way through the model. */
+interface Job { key: string; index: number; timestamp: number | null; image: RgbImage; face: DetectedFace; landmarks: Point[]; descriptor: number[] }
+
+/** What the landmark series of a measured face needs for the temporal figure. */
+interface Track { index: number; width: number; input: readonly Point[]; output: readonly Point[] }
+
+const BATCH = 8;
+const MIN_IOU = 0.3;
+const largest = (faces: readonly DetectedFace[]) => [...faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T | undefined =>
+  found.map((f) => ({ f, iou: boxIou(f.box, box) })).filter((x) => x.iou >= MIN_IOU).sort((a, b) => b.iou - a.iou)[0]?.f;
+
+/**
+ * Measures a trained model on held-out frames and writes the report.
+ * @example
+ * const { report } = await evaluate({ modelDir: 'model/', input: 'held-out.mp4', source: 'faces_b/' });
+ * console.log(report.identity.retrieval, report.expression?.mouthCorrelation);
+ */
+export async function evaluate(options: EvalOptions): Promise<EvalResult> {
+  const started = performance.now();
+  const o = { ...EVAL_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as EvalOptions & typeof EVAL_DEFAULTS;
+  if (!(o.everyN >= 1 && o.maxFrames >= 1 && o.maxFaces >= 1)) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'Expected --every-n, --max-frames and --max-faces to be 1 or more.');
+  const input = resolve(o.input);
+  const kind = inputKind(input);
+  const device: Device = resolveDevice(o.device ?? 'auto');
+  const model = o.model ?? loadTrainedModel(resolve(o.modelDir), device);
+  const decoder = o.swap ? 'a' : 'b', own = o.swap ? 'b' : 'a';
+  const settings: SwapSettings = {
+    decoder, mask: 'extended', erode: 0, feather: 0.04, colour: o.colour, sharpen: 0, device,
+    bf16: o.precision === 'bf16' || (o.precision !== 'fp32' && hasFastBf16(device === 'cpu' ? 'cpu' : 'cuda')),
+  };
+  const detector = new HumanDetector({ maxFaces: 10 });
+
+  const sourceFaces = await folderFaces(resolve(o.source), detector, o.maxFaces, '--source');
+  const gallery = [];
+  for (const dir of o.gallery ?? []) {
+    const faces = await folderFaces(resolve(dir), detector, o.maxFaces, '--gallery');
+    gallery.push({ name: basename(resolve(dir)), folder: resolve(dir), centroid: centroid(faces.map((f) => f.descriptor)), faces: faces.length });
+  }
+  const sourceCentroid = centroid(sourceFaces.map((f) => f.descriptor));
+
+  const { total, frames } = listFrames(input, kind, o.everyN, o.signal);
+  const planned = Math.min(total, o.maxFrames);
+  const results: FrameResult[] = [];
+  const outputs: (number[] | undefined)[] = [];
+  const originals: number[][] = [];
+  const tracks: Track[] = [];
+  const examples: Example[] = [];
+  const exampleAt = new Set(Array.from({ length: 6 }, (_, i) => Math.floor(((i + 0.5) * planned) / 6)));
+  const recon = new ReconstructionStats(own);
+  let queue: Job[] = [];
+
+  const run = async (jobs: Job[]) => {
+    const prepared: PreparedFace[] = jobs.map((j) => prepareFace(j.image, j.landmarks, model, device));
+    try {
+      const swapped = runModel(model, prepared, settings);
+      const rebuilt = runModel(model, prepared, { ...settings, decoder: own });
+      for (let i = 0; i < jobs.length; i++) {
+        const job = jobs[i]!;
+        const out: RgbImage = { width: job.image.width, height: job.image.height, data: new Uint8Array(job.image.data) };
+        pasteFace(prepared[i]!, swapped[i]!, out, settings);
+        const fit = recon.add(prepared[i]!.input, rebuilt[i]!);
+        swapped[i]!.dispose();
+        rebuilt[i]!.dispose();
+        const r = await measure(job, out);
+        results.push({ ...r.result, psnr: fit.psnr, ssim: fit.ssim });
+        outputs.push(r.descriptor);
+        if (exampleAt.has(results.length - 1)) examples.push(await exampleImage(job.key, job.image, out, job.face.box));
+      }
+    } finally {
+      prepared.forEach(releaseFace);
+    }
+  };
+
+  const measure = async (job: Job, out: RgbImage): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
+    const base = { key: job.key, timestamp: job.timestamp, face: true, detected: false, measured: false, distanceToSource: null, distanceToOriginal: null, nearest: null, pose: null, expression: null, mouthIn: null, mouthOut: null };
+    if (!overlapping(await detectFacesFaceApi(out), job.face.box)) return { result: base };
+    const found = overlapping(await detector.detect(out), job.face.box);
+    if (!found) return { result: { ...base, detected: true } };
+    const landmarks = landmarks68FromMesh(found.mesh);
+    const descriptor = await identityOfFace(out, landmarks);
+    tracks.push({ index: job.index, width: job.face.box[2], input: job.landmarks, output: landmarks });
+    return {
+      descriptor,
+      result: {
+        ...base, detected: true, measured: true,
+        distanceToSource: descriptorDistance(descriptor, sourceCentroid), distanceToOriginal: descriptorDistance(descriptor, job.descriptor),
+        pose: poseDifference(job.face.angles, found.angles),
+        expression: expressionDistance(job.landmarks, landmarks), mouthIn: mouthOpening(job.landmarks), mouthOut: mouthOpening(landmarks),
+      },
+    };
+  };
+
+  let seen = 0, inputDetected = 0;
+  for await (const frame of frames) {
+    if (o.signal?.aborted || seen >= planned) break;
+    if (!frame.isImage) continue;
+    seen++;
+    const image = await frame.image();
+    const face = largest(await detector.detect(image));
+    if (!face || Math.min(face.box[2], face.box[3]) < 20) {
+      results.push({ key: frame.key, timestamp: frame.timestamp ?? null, face: false, detected: false, measured: false, distanceToSource: null, distanceToOriginal: null, nearest: null, pose: null, expression: null, mouthIn: null, mouthOut: null, psnr: null, ssim: null });
+      outputs.push(undefined);
+    } else {
+      const landmarks = landmarks68FromMesh(face.mesh);
+      const descriptor = await identityOfFace(image, landmarks);
+      originals.push(descriptor);
+      const seenByFaceApi = !!overlapping(await detectFacesFaceApi(image), face.box);
+      if (seenByFaceApi) inputDetected++;
+      queue.push({ key: frame.key, index: frame.index ?? seen - 1, timestamp: frame.timestamp ?? null, image, face, landmarks, descriptor });
+      if (queue.length >= BATCH) {
+        await run(queue);
+        queue = [];
+      }
+    }
+    o.onProgress?.({ done: seen, total: planned });
+  }
+  if (queue.length) await run(queue);
+  if (!originals.length) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${o.input}: eval needs frames showing the person to swap.`);
+
+  // B->B (or A->A) on the source's own faces, where their records give the landmarks
+  const sourceRecon = new ReconstructionStats(decoder);
+  const withLandmarks = sourceFaces.filter((f) => f.landmarks);
+  for (let i = 0; i < withLandmarks.length; i += BATCH) {
+    const prepared = withLandmarks.slice(i, i + BATCH).map((f) => prepareFace(f.image, f.landmarks!, model, device));
+    try {
+      runModel(model, prepared, { ...settings, decoder }).forEach((y, k) => { sourceRecon.add(prepared[k]!.input, y); y.dispose(); });
+    } finally {
+      prepared.forEach(releaseFace);
+    }
+  }
+
+  // identity: the nearest of the source, the original person and the gallery
+  const identities = [{ name: 'source', centroid: sourceCentroid }, { name: 'original', centroid: centroid(originals) }, ...gallery];
+  const nearest: Record<string, number> = Object.fromEntries(identities.map((i) => [i.name, 0]));
+  results.forEach((r, i) => {
+    const d = outputs[i];
+    if (!d) return;
+    r.nearest = identities.map((id) => ({ name: id.name, dist: descriptorDistance(d, id.centroid) })).sort((a, b) => a.dist - b.dist)[0]!.name;
+    nearest[r.nearest]!++;
+  });
+
+  const faced = results.filter((r) => r.face), measured = results.filter((r) => r.measured);
+  const values = <K extends keyof FrameResult>(k: K) => measured.map((r) => r[k]).filter((v): v is NonNullable<FrameResult[K]> => v !== null);
+  const abs = (axis: 'yaw' | 'pitch' | 'roll') => mean(values('pose').map((p) => Math.abs(p[axis]))) ?? 0;
+  const pose = measured.length ? { yaw: abs('yaw'), pitch: abs('pitch'), roll: abs('roll'), mean: 0 } : null;
+  if (pose) pose.mean = (pose.yaw + pose.pitch + pose.roll) / 3;
+  const report: EvalReport = {
+    schemaVersion: REPORT_VERSION, facegan: VERSION, createdAt: new Date().toISOString(), seconds: 0,
+    model: { dir: resolve(o.modelDir), type: model.geometry.model, iteration: model.iteration, direction: o.swap ? 'B->A' : 'A->B' },
+    input: { path: input, kind, everyN: o.everyN },
+    source: { folder: resolve(o.source), faces: sourceFaces.length },
+    gallery: gallery.map((g) => ({ name: g.name, folder: g.folder, faces: g.faces })),
+    counts: { frames: results.length, inputFaces: faced.length, detected: faced.filter((r) => r.detected).length, measured: measured.length },
+    detection: { rate: faced.length ? faced.filter((r) => r.detected).length / faced.length : null, inputRate: faced.length ? inputDetected / faced.length : null },
+    identity: {
+      threshold: SAME_PERSON,
+      distanceToSource: mean(values('distanceToSource')), distanceToOriginal: mean(values('distanceToOriginal')),
+      sourceToOriginal: descriptorDistance(sourceCentroid, identities[1]!.centroid),
+      retrieval: measured.length ? measured.filter((r) => r.nearest === 'source').length / measured.length : null,
+      retrievalUnderThreshold: measured.length ? measured.filter((r) => r.nearest === 'source' && r.distanceToSource! < SAME_PERSON).length / measured.length : null,
+      nearest,
+    },
+    pose,
+    expression: measured.length ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) } : null,
+    reconstruction: { input: recon.result(), source: sourceRecon.result() },
+    temporal: kind === 'video' ? temporal(tracks, o.everyN) : null,
+    frames: results,
+  };
+  report.seconds = (performance.now() - started) / 1000;
+  if (o.write === false) return { report };
+  const folder = resolve(o.output ?? join(o.modelDir, 'eval', basename(input, extname(input))));
+  mkdirSync(folder, { recursive: true });
+  writeFileAtomic(join(folder, 'report.json'), [JSON.stringify(report, null, 1)]);
+  writeFileAtomic(join(folder, 'report.html'), [renderHtml(report, examples)]);
+  return { report, folder };
+}
+
+/** Mean frame-to-frame landmark motion of consecutive evaluated frames, as a share of the face's width. */
+function temporal(tracks: readonly Track[], step: number): EvalReport['temporal'] {
+  const inp: number[] = [], out: number[] = [], added: number[] = [];
+  for (let i = 1; i < tracks.length; i++) {
+    const a = tracks[i - 1]!, b = tracks[i]!;
+    if (b.index - a.index !== step) continue;
+    let si = 0, so = 0, sd = 0;
+    for (let k = 0; k < 68; k++) {
+      const di = [b.input[k]![0] - a.input[k]![0], b.input[k]![1] - a.input[k]![1]], dout = [b.output[k]![0] - a.output[k]![0], b.output[k]![1] - a.output[k]![1]];
+      si += Math.hypot(di[0]!, di[1]!);
+      so += Math.hypot(dout[0]!, dout[1]!);
+      sd += Math.hypot(dout[0]! - di[0]!, dout[1]! - di[1]!);
+    }
+    const w = 68 * b.width;
+    inp.push(si / w);
+    out.push(so / w);
+    added.push(sd / w);
+  }
+  return inp.length ? { inputJitter: mean(inp)!, outputJitter: mean(out)!, addedJitter: mean(added)! } : null;
+}

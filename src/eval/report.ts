@@ -1,0 +1,120 @@
+/**
+ * The eval report: its JSON shape (versioned, with a JSON Schema that the tests validate against) and the
+ * summary figures computed from the per-frame records. Figures that could not be measured are null, never NaN.
+ */
+import type { InputKind } from '../media/frames.js';
+
+export const REPORT_VERSION = 1;
+
+/** One evaluated frame: its largest input face, and what became of it. */
+export interface FrameResult {
+  key: string;
+  timestamp: number | null;
+  /** The input frame has a face (the largest one is evaluated). */
+  face: boolean;
+  /** face-api's detector finds a face where the swapped one is. */
+  detected: boolean;
+  /** The swapped face was also found by the landmark detector, so the figures below exist. */
+  measured: boolean;
+  distanceToSource: number | null;
+  distanceToOriginal: number | null;
+  /** Name of the nearest identity (source, original, or a gallery folder). */
+  nearest: string | null;
+  /** Pose error, degrees (swapped minus original). */
+  pose: { yaw: number; pitch: number; roll: number } | null;
+  expression: number | null;
+  mouthIn: number | null;
+  mouthOut: number | null;
+  /** A->A (or B->B) reconstruction of this frame's face. */
+  psnr: number | null;
+  ssim: number | null;
+}
+
+export interface Reconstruction {
+  /** Which decoder rebuilt the faces: 'a' for A->A. */
+  side: 'a' | 'b';
+  faces: number;
+  psnr: number;
+  ssim: number;
+  mae: number;
+  /** The same figures for a "model" that outputs the person's mean face (the mean of these crops). */
+  baseline: { psnr: number; ssim: number; mae: number };
+}
+
+export interface EvalReport {
+  schemaVersion: number;
+  facegan: string;
+  createdAt: string;
+  seconds: number;
+  model: { dir: string; type: string; iteration: number; direction: 'A->B' | 'B->A' };
+  input: { path: string; kind: InputKind; everyN: number };
+  source: { folder: string; faces: number };
+  gallery: { name: string; folder: string; faces: number }[];
+  counts: { frames: number; inputFaces: number; detected: number; measured: number };
+  /** Share of input faces whose swap face-api's detector finds; its rate on the input frames for reference. */
+  detection: { rate: number | null; inputRate: number | null };
+  identity: {
+    threshold: number;
+    distanceToSource: number | null;
+    distanceToOriginal: number | null;
+    /** Distance between the source's and the original's mean descriptors: how far apart the two people are. */
+    sourceToOriginal: number;
+    /** Share of measured faces whose nearest identity is the source. */
+    retrieval: number | null;
+    /** ... and nearer than the threshold. */
+    retrievalUnderThreshold: number | null;
+    nearest: Record<string, number>;
+  };
+  pose: { yaw: number; pitch: number; roll: number; mean: number } | null;
+  expression: { error: number; mouthCorrelation: number | null } | null;
+  reconstruction: { input: Reconstruction | null; source: Reconstruction | null };
+  /** Frame-to-frame landmark motion (share of the face's width) in the input, in the output, and of their difference. */
+  temporal: { inputJitter: number; outputJitter: number; addedJitter: number } | null;
+  frames: FrameResult[];
+}
+
+const num = { type: 'number' } as const;
+const nullableNum = { type: ['number', 'null'] } as const;
+const share = { type: ['number', 'null'], minimum: 0, maximum: 1 } as const;
+const obj = (properties: Record<string, unknown>, nullable = false) => ({
+  type: nullable ? ['object', 'null'] : 'object', required: Object.keys(properties), additionalProperties: false, properties,
+});
+const recon = obj({ side: { enum: ['a', 'b'] }, faces: { type: 'integer', minimum: 1 }, psnr: num, ssim: num, mae: num, baseline: obj({ psnr: num, ssim: num, mae: num }) }, true);
+
+/** JSON Schema (draft 2020-12) of report.json. */
+export const REPORT_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'facegan eval report',
+  ...obj({
+    schemaVersion: { const: REPORT_VERSION },
+    facegan: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    seconds: { type: 'number', minimum: 0 },
+    model: obj({ dir: { type: 'string' }, type: { type: 'string' }, iteration: { type: 'integer', minimum: 0 }, direction: { enum: ['A->B', 'B->A'] } }),
+    input: obj({ path: { type: 'string' }, kind: { enum: ['image', 'folder', 'video'] }, everyN: { type: 'integer', minimum: 1 } }),
+    source: obj({ folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
+    gallery: { type: 'array', items: obj({ name: { type: 'string' }, folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }) },
+    counts: obj({ frames: { type: 'integer', minimum: 0 }, inputFaces: { type: 'integer', minimum: 0 }, detected: { type: 'integer', minimum: 0 }, measured: { type: 'integer', minimum: 0 } }),
+    detection: obj({ rate: share, inputRate: share }),
+    identity: obj({
+      threshold: num, distanceToSource: nullableNum, distanceToOriginal: nullableNum, sourceToOriginal: num,
+      retrieval: share, retrievalUnderThreshold: share, nearest: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+    }),
+    pose: obj({ yaw: num, pitch: num, roll: num, mean: num }, true),
+    expression: obj({ error: num, mouthCorrelation: nullableNum }, true),
+    reconstruction: obj({ input: recon, source: recon }),
+    temporal: obj({ inputJitter: num, outputJitter: num, addedJitter: num }, true),
+    frames: {
+      type: 'array',
+      items: obj({
+        key: { type: 'string' }, timestamp: nullableNum, face: { type: 'boolean' }, detected: { type: 'boolean' }, measured: { type: 'boolean' },
+        distanceToSource: nullableNum, distanceToOriginal: nullableNum, nearest: { type: ['string', 'null'] },
+        pose: obj({ yaw: num, pitch: num, roll: num }, true), expression: nullableNum, mouthIn: nullableNum, mouthOut: nullableNum, psnr: nullableNum, ssim: nullableNum,
+      }),
+    },
+  }),
+} as const;
+
+export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+/** A number fit for JSON: NaN and infinities become null. */
+export const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
