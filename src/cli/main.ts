@@ -10,10 +10,11 @@ import { extractCommand } from './extract.js';
 import { trainCommand } from './train.js';
 import { convertCommand } from './convert.js';
 import { demoCommand } from './demo.js';
+import { evalCommand } from './eval.js';
 import { VERSION } from '../version.js';
 
 /** Every command, by the name typed on the command line. */
-export const commands = { extract: extractCommand, train: trainCommand, convert: convertCommand, demo: demoCommand, info } as const satisfies Record<string, AnyCommand>;
+export const commands = { extract: extractCommand, train: trainCommand, convert: convertCommand, eval: evalCommand, demo: demoCommand, info } as const satisfies Record<string, AnyCommand>;
 
 const mainHelp = () => `facegan ${VERSION}: GAN face swapping for photos and videos, on libtorch
 

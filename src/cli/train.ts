@@ -4,6 +4,20 @@ import { progressBar } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
 import { TRAIN_SCHEMA } from '../train/config.js';
+import { evaluate } from '../eval/eval.js';
+import type { EvalReport } from '../eval/report.js';
+import { join, resolve } from 'node:path';
+import { FaceganError, ErrorCodes } from '../core/errors.js';
+
+/** The eval figures train logs, flat and numeric (log.jsonl's entries are). */
+export function evalFigures(r: EvalReport): Record<string, number> {
+  const all: Record<string, number | null | undefined> = {
+    evalDetection: r.detection.rate, evalRetrieval: r.identity.retrieval, evalRetrievalUnder: r.identity.retrievalUnderThreshold,
+    evalDistanceToSource: r.identity.distanceToSource, evalPoseError: r.pose?.mean, evalExpressionError: r.expression?.error,
+    evalMouthCorrelation: r.expression?.mouthCorrelation, evalPsnr: r.reconstruction.input?.psnr, evalBaselinePsnr: r.reconstruction.input?.baseline.psnr,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
+}
 
 export const trainCommand = defineCommand({
   summary: 'train a pair model on two folders of extracted faces (resumes a model folder that has one)',
@@ -21,12 +35,27 @@ kept by the folder; the others (--iterations, --lr, --batch-size, ...) may chang
     b: { type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)', required: true },
     modelDir: { type: 'string', short: 'm', help: 'model folder (made if new, resumed if it holds a model)', required: true },
     ...TRAIN_SCHEMA,
+    evalEvery: { type: 'int', help: 'measure the model with facegan eval every n iterations (0: never); figures go to log.jsonl', default: 0, min: 0 },
+    evalInput: { type: 'string', help: 'held-out frames of A for --eval-every (an image, a folder or a video)' },
+    evalSource: { type: 'string', help: 'faces of B for --eval-every (default: -B)' },
+    evalFrames: { type: 'int', help: 'frames --eval-every measures (spread over the input)', default: 24, min: 2 },
   },
   async run(o) {
     const bar = progressBar('train', 'it');
     let start: number | undefined;
+    const { evalEvery, evalInput, evalSource, evalFrames, ...options } = o;
+    if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
+    const evaluator = evalEvery > 0 ? {
+      every: evalEvery,
+      run: async (model: Parameters<typeof evaluate>[0]['model']) => {
+        const { report } = await evaluate({ modelDir: o.modelDir, model, input: evalInput!, source: evalSource ?? o.b, maxFrames: evalFrames, spread: true, maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training') });
+        const f = evalFigures(report);
+        console.log(`\neval at ${model!.iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, A->A PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
+        return f;
+      },
+    } : undefined;
     const s = await stoppableBySigint('saving a checkpoint, then stopping. Run the same command to continue.', (signal) => train({
-      ...o, signal,
+      ...options, signal, evaluator,
       onProgress: (p) => {
         start ??= p.iteration - 1;
         bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, loss A ${p.lossA.toFixed(4)} B ${p.lossB.toFixed(4)}, ${p.examplesPerSecond.toFixed(1)} faces/s`);

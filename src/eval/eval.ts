@@ -44,6 +44,8 @@ export interface EvalOptions {
   swap?: boolean;
   everyN?: number;
   maxFrames?: number;
+  /** Spread maxFrames over the whole input (sets everyN). */
+  spread?: boolean;
   /** Faces read from each of --source and --gallery (evenly spread). */
   maxFaces?: number;
   colour?: ColourMode;
@@ -61,6 +63,8 @@ export interface EvalResult {
   report: EvalReport;
   /** Where report.json and report.html were written (when written). */
   folder?: string;
+  /** Stopped by the signal: the report covers the frames done and was not written. */
+  stopped?: boolean;
 }
 
 /** An input face on its way through the model. */
@@ -104,7 +108,8 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   }
   const sourceCentroid = centroid(sourceFaces.map((f) => f.descriptor));
 
-  const { total, frames } = listFrames(input, kind, o.everyN, o.signal);
+  const everyN = o.spread ? Math.max(1, Math.floor(listFrames(input, kind, 1).total / o.maxFrames)) : o.everyN;
+  const { total, frames } = listFrames(input, kind, everyN, o.signal);
   const planned = Math.min(total, o.maxFrames);
   const results: FrameResult[] = [];
   const outputs: (number[] | undefined)[] = [];
@@ -213,7 +218,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const report: EvalReport = {
     schemaVersion: REPORT_VERSION, facegan: VERSION, createdAt: new Date().toISOString(), seconds: 0,
     model: { dir: resolve(o.modelDir), type: model.geometry.model, iteration: model.iteration, direction: o.swap ? 'B->A' : 'A->B' },
-    input: { path: input, kind, everyN: o.everyN },
+    input: { path: input, kind, everyN },
     source: { folder: resolve(o.source), faces: sourceFaces.length },
     gallery: gallery.map((g) => ({ name: g.name, folder: g.folder, faces: g.faces })),
     counts: { frames: results.length, inputFaces: faced.length, detected: faced.filter((r) => r.detected).length, measured: measured.length },
@@ -229,10 +234,11 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     pose,
     expression: measured.length ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) } : null,
     reconstruction: { input: recon.result(), source: sourceRecon.result() },
-    temporal: kind === 'video' ? temporal(tracks, o.everyN) : null,
+    temporal: kind === 'video' ? temporal(tracks, everyN) : null,
     frames: results,
   };
   report.seconds = (performance.now() - started) / 1000;
+  if (o.signal?.aborted) return { report, stopped: true };
   if (o.write === false) return { report };
   const folder = resolve(o.output ?? join(o.modelDir, 'eval', basename(input, extname(input))));
   mkdirSync(folder, { recursive: true });

@@ -31,13 +31,13 @@ const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e'];
 
 /** A line plot of series over the evaluated frames (gaps where a value is missing). */
 export function linePlot(title: string, series: { name: string; values: (number | null)[] }[], reference?: { at: number; name: string }): string {
-  const W = 640, H = 200, P = 36;
+  const W = 640, H = 200, P = 36, L = 56;
   const all = series.flatMap((s) => s.values).filter((v): v is number => v !== null).concat(reference ? [reference.at] : []);
   if (!all.length) return `<p>${escapeXml(title)}: nothing measured.</p>`;
   let lo = Math.min(...all), hi = Math.max(...all);
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const n = Math.max(2, ...series.map((s) => s.values.length));
-  const x = (i: number) => P + ((W - 2 * P) * i) / (n - 1), y = (v: number) => H - P + ((P * 2 - H) * (v - lo)) / (hi - lo);
+  const x = (i: number) => L + ((W - L - P) * i) / (n - 1), y = (v: number) => H - P + ((P * 2 - H) * (v - lo)) / (hi - lo);
   const paths = series.map((s, k) => {
     let d = '', pen = false;
     s.values.forEach((v, i) => {
@@ -48,10 +48,10 @@ export function linePlot(title: string, series: { name: string; values: (number 
     return `<path d="${d}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="1.5"/>`
       + `<text x="${W - P}" y="${14 + 14 * k}" text-anchor="end" fill="${COLOURS[k % COLOURS.length]}">${escapeXml(s.name)}</text>`;
   }).join('');
-  const ref = reference ? `<line x1="${P}" x2="${W - P}" y1="${y(reference.at)}" y2="${y(reference.at)}" stroke="#888" stroke-dasharray="4"/><text x="${P + 4}" y="${y(reference.at) - 4}" fill="#888">${escapeXml(reference.name)}</text>` : '';
+  const ref = reference ? `<line x1="${L}" x2="${W - P}" y1="${y(reference.at)}" y2="${y(reference.at)}" stroke="#888" stroke-dasharray="4"/><text x="${L + 4}" y="${y(reference.at) - 4}" fill="#888">${escapeXml(reference.name)}</text>` : '';
   return `<figure><figcaption>${escapeXml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11" font-family="sans-serif">`
-    + `<rect width="100%" height="100%" fill="#fff"/><line x1="${P}" x2="${P}" y1="${P}" y2="${H - P}" stroke="#000"/><line x1="${P}" x2="${W - P}" y1="${H - P}" y2="${H - P}" stroke="#000"/>`
-    + `<text x="${P - 4}" y="${P + 4}" text-anchor="end">${hi.toPrecision(3)}</text><text x="${P - 4}" y="${H - P}" text-anchor="end">${lo.toPrecision(3)}</text>`
+    + `<rect width="100%" height="100%" fill="#fff"/><line x1="${L}" x2="${L}" y1="${P}" y2="${H - P}" stroke="#000"/><line x1="${L}" x2="${W - P}" y1="${H - P}" y2="${H - P}" stroke="#000"/>`
+    + `<text x="${L - 4}" y="${P + 4}" text-anchor="end">${hi.toPrecision(3)}</text><text x="${L - 4}" y="${H - P}" text-anchor="end">${lo.toPrecision(3)}</text>`
     + `<text x="${W / 2}" y="${H - 8}" text-anchor="middle">evaluated frame</text>${ref}${paths}</svg></figure>`;
 }
 

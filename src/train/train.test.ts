@@ -151,3 +151,23 @@ test('Ctrl-C during facegan train writes a checkpoint and exits 130', { timeout:
   const state = new ModelFolder(dir).readState();
   assert.ok(state.iteration >= 1 && state.iteration < 100000, `checkpoint at iteration ${state.iteration}`);
 });
+
+test('an evaluator runs every n iterations on the model in eval mode, and its figures join that iteration\'s log entry', async () => {
+  const dir = join(testTmp(), 'evaluated');
+  const seen: { iteration: number; training: boolean; size: number; mean: number }[] = [];
+  await train(quick(dir, {
+    iterations: 6, logEvery: 4,
+    evaluator: {
+      every: 3,
+      run: async ({ model, geometry, iteration }) => {
+        const mean = noGrad(() => tidy(() => model.forward(rand([1, 3, geometry.size, geometry.size]), 'b').mean().item()));
+        seen.push({ iteration, training: (model as unknown as { training: boolean }).training, size: geometry.size, mean });
+        return { evalMean: mean };
+      },
+    },
+  }));
+  assert.deepEqual(seen.map((s) => [s.iteration, s.training, s.size]), [[3, false, 64], [6, false, 64]]);
+  const log = new ModelFolder(dir).readLog();
+  assert.deepEqual(log.map((e) => e.iteration), [3, 4, 6], 'one entry per iteration: logEvery 4, evaluations at 3 and 6');
+  assert.deepEqual(log.filter((e) => 'evalMean' in e).map((e) => e.evalMean), seen.map((s) => s.mean));
+});

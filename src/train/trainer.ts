@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import {
   Adam, Tensor, tensor, tidy, autocast, manualSeed, resolveDevice, clipGradNorm, mseLoss, type Device,
 } from '../engine/index.js';
-import { createModel, models, isModelName } from '../models/registry.js';
+import { createModel, models, isModelName, type ModelName } from '../models/registry.js';
+import type { SwapModel } from '../models/trained.js';
 import type { PairAutoencoder } from '../models/autoencoder.js';
 import { PatchDiscriminator } from '../models/patchgan.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
@@ -40,6 +41,11 @@ export interface TrainOptions extends Given {
   signal?: AbortSignal;
   /** Faces in the preview grid. */
   previewFaces?: number;
+  /**
+   * Measures the model every `every` iterations (train --eval-every: the CLI passes eval's figures in; train knows
+   * nothing of how). The figures are appended to log.jsonl with that iteration's losses.
+   */
+  evaluator?: { every: number; run: (model: SwapModel) => Promise<Record<string, number>> };
 }
 
 export interface TrainProgress {
@@ -228,12 +234,20 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
       sinceSave.sum += (last.a + last.b) / 2;
       sinceSave.n++;
       const eps = (2 * config.batchSize * rate.length) / rate.reduce((s, x) => s + x, 0);
-      if (it % config.logEvery === 0) {
-        const entry: LogEntry = { iteration: it, seconds: Math.round(state.seconds * 10) / 10, lossA: last.a, lossB: last.b, examplesPerSecond: Math.round(eps * 10) / 10 };
+      let figures: Record<string, number> | undefined;
+      if (options.evaluator && it % options.evaluator.every === 0) {
+        model.eval();
+        const geometry = { model: config.model as ModelName, mask: config.mask, size, modelCoverage: config.modelCoverage, extractCoverage: config.extractCoverage };
+        figures = await options.evaluator.run({ model, geometry, iteration: it });
+        model.train();
+      }
+      if (it % config.logEvery === 0 || figures) {
+        const entry: LogEntry = { iteration: it, seconds: Math.round(state.seconds * 10) / 10, lossA: last.a, lossB: last.b, examplesPerSecond: Math.round(eps * 10) / 10, ...figures };
         if (disc) Object.assign(entry, { discA: losses.da!, discB: losses.db! });
         folder.appendLog(entry);
       }
       if (it % config.previewEvery === 0) await preview();
+
       if (it % config.saveEvery === 0 || (config.snapshotEvery > 0 && it % config.snapshotEvery === 0)) checkpoint();
       options.onProgress?.({ iteration: it, iterations: config.iterations, lossA: last.a, lossB: last.b, examplesPerSecond: eps });
     }

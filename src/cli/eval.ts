@@ -1,0 +1,65 @@
+/** facegan eval -m MODEL_DIR -i INPUT --source FACES_DIR: measure a trained model on frames it has not seen. */
+import { defineCommand } from './command.js';
+import { progressBar } from './progress.js';
+import { stoppableBySigint } from './interrupt.js';
+import { evaluate, EVAL_DEFAULTS } from '../eval/eval.js';
+import { COLOUR_MODES } from '../swap/swap.js';
+import type { EvalReport } from '../eval/report.js';
+
+const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '-' : v.toFixed(d));
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(1)}%`);
+
+/** The report's headline figures, a line each. */
+export function summaryLines(r: EvalReport): string[] {
+  const rec = r.reconstruction.input;
+  return [
+    `detection      ${pct(r.detection.rate)} of ${r.counts.inputFaces} faces (input frames: ${pct(r.detection.inputRate)}); ${r.counts.measured} measured`,
+    `identity       retrieval ${pct(r.identity.retrieval)} (under ${r.identity.threshold}: ${pct(r.identity.retrievalUnderThreshold)}), distance to source ${f(r.identity.distanceToSource)}, to original ${f(r.identity.distanceToOriginal)}`,
+    `pose error     ${r.pose ? `${f(r.pose.mean, 2)} deg (yaw ${f(r.pose.yaw, 2)}, pitch ${f(r.pose.pitch, 2)}, roll ${f(r.pose.roll, 2)})` : '-'}`,
+    `expression     error ${f(r.expression?.error, 4)}, mouth-opening correlation ${f(r.expression?.mouthCorrelation)}`,
+    `reconstruction ${rec ? `${rec.side.toUpperCase()}->${rec.side.toUpperCase()} PSNR ${f(rec.psnr, 2)} dB, SSIM ${f(rec.ssim)} (mean-face baseline ${f(rec.baseline.psnr, 2)} dB, ${f(rec.baseline.ssim)})` : '-'}`,
+    ...(r.temporal ? [`temporal       landmark jitter added ${f(r.temporal.addedJitter, 4)} of the face width (input moves ${f(r.temporal.inputJitter, 4)})`] : []),
+  ];
+}
+
+export const evalCommand = defineCommand({
+  summary: 'measure a trained model: detection, identity, pose, expression, reconstruction (JSON + HTML report)',
+  details: `Examples:
+  facegan eval -m model/ -i held_out_a.mp4 --source faces_b/
+  facegan eval -m model/ -i frames_b/ --source faces_a/ --swap --gallery others/ --every-n 5
+
+INPUT shows the person to replace (A; B with --swap) in frames the model was not trained on. Each frame's largest
+face is swapped as convert does it, then judged by other nets than the one that made it: face-api's SSD detector
+(is it a face?), face-api's recognition net (is it the source person? the nearest of source, original and
+--gallery folders), and the landmark mesh (pose and expression against the original face). A->A reconstruction of
+the same faces is compared with a baseline that outputs the person's mean face. Writes report.json (schema in
+docs/eval.md) and report.html to -o (default MODEL_DIR/eval/INPUT_NAME).`,
+  options: {
+    modelDir: { type: 'string', short: 'm', help: 'model folder written by facegan train', required: true },
+    input: { type: 'string', short: 'i', help: 'held-out frames: an image, a folder of images, or a video', required: true },
+    source: { type: 'string', help: 'faces of the person put in (B for A->B): extract\'s crops or photos', required: true },
+    gallery: { type: 'list', help: 'folders of other people\'s faces, for identity retrieval' },
+    output: { type: 'string', short: 'o', help: 'report folder (default MODEL_DIR/eval/INPUT_NAME)' },
+    swap: { type: 'boolean', help: 'evaluate B->A (the input shows B, --source holds A)' },
+    everyN: { type: 'int', help: 'evaluate every n-th frame', default: EVAL_DEFAULTS.everyN, min: 1 },
+    maxFrames: { type: 'int', help: 'evaluate at most this many frames', default: EVAL_DEFAULTS.maxFrames, min: 1 },
+    maxFaces: { type: 'int', help: 'faces read from --source and each --gallery folder (spread evenly)', default: EVAL_DEFAULTS.maxFaces, min: 1 },
+    color: { type: 'string', help: 'colour matching of the swap', default: EVAL_DEFAULTS.colour, choices: COLOUR_MODES },
+    precision: { type: 'string', help: 'model precision (auto: bf16 where native)', default: 'auto', choices: ['auto', 'fp32', 'bf16'] as const },
+    device: { type: 'string', help: 'auto, cpu or cuda', default: 'auto', choices: ['auto', 'cpu', 'cuda'] as const },
+  },
+  async run(o) {
+    const bar = progressBar('eval', 'frames');
+    const r = await stoppableBySigint('stopping; no report is written.', (signal) => evaluate({
+      ...o, colour: o.color, signal, onProgress: (p) => bar.update(p.done, p.total),
+    }));
+    bar.finish();
+    if (r.stopped) {
+      console.log(`stopped after ${r.report.counts.frames} frames; no report was written`);
+      return 130;
+    }
+    for (const line of summaryLines(r.report)) console.log(line);
+    console.log(`report: ${r.folder}/report.html (and report.json)`);
+    return 0;
+  },
+});
