@@ -14,7 +14,7 @@ import { OriginalModel } from '../src/models/original.js';
 import { median, peakRssMb } from './util.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
 
-const DEFAULT_REFERENCE = join(SHARED, 'bench/reference_original.py');
+export const DEFAULT_REFERENCE = join(SHARED, 'bench/reference_original.py');
 
 interface Side {
   step_s: number[];
@@ -23,7 +23,7 @@ interface Side {
   peak_rss_mb: number;
 }
 
-function runReference(path: string, batch: number, warmup: number, steps: number, threads: number): Side & { engine: string } {
+export function runReference(path: string, batch: number, warmup: number, steps: number, threads: number): Side & { engine: string } {
   const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const r = spawnSync(py, [path, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop() ?? '';

@@ -3,6 +3,7 @@ import { benchEngine, engineOptions } from './engine.js';
 import { benchBf16, bf16Options } from './bf16.js';
 import { benchExtract, extractOptions } from './extract.js';
 import { benchConvert, convertOptions } from './convert.js';
+import { benchTrain, trainOptions } from './train.js';
 import { parseOptions, optionsHelp, type OptionSchema } from '../src/core/options.js';
 import { isFaceganError } from '../src/core/errors.js';
 
@@ -15,6 +16,7 @@ const benches: Record<string, Bench<OptionSchema>> = {
   bf16: bench({ options: bf16Options, run: benchBf16 }),
   extract: bench({ options: extractOptions, run: benchExtract }),
   convert: bench({ options: convertOptions, run: benchConvert }),
+  train: bench({ options: trainOptions, run: benchTrain }),
 };
 
 const [name, ...rest] = process.argv.slice(2);
