@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeSample, sampleMatrix, AUGMENT_DEFAULTS, NO_AUGMENT, type FaceSource, type SampleOptions } from './augment.js';
-import { makeBatch, batchFaces } from './batches.js';
+import { makeBatch, batchFaces, similarFaces } from './batches.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import { Random } from '../core/random.js';
 
@@ -71,4 +71,39 @@ test('batches: the same seed and iteration give the same batch; every face is se
   assert.notDeepEqual(b1.input, b3.input);
   const seen = [0, 1, 2, 3, 4, 5].flatMap((i) => batchFaces(12, 2, 9, 'b', i)).sort((x, y) => x - y);
   assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i));
+});
+
+test('warp-to-landmarks: the input\'s features move to the similar face\'s landmarks, the border stays, the target is untouched', () => {
+  const crop = gradientCrop(64);
+  const o: SampleOptions = { ...base, augment: { ...NO_AUGMENT, warp: 0.03 }, toLandmarks: true };
+  const same = makeSample(crop, o, new Random(1), crop.landmarks);
+  assert.deepEqual(same.input, same.target, 'the same landmarks: no warp at all');
+  const dx = 4; // crop pixels: 2 pixels of the 32 px sample
+  const moved = makeSample(crop, o, new Random(1), crop.landmarks!.map(([x, y]) => [x + dx, y] as const));
+  assert.deepEqual(moved.target, same.target);
+  const plane = 32 * 32, green = (img: Float32Array, u: number, v: number) => img[plane + v * 32 + u]! * 255;
+  const diffs = crop.landmarks!.slice(17).map(([x, y]) => {
+    const u = Math.round((x + dx) / 2 - 0.5), v = Math.round(y / 2 - 0.5);
+    return green(moved.input, u, v) - green(moved.target, u, v);
+  });
+  const mean = diffs.reduce((a, b) => a + b) / diffs.length;
+  // green rises 255/63 a crop pixel: at the new spots the input shows what lay dx pixels to the left
+  assert.ok(Math.abs(mean + (dx * 255) / 63) < 3, `mean change at the landmarks: ${mean.toFixed(2)} levels`);
+  for (const [u, v] of [[0, 0], [31, 0], [0, 31], [31, 31], [16, 0]] as const) {
+    assert.ok(Math.abs(green(moved.input, u, v) - green(moved.target, u, v)) < 2, `border pixel ${u},${v} stays`);
+  }
+});
+
+test('warp-to-landmarks in batches: each face is warped toward one of its most similar faces, seeded', () => {
+  const faces = [0, 1, 2, 3].map((k) => {
+    const f = gradientCrop(64);
+    return { image: f.image, landmarks: f.landmarks!.map(([x, y]) => [x + k, y] as const) };
+  });
+  const o: SampleOptions = { ...base, augment: { ...NO_AUGMENT, warp: 0.03 }, toLandmarks: true };
+  const near = similarFaces(faces);
+  assert.deepEqual(near[0]!.slice(0, 3), [1, 2, 3], 'nearest landmarks first');
+  assert.deepEqual(near[2]!.slice(0, 2).sort(), [1, 3]);
+  const a = makeBatch(faces, 'a', 3, 4, 7, o), b = makeBatch(faces, 'a', 3, 4, 7, o);
+  assert.deepEqual(a.input, b.input, 'the same seed and iteration give the same warps');
+  assert.notDeepEqual(a.input, a.target, 'inputs are warped');
 });

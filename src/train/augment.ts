@@ -54,6 +54,11 @@ export interface SampleOptions {
   augment: AugmentOptions;
   eyeWeight: number;
   mouthWeight: number;
+  /**
+   * faceswap's warp-to-landmarks: the input is warped so that the face's landmarks move to those of a similar
+   * face of the same person (given to makeSample), instead of the random grid warp.
+   */
+  toLandmarks?: boolean;
 }
 
 /** Output pixels -> crop pixels, for the drawn zoom/rotate/shift/flip. */
@@ -85,6 +90,46 @@ export function warpField(size: number, spread: number, rng: Random): Float32Arr
         const at = (yy: number, xx: number) => grid[(yy * g + xx) * 2 + d]!;
         field[(v * size + u) * 2 + d] = (at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx) * (1 - fy) + (at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx) * fy;
       }
+    }
+  }
+  return field;
+}
+
+/** Border points that stay still under the landmark warp: 8 per side of an S x S output. */
+function anchors(size: number): Point[] {
+  const out: Point[] = [], lo = -0.5, hi = size - 0.5;
+  for (let i = 0; i < 8; i++) {
+    const t = lo + ((hi - lo) * i) / 8;
+    out.push([t, lo], [hi, t], [hi - (t - lo), hi], [lo, hi - (t - lo)]);
+  }
+  return out;
+}
+
+/**
+ * Offsets (output pixels) that bring the features at `own` (crop pixels) to where `other` has them: at other's
+ * points the input samples own's, the border stays, and in between the offsets are spread by inverse-distance
+ * weighting. `m` maps output pixels to crop pixels.
+ */
+export function landmarkField(size: number, m: Affine, own: readonly Point[], other: readonly Point[]): Float32Array {
+  const inv = invertAffine(m);
+  const to = other.map((p) => applyAffine(inv, p)), from = own.map((p) => applyAffine(inv, p));
+  const points = [...to, ...anchors(size)];
+  const offsets = [...to.map((q, i) => [from[i]![0] - q[0], from[i]![1] - q[1]] as const), ...anchors(size).map(() => [0, 0] as const)];
+  const field = new Float32Array(size * size * 2);
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      let sw = 0, sx = 0, sy = 0, exact = -1;
+      for (let k = 0; k < points.length; k++) {
+        const d2 = (points[k]![0] - u) ** 2 + (points[k]![1] - v) ** 2;
+        if (d2 < 1e-6) { exact = k; break; }
+        const w = 1 / (d2 * d2);
+        sw += w;
+        sx += w * offsets[k]![0];
+        sy += w * offsets[k]![1];
+      }
+      const p = (v * size + u) * 2;
+      field[p] = exact >= 0 ? offsets[exact]![0] : sx / sw;
+      field[p + 1] = exact >= 0 ? offsets[exact]![1] : sy / sw;
     }
   }
   return field;
@@ -143,13 +188,17 @@ function masks(src: FaceSource, m: Affine, o: SampleOptions): { mask: Float32Arr
   return { mask, weights };
 }
 
-/** One training sample; without rng, the plain crop (previews, evaluation). */
-export function makeSample(src: FaceSource, o: SampleOptions, rng?: Random): Sample {
+/**
+ * One training sample; without rng, the plain crop (previews, evaluation). `similar` is the landmarks of a similar
+ * face of the same person (crop pixels), for warp-to-landmarks.
+ */
+export function makeSample(src: FaceSource, o: SampleOptions, rng?: Random, similar?: readonly Point[]): Sample {
   const plane = o.size * o.size;
   const m = sampleMatrix(src.image.width, o, rng);
   const target = new Float32Array(3 * plane), input = new Float32Array(3 * plane);
   sampleInto(src.image, m, o.size, target);
-  if (rng && o.augment.warp > 0) sampleInto(src.image, m, o.size, input, warpField(o.size, o.augment.warp, rng));
+  if (rng && o.toLandmarks && similar && src.landmarks) sampleInto(src.image, m, o.size, input, landmarkField(o.size, m, src.landmarks, similar));
+  else if (rng && o.augment.warp > 0) sampleInto(src.image, m, o.size, input, warpField(o.size, o.augment.warp, rng));
   else input.set(target);
   if (rng) jitterColour([input, target], plane, o.augment, rng);
   return { input, target, ...masks(src, m, o) };

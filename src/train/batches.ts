@@ -37,15 +37,37 @@ export function batchFaces(count: number, batchSize: number, seed: number, side:
   });
 }
 
+const SIMILAR = 10;
+const neighbourCache = new WeakMap<readonly FaceSource[], number[][]>();
+
+/** For each face with landmarks, the SIMILAR faces whose landmarks are nearest (mean point distance); cached. */
+export function similarFaces(faces: readonly FaceSource[]): number[][] {
+  let table = neighbourCache.get(faces);
+  if (!table) {
+    table = faces.map((f, i) => {
+      if (!f.landmarks) return [];
+      const own = f.landmarks;
+      return faces.map((g, j) => ({ j, d: j === i || !g.landmarks ? Infinity : own.reduce((s, p, k) => s + Math.hypot(p[0] - g.landmarks![k]![0], p[1] - g.landmarks![k]![1]), 0) }))
+        .filter((x) => Number.isFinite(x.d)).sort((a, b) => a.d - b.d).slice(0, SIMILAR).map((x) => x.j);
+    });
+    neighbourCache.set(faces, table);
+  }
+  return table;
+}
+
 /** Stacks one sample per listed face into a batch; `rng(j)` gives the j-th sample's stream (none: no augmentation). */
 function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions, rng?: (j: number) => Random): Batch {
+  const similar = o.toLandmarks && rng ? similarFaces(faces) : undefined;
   const n = idx.length, plane = o.size * o.size;
   const batch: Batch = {
     input: new Float32Array(n * 3 * plane), target: new Float32Array(n * 3 * plane),
     mask: new Float32Array(n * plane), weights: new Float32Array(n * plane), faces: idx,
   };
   idx.forEach((face, j) => {
-    const s = makeSample(faces[face]!, o, rng?.(j));
+    const r = rng?.(j);
+    const near = similar?.[face];
+    const other = r && near?.length ? faces[near[Math.floor(r.next() * near.length)]!]!.landmarks : undefined;
+    const s = makeSample(faces[face]!, o, r, other);
     batch.input.set(s.input, j * 3 * plane);
     batch.target.set(s.target, j * 3 * plane);
     batch.mask.set(s.mask, j * plane);

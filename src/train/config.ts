@@ -31,6 +31,7 @@ export const TRAIN_SCHEMA = {
   snapshotEvery: { type: 'int', kept: true, help: 'keep a copy of the weights every n iterations in snapshots/ (0: none)', default: 0, min: 0 },
   timelapse: { type: 'boolean', kept: true, default: false, help: 'also keep every preview as previews/NNNNNNN.png' },
   logEvery: { type: 'int', kept: true, help: 'append losses to log.jsonl every n iterations', default: 10, min: 1 },
+  warpToLandmarks: { type: 'boolean', kept: true, default: false, help: 'warp each input so that its landmarks move to those of a similar face of the same person (faceswap\'s warp-to-landmarks), instead of the random grid warp' },
   augment: { type: 'boolean', kept: true, help: 'augment the faces (warp, zoom/rotate/shift, flip, colour); --no-augment turns it off', default: true },
 } as const satisfies OptionSchema;
 
@@ -52,6 +53,7 @@ export interface TrainConfig {
   ganWeight: number;
   seed: number;
   augment: AugmentOptions;
+  warpToLandmarks: boolean;
   batchSize: number;
   iterations: number;
   lr: number;

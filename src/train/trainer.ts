@@ -151,7 +151,7 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
     }
   }
 
-  const sample: SampleOptions = { size, coverage: config.coverage, augment: config.augment, eyeWeight: config.eyeWeight, mouthWeight: config.mouthWeight };
+  const sample: SampleOptions = { size, coverage: config.coverage, augment: config.augment, eyeWeight: config.eyeWeight, mouthWeight: config.mouthWeight, toLandmarks: config.warpToLandmarks && config.augment.warp > 0 };
   const previewCount = options.previewFaces ?? 4;
   const previews = { a: previewBatch(sets.a.faces, previewCount, { ...sample, augment: NO_AUGMENT }), b: previewBatch(sets.b.faces, previewCount, { ...sample, augment: NO_AUGMENT }) };
   const loader = new BatchLoader({ folders, minSide: size, batchSize: config.batchSize, seed: config.seed, sample });
