@@ -3,6 +3,7 @@ import { defineCommand } from './command.js';
 import { progressBar } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { extract, EXTRACT_DEFAULTS } from '../extract/extract.js';
+import { writeContactSheet } from '../faces/contact-sheet.js';
 
 export const extractCommand = defineCommand({
   summary: 'find every face in an image, a folder of images or a video; save aligned crops and an alignments file',
@@ -27,6 +28,7 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     nfilter: { type: 'list', help: 'drop faces of the person in these images' },
     filterThreshold: { type: 'number', help: 'identity distance under which a face counts as the filter\'s person', default: EXTRACT_DEFAULTS.filterThreshold, min: 0.1, max: 1.5 },
     identity: { type: 'boolean', help: 'store a 128-d identity descriptor per face (--no-identity is faster)', default: true },
+    preview: { type: 'boolean', help: 'also write a contact sheet of the crops with their landmarks (FACES_DIR.preview.jpg)' },
     skipExisting: { type: 'boolean', help: 'skip images already in the alignments file (--no-skip-existing redoes them)', default: true },
   },
   async run(o) {
@@ -37,6 +39,11 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
     console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.filtered ? `, ${s.filtered} faces filtered out` : ''}${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);
     console.log(`faces: ${s.output}\nalignments: ${s.alignments}`);
+    if (o.preview) {
+      const sheet = `${s.output.replace(/\/+$/, '')}.preview.jpg`;
+      const n = await writeContactSheet(s.output, sheet);
+      console.log(n ? `preview: ${sheet} (${n} faces)` : 'preview: no faces to show');
+    }
     return s.stopped ? 130 : 0;
   },
 });
