@@ -69,7 +69,7 @@ export class HumanDetector {
   async detect(image: RgbImage): Promise<DetectedFace[]> {
     await this.load();
     const human = this.#human!;
-    const input = human.tf.tensor3d(Int32Array.from(image.data), [image.height, image.width, 3], 'int32');
+    const input = human.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
     try {
       const res = await human.detect(input);
       return res.face.map((f) => ({

@@ -43,7 +43,7 @@ async function load(): Promise<FaceApi> {
  */
 export async function detectFacesFaceApi(image: RgbImage, minConfidence = 0.5): Promise<{ box: [number, number, number, number]; score: number }[]> {
   const faceapi = await (ssd ??= (api ??= load()).then(async (f) => { await f.nets.ssdMobilenetv1.loadFromDisk(modelDir()); return f; }));
-  const input = faceapi.tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3], 'float32');
+  const input = faceapi.tf.tensor3d(new Float32Array(image.data), [image.height, image.width, 3], 'float32');
   try {
     const found = await faceapi.detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 }));
     return found.map((d) => ({ box: [d.box.x, d.box.y, d.box.width, d.box.height], score: d.score }));
@@ -55,7 +55,7 @@ export async function detectFacesFaceApi(image: RgbImage, minConfidence = 0.5): 
 /** The 128-d descriptor of a face chip (IDENTITY_CHIP: 150 px, cut with coverage 2/3). */
 export async function faceDescriptor(chip: RgbImage): Promise<number[]> {
   const faceapi = await (api ??= load());
-  const input = faceapi.tf.tensor3d(Float32Array.from(chip.data), [chip.height, chip.width, 3], 'float32');
+  const input = faceapi.tf.tensor3d(new Float32Array(chip.data), [chip.height, chip.width, 3], 'float32');
   try {
     return Array.from(await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(input));
   } finally {

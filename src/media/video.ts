@@ -104,19 +104,25 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
     }
   });
   const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
-  let buf: Buffer = Buffer.alloc(0), count = 0, finished = false;
+  // each frame's bytes are copied once, straight from the pipe's chunks into the frame's own buffer
+  let data = new Uint8Array(frameBytes), filled = 0, count = 0, finished = false;
   try {
     for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
       if (options.signal?.aborted) break;
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf.length >= frameBytes) {
-        const data = new Uint8Array(frameBytes);
-        data.set(buf.subarray(0, frameBytes));
-        buf = buf.subarray(frameBytes);
+      let at = 0;
+      while (at < chunk.length) {
+        const n = Math.min(frameBytes - filled, chunk.length - at);
+        data.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled < frameBytes) break;
+        const frame = data;
+        data = new Uint8Array(frameBytes);
+        filled = 0;
         const index = count * everyN;
         // the frame's own pts_time when showinfo has printed it already; else from the frame rate
         const shown = times[count];
-        yield { index, timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps, image: { width: info.width, height: info.height, data } };
+        yield { index, timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps, image: { width: info.width, height: info.height, data: frame } };
         count++;
       }
     }
