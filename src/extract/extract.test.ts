@@ -142,3 +142,25 @@ test('--filter keeps Obama and drops Biden; --nfilter does the opposite; every f
   assert.ok(!left(droppedFaces[0]!), 'the face left is Biden');
   await assert.rejects(extract({ input: photo, output: join(tmp, 'id_bad'), alignments: join(tmp, 'id_bad.json'), filter: [join(DATA, 'video/../SOURCES.md')] }), /not an image|No face/);
 });
+
+test('faces upside down or on their side are found, and their crops come out upright', async () => {
+  const { rotateQuarters } = await import('../core/image.js');
+  const { writePng } = await import('../media/image.js');
+  const upright = await readImage(join(DATA, 'group/obama_biden_official_composite.jpg'));
+  const dir = join(tmp, 'turned');
+  mkdirSync(dir, { recursive: true });
+  for (const q of [0, 1, 2]) await writePng(join(dir, `turned_${q}.png`), rotateQuarters(upright, q));
+  const s = await extract({ input: dir, output: join(tmp, 'turned-faces'), alignments: join(tmp, 'turned.json'), identity: false });
+  const doc = parseAlignments(JSON.parse(readFileSync(s.alignments, 'utf8')));
+  const crops = (q: number) => doc.frames[`turned_${q}.png`]!.faces.map((f) => f.crop!).sort();
+  assert.equal(crops(2).length, 2, 'upside down: both faces');
+  assert.ok(crops(1).length >= 1, 'a quarter turn: at least one face');
+  const rolls = doc.frames['turned_2.png']!.faces.map((f) => Math.abs(f.pose.roll));
+  assert.ok(rolls.every((r) => r > 150), `upside-down faces have a roll near 180: ${rolls}`);
+  // the crop of an upside-down face matches the crop of the same face upright
+  const mean = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+  for (let i = 0; i < 2; i++) {
+    const [a, b] = [await readImage(join(s.output, crops(0)[i]!)), await readImage(join(s.output, crops(2)[i]!))];
+    assert.ok(mean(a.data, b.data) < 12, `face ${i}: upright and upside-down crops differ by ${mean(a.data, b.data).toFixed(1)} levels`);
+  }
+});

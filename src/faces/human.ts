@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RgbImage } from '../core/image.js';
+import { rotateQuarters, unrotatePoint, type RgbImage } from '../core/image.js';
 import { installFileFetch, packageDir, requireDist, wasmDir } from './tfjs.js';
 
 export interface DetectedFace {
@@ -26,6 +26,11 @@ export interface DetectorOptions {
    */
   video?: boolean;
   redetectEvery?: number;
+  /**
+   * Still images: when no face is found, look again with the image turned upside down, then a quarter turn
+   * either way (BlazeFace follows moderate in-plane turns only). Default true.
+   */
+  rotations?: boolean;
 }
 
 /* The parts of Human's API used here. */
@@ -67,6 +72,18 @@ export class HumanDetector {
 
   /** Finds faces in an RGB image (any size). */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
+    const still = !this.options.video;
+    const faces = await this.detectOnce(image);
+    if (still && !faces.length && this.options.rotations !== false) {
+      for (const q of [2, 1, 3]) {
+        const found = await this.detectOnce(rotateQuarters(image, q));
+        if (found.length) return found.map((f) => unrotateFace(f, q, image.width, image.height));
+      }
+    }
+    return faces;
+  }
+
+  private async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
     await this.load();
     const human = this.#human!;
     const input = human.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
@@ -82,4 +99,16 @@ export class HumanDetector {
       input.dispose();
     }
   }
+}
+
+/** A face found in the image turned by `q` quarter turns, in the original w x h image's coordinates. */
+function unrotateFace(f: DetectedFace, q: number, w: number, h: number): DetectedFace {
+  const corners = [[f.box[0], f.box[1]], [f.box[0] + f.box[2], f.box[1] + f.box[3]]].map(([x, y]) => unrotatePoint(x!, y!, q, w, h));
+  const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
+  const box: DetectedFace['box'] = [Math.min(...xs), Math.min(...ys), Math.abs(xs[1]! - xs[0]!), Math.abs(ys[1]! - ys[0]!)];
+  const roll = f.angles.roll - (q * Math.PI) / 2;
+  return {
+    ...f, box, mesh: f.mesh.map(([x, y, z]) => [...unrotatePoint(x, y, q, w, h), z] as [number, number, number]),
+    angles: { ...f.angles, roll: Math.atan2(Math.sin(roll), Math.cos(roll)) },
+  };
 }
