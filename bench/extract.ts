@@ -15,6 +15,7 @@ export const extractOptions = {
   frames: { type: 'int', help: 'frames in the clip', default: 150, min: 10, max: 250 },
   redetectEvery: { type: 'int', help: 'full detection every n frames (tracking in between)', default: 10, min: 1 },
   identity: { type: 'boolean', help: 'compute identity descriptors (on detection frames)', default: true },
+  threads: { type: 'boolean', help: 'detect in a worker thread beside the rest (--no-threads: one thread)', default: true },
 } as const satisfies OptionSchema;
 
 export function run(cmd: string, args: string[]): void {
@@ -34,7 +35,7 @@ export function makeClip720p(tmp: string, count: number): string {
   return clip;
 }
 
-export async function benchExtract(o: { frames: number; redetectEvery: number; identity: boolean }): Promise<Record<string, unknown>> {
+export async function benchExtract(o: { frames: number; redetectEvery: number; identity: boolean; threads: boolean }): Promise<Record<string, unknown>> {
   const tmp = mkdtempSync(join(tmpdir(), 'facegan-bench-extract-'));
   try {
     const clip = makeClip720p(tmp, o.frames);
@@ -44,7 +45,7 @@ export async function benchExtract(o: { frames: number; redetectEvery: number; i
     t = performance.now();
     let firstDone = 0;
     const s = await extract({
-      input: clip, output: join(tmp, 'faces'), alignments: join(tmp, 'a.json'), redetectEvery: o.redetectEvery, identity: o.identity,
+      input: clip, output: join(tmp, 'faces'), alignments: join(tmp, 'a.json'), redetectEvery: o.redetectEvery, identity: o.identity, threads: o.threads,
       onProgress: (p) => { if (p.done === 1) firstDone = performance.now(); },
     });
     const end = performance.now(), sec = (end - t) / 1000;
@@ -52,7 +53,7 @@ export async function benchExtract(o: { frames: number; redetectEvery: number; i
     return {
       bench: 'extract', clip: `${o.frames} frames 1280x720 h264`, frames: s.frames, faces: s.faces, seconds: Math.round(sec * 10) / 10,
       framesPerSecond: Math.round((s.frames / sec) * 10) / 10, framesPerSecondAfterLoad: Math.round(steady * 10) / 10, facesPerSecond: Math.round((s.faces / sec) * 10) / 10,
-      ffmpegDecodeFps: Math.round(decodeFps), redetectEvery: o.redetectEvery, identity: o.identity, peakRssMb: peakRssMb(),
+      ffmpegDecodeFps: Math.round(decodeFps), redetectEvery: o.redetectEvery, identity: o.identity, threads: o.threads, peakRssMb: peakRssMb(),
       note: 'framesPerSecond includes loading the face models (about 2 s); framesPerSecondAfterLoad starts at the first frame',
     };
   } finally {

@@ -7,17 +7,19 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { writePng } from '../media/image.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
+import type { RgbImage } from '../core/image.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import type { Affine } from '../core/geometry/umeyama.js';
 import type { Point } from '../core/geometry/meanface.js';
-import { HumanDetector, type DetectedFace } from '../faces/human.js';
+import { HumanDetector, type DetectedFace, type FaceDetector } from '../faces/human.js';
+import { DetectorThread } from '../faces/detector-thread.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ALIGNMENTS_SCHEMA_VERSION, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import type { Tensor } from '../engine/index.js';
+import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
 
@@ -53,6 +55,8 @@ export interface ExtractOptions {
   /** Called after each frame. */
   onProgress?: (p: ExtractProgress) => void;
   /** Stops cleanly after the current frame (the alignments so far are saved). */
+  /** Detect faces in a worker thread beside the rest of the work (default true). */
+  threads?: boolean;
   signal?: AbortSignal;
 }
 
@@ -107,7 +111,6 @@ const round = (x: number, places = 1) => Math.round(x * 10 ** places) / 10 ** pl
 const degrees = (r: number) => round((r * 180) / Math.PI, 2);
 
 interface FrameWork {
-  detector: HumanDetector;
   filter: IdentityFilter;
   /** Compute descriptors on this frame. */
   identity: boolean;
@@ -116,11 +119,13 @@ interface FrameWork {
   writes: Promise<void>[];
 }
 
-async function faceRecords(w: FrameWork, f: Frame, crops: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
-  const detector = w.detector;
-  const image = await f.image();
+/** A frame read and sent to the detector, whose faces are cut when its turn comes (the next frame is detected meanwhile). */
+interface Detecting { frame: Frame; image: RgbImage; found: Promise<DetectedFace[]> }
+
+async function faceRecords(w: FrameWork, d: Detecting, crops: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
+  const { frame: f, image } = d;
   const key = f.key;
-  const found = (await detector.detect(image))
+  const found = (await d.found)
     .filter((f) => Math.min(f.box[2], f.box[3]) >= o.minSize)
     .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
     .slice(0, o.maxFaces);
@@ -190,50 +195,82 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
   const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   mkdirSync(output, { recursive: true });
-  const detector = new HumanDetector({ maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery });
-  const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
-  const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], stopped: false };
-  const filter = await IdentityFilter.fromImages(detector, o.filter ?? [], o.nfilter ?? [], o.filterThreshold);
-  const work: FrameWork = { detector, filter, identity: false, filtered: 0, writes: [] };
-  // the alignments file only ever lists crops already on disk
-  const saveAll = async () => {
-    await Promise.all(work.writes.splice(0));
-    save(alignmentsPath, doc);
-  };
-  let unsaved = 0;
-  let n = 0;
-  for await (const frame of frames) {
-    if (o.signal?.aborted) break;
-    summary.frames++;
-    const known = doc.frames[frame.key];
-    if (known && o.skipExisting) {
-      summary.resumed++;
-      summary.faces += known.faces.length;
-      if (!known.faces.length) summary.framesWithoutFaces++;
-    } else if (!frame.isImage) {
-      summary.unreadable.push({ file: frame.key, reason: 'not an image file' });
-    } else {
-      try {
-        const crops = kind === 'folder' ? basename(frame.key, extname(frame.key)) : `${base}${frame.key}`;
-        work.identity = (o.identity ?? true) && (frame.index === undefined || frame.index % o.redetectEvery === 0);
-        const record = await faceRecords(work, frame, crops, output, o);
-        doc.frames[frame.key] = record;
-        summary.processed++;
-        summary.faces += record.faces.length;
-        if (!record.faces.length) summary.framesWithoutFaces++;
-        if (++unsaved >= SAVE_EVERY) {
-          await saveAll();
-          unsaved = 0;
-        }
-      } catch (e) {
-        if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
-        summary.unreadable.push({ file: frame.key, reason: e.message });
+  const detectorOptions = { maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery };
+  // detection in its own thread runs beside the cutting and saving of the frame before (--no-threads: one thread)
+  const detector: FaceDetector & { close?: () => Promise<void> } = o.threads === false ? new HumanDetector(detectorOptions) : new DetectorThread(detectorOptions);
+  // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:
+  // leave the detector a core while extract runs
+  const torchThreads = numThreads();
+  if (o.threads !== false) setNumThreads(Math.max(1, torchThreads - 1));
+  try {
+    const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
+    const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], stopped: false };
+    const filter = await IdentityFilter.fromImages(detector, o.filter ?? [], o.nfilter ?? [], o.filterThreshold);
+    const work: FrameWork = { filter, identity: false, filtered: 0, writes: [] };
+    // the alignments file only ever lists crops already on disk
+    const saveAll = async () => {
+      await Promise.all(work.writes.splice(0));
+      save(alignmentsPath, doc);
+    };
+    let unsaved = 0;
+    let n = 0;
+    let detecting: Detecting | undefined;
+    /** Cuts and records the faces of the frame whose detection is under way, if any. */
+    const finish = async () => {
+      const d = detecting;
+      if (!d) return;
+      detecting = undefined;
+      const crops = kind === 'folder' ? basename(d.frame.key, extname(d.frame.key)) : `${base}${d.frame.key}`;
+      work.identity = (o.identity ?? true) && (d.frame.index === undefined || d.frame.index % o.redetectEvery === 0);
+      const record = await faceRecords(work, d, crops, output, o);
+      doc.frames[d.frame.key] = record;
+      summary.processed++;
+      summary.faces += record.faces.length;
+      if (!record.faces.length) summary.framesWithoutFaces++;
+      if (++unsaved >= SAVE_EVERY) {
+        await saveAll();
+        unsaved = 0;
       }
+    };
+    for await (const frame of frames) {
+      if (o.signal?.aborted) break;
+      summary.frames++;
+      const known = doc.frames[frame.key];
+      if (!(known && o.skipExisting) && frame.isImage) {
+        // read it and start its detection, then cut the faces of the frame before it meanwhile
+        let image: RgbImage | undefined;
+        try {
+          image = await frame.image();
+        } catch (e) {
+          if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
+          await finish();
+          summary.unreadable.push({ file: frame.key, reason: e.message });
+        }
+        if (image) {
+          const next: Detecting = { frame, image, found: detector.detect(image) };
+          next.found.catch(() => undefined); // awaited in its turn
+          await finish();
+          detecting = next;
+        }
+      } else {
+        await finish();
+      }
+      if (known && o.skipExisting) {
+        summary.resumed++;
+        summary.faces += known.faces.length;
+        if (!known.faces.length) summary.framesWithoutFaces++;
+      } else if (!frame.isImage) {
+        summary.unreadable.push({ file: frame.key, reason: 'not an image file' });
+      }
+      o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
     }
-    o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
+    await finish();
+    summary.stopped = o.signal?.aborted ?? false;
+    summary.filtered = work.filtered;
+    await saveAll();
+    return summary;
+  } finally {
+    await detector.close?.();
+    setNumThreads(torchThreads);
   }
-  summary.stopped = o.signal?.aborted ?? false;
-  summary.filtered = work.filtered;
-  await saveAll();
-  return summary;
 }

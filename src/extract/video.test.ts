@@ -79,3 +79,26 @@ test('a file that is not a video, and a missing one, give clear errors', async (
   await assert.rejects(extract({ input: fake, output: join(tmp, 'x') }), (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.BAD_FILE && /not a video ffmpeg can read/.test(e.message));
   assert.throws(() => probeVideo(join(tmp, 'missing.mp4')), /No video at/);
 });
+
+test('detection in its own thread gives the same faces as in one thread', async () => {
+  const run = async (threads: boolean) => {
+    const s = await extract({ input: GRID, output: join(tmp, `threads-${threads}`), alignments: join(tmp, `threads-${threads}.json`), everyN: 3, identity: false, threads });
+    return parseAlignments(JSON.parse(readFileSync(s.alignments, 'utf8')));
+  };
+  const [a, b] = [await run(true), await run(false)];
+  assert.deepEqual(Object.keys(a.frames).sort(), Object.keys(b.frames).sort());
+  // Human keeps some tracking state per process, so two runs in one process can differ by a pixel or two even
+  // without threads (a fresh worker is fully repeatable): the faces must agree to that
+  let worst = 0, sum = 0, n = 0;
+  for (const [key, frame] of Object.entries(a.frames)) {
+    const other = b.frames[key]!;
+    assert.equal(frame.faces.length, other.faces.length, key);
+    frame.faces.forEach((f, i) => f.landmarks.forEach(([x, y], k) => {
+      const d = Math.hypot(x - other.faces[i]!.landmarks[k]![0], y - other.faces[i]!.landmarks[k]![1]);
+      worst = Math.max(worst, d);
+      sum += d;
+      n++;
+    }));
+  }
+  assert.ok(worst < 4 && sum / n < 0.5, `landmarks differ by ${(sum / n).toFixed(3)} px on average, ${worst.toFixed(2)} at most`);
+});

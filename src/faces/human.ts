@@ -42,7 +42,12 @@ interface HumanInstance {
   tf: { tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void }; getBackend(): string };
 }
 
-export class HumanDetector {
+/** Anything that finds faces: HumanDetector here, or DetectorThread running one in a worker. */
+export interface FaceDetector {
+  detect(image: RgbImage): Promise<DetectedFace[]>;
+}
+
+export class HumanDetector implements FaceDetector {
   #human: HumanInstance | undefined;
   constructor(readonly options: DetectorOptions = {}) {}
 

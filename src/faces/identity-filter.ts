@@ -7,7 +7,7 @@ import type { Affine } from '../core/geometry/umeyama.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { readImage } from '../media/image.js';
-import type { HumanDetector } from './human.js';
+import type { FaceDetector } from './human.js';
 import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from './identity.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop } from './align.js';
 import type { RgbImage } from '../core/image.js';
@@ -40,7 +40,7 @@ export class IdentityFilter {
   }
 
   /** The largest face of each image, as a descriptor; an image without a face is an error. */
-  static async fromImages(detector: HumanDetector, filter: readonly string[], nfilter: readonly string[], threshold = SAME_PERSON): Promise<IdentityFilter> {
+  static async fromImages(detector: FaceDetector, filter: readonly string[], nfilter: readonly string[], threshold = SAME_PERSON): Promise<IdentityFilter> {
     const describe = async (path: string, flag: string) => {
       const image = await readImage(path);
       const faces = await detector.detect(image);

@@ -2,17 +2,11 @@
  * Batches made in a worker thread, a few iterations ahead, so that the engine never waits for augmentation.
  * The worker runs the same TypeScript through tsx.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnTsWorker } from '../io/ts-worker.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { Batch, Side } from './batches.js';
 import type { SampleOptions } from './augment.js';
-
-/** A worker running a TypeScript module: it registers tsx first (a worker does not inherit the main thread's loader). */
-export function spawnTsWorker(url: URL, workerData: unknown): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
 
 export interface LoaderConfig {
   folders: { a: string; b: string };

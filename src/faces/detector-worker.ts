@@ -1,0 +1,20 @@
+/** The detection thread: one HumanDetector answering frames in the order they come (video tracking keeps working). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { HumanDetector, type DetectorOptions } from './human.js';
+import type { DetectRequest, DetectReply } from './detector-thread.js';
+
+const detector = new HumanDetector(workerData as DetectorOptions);
+const port = parentPort!;
+let queue = Promise.resolve();
+
+port.on('message', (req: DetectRequest) => {
+  // one at a time, in order: the tracker follows faces from one frame to the next
+  queue = queue.then(async () => {
+    try {
+      const faces = await detector.detect({ width: req.width, height: req.height, data: new Uint8Array(req.data) });
+      port.postMessage({ id: req.id, faces } satisfies DetectReply);
+    } catch (e) {
+      port.postMessage({ id: req.id, error: (e as Error).message } satisfies DetectReply);
+    }
+  });
+});
