@@ -11,7 +11,6 @@ import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { inputKind, listFrames, type Frame } from '../media/frames.js';
-import { probeVideo } from '../media/video.js';
 import { writeImage } from '../media/image.js';
 import { VideoWriter, type VideoCodec } from '../media/video-writer.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
@@ -123,8 +122,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     (await detector!.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= 20).map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
   const filter = o.filter?.length ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON) : undefined;
 
-  const { total, frames } = listFrames(input, kind, 1, o.signal);
-  const video = kind === 'video' ? probeVideo(input) : undefined;
+  const { total, frames, video } = listFrames(input, kind, 1, o.signal);
   const xmp = o.provenance === false ? undefined : provenanceXmp();
   const writer = target.kind === 'video' && video ? new VideoWriter({
     path: target.path, width: video.width, height: video.height, fps: video.rate, audioFrom: input, audioCodec: video.audioCodec,

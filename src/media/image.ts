@@ -23,11 +23,18 @@ export async function decodeImage(input: string | Buffer, name: string): Promise
   }
 }
 
+/** Encodes in the format an extension names (.png, .jpg/.jpeg, .webp), with an XMP packet when given. */
+async function encode(image: RgbImage, ext: string, options: { xmp?: string; quality?: number } = {}): Promise<Buffer> {
+  let s = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (options.xmp) s = s.withXmp(options.xmp);
+  const quality = options.quality ?? 95;
+  s = ext === '.jpg' || ext === '.jpeg' ? s.jpeg({ quality, chromaSubsampling: '4:4:4' }) : ext === '.webp' ? s.webp({ quality }) : s.png({ compressionLevel: 6 });
+  return s.toBuffer();
+}
+
 /** Encodes as PNG, with optional iTXt text chunks (keyword -> text). */
 export async function encodePng(image: RgbImage, text: Record<string, string> = {}): Promise<Buffer> {
-  let png: Buffer = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-    raw: { width: image.width, height: image.height, channels: 3 },
-  }).png({ compressionLevel: 6 }).toBuffer();
+  let png = await encode(image, '.png');
   for (const [k, v] of Object.entries(text)) png = addPngText(png, k, v);
   return png;
 }
@@ -63,12 +70,7 @@ export async function writeLabelledPng(path: string, image: RgbImage, labels: re
  * and writes it atomically.
  */
 export async function writeImage(path: string, image: RgbImage, options: { xmp?: string; quality?: number } = {}): Promise<void> {
-  let s = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } });
-  if (options.xmp) s = s.withXmp(options.xmp);
-  const ext = path.toLowerCase().slice(path.lastIndexOf('.'));
-  const quality = options.quality ?? 95;
-  s = ext === '.jpg' || ext === '.jpeg' ? s.jpeg({ quality, chromaSubsampling: '4:4:4' }) : ext === '.webp' ? s.webp({ quality }) : s.png({ compressionLevel: 6 });
-  writeFileAtomic(path, [await s.toBuffer()]);
+  writeFileAtomic(path, [await encode(image, path.toLowerCase().slice(path.lastIndexOf('.')), options)]);
 }
 
 /** Output formats writeImage knows. */

@@ -82,8 +82,8 @@ export function probeVideo(path: string): VideoInfo {
  * @example
  * for await (const { index, timestamp, image } of readFrames('clip.mp4')) console.log(index, timestamp, image.width);
  */
-export async function* readFrames(path: string, options: { everyN?: number; signal?: AbortSignal } = {}): AsyncGenerator<VideoFrame> {
-  const info = probeVideo(path);
+export async function* readFrames(path: string, options: { everyN?: number; signal?: AbortSignal; info?: VideoInfo } = {}): AsyncGenerator<VideoFrame> {
+  const info = options.info ?? probeVideo(path);
   checkTool('ffmpeg');
   const everyN = options.everyN ?? 1;
   const frameBytes = info.width * info.height * 3;
