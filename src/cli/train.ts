@@ -36,21 +36,22 @@ kept by the folder; the others (--iterations, --lr, --batch-size, ...) may chang
     modelDir: { type: 'string', short: 'm', help: 'model folder (made if new, resumed if it holds a model)', required: true },
     ...TRAIN_SCHEMA,
     evalEvery: { type: 'int', help: 'measure the model with facegan eval every n iterations (0: never); figures go to log.jsonl', default: 0, min: 0 },
-    evalInput: { type: 'string', help: 'held-out frames of A for --eval-every (an image, a folder or a video)' },
-    evalSource: { type: 'string', help: 'faces of B for --eval-every (default: -B)' },
+    evalInput: { type: 'string', help: 'held-out frames of A (of B with --eval-swap) for --eval-every: an image, a folder or a video' },
+    evalSource: { type: 'string', help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)' },
+    evalSwap: { type: 'boolean', help: '--eval-every measures B->A: --eval-input shows B' },
     evalFrames: { type: 'int', help: 'frames --eval-every measures (spread over the input)', default: 24, min: 2 },
   },
   async run(o) {
     const bar = progressBar('train', 'it');
     let start: number | undefined;
-    const { evalEvery, evalInput, evalSource, evalFrames, ...options } = o;
+    const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, ...options } = o;
     if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
     const evaluator = evalEvery > 0 ? {
       every: evalEvery,
       run: async (model: Parameters<typeof evaluate>[0]['model']) => {
-        const { report } = await evaluate({ modelDir: o.modelDir, model, input: evalInput!, source: evalSource ?? o.b, maxFrames: evalFrames, spread: true, maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training') });
+        const { report } = await evaluate({ modelDir: o.modelDir, model, input: evalInput!, source: evalSource ?? (evalSwap ? o.a : o.b), swap: evalSwap, maxFrames: evalFrames, spread: true, maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training') });
         const f = evalFigures(report);
-        console.log(`\neval at ${model!.iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, A->A PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
+        console.log(`\neval at ${model!.iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
         return f;
       },
     } : undefined;
