@@ -28,6 +28,7 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     nfilter: { type: 'list', help: 'drop faces of the person in these images' },
     filterThreshold: { type: 'number', help: 'identity distance under which a face counts as the filter\'s person', default: EXTRACT_DEFAULTS.filterThreshold, min: 0.1, max: 1.5 },
     identity: { type: 'boolean', help: 'store a 128-d identity descriptor per face (--no-identity is faster)', default: true },
+    rotations: { type: 'boolean', help: 'where no face is found, look again with the frame turned upside down and sideways (--no-rotations: faster on footage with many empty frames)', default: true },
     threads: { type: 'boolean', help: 'detect faces in a worker thread beside the cutting and saving (--no-threads: one thread)', default: true },
     preview: { type: 'boolean', help: 'also write a contact sheet of the crops with their landmarks (FACES_DIR.preview.jpg)' },
     skipExisting: { type: 'boolean', help: 'skip images already in the alignments file (--no-skip-existing redoes them)', default: true },

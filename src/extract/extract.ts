@@ -57,6 +57,8 @@ export interface ExtractOptions {
   /** Stops cleanly after the current frame (the alignments so far are saved). */
   /** Detect faces in a worker thread beside the rest of the work (default true). */
   threads?: boolean;
+  /** Where no face is found, look again in the frame turned upside down and sideways (default true). */
+  rotations?: boolean;
   signal?: AbortSignal;
 }
 
@@ -195,7 +197,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
   const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   mkdirSync(output, { recursive: true });
-  const detectorOptions = { maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery };
+  const detectorOptions = { maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery, rotations: o.rotations };
   // detection in its own thread runs beside the cutting and saving of the frame before (--no-threads: one thread)
   const detector: FaceDetector & { close?: () => Promise<void> } = o.threads === false ? new HumanDetector(detectorOptions) : new DetectorThread(detectorOptions);
   // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:

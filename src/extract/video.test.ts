@@ -102,3 +102,15 @@ test('detection in its own thread gives the same faces as in one thread', async 
   }
   assert.ok(worst < 4 && sum / n < 0.5, `landmarks differ by ${(sum / n).toFixed(3)} px on average, ${worst.toFixed(2)} at most`);
 });
+
+test('a video filmed upside down, without a rotation flag: faces are still found, and cut upright', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const clip = join(tmp, 'upside-down.mp4');
+  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', GRID, '-frames:v', '25', '-vf', 'hflip,vflip', '-an', '-c:v', 'libx264', '-crf', '12', clip]);
+  const s = await extract({ input: clip, output: join(tmp, 'upside-down-faces'), alignments: join(tmp, 'upside-down.json'), identity: false });
+  assert.equal(s.frames, 25);
+  assert.ok(s.faces >= 24, `${s.faces} faces in 25 frames`);
+  const doc = parseAlignments(JSON.parse(readFileSync(s.alignments, 'utf8')));
+  const rolls = Object.values(doc.frames).flatMap((f) => f.faces.map((x) => Math.abs(x.pose.roll)));
+  assert.ok(rolls.every((r) => r > 150), `rolls near 180: ${rolls.map((r) => r.toFixed(0)).join(' ')}`);
+});

@@ -27,8 +27,9 @@ export interface DetectorOptions {
   video?: boolean;
   redetectEvery?: number;
   /**
-   * Still images: when no face is found, look again with the image turned upside down, then a quarter turn
-   * either way (BlazeFace follows moderate in-plane turns only). Default true.
+   * When no face is found, look again with the image turned upside down, then a quarter turn either way
+   * (BlazeFace follows moderate in-plane turns only); the turn that worked last is tried first. In a video, a
+   * stretch without faces is searched turned once every `redetectEvery` frames. Default true.
    */
   rotations?: boolean;
 }
@@ -49,6 +50,12 @@ export interface FaceDetector {
 
 export class HumanDetector implements FaceDetector {
   #human: HumanInstance | undefined;
+  /** Video: the detector for turned frames, and the turn that found faces last. */
+  #turned: HumanDetector | undefined;
+  #lastTurn = 2;
+  #turnedLast = false;
+  /** Video: frames in a row with no face found either way. */
+  #empty = 0;
   constructor(readonly options: DetectorOptions = {}) {}
 
   async load(): Promise<void> {
@@ -77,18 +84,31 @@ export class HumanDetector implements FaceDetector {
 
   /** Finds faces in an RGB image (any size). */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
-    const still = !this.options.video;
     const faces = await this.detectOnce(image);
-    if (still && !faces.length && this.options.rotations !== false) {
-      for (const q of [2, 1, 3]) {
-        const found = await this.detectOnce(rotateQuarters(image, q));
-        if (found.length) return found.map((f) => unrotateFace(f, q, image.width, image.height));
+    if (faces.length || this.options.rotations === false) {
+      this.#turnedLast = false;
+      this.#empty = 0;
+      return faces;
+    }
+    // in a video, an empty stretch is searched turned only on full-detection frames, unless the last frame was turned
+    if (this.options.video && !this.#turnedLast && this.#empty++ % (this.options.redetectEvery ?? 10) !== 0) return faces;
+    // Turned frames go to a detector of their own in a video: this one's tracker must only ever see upright frames,
+    // or it carries a box into the next (turned) frame and fits an upright mesh there.
+    const turned = this.options.video ? (this.#turned ??= new HumanDetector({ ...this.options, video: false, rotations: false })) : this;
+    for (const q of [this.#lastTurn, ...[2, 1, 3].filter((t) => t !== this.#lastTurn)]) {
+      const found = await turned.detectOnce(rotateQuarters(image, q));
+      if (found.length) {
+        this.#lastTurn = q;
+        this.#turnedLast = true;
+        this.#empty = 0;
+        return found.map((f) => unrotateFace(f, q, image.width, image.height));
       }
     }
+    this.#turnedLast = false;
     return faces;
   }
 
-  private async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
+  async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
     await this.load();
     const human = this.#human!;
     const input = human.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
