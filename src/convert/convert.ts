@@ -9,7 +9,8 @@ import type { RgbImage } from '../core/image.js';
 import type { Alignments } from '../core/alignments.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { resolveDevice, hasFastBf16 } from '../engine/index.js';
+import { defined } from '../core/options.js';
+import { resolveDevice } from '../engine/index.js';
 import { inputKind, listFrames, type Frame } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
 import { VideoWriter, type VideoCodec } from '../media/video-writer.js';
@@ -21,7 +22,7 @@ import { SAME_PERSON } from '../faces/identity.js';
 import { loadTrainedModel, type TrainedModel } from '../models/trained.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
-import { prepareFace, runModel, pasteFace, releaseFace, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import { prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
 import type { MaskType } from '../swap/masks.js';
 
 export interface ConvertOptions {
@@ -103,7 +104,7 @@ function alignmentsSource(doc: Alignments): FaceSource {
  */
 export async function convert(options: ConvertOptions): Promise<ConvertSummary> {
   const started = performance.now();
-  const o = { ...CONVERT_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
+  const o = { ...CONVERT_DEFAULTS, ...defined(options) } as ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
   const input = resolve(o.input);
   const kind = inputKind(input);
   const target = resolveOutput(input, kind, o.output, !!o.overwrite);
@@ -112,7 +113,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   if (o.mask === 'learned' && !trained.geometry.mask) {
     throw new FaceganError(ErrorCodes.USAGE, `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`);
   }
-  const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: o.precision === 'bf16' || (o.precision !== 'fp32' && hasFastBf16(device === 'cpu' ? 'cpu' : 'cuda')), device };
+  const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: useBf16(o.precision, device), device };
 
   const alignmentsPath = o.alignments ? resolve(o.alignments) : defaultAlignmentsPath(input);
   if (o.alignments && !existsSync(alignmentsPath)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`);

@@ -106,3 +106,6 @@ export function optionsHelp(schema: OptionSchema): string {
   const width = Math.max(...rows.map(([f]) => f.length), 10) + 2;
   return rows.map(([f, h]) => `  ${f.padEnd(width)}${h}`).join('\n');
 }
+
+/** The options that were given: undefined ones dropped, so that spreading them over defaults keeps the defaults. */
+export const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

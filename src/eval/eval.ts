@@ -12,15 +12,16 @@ import type { Point } from '../core/geometry/meanface.js';
 import { boxIou, type Box } from '../core/geometry/box.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { resolveDevice, hasFastBf16, type Device } from '../engine/index.js';
+import { defined } from '../core/options.js';
+import { resolveDevice, type Device } from '../engine/index.js';
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { HumanDetector, type DetectedFace } from '../faces/human.js';
+import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type SwapModel } from '../models/trained.js';
-import { prepareFace, runModel, pasteFace, releaseFace, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import { prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import { centroid, folderFaces } from './identities.js';
 import { ReconstructionStats } from './reconstruction.js';
@@ -75,7 +76,6 @@ interface Track { index: number; width: number; input: readonly Point[]; output:
 
 const BATCH = 8;
 const MIN_IOU = 0.3;
-const largest = (faces: readonly DetectedFace[]) => [...faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
 const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T | undefined =>
   found.map((f) => ({ f, iou: boxIou(f.box, box) })).filter((x) => x.iou >= MIN_IOU).sort((a, b) => b.iou - a.iou)[0]?.f;
 
@@ -87,7 +87,7 @@ const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T |
  */
 export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const started = performance.now();
-  const o = { ...EVAL_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as EvalOptions & typeof EVAL_DEFAULTS;
+  const o = { ...EVAL_DEFAULTS, ...defined(options) } as EvalOptions & typeof EVAL_DEFAULTS;
   if (!(o.everyN >= 1 && o.maxFrames >= 1 && o.maxFaces >= 1)) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'Expected --every-n, --max-frames and --max-faces to be 1 or more.');
   const input = resolve(o.input);
   const kind = inputKind(input);
@@ -96,7 +96,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const decoder = o.swap ? 'a' : 'b', own = o.swap ? 'b' : 'a';
   const settings: SwapSettings = {
     decoder, mask: 'extended', erode: 0, feather: 0.04, colour: o.colour, sharpen: 0, device,
-    bf16: o.precision === 'bf16' || (o.precision !== 'fp32' && hasFastBf16(device === 'cpu' ? 'cpu' : 'cuda')),
+    bf16: useBf16(o.precision, device),
   };
   const detector = new HumanDetector({ maxFaces: 10 });
 
@@ -167,7 +167,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     if (!frame.isImage) continue;
     seen++;
     const image = await frame.image();
-    const face = largest(await detector.detect(image));
+    const face = largestFace(await detector.detect(image));
     if (!face || Math.min(face.box[2], face.box[3]) < 20) {
       results.push({ key: frame.key, timestamp: frame.timestamp ?? null, face: false, detected: false, measured: false, distanceToSource: null, distanceToOriginal: null, nearest: null, pose: null, expression: null, mouthIn: null, mouthOut: null, psnr: null, ssim: null });
       outputs.push(undefined);

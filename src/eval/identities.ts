@@ -2,13 +2,13 @@
  * Identities for eval: the descriptors of a folder of faces (extract's crops, which carry their descriptor, or
  * plain photos, in which the largest face is found), and their centroid, the identity the folder stands for.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
-import { FACE_EXTENSIONS, readFaceCrop, type FaceCrop } from '../faces/crop-file.js';
+import { faceFileNames, readFaceCrop, type FaceCrop } from '../faces/crop-file.js';
 import { identityOfFace } from '../faces/identity-filter.js';
-import type { HumanDetector } from '../faces/human.js';
+import { largestFace, type HumanDetector } from '../faces/human.js';
 
 export interface FolderFace extends FaceCrop {
   name: string;
@@ -26,7 +26,7 @@ export interface Identity {
 /** The face images of a folder, sorted, every step-th so that at most `max` are read. */
 export function faceFiles(folder: string, max: number, flag: string): string[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FaceganError(ErrorCodes.BAD_FILE, `No folder at ${folder} (given with ${flag}): give a folder of faces, as facegan extract writes them, or of photos.`);
-  const files = readdirSync(folder).filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+  const files = faceFileNames(folder);
   if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} (given with ${flag}) holds no images; give a folder of faces or photos.`);
   const step = Math.max(1, Math.ceil(files.length / max));
   return files.filter((_, i) => i % step === 0).map((f) => join(folder, f));
@@ -40,7 +40,7 @@ export async function folderFaces(folder: string, detector: HumanDetector, max: 
     let descriptor = crop.record?.face.identity;
     if (!descriptor?.length && crop.landmarks) descriptor = await identityOfFace(crop.image, crop.landmarks);
     if (!descriptor?.length) {
-      const face = (await detector.detect(crop.image)).sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+      const face = largestFace(await detector.detect(crop.image));
       if (face) descriptor = await identityOfFace(crop.image, landmarks68FromMesh(face.mesh));
     }
     if (descriptor?.length) out.push({ ...crop, name: basename(path), descriptor });

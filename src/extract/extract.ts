@@ -11,13 +11,14 @@ import type { RgbImage } from '../core/image.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import type { Affine } from '../core/geometry/umeyama.js';
 import type { Point } from '../core/geometry/meanface.js';
-import { HumanDetector, type DetectedFace, type FaceDetector } from '../faces/human.js';
+import { HumanDetector, byAreaDescending, type DetectedFace, type FaceDetector } from '../faces/human.js';
 import { DetectorThread } from '../faces/detector-thread.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ALIGNMENTS_SCHEMA_VERSION, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { defined } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
@@ -129,7 +130,7 @@ async function faceRecords(w: FrameWork, d: Detecting, crops: string, outDir: st
   const key = f.key;
   const found = (await d.found)
     .filter((f) => Math.min(f.box[2], f.box[3]) >= o.minSize)
-    .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
+    .sort(byAreaDescending)
     .slice(0, o.maxFaces);
   const frame: FrameRecord = { source: f.source, ...(f.index !== undefined ? { index: f.index, timestamp: f.timestamp } : {}), width: image.width, height: image.height, faces: [] };
   for (const face of found) {
@@ -189,7 +190,7 @@ async function cutFace(f: DetectedFace, cut: Cut, frame: FrameRecord, key: strin
  * console.log(`${summary.faces} faces in ${summary.frames} images`);
  */
 export async function extract(options: ExtractOptions): Promise<ExtractSummary> {
-  const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
+  const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
   const input = resolve(o.input), output = resolve(o.output);
   if (input === output) throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input; choose another -o so that inputs are never touched.');
   const kind = inputKind(input);

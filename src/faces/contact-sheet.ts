@@ -2,11 +2,10 @@
  * A contact sheet of a faces folder: the crops side by side in a grid, each with its 68 landmarks drawn (from the
  * record it carries), so that a glance shows whether extraction went right. One JPEG.
  */
-import { extname, join } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../io/atomic.js';
-import { FACE_EXTENSIONS, readFaceCrop } from './crop-file.js';
+import { faceFileNames, readFaceCrop } from './crop-file.js';
 
 export interface SheetOptions {
   /** Most faces shown (spread evenly over the folder). */
@@ -19,7 +18,7 @@ export interface SheetOptions {
 /** Writes the sheet to `path`; returns how many faces it shows. */
 export async function writeContactSheet(facesDir: string, path: string, o: SheetOptions = {}): Promise<number> {
   const max = o.max ?? 64, tile = o.tile ?? 128, columns = o.columns ?? 8;
-  const files = readdirSync(facesDir).filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+  const files = faceFileNames(facesDir);
   const n = Math.min(max, files.length);
   const chosen = Array.from({ length: n }, (_, i) => files[Math.floor((i * files.length) / n)]!);
   if (!chosen.length) return 0;

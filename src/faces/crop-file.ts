@@ -2,7 +2,7 @@
  * One aligned face as extract writes it: a PNG crop carrying its face record (PNG iTXt `facegan`), from which the
  * landmarks in crop pixels follow. Crops without a record (another tool's, or a JPEG) are faces all the same.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { decodeImage } from '../media/image.js';
 import { readPngText } from '../core/png-text.js';
@@ -12,6 +12,9 @@ import type { Point } from '../core/geometry/meanface.js';
 import type { RgbImage } from '../core/image.js';
 
 export const FACE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
+
+/** The face images of a folder (by extension), sorted by name. */
+export const faceFileNames = (folder: string): string[] => readdirSync(folder).filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
 
 export interface FaceCrop {
   image: RgbImage;

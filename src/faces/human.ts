@@ -43,6 +43,12 @@ interface HumanInstance {
   tf: { tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void }; getBackend(): string };
 }
 
+/** Orders faces largest first (by box area). */
+export const byAreaDescending = (a: { box: readonly number[] }, b: { box: readonly number[] }): number => b.box[2]! * b.box[3]! - a.box[2]! * a.box[3]!;
+
+/** The largest of the faces found, if any. */
+export const largestFace = <F extends { box: readonly number[] }>(faces: readonly F[]): F | undefined => [...faces].sort(byAreaDescending)[0];
+
 /** Anything that finds faces: HumanDetector here, or DetectorThread running one in a worker. */
 export interface FaceDetector {
   detect(image: RgbImage): Promise<DetectedFace[]>;

@@ -7,7 +7,7 @@ import type { Affine } from '../core/geometry/umeyama.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { readImage } from '../media/image.js';
-import type { FaceDetector } from './human.js';
+import { largestFace, type FaceDetector } from './human.js';
 import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from './identity.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop } from './align.js';
 import type { RgbImage } from '../core/image.js';
@@ -44,7 +44,7 @@ export class IdentityFilter {
     const describe = async (path: string, flag: string) => {
       const image = await readImage(path);
       const faces = await detector.detect(image);
-      const face = faces.sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+      const face = largestFace(faces);
       if (!face) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${path} (given with ${flag}); give a clear photo of the person's face.`);
       return identityOfFace(image, landmarks68FromMesh(face.mesh));
     };

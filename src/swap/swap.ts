@@ -9,7 +9,7 @@ import type { Point } from '../core/geometry/meanface.js';
 import { applyAffine, composeAffine, invertAffine, similarityParts, type Affine } from '../core/geometry/umeyama.js';
 import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/colour-match.js';
 import { seamlessClone } from '../core/poisson.js';
-import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, type Device } from '../engine/index.js';
+import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, hasFastBf16, type Device } from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpAffine, warpCrop } from '../faces/align.js';
 import type { SwapModel } from '../models/trained.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
@@ -39,6 +39,11 @@ export interface SwapSettings {
   /** Run the model in bf16 (faster on CPUs with AMX, and on GPUs). */
   bf16: boolean;
   device: Device;
+}
+
+/** Whether to run the model in bf16: asked for, or auto where the device runs it natively. */
+export function useBf16(precision: 'auto' | 'fp32' | 'bf16' | undefined, device: Device): boolean {
+  return precision === 'bf16' || (precision !== 'fp32' && hasFastBf16(device === 'cpu' ? 'cpu' : 'cuda'));
 }
 
 /** Side of the training crops the model's input is resampled from (extract's default size). */

@@ -4,9 +4,9 @@
  * front of each name (bytes unchanged, records kept); the input folder is never touched.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { FACE_EXTENSIONS, readFaceCrop } from '../faces/crop-file.js';
+import { faceFileNames, readFaceCrop } from '../faces/crop-file.js';
 import { descriptorDistance } from '../faces/identity.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 
@@ -35,7 +35,7 @@ export async function sortFaces(input: string, output: string, by: SortKey): Pro
   if (!(by in SORT_KEYS)) throw new FaceganError(ErrorCodes.USAGE, `Expected --by one of ${Object.keys(SORT_KEYS).join(', ')}, but received ${by}.`);
   if (out === dir) throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input folder: sorting copies the faces into another folder; give another -o.');
   if (existsSync(out) && readdirSync(out).length) throw new FaceganError(ErrorCodes.USAGE, `${output} is not empty; give a new or empty folder with -o.`);
-  const files = readdirSync(dir).filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+  const files = faceFileNames(dir);
   if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${input} holds no face images; run facegan extract into it first.`);
 
   const records = [];

@@ -2,9 +2,9 @@
  * A folder of aligned faces as extract writes them: PNG crops, each carrying its face record (PNG iTXt
  * `facegan`). Decoded once and held in memory (a 256 px crop is 192 KB; 1000 faces are under 200 MB).
  */
-import { readdirSync, existsSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { FACE_EXTENSIONS, readFaceCrop } from '../faces/crop-file.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { faceFileNames, readFaceCrop } from '../faces/crop-file.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { FaceSource } from './augment.js';
 
@@ -23,7 +23,7 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new FaceganError(ErrorCodes.BAD_FILE, `No folder of ${label} at ${folder}: run facegan extract -i INPUT -o ${folder} first.`);
   }
-  const files = readdirSync(folder).filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+  const files = faceFileNames(folder);
   if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} holds no face images (${label}); run facegan extract into it first.`);
   const faces: FaceSource[] = [];
   const coverages = new Set<number>();

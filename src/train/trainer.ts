@@ -21,7 +21,7 @@ import { previewBatch, type Batch, type Side } from './batches.js';
 import { BatchLoader } from './loader.js';
 import { parseLossSpec, reconstructionLoss, type LossSpec } from './losses.js';
 import { FIXED, FIXED_DEFAULTS, TRAIN_SCHEMA, type TrainConfig } from './config.js';
-import type { Parsed } from '../core/options.js';
+import { defined, type Parsed } from '../core/options.js';
 import { ModelFolder, type LogEntry, type TrainState } from './model-folder.js';
 import { writePreview } from './write-preview.js';
 
@@ -68,8 +68,6 @@ export interface TrainSummary {
   seconds: number;
   stopped: boolean;
 }
-
-const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** The resolved settings: defaults, then the folder's fixed settings, then what was given (checked against them). */
 export function resolveConfig(given: Given, stored: TrainConfig | undefined, extractCoverage: number): TrainConfig {
