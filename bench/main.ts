@@ -4,6 +4,7 @@ import { benchBf16, bf16Options } from './bf16.js';
 import { benchExtract, extractOptions } from './extract.js';
 import { benchConvert, convertOptions } from './convert.js';
 import { benchTrain, trainOptions } from './train.js';
+import { benchCyclegan, cycleganOptions } from './cyclegan.js';
 import { parseOptions, optionsHelp, type OptionSchema } from '../src/core/options.js';
 import { isFaceganError } from '../src/core/errors.js';
 
@@ -17,6 +18,7 @@ const benches: Record<string, Bench<OptionSchema>> = {
   extract: bench({ options: extractOptions, run: benchExtract }),
   convert: bench({ options: convertOptions, run: benchConvert }),
   train: bench({ options: trainOptions, run: benchTrain }),
+  cyclegan: bench({ options: cycleganOptions, run: benchCyclegan }),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -49,7 +49,7 @@ export async function benchTrain(o: Parsed<typeof trainOptions>): Promise<Record
       onProgress: (p) => {
         const now = performance.now();
         if (p.iteration > o.warmup) times.push((now - last) / 1000);
-        process.stderr.write(`facegan iteration ${p.iteration} ${((now - last) / 1000).toFixed(3)}s loss ${p.lossA.toFixed(4)} ${p.lossB.toFixed(4)}\n`);
+        process.stderr.write(`facegan iteration ${p.iteration} ${((now - last) / 1000).toFixed(3)}s loss ${p.losses.lossA!.toFixed(4)} ${p.losses.lossB!.toFixed(4)}\n`);
         last = now;
       },
     });

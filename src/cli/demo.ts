@@ -40,10 +40,10 @@ work, not a convincing result: for that, train on a few hundred faces of two peo
     const t = await train({
       a: join(out, 'faces_a'), b: join(out, 'faces_b'), modelDir: join(out, 'model'), model: 'lightweight', batchSize: 8,
       iterations: o.iterations, lr: 2e-4, precision: 'bf16', saveEvery: 100, previewEvery: 100,
-      onProgress: (p) => { start ??= p.iteration - 1; bar.update(p.iteration - start, p.iterations - start, `loss A ${p.lossA.toFixed(3)} B ${p.lossB.toFixed(3)}`); },
+      onProgress: (p) => { start ??= p.iteration - 1; bar.update(p.iteration - start, p.iterations - start, `loss A ${p.losses.lossA!.toFixed(3)} B ${p.losses.lossB!.toFixed(3)}`); },
     });
     bar.finish();
-    console.log(`train: ${t.iteration} iterations, loss A ${t.lossA.toFixed(3)} B ${t.lossB.toFixed(3)}`);
+    console.log(`train: ${t.iteration} iterations, loss A ${t.losses.lossA!.toFixed(3)} B ${t.losses.lossB!.toFixed(3)}`);
     const c = await convert({ input: join(out, 'photos_a'), output: join(out, 'swapped'), modelDir: join(out, 'model'), overwrite: true, label: 'AI-generated (facegan demo)' });
     console.log(`convert: ${c.faces} faces swapped A->B in ${c.frames} photos`);
     console.log(`\npreview of training: ${join(out, 'model', 'previews', 'preview.png')}\nswapped photos:      ${join(out, 'swapped')}/`);

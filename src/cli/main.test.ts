@@ -65,7 +65,7 @@ test('facegan train --eval-every logs eval figures; facegan eval prints the figu
   const missing = run('train', '-A', a, '-B', b, '-m', model, '--iterations', '4', '--eval-every', '4');
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--eval-every needs --eval-input/);
-  const t = run('train', '-A', a, '-B', b, '-m', model, '--iterations', '4', '--batch-size', '4', '--eval-every', '4', '--eval-input', sharedData('faces', 'grid_s1'), '--eval-frames', '3', '--precision', 'bf16');
+  const t = run('train', '-A', a, '-B', b, '-m', model, '--iterations', '4', '--batch-size', '4', '--eval-every', '4', '--eval-input', sharedData('faces', 'grid_s1'), '--eval-frames', '3', '--precision', 'auto');
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /eval at 4: detection/);
   const last = JSON.parse(readFileSync(join(model, 'log.jsonl'), 'utf8').trim().split('\n').pop()!) as Record<string, number>;

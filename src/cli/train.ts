@@ -3,7 +3,7 @@ import { defineCommand } from './command.js';
 import { progressBar } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
-import { TRAIN_SCHEMA } from '../train/config.js';
+import { TRAIN_SCHEMA } from '../train/families.js';
 import { evaluate } from '../eval/eval.js';
 import type { EvalReport } from '../eval/report.js';
 import { join, resolve } from 'node:path';
@@ -18,6 +18,9 @@ export function evalFigures(r: EvalReport): Record<string, number> {
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
+
+/** The losses of an iteration, short: `lossA 0.0123 lossB 0.0145`. */
+const lossText = (losses: Record<string, number>): string => Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
 
 export const trainCommand = defineCommand({
   summary: 'train a pair model on two folders of extracted faces (resumes a model folder that has one)',
@@ -59,12 +62,12 @@ kept by the folder; the others (--iterations, --lr, --batch-size, ...) may chang
       ...options, signal, evaluator,
       onProgress: (p) => {
         start ??= p.iteration - 1;
-        bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, loss A ${p.lossA.toFixed(4)} B ${p.lossB.toFixed(4)}, ${p.examplesPerSecond.toFixed(1)} faces/s`);
+        bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, ${lossText(p.losses)}, ${p.examplesPerSecond.toFixed(1)} images/s`);
       },
     }));
     bar.finish();
     const h = Math.floor(s.seconds / 3600), m = Math.round((s.seconds % 3600) / 60);
-    console.log(`${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); loss A ${s.lossA.toFixed(4)}, B ${s.lossB.toFixed(4)}; trained ${h}h ${m}m in all`);
+    console.log(`${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ${lossText(s.losses)}; trained ${h}h ${m}m in all`);
     console.log(`model: ${s.modelDir}\npreview: ${s.modelDir}/previews/preview.png`);
     return s.stopped ? 130 : 0;
   },

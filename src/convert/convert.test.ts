@@ -25,7 +25,7 @@ before(async () => {
   tmp = testTmp();
   model = join(tmp, 'convert-model');
   const [a, b] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
-  await train({ a, b, modelDir: model, model: 'lightweight', batchSize: 4, iterations: 10, saveEvery: 10, previewEvery: 10, precision: 'bf16' });
+  await train({ a, b, modelDir: model, model: 'lightweight', batchSize: 4, iterations: 10, saveEvery: 10, previewEvery: 10, precision: 'auto' });
 });
 
 const probe = (path: string, stream: string, entries: string) =>

@@ -5,10 +5,11 @@
 import { ErrorCodes, FaceganError, describe } from './errors.js';
 
 /**
- * `kept`: the default is shown in help but not filled in by the parser, so that the consumer can tell "not given"
- * from "given the default" (a resumed training run keeps its last value of such a setting).
+ * `kept` and `fixed`: the default is shown in help but not filled in by the parser, so that the consumer can tell
+ * "not given" from "given the default". A model folder keeps its last value of a `kept` setting when a run resumes
+ * without it; a `fixed` setting is set when the folder is made and may never change (it shapes the model or data).
  */
-type Common = { help: string; short?: string; kept?: boolean };
+type Common = { help: string; short?: string; kept?: boolean; fixed?: boolean };
 export type OptionSpec =
   | Common & { type: 'string'; default?: string; choices?: readonly string[]; required?: boolean }
   | Common & { type: 'int' | 'number'; default?: number; min?: number; max?: number; required?: boolean }
@@ -24,8 +25,23 @@ type ValueOf<S extends OptionSpec> = S extends { type: 'string'; choices: readon
   : string[];
 
 export type Parsed<S extends OptionSchema> = {
-  [K in keyof S]: ValueOf<S[K]> | (S[K] extends { kept: true } ? undefined : S[K] extends { default: unknown } | { required: true } ? never : undefined)
+  [K in keyof S]: ValueOf<S[K]> | (S[K] extends { kept: true } | { fixed: true } ? undefined
+    : S[K] extends { default: unknown } | { required: true } ? never : undefined)
 };
+
+/** Every setting of a schema with its value: what a resolved configuration holds. */
+export type Resolved<S extends OptionSchema> = { -readonly [K in keyof S]: ValueOf<S[K]> };
+
+/** The settings of a schema that may be given (all optional), as an API caller passes them. */
+export type Given<S extends OptionSchema> = { [K in keyof S]?: ValueOf<S[K]> };
+
+/** The defaults a schema declares. */
+export function schemaDefaults(schema: OptionSchema): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(schema).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
+}
+
+/** The flag a setting is given by on the command line (`eyeWeight` -> `--eye-weight`). */
+export const flagOf = (name: string): string => `--${kebab(name)}`;
 
 const usage = (msg: string) => new FaceganError(ErrorCodes.USAGE, msg);
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -90,7 +106,7 @@ export function parseOptions<S extends OptionSchema>(schema: S, argv: readonly s
     }
   }
   for (const [name, spec] of Object.entries(schema)) {
-    if (out[name] === undefined && spec.default !== undefined && !spec.kept) out[name] = spec.default;
+    if (out[name] === undefined && spec.default !== undefined && !spec.kept && !spec.fixed) out[name] = spec.default;
     if (out[name] === undefined && 'required' in spec && spec.required) throw usage(`Missing --${kebab(name)}: ${spec.help}`);
   }
   return { options: out as Parsed<S>, positionals };

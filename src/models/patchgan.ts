@@ -13,18 +13,24 @@ export interface PatchGanOptions {
   filters?: number;
   /** Stride-2 layers. */
   layers?: number;
+  /**
+   * instance-affine (default): instance norm with a learned scale and shift, convs with biases (the pair models'
+   * judge); instance: CycleGAN's, no affine parameters and no bias on a conv followed by a norm.
+   */
+  norm?: 'instance-affine' | 'instance';
 }
 
 export class PatchDiscriminator extends Module {
   net: Sequential;
   constructor(o: PatchGanOptions = {}) {
     super();
-    const f = o.filters ?? 64, layers = o.layers ?? 3;
+    const f = o.filters ?? 64, layers = o.layers ?? 3, affine = o.norm !== 'instance';
     const mods: Module[] = [new Conv2d(o.channels ?? 3, f, 4, { stride: 2, padding: 1 }), new LeakyReLU(0.2)];
     let cin = f;
     for (let i = 1; i <= layers; i++) {
       const cout = f * Math.min(2 ** i, 8);
-      mods.push(new Conv2d(cin, cout, 4, { stride: i < layers ? 2 : 1, padding: 1 }), new InstanceNorm2d(cout, { affine: true }), new LeakyReLU(0.2));
+      const conv = new Conv2d(cin, cout, 4, { stride: i < layers ? 2 : 1, padding: 1, bias: affine });
+      mods.push(conv, new InstanceNorm2d(cout, { affine }), new LeakyReLU(0.2));
       cin = cout;
     }
     mods.push(new Conv2d(cin, 1, 4, { stride: 1, padding: 1 }));

@@ -1,39 +1,57 @@
 /**
- * The pair models `facegan train --model NAME` knows. Adding one is one entry here (or one file with its spec).
+ * The models `facegan train --model NAME` knows, each with the family that trains it. Adding a pair model is one
+ * entry in `pairModels`; a new family adds its entry to `models` and its training family in train/families.ts.
  * The name is the same in the registry, the CLI, the model folder's config.json and the saved weights' metadata.
  */
 import { PairAutoencoder, type AutoencoderOptions, type AutoencoderSpec } from './autoencoder.js';
 import { ORIGINAL_SPEC } from './original.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
+/** The model families (train/families.ts maps each to its training family). */
+export const FAMILY_IDS = ['pair', 'cyclegan'] as const;
+export type FamilyId = (typeof FAMILY_IDS)[number];
+
 export interface ModelEntry {
+  family: FamilyId;
   description: string;
-  spec: AutoencoderSpec;
 }
 
-export const models = {
-  original: { description: "faceswap's original: 64 px, 82M parameters (the reference model)", spec: ORIGINAL_SPEC },
+export const pairModels = {
+  original: { family: 'pair', description: "faceswap's original: 64 px, 82M parameters (the reference model)", spec: ORIGINAL_SPEC },
   lightweight: {
-    description: 'small and fast: 64 px, learns a pair on a CPU in minutes to hours',
+    family: 'pair', description: 'small and fast: 64 px, learns a pair on a CPU in minutes to hours',
     spec: { size: 64, encoder: [64, 128, 256, 512], dense: 256, seed: 4, seedFilters: 256, encoderUp: 256, decoder: [128, 64, 32] },
   },
   h128: {
-    description: 'in the spirit of faceswap\'s dfl-h128: 128 px, for a GPU',
+    family: 'pair', description: 'in the spirit of faceswap\'s dfl-h128: 128 px, for a GPU',
     spec: { size: 128, encoder: [128, 256, 512, 1024], dense: 512, seed: 8, seedFilters: 512, encoderUp: 512, decoder: [256, 128, 64] },
+  },
+} as const satisfies Record<string, ModelEntry & { spec: AutoencoderSpec }>;
+
+export const models = {
+  ...pairModels,
+  cyclegan: {
+    family: 'cyclegan',
+    description: 'CycleGAN: unpaired translation A <-> B (faces or whole images); 64-256 px, ResNet generators, PatchGAN judges',
   },
 } as const satisfies Record<string, ModelEntry>;
 
 export type ModelName = keyof typeof models;
+export type PairModelName = keyof typeof pairModels;
 export const MODEL_NAMES = Object.keys(models) as ModelName[];
 
 export function isModelName(name: string): name is ModelName {
   return Object.hasOwn(models, name);
 }
 
-/** Builds a registered model, or says which names exist. */
+export function isPairModel(name: string): name is PairModelName {
+  return Object.hasOwn(pairModels, name);
+}
+
+/** Builds a registered pair model, or says which names exist. */
 export function createModel(name: string, options: AutoencoderOptions = {}): PairAutoencoder {
-  if (!isModelName(name)) {
-    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Unknown model "${name}": expected one of ${MODEL_NAMES.join(', ')}.`);
+  if (!isPairModel(name)) {
+    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Unknown pair model "${name}": expected one of ${Object.keys(pairModels).join(', ')}.`);
   }
-  return new PairAutoencoder(models[name].spec, options);
+  return new PairAutoencoder(pairModels[name].spec, options);
 }

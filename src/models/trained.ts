@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { loadSafetensors, dispose, type Device, type Module, type Tensor } from '../engine/index.js';
-import { createModel, isModelName, type ModelName } from './registry.js';
-import type { PairAutoencoder } from './autoencoder.js';
+import { createModel, isModelName, models, type FamilyId, type ModelName } from './registry.js';
+import { CycleGenerators, type CycleGanSpec } from './cyclegan.js';
 
 export const MODEL_FOLDER_VERSION = 1;
 
@@ -73,25 +73,51 @@ export interface SwapModel {
   iteration: number;
 }
 
+/** What a model was trained on: aligned face crops (swapped into frames face by face), or whole images. */
+export type TrainedOn = 'faces' | 'images';
+
 export interface TrainedModel extends SwapModel {
-  model: PairAutoencoder;
+  model: Module & SwapModel['model'];
+  family: FamilyId;
+  trainedOn: TrainedOn;
+}
+
+/** Builds the inference module of a model folder's config (the weights are loaded by the caller). */
+function inferenceModule(family: FamilyId, config: Record<string, unknown>): Module & SwapModel['model'] {
+  if (family === 'cyclegan') return new CycleGenerators(config as unknown as CycleGanSpec);
+  return createModel(String(config.model), { mask: !!config.mask });
 }
 
 /**
- * A trained pair model, ready for inference (eval mode).
+ * A trained model of any family, ready for inference (eval mode): a pair model's decoders, or a CycleGAN's two
+ * generators, each as `forward(x, side)` on images in 0-1 ('b': A->B, 'a': B->A).
  * @example
  * const { model, geometry } = loadTrainedModel('model/');
  * const swapped = model.forward(faceA, 'b'); // A's face rebuilt by B's decoder
  */
 export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedModel {
   const files = modelFiles(dir);
-  const config = readModelConfig<ModelGeometry>(dir, ['model', 'size', 'modelCoverage', 'extractCoverage']);
-  if (!isModelName(config.model)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${config.model}" model, which this facegan does not know; update facegan.`);
-  const model = createModel(config.model, { mask: !!config.mask });
+  const config = readModelConfig<Record<string, unknown>>(dir, ['model', 'size']);
+  const name = String(config.model);
+  if (!isModelName(name)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${name}" model, which this facegan does not know; update facegan.`);
+  const family = models[name].family;
+  const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
+  const model = inferenceModule(family, config);
   loadWeights(model, files.weights);
   model.to(device);
   model.eval();
   const state = existsSync(files.state) ? readModelJson<{ iteration?: number }>(files.state) : {};
-  const geometry: ModelGeometry = { model: config.model, mask: !!config.mask, size: config.size, modelCoverage: config.modelCoverage, extractCoverage: config.extractCoverage };
-  return { model, geometry, iteration: state.iteration ?? 0 };
+  const geometry: ModelGeometry = {
+    model: name, mask: !!config.mask, size: Number(config.size),
+    modelCoverage: Number(config.modelCoverage ?? 1), extractCoverage: Number(config.extractCoverage ?? 1),
+  };
+  return { model, geometry, iteration: state.iteration ?? 0, family, trainedOn };
+}
+
+/** Refuses a model of another family than a command takes, saying which command takes it. */
+export function requireFamily(trained: TrainedModel, family: FamilyId, dir: string, command: string): void {
+  if (trained.family === family) return;
+  const other = trained.family === 'cyclegan' ? 'facegan translate' : 'facegan convert';
+  throw new FaceganError(ErrorCodes.BAD_MODEL,
+    `${dir} holds a ${trained.geometry.model} model (${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. Use ${other} with it.`);
 }

@@ -1,9 +1,9 @@
 /** Training settings on resume: kept settings keep their last value unless given; fixed ones refuse a change. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from './trainer.js';
+import { resolveConfig } from './pair.js';
 import { parseOptions } from '../core/options.js';
-import { TRAIN_SCHEMA } from './config.js';
+import { TRAIN_SCHEMA } from './families.js';
 import { NO_AUGMENT, AUGMENT_DEFAULTS } from './augment.js';
 import { FaceganError } from '../core/errors.js';
 

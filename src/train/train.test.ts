@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train, type TrainOptions } from './trainer.js';
-import { ModelFolder } from './model-folder.js';
+import { ModelFolder } from './core/model-folder.js';
+import type { TrainConfig } from './config.js';
 import { previewGrid, cellOrigin, PREVIEW_GAP } from './preview.js';
 import { createModel } from '../models/registry.js';
 import { manualSeed, rand, tidy, noGrad } from '../engine/index.js';
@@ -25,10 +26,10 @@ const quick = (modelDir: string, extra: Partial<TrainOptions> = {}): TrainOption
 
 test('lightweight: the loss falls by at least half on a few real faces', async () => {
   const dir = join(testTmp(), 'learn');
-  const s = await train(quick(dir, { iterations: 120, lr: 5e-4, augment: false, loss: ['mae'], precision: 'bf16', saveEvery: 120, previewEvery: 120, logEvery: 1 }));
+  const s = await train(quick(dir, { iterations: 120, lr: 5e-4, augment: false, loss: ['mae'], precision: 'auto', saveEvery: 120, previewEvery: 120, logEvery: 1 }));
   const log = new ModelFolder(dir).readLog();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b) / xs.length;
-  const first = mean(log.slice(0, 5).map((e) => (e.lossA + e.lossB) / 2)), last = mean(log.slice(-5).map((e) => (e.lossA + e.lossB) / 2));
+  const first = mean(log.slice(0, 5).map((e) => (e.lossA! + e.lossB!) / 2)), last = mean(log.slice(-5).map((e) => (e.lossA! + e.lossB!) / 2));
   assert.equal(s.iteration, 120);
   assert.ok(last < first / 2, `loss fell from ${first.toFixed(4)} to ${last.toFixed(4)}`);
 });
@@ -44,7 +45,7 @@ test('a resumed run continues the iteration count and the exact loss curve of an
   const a = new ModelFolder(whole).readLog(), b = new ModelFolder(parts).readLog();
   assert.deepEqual(b.map((e) => e.iteration), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   a.forEach((e, i) => {
-    assert.ok(Math.abs(e.lossA - b[i]!.lossA) < 1e-5 && Math.abs(e.lossB - b[i]!.lossB) < 1e-5, `iteration ${e.iteration}: ${e.lossA} vs ${b[i]!.lossA}`);
+    assert.ok(Math.abs(e.lossA! - b[i]!.lossA!) < 1e-5 && Math.abs(e.lossB! - b[i]!.lossB!) < 1e-5, `iteration ${e.iteration}: ${e.lossA} vs ${b[i]!.lossA}`);
   });
   const state = new ModelFolder(parts).readState();
   assert.equal(state.iteration, 10);
@@ -54,11 +55,11 @@ test('a resumed run continues the iteration count and the exact loss curve of an
 test('a saved model loads into a fresh one and gives identical outputs', async () => {
   const dir = join(testTmp(), 'whole');
   const folder = new ModelFolder(dir);
-  const config = folder.readConfig();
+  const config = folder.readConfig<TrainConfig>();
   manualSeed(1);
   const m1 = createModel(config.model, { mask: config.mask }), m2 = createModel(config.model, { mask: config.mask });
-  folder.loadWeights(m1);
-  folder.loadWeights(m2);
+  folder.loadModule('model', m1);
+  folder.loadModule('model', m2);
   const x = rand([2, 3, 64, 64]);
   const [y1, y2] = noGrad(() => tidy(() => [m1.eval().forward(x, 'b').data() as Float32Array, m2.eval().forward(x, 'b').data() as Float32Array]));
   assert.deepEqual(y1, y2);
@@ -117,7 +118,7 @@ test('bad folders and settings give clear errors', async () => {
 test('--gan and --mask: discriminators and the mask channel train, save and resume', async () => {
   const dir = join(testTmp(), 'gan');
   const first = await train(quick(dir, { iterations: 2, gan: true, mask: true, saveEvery: 2, previewEvery: 2 }));
-  assert.ok(Number.isFinite(first.lossA) && Number.isFinite(first.lossB));
+  assert.ok(Number.isFinite(first.losses.lossA) && Number.isFinite(first.losses.lossB));
   for (const f of ['disc_a.safetensors', 'disc_b.safetensors', 'disc_a-optimizer.safetensors']) assert.ok(existsSync(join(dir, f)), f);
   const log = new ModelFolder(dir).readLog();
   assert.ok(log.every((e) => Number.isFinite(e.discA) && Number.isFinite(e.discB)), 'discriminator losses are logged');
@@ -125,7 +126,7 @@ test('--gan and --mask: discriminators and the mask channel train, save and resu
   assert.equal(second.iteration, 3);
   assert.equal(second.config.gan, true, 'the folder keeps --gan');
   const m = createModel('lightweight', { mask: true });
-  new ModelFolder(dir).loadWeights(m);
+  new ModelFolder(dir).loadModule('model', m);
   const y = noGrad(() => tidy(() => m.forward(rand([1, 3, 64, 64]), 'a').shape));
   assert.deepEqual(y, [1, 4, 64, 64], 'face and mask channels');
   m.dispose();

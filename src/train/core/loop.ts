@@ -1,0 +1,163 @@
+/**
+ * The training loop every family runs on: batches in, one family step per iteration under the chosen precision,
+ * the lr of each module from the family's schedule, and on their cadences the log, the preview, the evaluator and
+ * checkpoints (with backup/ of the best and snapshots). Ctrl-C (the signal) stops after the current iteration and
+ * always leaves a complete checkpoint.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
+import { Adam, autocast, dispose, noGrad, tensor, tidy, type Device } from '../../engine/index.js';
+import { ErrorCodes, FaceganError } from '../../core/errors.js';
+import type { SwapModel } from '../../models/trained.js';
+import { writePreview } from '../write-preview.js';
+import type { CoreConfig, FamilyRun, StepContext } from './family.js';
+import type { LogEntry, ModelFolder, TrainState } from './model-folder.js';
+
+/** Progress of a training run, after each iteration. */
+export interface TrainProgress {
+  stage: 'train';
+  iteration: number;
+  iterations: number;
+  /** The family's named losses at this iteration. */
+  losses: Record<string, number>;
+  /** Images per second over both sides, recent average. */
+  examplesPerSecond: number;
+}
+
+export interface Evaluator {
+  every: number;
+  run: (model: SwapModel) => Promise<Record<string, number>>;
+}
+
+export interface LoopOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  evaluator?: Evaluator;
+}
+
+export interface LoopResult {
+  startIteration: number;
+  iteration: number;
+  losses: Record<string, number>;
+  seconds: number;
+  stopped: boolean;
+}
+
+/** Places a family's modules: loads a resumed folder's weights, moves them to the device, makes the optimizers. */
+export function placeModules<C extends CoreConfig, B>(run: FamilyRun<C, B>, folder: ModelFolder, resumed: boolean, device: Device, config: C): StepContext<C> {
+  const modules: StepContext<C>['modules'] = {}, optimizers: StepContext<C>['optimizers'] = {};
+  for (const [name, { module, optimizer }] of Object.entries(run.modules)) {
+    if (resumed) folder.loadModule(name, module);
+    module.to(device);
+    modules[name] = module;
+    optimizers[name] = new Adam(module, optimizer);
+    if (resumed) folder.loadModule(name, module, optimizers[name]);
+  }
+  if (resumed && run.state) {
+    const saved = folder.readStepState();
+    if (saved) {
+      try {
+        run.state.load(saved);
+      } finally {
+        dispose(saved);
+      }
+    }
+  }
+  const amp = config.precision === 'fp32' ? undefined : config.precision === 'bf16' ? 'bfloat16' as const : 'float16' as const;
+  const kind = device === 'cpu' ? 'cpu' : 'cuda';
+  return {
+    config, modules, optimizers, device,
+    autocast: <T>(fn: () => T): T => (amp ? autocast(kind, amp, fn) : fn()),
+    toDevice: (data, shape) => tidy(() => tensor(data, { shape }).to({ device })),
+  };
+}
+
+/** Trains until config.iterations, the signal, or an error. */
+export async function runLoop<C extends CoreConfig, B>(run: FamilyRun<C, B>, ctx: StepContext<C>, folder: ModelFolder, state: TrainState, o: LoopOptions): Promise<LoopResult> {
+  const { config } = ctx;
+  const startIteration = state.iteration;
+  let losses: Record<string, number> = {}, sinceSave = { sum: 0, n: 0 }, stopped = false;
+  const rate: number[] = [];
+  const setMode = (training: boolean) => Object.values(ctx.modules).forEach((m) => m.train(training));
+  const checkpoint = () => {
+    const mean = sinceSave.n ? sinceSave.sum / sinceSave.n : Infinity;
+    const improved = sinceSave.n > 0 && (!state.best || mean < state.best.loss);
+    if (improved) state.best = { loss: mean, iteration: state.iteration };
+    const named = Object.fromEntries(Object.keys(ctx.modules).map((k) => [k, { module: ctx.modules[k]!, opt: ctx.optimizers[k]! }]));
+    const stepState = run.state?.save();
+    folder.save(named, state, config.model, stepState);
+    if (improved) folder.backup();
+    if (config.snapshotEvery > 0 && state.iteration % config.snapshotEvery === 0) folder.snapshot(state.iteration);
+    sinceSave = { sum: 0, n: 0 };
+  };
+  const preview = async () => {
+    mkdirSync(folder.paths.previews, { recursive: true });
+    setMode(false);
+    try {
+      const cells = noGrad(() => run.preview(ctx));
+      const frame = config.timelapse ? join(folder.paths.previews, `${String(state.iteration).padStart(7, '0')}.png`) : undefined;
+      await writePreview(cells, join(folder.paths.previews, 'preview.png'), frame);
+    } finally {
+      setMode(true);
+    }
+  };
+  const evaluate = async (it: number): Promise<Record<string, number> | undefined> => {
+    if (!o.evaluator || it % o.evaluator.every !== 0) return undefined;
+    setMode(false);
+    try {
+      const model = run.swapModel?.(ctx, it);
+      return model ? await o.evaluator.run(model) : undefined;
+    } finally {
+      setMode(true);
+    }
+  };
+
+  try {
+    while (state.iteration < config.iterations) {
+      if (o.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      // The batches are usually ready, and awaiting a settled promise never returns to the event loop: without this
+      // turn, Ctrl-C (and anything else queued there) would go unseen until training ended.
+      await setImmediate();
+      const t0 = performance.now();
+      const batch = await run.batches.get(state.iteration);
+      const it = state.iteration + 1;
+      for (const [name, opt] of Object.entries(ctx.optimizers)) opt.lr = run.lr(name, it);
+      losses = tidy(() => run.step(ctx, batch, it));
+      state.iteration = it;
+      const dt = (performance.now() - t0) / 1000;
+      state.seconds += dt;
+      rate.push(dt);
+      if (rate.length > 20) rate.shift();
+      const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
+      if (bad) {
+        throw new FaceganError(ErrorCodes.ENGINE, `The loss ${bad[0]} became ${bad[1]} at iteration ${it}: training diverged. Resume from the last checkpoint with a lower --lr, --clip 1, or --precision fp32.`);
+      }
+      sinceSave.sum += run.score(losses);
+      sinceSave.n++;
+      const eps = (run.examplesPerIteration * rate.length) / rate.reduce((s, x) => s + x, 0);
+      const figures = await evaluate(it);
+      if (it % config.logEvery === 0 || figures) {
+        const entry: LogEntry = { iteration: it, seconds: Math.round(state.seconds * 10) / 10, ...losses, examplesPerSecond: Math.round(eps * 10) / 10, ...figures };
+        folder.appendLog(entry);
+      }
+      if (it % config.previewEvery === 0) await preview();
+      if (it % config.saveEvery === 0 || (config.snapshotEvery > 0 && it % config.snapshotEvery === 0)) checkpoint();
+      o.onProgress?.({ stage: 'train', iteration: it, iterations: config.iterations, losses, examplesPerSecond: eps });
+    }
+    if (state.iteration > startIteration && state.iteration % config.saveEvery !== 0) {
+      checkpoint();
+      await preview();
+    }
+  } finally {
+    await run.batches.close();
+    for (const m of Object.values(ctx.modules)) m.dispose();
+    for (const opt of Object.values(ctx.optimizers)) opt.dispose();
+    run.state?.dispose();
+    run.dispose?.();
+  }
+  return { startIteration, iteration: state.iteration, losses, seconds: state.seconds, stopped };
+}

@@ -1,0 +1,17 @@
+/**
+ * The training families, by the id the model registry names (models/registry.ts): `facegan train --model NAME`
+ * trains NAME with its family. TRAIN_SCHEMA is every family's settings beside the core's: the CLI parses and
+ * documents it whole, and train() refuses a setting that the chosen model's family does not take.
+ */
+import type { OptionSchema } from '../core/options.js';
+import type { FamilyId } from '../models/registry.js';
+import type { Family } from './core/family.js';
+import { CORE_SCHEMA } from './core/settings.js';
+import { pairFamily } from './pair.js';
+import { PAIR_SCHEMA } from './config.js';
+import { cycleganFamily } from './cyclegan/family.js';
+import { CYCLEGAN_SCHEMA } from './cyclegan/settings.js';
+
+export const families = { pair: pairFamily, cyclegan: cycleganFamily } as const satisfies Record<FamilyId, Pick<Family, 'id' | 'schema'>>;
+
+export const TRAIN_SCHEMA = { ...CORE_SCHEMA, ...PAIR_SCHEMA, ...CYCLEGAN_SCHEMA } as const satisfies OptionSchema;

@@ -1,0 +1,167 @@
+/**
+ * The pair family (faceswap's workflow: lightweight, original, h128): a shared encoder and a decoder per side
+ * learn to rebuild warped faces of A and B (SSIM + MSE with eye and mouth weights, optionally a learned mask and
+ * a PatchGAN discriminator per side). Plugs into the training core (core/loop.ts).
+ */
+import { resolve } from 'node:path';
+import { clipGradNorm, mseLoss, noGrad, tensor, tidy, type Device, type Tensor } from '../engine/index.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { createModel, pairModels, type ModelName, type PairModelName } from '../models/registry.js';
+import type { PairAutoencoder } from '../models/autoencoder.js';
+import { PatchDiscriminator } from '../models/patchgan.js';
+import { AUGMENT_DEFAULTS, NO_AUGMENT, type SampleOptions } from './augment.js';
+import { loadFaceset, type Faceset } from './faceset.js';
+import { previewBatch, type Batch, type Side } from './batches.js';
+import { BatchLoader } from './loader.js';
+import { parseLossSpec, reconstructionLoss } from './losses.js';
+import { PAIR_SCHEMA, type TrainConfig } from './config.js';
+import { checkDerived, resolveSettings } from './core/resolve.js';
+import type { Family, FamilyRun, NamedModule, StepContext } from './core/family.js';
+
+const SIDES = ['a', 'b'] as const;
+const PREVIEW_FACES = 4;
+
+interface PairData { sets: Record<Side, Faceset>; folders: Record<Side, string> }
+
+function normalize(given: Record<string, unknown>): Record<string, unknown> {
+  const g = { ...given };
+  if (Array.isArray(g.loss)) g.loss = parseLossSpec(g.loss as string[]);
+  if (typeof g.augment === 'boolean') g.augment = g.augment ? AUGMENT_DEFAULTS : NO_AUGMENT;
+  return g;
+}
+
+const DERIVED_ADVICE = {
+  extractCoverage: 'These faces were extracted with --coverage {given}; the model was trained on {stored}. Extract them again with --coverage {stored}.',
+};
+
+/** The faces' settings derived from the model and the crops (pure; checked against a stored config). */
+function derive(settings: Record<string, unknown>, extractCoverage: number): Record<string, unknown> {
+  const size = pairModels[settings.model as PairModelName].spec.size;
+  return { size, extractCoverage, modelCoverage: extractCoverage / (settings.coverage as number) };
+}
+
+/** The resolved config of a pair model (the settings, then what the faces give); pure, for the CLI and tests. */
+export function resolveConfig(given: object, stored: TrainConfig | undefined, extractCoverage: number): TrainConfig {
+  const settings = resolveSettings(pairFamily, given as Record<string, unknown>, stored);
+  const derived = derive(settings, extractCoverage);
+  checkDerived(derived, stored, DERIVED_ADVICE);
+  return { ...settings, ...derived } as TrainConfig;
+}
+
+interface PairTensors { input: Tensor; target: Tensor; weights: Tensor; mask: Tensor }
+
+function sideTensors(ctx: StepContext<TrainConfig>, b: Batch): PairTensors {
+  const n = b.faces.length, s = ctx.config.size;
+  return {
+    input: ctx.toDevice(b.input, [n, 3, s, s]), target: ctx.toDevice(b.target, [n, 3, s, s]),
+    weights: ctx.toDevice(b.weights, [n, 1, s, s]), mask: ctx.toDevice(b.mask, [n, 1, s, s]),
+  };
+}
+
+/** One iteration: both sides through their decoders (and judges), then each discriminator's own update. */
+function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): Record<string, number> {
+  const { config } = ctx;
+  const model = ctx.modules.model as PairAutoencoder, opt = ctx.optimizers.model!;
+  const disc = config.gan ? { a: ctx.modules.disc_a as PatchDiscriminator, b: ctx.modules.disc_b as PatchDiscriminator } : undefined;
+  const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
+  opt.zeroGrad();
+  const forward = (x: Tensor, side: Side) => tidy(() => ctx.autocast(() => model.forward(x, side)).to('float32'));
+  const out = { a: forward(t.a.input, 'a'), b: forward(t.b.input, 'b') };
+  const values: Record<string, Tensor> = {};
+  let total: Tensor | undefined;
+  for (const side of SIDES) {
+    const y = out[side], face = config.mask ? y.narrow(1, 0, 3) : y;
+    const weights = config.mask ? t[side].weights.mul(t[side].mask) : t[side].weights;
+    let l = reconstructionLoss(face, t[side].target, weights, config.loss);
+    if (config.mask) l = l.add(mseLoss(y.narrow(1, 3, 1), t[side].mask));
+    values[side === 'a' ? 'lossA' : 'lossB'] = l;
+    if (disc) l = l.add(disc[side].forward(face).sub(1).square().mean().mul(config.ganWeight)); // LSGAN: fool the judge
+    total = total ? total.add(l) : l;
+  }
+  total!.backward();
+  if (config.clip > 0) clipGradNorm(model, config.clip);
+  opt.step();
+  if (disc) {
+    for (const side of SIDES) {
+      const dOpt = ctx.optimizers[`disc_${side}`]!;
+      dOpt.zeroGrad();
+      const fake = (config.mask ? out[side].narrow(1, 0, 3) : out[side]).detach();
+      const real = disc[side].forward(t[side].target).sub(1).square().mean();
+      const d = real.add(disc[side].forward(fake).square().mean()).mul(0.5);
+      d.backward();
+      dOpt.step();
+      values[side === 'a' ? 'discA' : 'discB'] = d;
+    }
+  }
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.item()]));
+}
+
+/** The six cells of each preview row: A, A->A, A->B, B, B->B, B->A. */
+function previewCells(model: PairAutoencoder, previews: Record<Side, Batch>, size: number, device: Device): (Float32Array | undefined)[][] {
+  const plane = 3 * size * size;
+  const run = (b: Batch, side: Side): Float32Array[] => {
+    const n = b.faces.length;
+    const out = noGrad(() => tidy(() => model.forward(toTensor(b.target, [n, 3, size, size], device), side)
+      .narrow(1, 0, 3).contiguous().to({ device: 'cpu', dtype: 'float32' }).data() as Float32Array));
+    return Array.from({ length: n }, (_, i) => out.slice(i * plane, (i + 1) * plane));
+  };
+  const split = (b: Batch) => Array.from({ length: b.faces.length }, (_, i) => b.target.slice(i * plane, (i + 1) * plane));
+  const a = split(previews.a), b = split(previews.b);
+  const aa = run(previews.a, 'a'), ab = run(previews.a, 'b'), bb = run(previews.b, 'b'), ba = run(previews.b, 'a');
+  const rows = Math.max(a.length, b.length);
+  return Array.from({ length: rows }, (_, r) => [a[r], aa[r], ab[r], b[r], bb[r], ba[r]]);
+}
+
+const toTensor = (data: Float32Array, shape: number[], device: Device) => tidy(() => tensor(data, { shape }).to({ device }));
+
+export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
+  id: 'pair',
+  schema: PAIR_SCHEMA,
+  defaults: {},
+  normalize,
+  async open(inputs, settings, stored) {
+    const folders = { a: resolve(inputs.a), b: resolve(inputs.b) };
+    if (folders.a === folders.b) throw new FaceganError(ErrorCodes.USAGE, 'A and B are the same folder: give the faces of two different people.');
+    const size = pairModels[settings.model as PairModelName].spec.size;
+    const sets = { a: await loadFaceset(folders.a, size, 'faces A'), b: await loadFaceset(folders.b, size, 'faces B') };
+    const cov = { a: sets.a.coverage ?? 0.625, b: sets.b.coverage ?? 0.625 };
+    if (cov.a !== cov.b) {
+      throw new FaceganError(ErrorCodes.BAD_FILE, `Faces A were extracted with --coverage ${cov.a} and faces B with ${cov.b}; extract both with the same coverage.`);
+    }
+    const derived = derive(settings, cov.a);
+    checkDerived(derived, stored, DERIVED_ADVICE);
+    return { derived, data: { sets, folders } satisfies PairData };
+  },
+  start(config, data, device): FamilyRun<TrainConfig, Record<Side, Batch>> {
+    const { sets, folders } = data as PairData;
+    const size = config.size;
+    const model: PairAutoencoder = createModel(config.model, { mask: config.mask });
+    const modules: Record<string, NamedModule> = { model: { module: model, optimizer: { lr: config.lr, eps: config.eps, betas: [0.5, 0.99] } } };
+    if (config.gan) {
+      for (const side of SIDES) modules[`disc_${side}`] = { module: new PatchDiscriminator(), optimizer: { lr: 2e-4, betas: [0.5, 0.999] } };
+    }
+    const sample: SampleOptions = {
+      size, coverage: config.coverage, augment: config.augment, eyeWeight: config.eyeWeight, mouthWeight: config.mouthWeight,
+      toLandmarks: config.warpToLandmarks && config.augment.warp > 0,
+    };
+    const fixed = { ...sample, augment: NO_AUGMENT };
+    const previews = { a: previewBatch(sets.a.faces, PREVIEW_FACES, fixed), b: previewBatch(sets.b.faces, PREVIEW_FACES, fixed) };
+    const loader = new BatchLoader({ folders, minSide: size, batchSize: config.batchSize, seed: config.seed, sample });
+    return {
+      modules,
+      batches: { get: (i) => loader.get(i), close: () => loader.close() },
+      examplesPerIteration: 2 * config.batchSize,
+      step: (ctx, batches) => pairStep(ctx, batches),
+      score: (l) => (l.lossA! + l.lossB!) / 2,
+      lr: (name, it) => (name !== 'model' ? 2e-4 : config.warmup > 0 ? config.lr * Math.min(1, it / config.warmup) : config.lr),
+      preview: (ctx) => ({
+        columns: ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'], gapAfter: 3, size,
+        rows: previewCells(ctx.modules.model as PairAutoencoder, previews, size, ctx.device),
+      }),
+      swapModel: (ctx, iteration) => ({
+        model: ctx.modules.model as PairAutoencoder, iteration,
+        geometry: { model: config.model as ModelName, mask: config.mask, size, modelCoverage: config.modelCoverage, extractCoverage: config.extractCoverage },
+      }),
+    };
+  },
+};
