@@ -3,11 +3,14 @@ import { defineCommand } from './command.js';
 import { progressBar } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
-import { TRAIN_SCHEMA } from '../train/families.js';
+import { TRAIN_SCHEMA, families } from '../train/families.js';
+import { models } from '../models/registry.js';
+import { flagOf } from '../core/options.js';
 import { evaluate } from '../eval/eval.js';
 import type { EvalReport } from '../eval/report.js';
 import { join, resolve } from 'node:path';
 import { FaceganError, ErrorCodes } from '../core/errors.js';
+import { setNumThreads } from '../engine/index.js';
 
 /** The eval figures train logs, flat and numeric (log.jsonl's entries are). */
 export function evalFigures(r: EvalReport): Record<string, number> {
@@ -15,6 +18,7 @@ export function evalFigures(r: EvalReport): Record<string, number> {
     evalDetection: r.detection.rate, evalRetrieval: r.identity.retrieval, evalRetrievalUnder: r.identity.retrievalUnderThreshold,
     evalDistanceToSource: r.identity.distanceToSource, evalPoseError: r.pose?.mean, evalExpressionError: r.expression?.error,
     evalMouthCorrelation: r.expression?.mouthCorrelation, evalPsnr: r.reconstruction.input?.psnr, evalBaselinePsnr: r.reconstruction.input?.baseline.psnr,
+    evalCyclePsnr: r.reconstruction.cycle?.psnr,
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
@@ -23,16 +27,24 @@ export function evalFigures(r: EvalReport): Record<string, number> {
 const lossText = (losses: Record<string, number>): string => Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
 
 export const trainCommand = defineCommand({
-  summary: 'train a pair model on two folders of extracted faces (resumes a model folder that has one)',
+  summary: 'train a model on two folders: a pair face swap (faces of two people) or a CycleGAN (any two kinds of image)',
   details: `Examples:
   facegan train -A faces_a/ -B faces_b/ -m model/
   facegan train -A faces_a/ -B faces_b/ -m model/ --model original --precision bf16 --iterations 50000
   facegan train -A faces_a/ -B faces_b/ -m model/ --gan --mask
+  facegan train --model cyclegan -A photos_a/ -B photos_b/ -m cyclegan/ --iterations 20000
+  facegan train --model cyclegan -A faces_a/ -B faces_b/ -m cyclegan/ --size 256 --ngf 64 --blocks 9 --upsample bilinear
 
-The model folder holds config.json, model.safetensors, optimizer.safetensors, state.json, log.jsonl (the loss
-curve) and previews/preview.png (A, A>A, A>B | B, B>B, B>A). Ctrl-C saves a checkpoint and stops; run the same
-command to continue. Settings that shape the model (--model, --mask, --coverage, --loss, --gan, --seed, ...) are
-kept by the folder; the others (--iterations, --lr, --batch-size, ...) may change on resume.`,
+Models:
+${Object.entries(models).map(([name, m]) => `  ${name.padEnd(12)}${m.description}`).join('\n')}
+
+The model folder holds config.json, model.safetensors (and each other trained part as NAME.safetensors) with
+their optimizers, state.json, log.jsonl (the loss curve) and previews/preview.png (pair: A, A>A, A>B | B, B>B,
+B>A; CycleGAN: A, A>B, A>B>A | B, B>A, B>A>B). Ctrl-C saves a checkpoint and stops; run the same command to
+continue. Settings that shape the model (--model, --mask, --coverage, --size, --ngf, --seed, ...) are kept by the
+folder; the others (--iterations, --lr, --batch-size, ...) may change on resume. Options marked "CycleGAN:" apply
+to --model cyclegan only, and the pair options (--mask, --gan, --loss, ...) only to the pair models.
+CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v]) => `${flagOf(k)} ${v}`).join(', ')}.`,
   options: {
     a: { type: 'string', short: 'A', help: 'folder of extracted faces of A (the face to replace)', required: true },
     b: { type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)', required: true },
@@ -43,11 +55,13 @@ kept by the folder; the others (--iterations, --lr, --batch-size, ...) may chang
     evalSource: { type: 'string', help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)' },
     evalSwap: { type: 'boolean', help: '--eval-every measures B->A: --eval-input shows B' },
     evalFrames: { type: 'int', help: 'frames --eval-every measures (spread over the input)', default: 24, min: 2 },
+    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores); 1 leaves the other cores free', min: 1, max: 1024 },
   },
   async run(o) {
     const bar = progressBar('train', 'it');
     let start: number | undefined;
-    const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, ...options } = o;
+    const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, threads, ...options } = o;
+    if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
     if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
     const evaluator = evalEvery > 0 ? {
       every: evalEvery,

@@ -19,10 +19,12 @@ import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file
 import { HumanDetector } from '../faces/human.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
-import { loadTrainedModel, type TrainedModel } from '../models/trained.js';
+import { loadTrainedModel, requireFamily, type TrainedModel } from '../models/trained.js';
+import type { FamilyId } from '../models/registry.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
 import { prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import { translateImage } from '../swap/whole-image.js';
 import type { MaskType } from '../swap/masks.js';
 
 export interface ConvertOptions {
@@ -56,6 +58,8 @@ export interface ConvertOptions {
   preset?: string;
   /** Text drawn visibly on every output (besides the metadata label). */
   label?: string;
+  /** Models trained on whole images (CycleGAN): the side frames are translated at (default: the training's). */
+  resolution?: number;
   /** Write the IPTC "synthetic" label into the metadata (default true). */
   provenance?: boolean;
   overwrite?: boolean;
@@ -74,7 +78,8 @@ export interface ConvertSummary {
   withoutFaces: number;
   /** Images of a folder already converted by an earlier run (kept). */
   skipped: number;
-  source: 'alignments' | 'detector';
+  /** Where the faces came from; whole-image: a model trained on whole images translated each frame whole. */
+  source: 'alignments' | 'detector' | 'whole-image';
   seconds: number;
   stopped: boolean;
 }
@@ -103,6 +108,14 @@ function alignmentsSource(doc: Alignments): FaceSource {
  * await convert({ input: 'clip.mp4', output: 'swapped.mp4', modelDir: 'model/' });
  */
 export async function convert(options: ConvertOptions): Promise<ConvertSummary> {
+  return convertWith(options, 'pair', 'facegan convert');
+}
+
+/**
+ * The frame loop convert and translate share: frames in (images, folders, videos), faces found or read, the
+ * model run in batches, pasted back (or whole frames translated), written out labelled.
+ */
+export async function convertWith(options: ConvertOptions, family: FamilyId, command: string): Promise<ConvertSummary> {
   const started = performance.now();
   const o = { ...CONVERT_DEFAULTS, ...defined(options) } as ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
   const input = resolve(o.input);
@@ -110,16 +123,21 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const target = resolveOutput(input, kind, o.output, !!o.overwrite);
   const device = resolveDevice(o.device ?? 'auto');
   const trained: TrainedModel = loadTrainedModel(resolve(o.modelDir), device);
+  requireFamily(trained, family, o.modelDir, command);
+  const wholeImages = trained.trainedOn === 'images';
   if (o.mask === 'learned' && !trained.geometry.mask) {
     throw new FaceganError(ErrorCodes.USAGE, `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`);
   }
   const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: useBf16(o.precision, device), device };
 
+  if (wholeImages && (o.filter?.length || o.alignments)) {
+    throw new FaceganError(ErrorCodes.USAGE, `${o.modelDir} was trained on whole images, so it translates whole frames: --filter and --alignments do not apply.`);
+  }
   const alignmentsPath = o.alignments ? resolve(o.alignments) : defaultAlignmentsPath(input);
   if (o.alignments && !existsSync(alignmentsPath)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`);
-  const doc = existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
-  const detector = !doc || o.filter?.length ? new HumanDetector({ video: kind === 'video', maxFaces: 20 }) : undefined;
-  const findFaces: FaceSource = doc ? alignmentsSource(doc) : async (_f, image) =>
+  const doc = !wholeImages && existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
+  const detector = !wholeImages && (!doc || o.filter?.length) ? new HumanDetector({ video: kind === 'video', maxFaces: 20 }) : undefined;
+  const findFaces: FaceSource = wholeImages ? async () => [] : doc ? alignmentsSource(doc) : async (_f, image) =>
     (await detector!.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= 20).map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
   const filter = o.filter?.length ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON) : undefined;
 
@@ -132,7 +150,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
   const overlays = new Map<string, Overlay>();
   const radius = kind === 'video' ? o.smooth : 0;
   const batch = o.batch;
-  const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: doc ? 'alignments' : 'detector', seconds: 0, stopped: false };
+  const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: wholeImages ? 'whole-image' : doc ? 'alignments' : 'detector', seconds: 0, stopped: false };
   // frames read ahead (for smoothing) and the faces of the frames behind, oldest first
   const ahead: Pending[] = [];
   const behind: TrackedFace[][] = [];
@@ -146,6 +164,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     const timeline = [...behind, ...ahead.map((a) => a.faces)];
     const outs = group.map((p) => ({ width: p.image.width, height: p.image.height, data: new Uint8Array(p.image.data) }));
     const jobs: { frame: number; face: PreparedFace }[] = [];
+    if (wholeImages) group.forEach((p, j) => translateImage(p.image, outs[j]!, trained, { ...settings, resolution: o.resolution }));
     try {
       for (let j = 0; j < group.length; j++) {
         const p = group[j]!, centre = behind.length + j;
@@ -167,7 +186,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
     }
     for (let j = 0; j < group.length; j++) {
       const p = group[j]!, out = outs[j]!;
-      const swapped = jobs.filter((k) => k.frame === j).length;
+      const swapped = wholeImages ? 1 : jobs.filter((k) => k.frame === j).length;
       summary.faces += swapped;
       if (!swapped) summary.withoutFaces++;
       if (o.label) {

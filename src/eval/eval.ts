@@ -13,7 +13,7 @@ import { boxIou, type Box } from '../core/geometry/box.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
-import { resolveDevice, type Device } from '../engine/index.js';
+import { autocast, noGrad, resolveDevice, tidy, type Device, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
@@ -79,6 +79,15 @@ const MIN_IOU = 0.3;
 const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T | undefined =>
   found.map((f) => ({ f, iou: boxIou(f.box, box) })).filter((x) => x.iou >= MIN_IOU).sort((a, b) => b.iou - a.iou)[0]?.f;
 
+/** A model output ([1, 3+, S, S], CPU) taken back through the model toward `side` (the cycle: A->B->A). */
+function runBack(model: SwapModel, y: Tensor, side: 'a' | 'b', s: SwapSettings): Tensor {
+  return noGrad(() => tidy(() => {
+    const x = y.narrow(1, 0, 3).contiguous().to({ device: s.device });
+    const run = () => model.model.forward(x, side);
+    return (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
+  }));
+}
+
 /**
  * Measures a trained model on held-out frames and writes the report.
  * @example
@@ -93,6 +102,9 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const kind = inputKind(input);
   const device: Device = resolveDevice(o.device ?? 'auto');
   const model = o.model ?? loadTrainedModel(resolve(o.modelDir), device);
+  if ('trainedOn' in model && model.trainedOn === 'images') {
+    throw new FaceganError(ErrorCodes.BAD_MODEL, `${o.modelDir} is a CycleGAN trained on whole images: eval measures face swaps, so it needs a model trained on extracted faces.`);
+  }
   const decoder = o.swap ? 'a' : 'b', own = o.swap ? 'b' : 'a';
   const settings: SwapSettings = {
     decoder, mask: 'extended', erode: 0, feather: 0.04, colour: o.colour, sharpen: 0, device,
@@ -117,7 +129,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const tracks: Track[] = [];
   const examples: Example[] = [];
   const exampleAt = new Set(Array.from({ length: 6 }, (_, i) => Math.floor(((i + 0.5) * planned) / 6)));
-  const recon = new ReconstructionStats(own);
+  const recon = new ReconstructionStats(own), cycleRecon = new ReconstructionStats(own);
   let queue: Job[] = [];
 
   const run = async (jobs: Job[]) => {
@@ -130,6 +142,9 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
         const out: RgbImage = { width: job.image.width, height: job.image.height, data: new Uint8Array(job.image.data) };
         pasteFace(prepared[i]!, swapped[i]!, out, settings);
         const fit = recon.add(prepared[i]!.input, rebuilt[i]!);
+        const cycled = runBack(model, swapped[i]!, own, settings);
+        cycleRecon.add(prepared[i]!.input, cycled);
+        cycled.dispose();
         swapped[i]!.dispose();
         rebuilt[i]!.dispose();
         const r = await measure(job, out);
@@ -233,7 +248,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     },
     pose,
     expression: measured.length ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) } : null,
-    reconstruction: { input: recon.result(), source: sourceRecon.result() },
+    reconstruction: { input: recon.result(), source: sourceRecon.result(), cycle: cycleRecon.result() },
     temporal: kind === 'video' ? temporal(tracks, everyN) : null,
     frames: results,
   };

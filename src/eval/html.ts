@@ -81,7 +81,7 @@ figure{margin:1em 0}figcaption{font-weight:bold}.ex{display:inline-block;margin:
 (${r.counts.frames} frames, every ${r.input.everyN}); source faces <code>${escapeXml(r.source.folder)}</code> (${r.source.faces})${r.gallery.map((g) => `; gallery <code>${escapeXml(g.name)}</code> (${g.faces})`).join('')}.
 Measured in ${r.seconds.toFixed(1)} s by facegan ${escapeXml(r.facegan)} on ${escapeXml(r.createdAt)}.</p>
 <table><tr><th>Figure</th><th>Value</th><th></th></tr>${rows.map((row) => `<tr><td>${row[0]}</td><td><b>${row[1]}</b></td><td>${row[2]}</td></tr>`).join('')}
-${rec('Reconstruction, input faces', r.reconstruction.input)}${rec('Reconstruction, source faces', r.reconstruction.source)}</table>
+${rec('Reconstruction, input faces', r.reconstruction.input)}${rec('Reconstruction, source faces', r.reconstruction.source)}${rec('Cycle reconstruction (there and back)', r.reconstruction.cycle ?? null)}</table>
 ${linePlot('Identity distance per frame', [{ name: 'to source', values: col('distanceToSource') }, { name: 'to original', values: col('distanceToOriginal') }], { at: r.identity.threshold, name: 'same-person threshold' })}
 ${linePlot('Mouth opening (mean-face units)', [{ name: 'input', values: col('mouthIn') }, { name: 'swapped', values: col('mouthOut') }])}
 ${linePlot('Pose error per frame (degrees)', [{ name: 'yaw', values: col('pose', (p) => p.yaw) }, { name: 'pitch', values: col('pose', (p) => p.pitch) }, { name: 'roll', values: col('pose', (p) => p.roll) }])}

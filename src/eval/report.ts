@@ -67,7 +67,11 @@ export interface EvalReport {
   };
   pose: { yaw: number; pitch: number; roll: number; mean: number } | null;
   expression: { error: number; mouthCorrelation: number | null } | null;
-  reconstruction: { input: Reconstruction | null; source: Reconstruction | null };
+  /**
+   * input: A->A (or B->B) on the held-out faces; source: B->B on the source's faces; cycle: A->B->A, the swap taken
+   * back through the other side (CycleGAN's cycle reconstruction; for a pair model, its decoders in turn).
+   */
+  reconstruction: { input: Reconstruction | null; source: Reconstruction | null; cycle?: Reconstruction | null };
   /** Frame-to-frame landmark motion (share of the face's width) in the input, in the output, and of their difference. */
   temporal: { inputJitter: number; outputJitter: number; addedJitter: number } | null;
   frames: FrameResult[];
@@ -102,7 +106,7 @@ export const REPORT_SCHEMA = {
     }),
     pose: obj({ yaw: num, pitch: num, roll: num, mean: num }, true),
     expression: obj({ error: num, mouthCorrelation: nullableNum }, true),
-    reconstruction: obj({ input: recon, source: recon }),
+    reconstruction: { ...obj({ input: recon, source: recon }), properties: { input: recon, source: recon, cycle: recon } },
     temporal: obj({ inputJitter: num, outputJitter: num, addedJitter: num }, true),
     frames: {
       type: 'array',

@@ -1,0 +1,30 @@
+/** facegan translate -m MODEL_DIR -i INPUT -o OUTPUT [--direction a2b|b2a]: a CycleGAN model on photos or a video. */
+import { defineCommand } from './command.js';
+import { progressBar } from './progress.js';
+import { stoppableBySigint } from './interrupt.js';
+import { translate } from '../convert/translate.js';
+import { FRAME_OPTIONS, reportFrames } from './convert.js';
+
+export const translateCommand = defineCommand({
+  summary: 'translate A->B (or B->A) with a CycleGAN model: faces pasted back, or whole frames; labelled as synthetic',
+  details: `Examples:
+  facegan translate -m cyclegan/ -i photo.jpg -o translated.jpg
+  facegan translate -m cyclegan/ -i clip.mp4 -o translated.mp4 --direction b2a
+
+A model trained on faces (from facegan extract) translates each face in the frame and pastes it back as convert
+does (masks, colour matching, smoothing over video frames); one trained on whole images translates whole frames
+(at the size it was trained at, or --resolution). Videos keep their frames, rate, orientation and audio.`,
+  options: {
+    ...FRAME_OPTIONS,
+    direction: { type: 'string', help: 'a2b: A\'s look to B\'s; b2a: the other way', default: 'a2b', choices: ['a2b', 'b2a'] as const },
+    resolution: { type: 'int', help: 'whole-image models: the side frames are translated at (default: the training\'s)', min: 16, max: 4096 },
+  },
+  async run(o) {
+    const bar = progressBar('translate', 'frames');
+    const s = await stoppableBySigint('stopping; a video being written is removed, images already written are kept.', (signal) => translate({
+      ...o, colour: o.color, signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
+    }));
+    bar.finish();
+    return reportFrames(s, 'translated');
+  },
+});
