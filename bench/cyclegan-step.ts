@@ -13,15 +13,24 @@ import { median, peakRssMb } from './util.js';
 const [size, ngf, ndf, blocks, batch, warmup, steps] = process.argv.slice(2, 9).map(Number) as number[];
 const bf16 = process.argv[9] === 'bf16';
 manualSeed(0);
-const G = new CycleGenerators({ ngf: ngf!, ndf: ndf!, blocks: blocks!, upsample: 'transpose' }), D = new CycleDiscriminators({ ndf: ndf! });
+const G = new CycleGenerators({ ngf: ngf!, ndf: ndf!, blocks: blocks!, upsample: 'transpose' }),
+  D = new CycleDiscriminators({ ndf: ndf! });
 const config = { size, cycleWeight: 10, identityWeight: 0.5 } as CycleGanConfig;
 const ctx: StepContext<CycleGanConfig> = {
-  config, modules: { model: G, disc: D }, device: 'cpu',
-  optimizers: { model: new Adam(G, { lr: 2e-4, betas: [0.5, 0.999] }), disc: new Adam(D, { lr: 2e-4, betas: [0.5, 0.999] }) },
+  config,
+  modules: { model: G, disc: D },
+  device: 'cpu',
+  optimizers: {
+    model: new Adam(G, { lr: 2e-4, betas: [0.5, 0.999] }),
+    disc: new Adam(D, { lr: 2e-4, betas: [0.5, 0.999] }),
+  },
   autocast: <T>(fn: () => T) => (bf16 ? autocast('cpu', 'bfloat16', fn) : fn()),
   toDevice: (data, shape) => tensor(data, { shape }),
 };
-const data = tidy(() => ({ a: rand([batch!, 3, size!, size!]).data() as Float32Array, b: rand([batch!, 3, size!, size!]).data() as Float32Array }));
+const data = tidy(() => ({
+  a: rand([batch!, 3, size!, size!]).data() as Float32Array,
+  b: rand([batch!, 3, size!, size!]).data() as Float32Array,
+}));
 const times: number[] = [];
 let losses: Record<string, number> = {};
 for (let i = 0; i < warmup! + steps!; i++) {
@@ -32,9 +41,16 @@ for (let i = 0; i < warmup! + steps!; i++) {
   process.stderr.write(`facegan ${size}px ${bf16 ? 'bf16' : 'fp32'} iteration ${i} ${s.toFixed(3)}s\n`);
 }
 const med = median(times);
-console.log(JSON.stringify({
-  engine: `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16 autocast' : ''}`, threads: numThreads(),
-  params_g: G.g_ab.numParameters(), params_d: D.d_a.numParameters(), step_s: times.map((t) => +t.toFixed(4)),
-  median_step_s: +med.toFixed(4), images_per_s: +((2 * batch!) / med).toFixed(2), peak_rss_mb: peakRssMb(),
-  final_losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, +v.toFixed(4)])),
-}));
+console.log(
+  JSON.stringify({
+    engine: `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16 autocast' : ''}`,
+    threads: numThreads(),
+    params_g: G.g_ab.numParameters(),
+    params_d: D.d_a.numParameters(),
+    step_s: times.map((t) => +t.toFixed(4)),
+    median_step_s: +med.toFixed(4),
+    images_per_s: +((2 * batch!) / med).toFixed(2),
+    peak_rss_mb: peakRssMb(),
+    final_losses: Object.fromEntries(Object.entries(losses).map(([k, v]) => [k, +v.toFixed(4)])),
+  }),
+);

@@ -21,19 +21,34 @@ const CONFIGS = {
 export const cycleganOptions = {
   warmup: { type: 'int', help: 'untimed iterations first', default: 2, min: 0 },
   steps: { type: 'int', help: 'timed iterations', default: 10, min: 1 },
-  configs: { type: 'string', help: `configurations, comma-separated (${Object.keys(CONFIGS).join(', ')})`, default: 'reference,cpu' },
+  configs: {
+    type: 'string',
+    help: `configurations, comma-separated (${Object.keys(CONFIGS).join(', ')})`,
+    default: 'reference,cpu',
+  },
   precisions: { type: 'string', help: 'precisions, comma-separated (fp32, bf16)', default: 'fp32,bf16' },
-  referenceScript: { type: 'string', help: 'the PyTorch reference script', default: join(SHARED, 'bench/reference_cyclegan.py') },
+  referenceScript: {
+    type: 'string',
+    help: 'the PyTorch reference script',
+    default: join(SHARED, 'bench/reference_cyclegan.py'),
+  },
 } as const satisfies OptionSchema;
 
-interface Run { median_step_s: number; images_per_s: number; peak_rss_mb: number; engine: string }
+interface Run {
+  median_step_s: number;
+  images_per_s: number;
+  peak_rss_mb: number;
+  engine: string;
+}
 
 function runJson(cmd: string, args: string[], what: string): Run {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`${what} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}` +
-      (what.startsWith('PyTorch') ? ' (it needs Debian\'s python3-torch: sudo apt-get install -y python3-torch)' : ''));
+    throw new Error(
+      `${what} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}` +
+        (what.startsWith('PyTorch') ? " (it needs Debian's python3-torch: sudo apt-get install -y python3-torch)" : ''),
+    );
   }
   process.stderr.write(`${what}: ${line}\n`);
   return JSON.parse(line) as Run;
@@ -48,15 +63,57 @@ export function benchCyclegan(o: Parsed<typeof cycleganOptions>): Record<string,
     if (!c) throw new Error(`Expected configurations among ${Object.keys(CONFIGS).join(', ')} but received ${name}`);
     for (const precision of o.precisions.split(',')) {
       const bf16 = precision === 'bf16';
-      const ref = runJson(py, [o.referenceScript, '--size', String(c.size), '--ngf', String(c.ngf), '--ndf', String(c.ndf), '--blocks', String(c.blocks),
-        '--batch', String(c.batch), '--warmup', String(o.warmup), '--steps', String(o.steps), ...(bf16 ? ['--bf16'] : [])], `PyTorch ${name} ${precision}`);
-      const ours = runJson(process.execPath, ['--import', 'tsx', step, ...[c.size, c.ngf, c.ndf, c.blocks, c.batch, o.warmup, o.steps].map(String), precision],
-        `facegan ${name} ${precision}`);
+      const ref = runJson(
+        py,
+        [
+          o.referenceScript,
+          '--size',
+          String(c.size),
+          '--ngf',
+          String(c.ngf),
+          '--ndf',
+          String(c.ndf),
+          '--blocks',
+          String(c.blocks),
+          '--batch',
+          String(c.batch),
+          '--warmup',
+          String(o.warmup),
+          '--steps',
+          String(o.steps),
+          ...(bf16 ? ['--bf16'] : []),
+        ],
+        `PyTorch ${name} ${precision}`,
+      );
+      const ours = runJson(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          step,
+          ...[c.size, c.ngf, c.ndf, c.blocks, c.batch, o.warmup, o.steps].map(String),
+          precision,
+        ],
+        `facegan ${name} ${precision}`,
+      );
       results.push({
-        config: name, ...c, precision,
-        pytorch: { median_step_s: ref.median_step_s, images_per_s: ref.images_per_s, peak_rss_mb: ref.peak_rss_mb, engine: ref.engine },
-        facegan: { median_step_s: ours.median_step_s, images_per_s: ours.images_per_s, peak_rss_mb: ours.peak_rss_mb, engine: ours.engine },
-        speed_ratio: +(ref.median_step_s / ours.median_step_s).toFixed(3), rss_ratio: +(ours.peak_rss_mb / ref.peak_rss_mb).toFixed(3),
+        config: name,
+        ...c,
+        precision,
+        pytorch: {
+          median_step_s: ref.median_step_s,
+          images_per_s: ref.images_per_s,
+          peak_rss_mb: ref.peak_rss_mb,
+          engine: ref.engine,
+        },
+        facegan: {
+          median_step_s: ours.median_step_s,
+          images_per_s: ours.images_per_s,
+          peak_rss_mb: ours.peak_rss_mb,
+          engine: ours.engine,
+        },
+        speed_ratio: +(ref.median_step_s / ours.median_step_s).toFixed(3),
+        rss_ratio: +(ours.peak_rss_mb / ref.peak_rss_mb).toFixed(3),
       });
     }
   }

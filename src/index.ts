@@ -22,8 +22,10 @@ export * as nn from './nn/index.js';
 // ---- models ----
 export { OriginalModel, ORIGINAL_SPEC, type OriginalOptions } from './models/original.js';
 export { PairAutoencoder, Encoder, type AutoencoderSpec, type AutoencoderOptions } from './models/autoencoder.js';
-export { models, createModel, MODEL_NAMES, type ModelName } from './models/registry.js';
+export { models, pairModels, createModel, MODEL_NAMES, type ModelName, type FamilyId } from './models/registry.js';
 export { PatchDiscriminator } from './models/patchgan.js';
+export { ResnetGenerator, CycleGenerators, CycleDiscriminators, UPSAMPLE_MODES, type CycleGanSpec } from './models/cyclegan.js';
+export { loadTrainedModel, type TrainedModel, type SwapModel } from './models/trained.js';
 
 export { VERSION } from './version.js';
 

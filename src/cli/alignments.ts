@@ -14,10 +14,12 @@ export const alignmentsCommand = defineCommand({
   facegan alignments remove -a clip.alignments.json --faces faces_a/     (after deleting bad crops)
   facegan alignments draw -a clip.alignments.json -i clip.mp4 -o drawn/
 
-remove rewrites the file atomically after copying it to FILE.bak; convert then skips the removed faces.`,
+remove rewrites the file atomically after copying it to FILE.bak (then FILE.1.bak, ...: none is replaced); convert
+then skips the removed faces.`,
   options: {
     alignments: { type: 'string', short: 'a', help: 'the alignments file facegan extract wrote', required: true },
     faces: { type: 'string', help: 'remove: the faces folder whose remaining crops are kept' },
+    yes: { type: 'boolean', help: 'remove: go ahead even when more than half the faces would go' },
     input: { type: 'string', short: 'i', help: 'draw: the frames the file describes (image, folder or video)' },
     output: { type: 'string', short: 'o', help: 'draw: folder for the drawn frames' },
     json: { type: 'boolean', help: 'list: print JSON' },
@@ -36,7 +38,7 @@ remove rewrites the file atomically after copying it to FILE.bak; convert then s
     }
     if (action === 'remove') {
       if (!o.faces) throw new FaceganError(ErrorCodes.USAGE, 'alignments remove needs --faces FACES_DIR: the folder whose crops are kept.');
-      const r = removeMissingFaces(o.alignments, o.faces);
+      const r = removeMissingFaces(o.alignments, o.faces, o.yes);
       console.log(r.removed ? `removed ${r.removed} faces whose crops are gone, kept ${r.kept}; the previous file is ${r.backup}` : `nothing to remove: all ${r.kept} faces still have their crops`);
       return 0;
     }

@@ -55,6 +55,7 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v
     evalSource: { type: 'string', help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)' },
     evalSwap: { type: 'boolean', help: '--eval-every measures B->A: --eval-input shows B' },
     evalFrames: { type: 'int', help: 'frames --eval-every measures (spread over the input)', default: 24, min: 2 },
+    restart: { type: 'boolean', help: 'start over in a folder that holds a model (or a damaged one); its files move to replaced-*/' },
     threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores); 1 leaves the other cores free', min: 1, max: 1024 },
   },
   async run(o) {

@@ -16,14 +16,31 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
 (at the size it was trained at, or --resolution). Videos keep their frames, rate, orientation and audio.`,
   options: {
     ...FRAME_OPTIONS,
-    direction: { type: 'string', help: 'a2b: A\'s look to B\'s; b2a: the other way', default: 'a2b', choices: ['a2b', 'b2a'] as const },
-    resolution: { type: 'int', help: 'whole-image models: the side frames are translated at (default: the training\'s)', min: 16, max: 4096 },
+    direction: {
+      type: 'string',
+      help: "a2b: A's look to B's; b2a: the other way",
+      default: 'a2b',
+      choices: ['a2b', 'b2a'] as const,
+    },
+    resolution: {
+      type: 'int',
+      help: "whole-image models: the side frames are translated at (default: the training's)",
+      min: 16,
+      max: 4096,
+    },
   },
   async run(o) {
     const bar = progressBar('translate', 'frames');
-    const s = await stoppableBySigint('stopping; a video being written is removed, images already written are kept.', (signal) => translate({
-      ...o, colour: o.color, signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
-    }));
+    const s = await stoppableBySigint(
+      'stopping; a video being written is removed, images already written are kept.',
+      (signal) =>
+        translate({
+          ...o,
+          colour: o.color,
+          signal,
+          onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
+        }),
+    );
     bar.finish();
     return reportFrames(s, 'translated');
   },

@@ -164,7 +164,9 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
     const timeline = [...behind, ...ahead.map((a) => a.faces)];
     const outs = group.map((p) => ({ width: p.image.width, height: p.image.height, data: new Uint8Array(p.image.data) }));
     const jobs: { frame: number; face: PreparedFace }[] = [];
-    if (wholeImages) group.forEach((p, j) => translateImage(p.image, outs[j]!, trained, { ...settings, resolution: o.resolution }));
+    if (wholeImages) {
+      for (let j = 0; j < group.length; j++) await translateImage(group[j]!.image, outs[j]!, trained, { ...settings, resolution: o.resolution });
+    }
     try {
       for (let j = 0; j < group.length; j++) {
         const p = group[j]!, centre = behind.length + j;

@@ -3,9 +3,10 @@
  * video, a folder of PNG frames or a GIF. Never over an input; an existing output only with --overwrite (a folder
  * of images resumes instead: images already written are kept).
  */
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { realPath } from '../io/paths.js';
 import type { InputKind } from '../media/frames.js';
 import { WRITABLE_IMAGE_EXTENSIONS } from '../media/image.js';
 import { VIDEO_EXTENSIONS } from '../media/video.js';
@@ -19,7 +20,7 @@ export interface OutputTarget {
 }
 
 const usage = (m: string) => new FaceganError(ErrorCodes.USAGE, m);
-const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+const real = realPath; // through links, also for an output not made yet (its folder may be a link to the input)
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /** An image's output name: the input's, with a format facegan can write (PNG when the input's is not one). */

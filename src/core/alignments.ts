@@ -58,7 +58,8 @@ export interface Alignments {
 /** What each extracted face carries in its PNG: enough to train without the alignments file. */
 export interface EmbeddedFace {
   schemaVersion: number;
-  frame: { key: string; source: string; width: number; height: number; index?: number; timestamp?: number };
+  /** `input`: the path of the input the frame is from (crops of two inputs with the same frame names differ by it). */
+  frame: { key: string; source: string; width: number; height: number; index?: number; timestamp?: number; input?: string };
   faceIndex: number;
   face: FaceRecord;
   crop: { size: number; coverage: number; matrix: Affine };

@@ -82,6 +82,7 @@ test('the identity map scores the original person and follows every expression',
   assert.ok(report.expression!.mouthCorrelation! > 0.9, `mouth ${report.expression!.mouthCorrelation}`);
   assert.ok(report.pose!.mean < 2, `pose ${JSON.stringify(report.pose)}`);
   assert.ok(report.reconstruction.input!.psnr > 30, `A->A psnr ${report.reconstruction.input!.psnr}`);
+  assert.ok(report.reconstruction.cycle!.psnr > 60, `there and back through the identity map is the input (${report.reconstruction.cycle!.psnr} dB)`);
   assert.ok(report.temporal && report.temporal.addedJitter < report.temporal.inputJitter, JSON.stringify(report.temporal));
 });
 
@@ -94,6 +95,7 @@ test('a constant mean face scores the source\'s identity but does not follow the
   assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
   // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
   assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
+  assert.ok(still.reconstruction.cycle!.psnr < 30, `a constant cannot come back to the input (cycle ${still.reconstruction.cycle!.psnr} dB)`);
 });
 
 test('pose error: a face against itself is 0 and grows with a rotation applied', { timeout: 120_000 }, async () => {

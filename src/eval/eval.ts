@@ -20,7 +20,7 @@ import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js
 import { identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
-import { loadTrainedModel, type SwapModel } from '../models/trained.js';
+import { loadTrainedModel, type SwapModel, type TrainedModel } from '../models/trained.js';
 import { prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import { centroid, folderFaces } from './identities.js';
@@ -103,6 +103,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const device: Device = resolveDevice(o.device ?? 'auto');
   const model = o.model ?? loadTrainedModel(resolve(o.modelDir), device);
   if ('trainedOn' in model && model.trainedOn === 'images') {
+    if (!o.model) (model as TrainedModel).model.dispose();
     throw new FaceganError(ErrorCodes.BAD_MODEL, `${o.modelDir} is a CycleGAN trained on whole images: eval measures face swaps, so it needs a model trained on extracted faces.`);
   }
   const decoder = o.swap ? 'a' : 'b', own = o.swap ? 'b' : 'a';

@@ -1,11 +1,13 @@
 /** extract on the shared real faces: counts, alignment accuracy, embedded records, resume and bad input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
+import sharp from 'sharp';
 import { extract } from './extract.js';
+import { lockAt, lockFolder } from '../io/lock.js';
 import { defaultAlignmentsPath } from '../io/alignments-file.js';
 import { canonicalEyes } from '../faces/align.js';
 import { HumanDetector } from '../faces/human.js';
@@ -111,6 +113,26 @@ test('unreadable and non-image files are reported and skipped; the rest is extra
 test('bad inputs give clear errors', async () => {
   await assert.rejects(extract({ input: join(tmp, 'nope'), output: join(tmp, 'o') }), (e: Error & { code?: string }) => e.code === ErrorCodes.BAD_FILE && /No file or folder at .*nope/.test(e.message));
   await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid') }), /output folder is the input/);
+  // through a link: -o a symlink to the input folder is still the input, and nothing is written into it
+  symlinkSync(join(tmp, 'grid'), join(tmp, 'grid-link'));
+  const before = readdirSync(join(tmp, 'grid')).sort();
+  await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid-link') }), /output folder is the input \(or a link to it\)/);
+  assert.deepEqual(readdirSync(join(tmp, 'grid')).sort(), before);
+  // one writer per alignments file and per faces folder
+  const release = lockAt(`${join(tmp, 'grid.json')}.lock`, 'The alignments file', 'another extract');
+  try {
+    await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces_2'), alignments: join(tmp, 'grid.json') }),
+      (e: Error & { code?: string }) => e.code === ErrorCodes.USAGE && /alignments file .* is already being written/.test(e.message));
+  } finally {
+    release();
+  }
+  const releaseFaces = lockFolder(join(tmp, 'grid_faces'), 'The faces folder', 'another extract');
+  try {
+    await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces'), alignments: join(tmp, 'grid-2.json') }),
+      /faces folder .* is already being written/);
+  } finally {
+    releaseFaces();
+  }
   // a resume with other crop settings is refused rather than mixing crops
   await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces'), alignments: join(tmp, 'grid.json'), size: 128 }),
     /made with --size 256 .* resume with the same settings/);
@@ -163,4 +185,25 @@ test('faces upside down or on their side are found, and their crops come out upr
     const [a, b] = [await readImage(join(s.output, crops(0)[i]!)), await readImage(join(s.output, crops(2)[i]!))];
     assert.ok(mean(a.data, b.data) < 12, `face ${i}: upright and upside-down crops differ by ${mean(a.data, b.data).toFixed(1)} levels`);
   }
+});
+
+test('crop names never collide: face.jpg beside face.png, and a second folder with the same names into one -o', async () => {
+  const grid = readdirSync(join(DATA, 'faces/grid_s1')).sort();
+  const one = join(tmp, 'names-1'), two = join(tmp, 'names-2'), out = join(tmp, 'names-faces');
+  mkdirSync(one);
+  mkdirSync(two);
+  copyFileSync(join(DATA, 'faces/grid_s1', grid[0]!), join(one, 'face.jpg'));
+  await sharp(join(DATA, 'faces/grid_s2', readdirSync(join(DATA, 'faces/grid_s2')).sort()[0]!)).png().toFile(join(one, 'face.png'));
+  copyFileSync(join(DATA, 'faces/grid_s1', grid[40]!), join(two, 'face.jpg'));
+  const first = await extract({ input: one, output: out, alignments: join(tmp, 'names-1.json'), identity: false });
+  assert.equal(first.faces, 2);
+  const crops = () => readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+  assert.equal(crops().length, 2, `two crops, two names: ${crops().join(', ')}`);
+  const before = new Map(crops().map((f) => [f, readFileSync(join(out, f)).toString('base64')]));
+  await extract({ input: two, output: out, alignments: join(tmp, 'names-2.json'), identity: false });
+  assert.equal(crops().length, 3, `the second folder's face.jpg gets its own name: ${crops().join(', ')}`);
+  for (const [f, bytes] of before) assert.equal(readFileSync(join(out, f)).toString('base64'), bytes, `${f} is not replaced`);
+  const doc = parseAlignments(JSON.parse(readFileSync(join(tmp, 'names-2.json'), 'utf8')));
+  const crop = doc.frames['face.jpg']!.faces[0]!.crop!;
+  assert.ok(!before.has(crop) && crops().includes(crop), `the alignments file names the new crop (${crop})`);
 });

@@ -3,7 +3,9 @@
  * Resumable: the alignments file is saved (atomically) as frames finish, and a re-run skips frames it holds.
  * Inputs are only read.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readPngText } from '../core/png-text.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { writePng } from '../media/image.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
@@ -21,6 +23,8 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
+import { lockAt, lockFolder } from '../io/lock.js';
+import { sameFile } from '../io/paths.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
 
@@ -120,6 +124,36 @@ interface FrameWork {
   filtered: number;
   /** Crop files being encoded and written (awaited before the alignments file is saved). */
   writes: Promise<void>[];
+  /** Each crop name and the frame key that owns it (from the alignments file, then this run's). */
+  owners: Map<string, string>;
+  /** The input's path, which tells frames of two inputs with the same names apart. */
+  input: string;
+}
+
+/** Whether a crop on disk (not in the alignments file) is of this frame of this input, as its record says. */
+function sameFrame(path: string, key: string, input: string): boolean {
+  try {
+    const text = readPngText(readFileSync(path), 'facegan');
+    const frame = text ? (JSON.parse(text) as EmbeddedFace).frame : undefined;
+    return !!frame && frame.key === key && (frame.input ?? input) === input;
+  } catch {
+    return false; // unreadable: not ours to replace
+  }
+}
+
+/**
+ * The crop file name of a frame's face: STEM_INDEX.png, unless that name belongs to another frame (face.jpg and
+ * face.png in one folder, or a second input with the same frame names extracted into the same folder): then
+ * STEM_HASH_INDEX.png, with a short hash of the frame's full path. A crop of another frame is never replaced.
+ */
+function claimCrop(w: FrameWork, outDir: string, stem: string, index: number, key: string): string {
+  let name = `${stem}_${index}.png`;
+  const owner = w.owners.get(name);
+  if (owner !== undefined ? owner !== key : existsSync(join(outDir, name)) && !sameFrame(join(outDir, name), key, w.input)) {
+    name = `${stem}_${createHash('sha1').update(join(w.input, key)).digest('hex').slice(0, 6)}_${index}.png`;
+  }
+  w.owners.set(name, key);
+  return name;
 }
 
 /** A frame read and sent to the detector, whose faces are cut when its turn comes (the next frame is detected meanwhile). */
@@ -147,7 +181,8 @@ async function faceRecords(w: FrameWork, d: Detecting, crops: string, outDir: st
         continue;
       }
       const cut = { landmarks, alignment, matrix, local: cropMatrix(local, o.size, o.coverage), source: region.tensor };
-      frame.faces.push(await cutFace(face, cut, frame, key, `${crops}_${frame.faces.length}.png`, outDir, w, o, identity));
+      const name = claimCrop(w, outDir, crops, frame.faces.length, key);
+      frame.faces.push(await cutFace(face, cut, frame, key, name, outDir, w, o, identity));
     } finally {
       region.tensor.dispose();
     }
@@ -171,7 +206,7 @@ async function cutFace(f: DetectedFace, cut: Cut, frame: FrameRecord, key: strin
   };
   const embedded: EmbeddedFace = {
     schemaVersion: ALIGNMENTS_SCHEMA_VERSION,
-    frame: { key, source: frame.source, width: frame.width, height: frame.height, ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}) },
+    frame: { key, source: frame.source, input: w.input, width: frame.width, height: frame.height, ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}) },
     faceIndex: frame.faces.length, face: record, crop: { size: o.size, coverage: o.coverage, matrix: cut.matrix },
   };
   const image = tensorToImage(cropT);
@@ -192,12 +227,28 @@ async function cutFace(f: DetectedFace, cut: Cut, frame: FrameRecord, key: strin
 export async function extract(options: ExtractOptions): Promise<ExtractSummary> {
   const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
   const input = resolve(o.input), output = resolve(o.output);
-  if (input === output) throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input; choose another -o so that inputs are never touched.');
+  if (sameFile(input, output)) {
+    throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.');
+  }
   const kind = inputKind(input);
   const { total, frames } = listFrames(input, kind, o.everyN, o.signal);
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
-  const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   mkdirSync(output, { recursive: true });
+  // one writer per faces folder and per alignments file: two extracts into one would drop each other's frames
+  const releaseOutput = lockFolder(output, 'The faces folder');
+  let releaseAlignments: (() => void) | undefined;
+  try {
+    releaseAlignments = lockAt(`${alignmentsPath}.lock`, `The alignments file ${alignmentsPath}`);
+    return await extractLocked(o, input, output, kind, alignmentsPath, total, frames);
+  } finally {
+    releaseAlignments?.();
+    releaseOutput();
+  }
+}
+
+async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean }, input: string, output: string,
+  kind: ReturnType<typeof inputKind>, alignmentsPath: string, total: number, frames: ReturnType<typeof listFrames>['frames']): Promise<ExtractSummary> {
+  const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   const detectorOptions = { maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery, rotations: o.rotations };
   // detection in its own thread runs beside the cutting and saving of the frame before (--no-threads: one thread)
   const detector: FaceDetector & { close?: () => Promise<void> } = o.threads === false ? new HumanDetector(detectorOptions) : new DetectorThread(detectorOptions);
@@ -209,7 +260,8 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
     const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
     const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], stopped: false };
     const filter = await IdentityFilter.fromImages(detector, o.filter ?? [], o.nfilter ?? [], o.filterThreshold);
-    const work: FrameWork = { filter, identity: false, filtered: 0, writes: [] };
+    const owners = new Map(Object.entries(doc.frames).flatMap(([k, fr]) => fr.faces.map((f) => [f.crop, k] as [string, string])));
+    const work: FrameWork = { filter, identity: false, filtered: 0, writes: [], owners, input };
     // the alignments file only ever lists crops already on disk
     const saveAll = async () => {
       await Promise.all(work.writes.splice(0));

@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { decodeImage } from '../media/image.js';
+import { checkRegularFile } from '../io/paths.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { readPngText } from '../core/png-text.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import type { EmbeddedFace } from '../core/alignments.js';
@@ -26,11 +28,18 @@ export interface FaceCrop {
 
 /** Reads a face crop and its record; an unreadable file is a BAD_FILE error naming it. */
 export async function readFaceCrop(path: string): Promise<FaceCrop> {
+  checkRegularFile(path);
   const bytes = readFileSync(path);
   const image = await decodeImage(bytes, path);
   const text = extname(path).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
   if (!text) return { image };
-  const record = JSON.parse(text) as EmbeddedFace;
+  let record: EmbeddedFace;
+  try {
+    record = JSON.parse(text) as EmbeddedFace;
+    if (!record?.crop?.size || !Array.isArray(record.face?.landmarks) || !Array.isArray(record.crop.matrix)) throw new Error('fields missing');
+  } catch (e) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} carries a facegan record that cannot be read (${(e as Error).message}): extract it again.`, { cause: e });
+  }
   const scale = image.width / record.crop.size; // the crop may have been resized since extraction
   return { image, record, landmarks: record.face.landmarks.map((p) => applyAffine(record.crop.matrix, p)).map(([x, y]) => [x * scale, y * scale] as const) };
 }

@@ -2,7 +2,8 @@
  * Atomic file writes: data goes to a temporary file beside the target, is flushed to disk, then renamed over it,
  * so a reader (or a crash) never sees a half-written file and an old file survives a failed write.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -24,4 +25,33 @@ export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array | stri
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/** Copies `src` to `dst` atomically (a temporary copy, flushed, then renamed), without holding the file in memory. */
+export function copyFileAtomic(src: string, dst: string): void {
+  const tmp = join(dirname(dst), `.${basename(dst)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    copyFileSync(src, tmp);
+    const fd = openSync(tmp, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, dst);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The SHA-256 of a file, read in chunks (a checkpoint's optimizer file is hundreds of MB). */
+export function sha256File(path: string): string {
+  const hash = createHash('sha256'), buf = Buffer.allocUnsafe(8 << 20), fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }

@@ -4,12 +4,14 @@ import { existsSync } from 'node:fs';
 import type { RgbImage } from '../core/image.js';
 import { addPngText } from '../core/png-text.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkRegularFile } from '../io/paths.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif'] as const;
 
 export async function readImage(path: string): Promise<RgbImage> {
   if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_FILE, `No image at ${path}`);
+  checkRegularFile(path);
   return decodeImage(path, path);
 }
 

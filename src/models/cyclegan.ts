@@ -13,6 +13,14 @@ import { Module, Tensor, noGrad } from '../engine/index.js';
 import { Conv2d, ConvTranspose2d, InstanceNorm2d, ReLU, Sequential, Tanh, Upsample } from '../nn/index.js';
 import { PatchDiscriminator } from './patchgan.js';
 
+/**
+ * Training loads each image at a side a little over the model's (the paper's 286 for 256) and crops the model's
+ * side at random; inference sees images at this load size too (whole images), or faces at the scale it implies.
+ */
+export const LOAD_SCALE = 1.125;
+/** The side images are loaded at for a model of side `size` (a multiple of 4, as the generators need). */
+export const loadSizeOf = (size: number): number => Math.round((size * LOAD_SCALE) / 4) * 4;
+
 export const UPSAMPLE_MODES = ['transpose', 'bilinear', 'nearest'] as const;
 export type UpsampleMode = (typeof UPSAMPLE_MODES)[number];
 
@@ -56,12 +64,21 @@ export class ResnetGenerator extends Module {
   constructor(spec: Pick<CycleGanSpec, 'ngf' | 'blocks' | 'upsample'>) {
     super();
     const g = spec.ngf;
-    const layers: Module[] = [new Conv2d(3, g, 7, { padding: 3, paddingMode: 'reflect', bias: false }), new InstanceNorm2d(g), new ReLU()];
+    const layers: Module[] = [
+      new Conv2d(3, g, 7, { padding: 3, paddingMode: 'reflect', bias: false }),
+      new InstanceNorm2d(g),
+      new ReLU(),
+    ];
     for (const m of [1, 2]) {
-      layers.push(new Conv2d(g * m, g * m * 2, 3, { stride: 2, padding: 1, bias: false }), new InstanceNorm2d(g * m * 2), new ReLU());
+      layers.push(
+        new Conv2d(g * m, g * m * 2, 3, { stride: 2, padding: 1, bias: false }),
+        new InstanceNorm2d(g * m * 2),
+        new ReLU(),
+      );
     }
     for (let i = 0; i < spec.blocks; i++) layers.push(new ResidualBlock(g * 4));
-    for (const m of [4, 2]) layers.push(...upsample(g * m, g * m / 2, spec.upsample), new InstanceNorm2d(g * m / 2), new ReLU());
+    for (const m of [4, 2])
+      layers.push(...upsample(g * m, (g * m) / 2, spec.upsample), new InstanceNorm2d((g * m) / 2), new ReLU());
     layers.push(new Conv2d(g, 3, 7, { padding: 3, paddingMode: 'reflect' }), new Tanh());
     this.net = seq(layers);
     initNormal(this);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { loadSafetensors, dispose, type Device, type Module, type Tensor } from '../engine/index.js';
+import { loadSafetensors, dispose, isFloating, tidy, type Device, type Module, type Tensor } from '../engine/index.js';
 import { createModel, isModelName, models, type FamilyId, type ModelName } from './registry.js';
 import { CycleGenerators, type CycleGanSpec } from './cyclegan.js';
 
@@ -57,9 +57,18 @@ export function loadWeights(module: Module, file: string, device?: Device): void
   if (!existsSync(file)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} is missing: the model has not saved a checkpoint yet; train it first.`);
   const { tensors } = loadSafetensors(file, device ? { device } : {});
   try {
-    module.loadStateDict(tensors);
-  } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} does not fit this model (${(e as Error).message}); was the folder made by another model type?`, { cause: e });
+    // NaN or infinite weights (a diverged run) would draw black squares over every face with exit code 0
+    const finite = (t: Tensor) => !isFloating(t.dtype) || t.numel === 0 || Number.isFinite(tidy(() => t.abs().amax().item()));
+    const bad = [...tensors].find(([, t]) => !finite(t));
+    if (bad) {
+      throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} holds non-finite weights (${bad[0]}): the training diverged ` +
+        'before it was saved. Use the backup/ or a snapshots/ copy, or train again with a lower --lr.');
+    }
+    try {
+      module.loadStateDict(tensors);
+    } catch (e) {
+      throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} does not fit this model (${(e as Error).message}); was the folder made by another model type?`, { cause: e });
+    }
   } finally {
     dispose(tensors);
   }
@@ -82,6 +91,12 @@ export interface TrainedModel extends SwapModel {
   trainedOn: TrainedOn;
 }
 
+/** The config keys inference needs, per family (a folder without them is damaged). */
+const INFERENCE_KEYS: Record<FamilyId, (config: Record<string, unknown>) => string[]> = {
+  pair: () => ['model', 'size', 'modelCoverage', 'extractCoverage'],
+  cyclegan: (c) => ['model', 'size', 'ngf', 'ndf', 'blocks', 'upsample', 'trainedOn', ...(c.trainedOn === 'faces' ? ['modelCoverage', 'extractCoverage'] : [])],
+};
+
 /** Builds the inference module of a model folder's config (the weights are loaded by the caller). */
 function inferenceModule(family: FamilyId, config: Record<string, unknown>): Module & SwapModel['model'] {
   if (family === 'cyclegan') return new CycleGenerators(config as unknown as CycleGanSpec);
@@ -101,6 +116,7 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   const name = String(config.model);
   if (!isModelName(name)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${name}" model, which this facegan does not know; update facegan.`);
   const family = models[name].family;
+  readModelConfig(dir, INFERENCE_KEYS[family](config));
   const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
   const model = inferenceModule(family, config);
   loadWeights(model, files.weights);
@@ -114,9 +130,10 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   return { model, geometry, iteration: state.iteration ?? 0, family, trainedOn };
 }
 
-/** Refuses a model of another family than a command takes, saying which command takes it. */
+/** Refuses a model of another family than a command takes, saying which command takes it (and releases it). */
 export function requireFamily(trained: TrainedModel, family: FamilyId, dir: string, command: string): void {
   if (trained.family === family) return;
+  trained.model.dispose();
   const other = trained.family === 'cyclegan' ? 'facegan translate' : 'facegan convert';
   throw new FaceganError(ErrorCodes.BAD_MODEL,
     `${dir} holds a ${trained.geometry.model} model (${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. Use ${other} with it.`);

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Alignments } from '../core/alignments.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { sameFile } from '../io/paths.js';
+import { lockAt } from '../io/lock.js';
 import { readAlignmentsFile } from '../io/alignments-file.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { inputKind, listFrames } from '../media/frames.js';
@@ -41,11 +43,22 @@ export function listAlignments(path: string): AlignmentsListing {
   };
 }
 
-/** Drops the faces whose crop is no longer in `facesDir`; returns the counts and where the backup went. */
-export function removeMissingFaces(path: string, facesDir: string): { kept: number; removed: number; backup?: string } {
+/** The next free numbered backup of a file: FILE.bak, then FILE.1.bak, FILE.2.bak... (none is ever replaced). */
+export function nextBackup(path: string): string {
+  if (!existsSync(`${path}.bak`)) return `${path}.bak`;
+  let n = 1;
+  while (existsSync(`${path}.${n}.bak`)) n++;
+  return `${path}.${n}.bak`;
+}
+
+/**
+ * Drops the faces whose crop is no longer in `facesDir`; returns the counts and where the backup went. Removing
+ * more than half the faces (another person's folder given by mistake?) needs `yes`.
+ */
+export function removeMissingFaces(path: string, facesDir: string, yes = false): { kept: number; removed: number; backup?: string } {
   const doc = load(path);
   if (!existsSync(facesDir) || !statSync(facesDir).isDirectory()) throw new FaceganError(ErrorCodes.BAD_FILE, `No faces folder at ${facesDir}: give the folder of crops (--faces).`);
-  const present = new Set(readdirSync(facesDir));
+  const present = new Set(readdirSync(facesDir).filter((f) => !f.startsWith('.')));
   if (!present.size) throw new FaceganError(ErrorCodes.USAGE, `${facesDir} is empty: removing every face is surely a mistake (wrong folder?).`);
   let kept = 0, removed = 0;
   for (const frame of Object.values(doc.frames)) {
@@ -55,10 +68,20 @@ export function removeMissingFaces(path: string, facesDir: string): { kept: numb
     frame.faces = keep;
   }
   if (!removed) return { kept, removed };
-  const backup = `${path}.bak`;
-  copyFileSync(path, backup);
-  writeFileAtomic(path, [JSON.stringify(doc)]);
-  return { kept, removed, backup };
+  if (removed > kept && !yes) {
+    throw new FaceganError(ErrorCodes.USAGE,
+      `${facesDir} holds the crops of only ${kept} of the ${kept + removed} faces in ${path}: removing ${removed} is more ` +
+        'than half. If that is what you want, run it again with --yes; else check --faces (another person\'s folder?).');
+  }
+  const release = lockAt(`${path}.lock`, `The alignments file ${path}`); // not while an extract writes it
+  try {
+    const backup = nextBackup(path);
+    copyFileSync(path, backup);
+    writeFileAtomic(path, [JSON.stringify(doc)]);
+    return { kept, removed, backup };
+  } finally {
+    release();
+  }
 }
 
 /** Writes each frame that has faces, with boxes and landmarks drawn, as OUT/KEY.png; returns how many. */
@@ -66,7 +89,9 @@ export async function drawAlignments(path: string, input: string, outDir: string
   const doc = load(path);
   const abs = resolve(input);
   const kind = inputKind(abs);
-  if (resolve(outDir) === abs) throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input: draw writes new images; give another -o.');
+  if (sameFile(outDir, abs)) {
+    throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input (or a link to it): draw writes new images; give another -o.');
+  }
   mkdirSync(outDir, { recursive: true });
   const { total, frames } = listFrames(abs, kind, 1, options.signal);
   let done = 0, written = 0;
@@ -77,9 +102,15 @@ export async function drawAlignments(path: string, input: string, outDir: string
     if (!rec?.faces.length || !frame.isImage) continue;
     const image = await frame.image();
     const r = Math.max(1.5, Math.min(image.width, image.height) / 300);
-    const shapes = rec.faces.map((f, i) => `<rect x="${f.box[0]}" y="${f.box[1]}" width="${f.box[2]}" height="${f.box[3]}" fill="none" stroke="#0f0" stroke-width="${r}"/>`
-      + f.landmarks.map(([x, y]) => `<circle cx="${x}" cy="${y}" r="${r}" fill="#f0f"/>`).join('')
-      + `<text x="${f.box[0]}" y="${Math.max(12 * r, f.box[1] - 3 * r)}" font-family="sans-serif" font-size="${12 * r}" fill="#0f0">${i}</text>`).join('');
+    // numbers only: a value that is not one (a hand-edited or hostile file) cannot put markup into the overlay
+    const n = (v: unknown) => (Number.isFinite(Number(v)) ? Number(v) : 0);
+    const shapes = rec.faces.map((f, i) => {
+      const [x0, y0, w, h] = f.box.map(n) as [number, number, number, number];
+      const box = `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#0f0" stroke-width="${r}"/>`;
+      const dots = f.landmarks.map(([x, y]) => `<circle cx="${n(x)}" cy="${n(y)}" r="${r}" fill="#f0f"/>`).join('');
+      const label = `<text x="${x0}" y="${Math.max(12 * r, y0 - 3 * r)}" font-family="sans-serif" font-size="${12 * r}" fill="#0f0">${i}</text>`;
+      return box + dots + label;
+    }).join('');
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">${shapes}</svg>`;
     const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
       .composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png({ compressionLevel: 6 }).toBuffer();

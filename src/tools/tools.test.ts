@@ -59,6 +59,14 @@ test('alignments list, remove (after deleting crops, with a backup) and draw; th
   assert.deepEqual(removeMissingFaces(copy, work), { kept: 4, removed: 0 });
   rmSync(join(work, crops[2]!));
   assert.throws(() => removeMissingFaces(copy, join(testTmp(), 'nowhere')), /No faces folder/);
+  // a second removal keeps the first backup: numbered backups, none replaced
+  assert.deepEqual(removeMissingFaces(copy, work), { kept: 3, removed: 1, backup: `${copy}.1.bak` });
+  assert.equal(Object.values(readAlignmentsFile(`${copy}.bak`).frames).flatMap((f) => f.faces).length, 6, 'the first backup is intact');
+  // another folder holding few of these crops: more than half would go, so it needs --yes
+  for (const f of crops.slice(3, 5)) rmSync(join(work, f));
+  assert.throws(() => removeMissingFaces(copy, work), /only 1 of the 3 faces.*--yes/);
+  assert.equal(Object.values(readAlignmentsFile(copy).frames).flatMap((f) => f.faces).length, 3, 'nothing removed without --yes');
+  assert.deepEqual(removeMissingFaces(copy, work, true), { kept: 1, removed: 2, backup: `${copy}.2.bak` });
 
   const drawn = join(testTmp(), 'drawn');
   const frames = join(testTmp(), 'grid_s1-6-frames');

@@ -10,37 +10,73 @@ import type { CoreConfig } from './core/family.js';
 
 /** The central share of an extracted face a model sees (pair models and CycleGAN on faces alike). */
 export const COVERAGE_SPEC = {
-  type: 'number', fixed: true, default: 0.875, min: 0.5, max: 1, help: 'central share of each extracted face the model sees',
+  type: 'number',
+  fixed: true,
+  default: 0.875,
+  min: 0.5,
+  max: 1,
+  help: 'central share of each extracted face the model sees',
 } as const;
 
 export const PAIR_SCHEMA = {
-  mask: { type: 'boolean', fixed: true, default: false, help: 'also learn a face mask (a 4th output channel); convert can blend with it' },
+  mask: {
+    type: 'boolean',
+    fixed: true,
+    default: false,
+    help: 'also learn a face mask (a 4th output channel); convert can blend with it',
+  },
   coverage: COVERAGE_SPEC,
-  loss: { type: 'list', fixed: true, default: ['ssim', 'mse'], help: `loss terms as name[:weight] (${LOSS_TERMS.join(', ')})` },
+  loss: {
+    type: 'list',
+    fixed: true,
+    default: ['ssim', 'mse'],
+    help: `loss terms as name[:weight] (${LOSS_TERMS.join(', ')})`,
+  },
   eyeWeight: { type: 'number', fixed: true, default: 3, help: 'loss multiplier on the eyes', min: 1, max: 20 },
   mouthWeight: { type: 'number', fixed: true, default: 2, help: 'loss multiplier on the mouth', min: 1, max: 20 },
-  gan: { type: 'boolean', fixed: true, default: false, help: 'add an adversarial loss from a PatchGAN discriminator per side' },
+  gan: {
+    type: 'boolean',
+    fixed: true,
+    default: false,
+    help: 'add an adversarial loss from a PatchGAN discriminator per side',
+  },
   ganWeight: { type: 'number', fixed: true, default: 0.1, help: 'weight of the adversarial loss', min: 0, max: 10 },
   eps: { type: 'number', kept: true, help: 'Adam epsilon', default: 1e-7, min: 1e-12, max: 1 },
-  warmup: { type: 'int', kept: true, help: 'iterations over which the learning rate rises from 0 (0: none)', default: 0, min: 0 },
+  warmup: {
+    type: 'int',
+    kept: true,
+    help: 'iterations over which the learning rate rises from 0 (0: none)',
+    default: 0,
+    min: 0,
+  },
   clip: { type: 'number', kept: true, help: 'clip the gradient norm to this (0: no clipping)', default: 0, min: 0 },
   warpToLandmarks: {
-    type: 'boolean', kept: true, default: false,
-    help: 'warp each input so that its landmarks move to those of a similar face of the same person (faceswap\'s), instead of the random grid warp',
+    type: 'boolean',
+    kept: true,
+    default: false,
+    help:
+      'warp each input so that its landmarks move to those of a similar face of the same person ' +
+      "(faceswap's), instead of the random grid warp",
   },
-  augment: { type: 'boolean', kept: true, help: 'augment the faces (warp, zoom/rotate/shift, flip, colour); --no-augment turns it off', default: true },
+  augment: {
+    type: 'boolean',
+    kept: true,
+    help: 'augment the faces (warp, zoom/rotate/shift, flip, colour); --no-augment turns it off',
+    default: true,
+  },
 } as const satisfies OptionSchema;
 
 /** What a pair model folder's config.json holds: every setting resolved, and what the faces gave. */
-export type TrainConfig = CoreConfig & Omit<Resolved<typeof PAIR_SCHEMA>, 'loss' | 'augment'> & {
-  loss: LossSpec;
-  augment: AugmentOptions;
-  /** Side of the model's input and output. */
-  size: number;
-  /** Coverage of the extracted faces (from their records). */
-  extractCoverage: number;
-  /** The model's own coverage: the share of its input the mean face spans (extractCoverage / coverage). */
-  modelCoverage: number;
-};
+export type TrainConfig = CoreConfig &
+  Omit<Resolved<typeof PAIR_SCHEMA>, 'loss' | 'augment'> & {
+    loss: LossSpec;
+    augment: AugmentOptions;
+    /** Side of the model's input and output. */
+    size: number;
+    /** Coverage of the extracted faces (from their records). */
+    extractCoverage: number;
+    /** The model's own coverage: the share of its input the mean face spans (extractCoverage / coverage). */
+    modelCoverage: number;
+  };
 
 export { AUGMENT_DEFAULTS };

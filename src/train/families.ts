@@ -12,6 +12,9 @@ import { PAIR_SCHEMA } from './config.js';
 import { cycleganFamily } from './cyclegan/family.js';
 import { CYCLEGAN_SCHEMA } from './cyclegan/settings.js';
 
-export const families = { pair: pairFamily, cyclegan: cycleganFamily } as const satisfies Record<FamilyId, Pick<Family, 'id' | 'schema'>>;
+export const families = { pair: pairFamily, cyclegan: cycleganFamily } as const satisfies Record<
+  FamilyId,
+  Pick<Family, 'id' | 'schema'>
+>;
 
 export const TRAIN_SCHEMA = { ...CORE_SCHEMA, ...PAIR_SCHEMA, ...CYCLEGAN_SCHEMA } as const satisfies OptionSchema;

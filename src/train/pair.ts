@@ -15,13 +15,16 @@ import { previewBatch, type Batch, type Side } from './batches.js';
 import { BatchLoader } from './loader.js';
 import { parseLossSpec, reconstructionLoss } from './losses.js';
 import { PAIR_SCHEMA, type TrainConfig } from './config.js';
-import { checkDerived, resolveSettings } from './core/resolve.js';
+import { COVERAGE_ADVICE, checkDerived, resolveSettings } from './core/resolve.js';
 import type { Family, FamilyRun, NamedModule, StepContext } from './core/family.js';
 
 const SIDES = ['a', 'b'] as const;
 const PREVIEW_FACES = 4;
 
-interface PairData { sets: Record<Side, Faceset>; folders: Record<Side, string> }
+interface PairData {
+  sets: Record<Side, Faceset>;
+  folders: Record<Side, string>;
+}
 
 function normalize(given: Record<string, unknown>): Record<string, unknown> {
   const g = { ...given };
@@ -31,7 +34,8 @@ function normalize(given: Record<string, unknown>): Record<string, unknown> {
 }
 
 const DERIVED_ADVICE = {
-  extractCoverage: 'These faces were extracted with --coverage {given}; the model was trained on {stored}. Extract them again with --coverage {stored}.',
+  extractCoverage:
+    COVERAGE_ADVICE,
 };
 
 /** The faces' settings derived from the model and the crops (pure; checked against a stored config). */
@@ -48,21 +52,32 @@ export function resolveConfig(given: object, stored: TrainConfig | undefined, ex
   return { ...settings, ...derived } as TrainConfig;
 }
 
-interface PairTensors { input: Tensor; target: Tensor; weights: Tensor; mask: Tensor }
+interface PairTensors {
+  input: Tensor;
+  target: Tensor;
+  weights: Tensor;
+  mask: Tensor;
+}
 
 function sideTensors(ctx: StepContext<TrainConfig>, b: Batch): PairTensors {
-  const n = b.faces.length, s = ctx.config.size;
+  const n = b.faces.length,
+    s = ctx.config.size;
   return {
-    input: ctx.toDevice(b.input, [n, 3, s, s]), target: ctx.toDevice(b.target, [n, 3, s, s]),
-    weights: ctx.toDevice(b.weights, [n, 1, s, s]), mask: ctx.toDevice(b.mask, [n, 1, s, s]),
+    input: ctx.toDevice(b.input, [n, 3, s, s]),
+    target: ctx.toDevice(b.target, [n, 3, s, s]),
+    weights: ctx.toDevice(b.weights, [n, 1, s, s]),
+    mask: ctx.toDevice(b.mask, [n, 1, s, s]),
   };
 }
 
 /** One iteration: both sides through their decoders (and judges), then each discriminator's own update. */
 function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): Record<string, number> {
   const { config } = ctx;
-  const model = ctx.modules.model as PairAutoencoder, opt = ctx.optimizers.model!;
-  const disc = config.gan ? { a: ctx.modules.disc_a as PatchDiscriminator, b: ctx.modules.disc_b as PatchDiscriminator } : undefined;
+  const model = ctx.modules.model as PairAutoencoder,
+    opt = ctx.optimizers.model!;
+  const disc = config.gan
+    ? { a: ctx.modules.disc_a as PatchDiscriminator, b: ctx.modules.disc_b as PatchDiscriminator }
+    : undefined;
   const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
   opt.zeroGrad();
   const forward = (x: Tensor, side: Side) => tidy(() => ctx.autocast(() => model.forward(x, side)).to('float32'));
@@ -70,7 +85,8 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
   const values: Record<string, Tensor> = {};
   let total: Tensor | undefined;
   for (const side of SIDES) {
-    const y = out[side], face = config.mask ? y.narrow(1, 0, 3) : y;
+    const y = out[side],
+      face = config.mask ? y.narrow(1, 0, 3) : y;
     const weights = config.mask ? t[side].weights.mul(t[side].mask) : t[side].weights;
     let l = reconstructionLoss(face, t[side].target, weights, config.loss);
     if (config.mask) l = l.add(mseLoss(y.narrow(1, 3, 1), t[side].mask));
@@ -97,36 +113,62 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
 }
 
 /** The six cells of each preview row: A, A->A, A->B, B, B->B, B->A. */
-function previewCells(model: PairAutoencoder, previews: Record<Side, Batch>, size: number, device: Device): (Float32Array | undefined)[][] {
+function previewCells(
+  model: PairAutoencoder,
+  previews: Record<Side, Batch>,
+  size: number,
+  device: Device,
+): (Float32Array | undefined)[][] {
   const plane = 3 * size * size;
   const run = (b: Batch, side: Side): Float32Array[] => {
     const n = b.faces.length;
-    const out = noGrad(() => tidy(() => model.forward(toTensor(b.target, [n, 3, size, size], device), side)
-      .narrow(1, 0, 3).contiguous().to({ device: 'cpu', dtype: 'float32' }).data() as Float32Array));
+    const out = noGrad(() =>
+      tidy(
+        () =>
+          model
+            .forward(toTensor(b.target, [n, 3, size, size], device), side)
+            .narrow(1, 0, 3)
+            .contiguous()
+            .to({ device: 'cpu', dtype: 'float32' })
+            .data() as Float32Array,
+      ),
+    );
     return Array.from({ length: n }, (_, i) => out.slice(i * plane, (i + 1) * plane));
   };
-  const split = (b: Batch) => Array.from({ length: b.faces.length }, (_, i) => b.target.slice(i * plane, (i + 1) * plane));
-  const a = split(previews.a), b = split(previews.b);
-  const aa = run(previews.a, 'a'), ab = run(previews.a, 'b'), bb = run(previews.b, 'b'), ba = run(previews.b, 'a');
+  const split = (b: Batch) =>
+    Array.from({ length: b.faces.length }, (_, i) => b.target.slice(i * plane, (i + 1) * plane));
+  const a = split(previews.a),
+    b = split(previews.b);
+  const aa = run(previews.a, 'a'),
+    ab = run(previews.a, 'b'),
+    bb = run(previews.b, 'b'),
+    ba = run(previews.b, 'a');
   const rows = Math.max(a.length, b.length);
   return Array.from({ length: rows }, (_, r) => [a[r], aa[r], ab[r], b[r], bb[r], ba[r]]);
 }
 
-const toTensor = (data: Float32Array, shape: number[], device: Device) => tidy(() => tensor(data, { shape }).to({ device }));
+const toTensor = (data: Float32Array, shape: number[], device: Device) =>
+  tidy(() => tensor(data, { shape }).to({ device }));
 
 export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
   id: 'pair',
   schema: PAIR_SCHEMA,
   defaults: {},
+  derivedKeys: ['size', 'extractCoverage', 'modelCoverage'],
   normalize,
   async open(inputs, settings, stored) {
     const folders = { a: resolve(inputs.a), b: resolve(inputs.b) };
-    if (folders.a === folders.b) throw new FaceganError(ErrorCodes.USAGE, 'A and B are the same folder: give the faces of two different people.');
+    if (folders.a === folders.b)
+      throw new FaceganError(ErrorCodes.USAGE, 'A and B are the same folder: give the faces of two different people.');
     const size = pairModels[settings.model as PairModelName].spec.size;
     const sets = { a: await loadFaceset(folders.a, size, 'faces A'), b: await loadFaceset(folders.b, size, 'faces B') };
     const cov = { a: sets.a.coverage ?? 0.625, b: sets.b.coverage ?? 0.625 };
     if (cov.a !== cov.b) {
-      throw new FaceganError(ErrorCodes.BAD_FILE, `Faces A were extracted with --coverage ${cov.a} and faces B with ${cov.b}; extract both with the same coverage.`);
+      throw new FaceganError(
+        ErrorCodes.BAD_FILE,
+        `Faces A were extracted with --coverage ${cov.a} and faces B with ${cov.b}; ` +
+          'extract both with the same coverage.',
+      );
     }
     const derived = derive(settings, cov.a);
     checkDerived(derived, stored, DERIVED_ADVICE);
@@ -136,16 +178,26 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
     const { sets, folders } = data as PairData;
     const size = config.size;
     const model: PairAutoencoder = createModel(config.model, { mask: config.mask });
-    const modules: Record<string, NamedModule> = { model: { module: model, optimizer: { lr: config.lr, eps: config.eps, betas: [0.5, 0.99] } } };
+    const modules: Record<string, NamedModule> = {
+      model: { module: model, optimizer: { lr: config.lr, eps: config.eps, betas: [0.5, 0.99] } },
+    };
     if (config.gan) {
-      for (const side of SIDES) modules[`disc_${side}`] = { module: new PatchDiscriminator(), optimizer: { lr: 2e-4, betas: [0.5, 0.999] } };
+      for (const side of SIDES)
+        modules[`disc_${side}`] = { module: new PatchDiscriminator(), optimizer: { lr: 2e-4, betas: [0.5, 0.999] } };
     }
     const sample: SampleOptions = {
-      size, coverage: config.coverage, augment: config.augment, eyeWeight: config.eyeWeight, mouthWeight: config.mouthWeight,
+      size,
+      coverage: config.coverage,
+      augment: config.augment,
+      eyeWeight: config.eyeWeight,
+      mouthWeight: config.mouthWeight,
       toLandmarks: config.warpToLandmarks && config.augment.warp > 0,
     };
     const fixed = { ...sample, augment: NO_AUGMENT };
-    const previews = { a: previewBatch(sets.a.faces, PREVIEW_FACES, fixed), b: previewBatch(sets.b.faces, PREVIEW_FACES, fixed) };
+    const previews = {
+      a: previewBatch(sets.a.faces, PREVIEW_FACES, fixed),
+      b: previewBatch(sets.b.faces, PREVIEW_FACES, fixed),
+    };
     const loader = new BatchLoader({ folders, minSide: size, batchSize: config.batchSize, seed: config.seed, sample });
     return {
       modules,
@@ -153,14 +205,24 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       examplesPerIteration: 2 * config.batchSize,
       step: (ctx, batches) => pairStep(ctx, batches),
       score: (l) => (l.lossA! + l.lossB!) / 2,
-      lr: (name, it) => (name !== 'model' ? 2e-4 : config.warmup > 0 ? config.lr * Math.min(1, it / config.warmup) : config.lr),
+      lr: (name, it) =>
+        name !== 'model' ? 2e-4 : config.warmup > 0 ? config.lr * Math.min(1, it / config.warmup) : config.lr,
       preview: (ctx) => ({
-        columns: ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'], gapAfter: 3, size,
+        columns: ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'],
+        gapAfter: 3,
+        size,
         rows: previewCells(ctx.modules.model as PairAutoencoder, previews, size, ctx.device),
       }),
       swapModel: (ctx, iteration) => ({
-        model: ctx.modules.model as PairAutoencoder, iteration,
-        geometry: { model: config.model as ModelName, mask: config.mask, size, modelCoverage: config.modelCoverage, extractCoverage: config.extractCoverage },
+        model: ctx.modules.model as PairAutoencoder,
+        iteration,
+        geometry: {
+          model: config.model as ModelName,
+          mask: config.mask,
+          size,
+          modelCoverage: config.modelCoverage,
+          extractCoverage: config.extractCoverage,
+        },
       }),
     };
   },

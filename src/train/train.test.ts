@@ -132,26 +132,30 @@ test('--gan and --mask: discriminators and the mask channel train, save and resu
   m.dispose();
 });
 
-test('Ctrl-C during facegan train writes a checkpoint and exits 130', { timeout: 120_000 }, async (t) => {
-  const dir = join(testTmp(), 'sigint');
-  const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
-  const args = [bin, 'train', '-A', A, '-B', B, '-m', dir, '--iterations', '100000', '--save-every', '100000'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.setEncoding('utf8');
-  const started = new Promise<void>((res) => child.stderr.on('data', (s: string) => {
-    err += s;
-    if (/iteration [1-9]\d/.test(err)) res(); // past the start, when batches wait ready ahead
-  }));
-  const exited = new Promise<number | null>((res) => child.on('close', res));
-  t.after(() => child.kill('SIGKILL'));
-  await started;
-  child.kill('SIGINT');
-  assert.equal(await exited, 130, err.slice(-500));
-  assert.match(err, /saving a checkpoint/);
-  const state = new ModelFolder(dir).readState();
-  assert.ok(state.iteration >= 1 && state.iteration < 100000, `checkpoint at iteration ${state.iteration}`);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  const what = signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM (docker stop)';
+  test(`${what} during facegan train writes a checkpoint and exits 130`, { timeout: 120_000 }, async (t) => {
+    const dir = join(testTmp(), signal);
+    const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
+    const args = [bin, 'train', '-A', A, '-B', B, '-m', dir, '--iterations', '100000', '--save-every', '100000'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8');
+    const started = new Promise<void>((res) => child.stderr.on('data', (s: string) => {
+      err += s;
+      if (/iteration [1-9]\d/.test(err)) res(); // past the start, when batches wait ready ahead
+    }));
+    const exited = new Promise<number | null>((res) => child.on('close', res));
+    t.after(() => child.kill('SIGKILL'));
+    await started;
+    child.kill(signal);
+    assert.equal(await exited, 130, err.slice(-500));
+    assert.match(err, /saving a checkpoint/);
+    const state = new ModelFolder(dir).readState();
+    assert.ok(state.iteration >= 1 && state.iteration < 100000, `checkpoint at iteration ${state.iteration}`);
+    assert.ok(!existsSync(join(dir, '.facegan.lock')), 'the lock is released');
+  });
+}
 
 test('an evaluator runs every n iterations on the model in eval mode, and its figures join that iteration\'s log entry', async () => {
   const dir = join(testTmp(), 'evaluated');

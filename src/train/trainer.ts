@@ -4,13 +4,15 @@
  * the family reads the data and builds its modules; the core runs the loop. A folder that holds a model resumes
  * where it stopped.
  */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { LOCK_FILE, lockFolder } from '../io/lock.js';
 import { manualSeed, resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { Given } from '../core/options.js';
 import { isModelName, models } from '../models/registry.js';
 import { CORE_SCHEMA } from './core/settings.js';
-import { checkApplicable, resolveSettings } from './core/resolve.js';
+import { checkApplicable, familySchema, fixedKeys, resolveSettings } from './core/resolve.js';
 import { placeModules, runLoop, type Evaluator, type TrainProgress } from './core/loop.js';
 import { ModelFolder, type TrainState } from './core/model-folder.js';
 import type { CoreConfig, Family } from './core/family.js';
@@ -25,6 +27,8 @@ export interface TrainOptions extends Given<typeof TRAIN_SCHEMA> {
   b: string;
   /** Model folder: made if new, resumed if it holds a model. */
   modelDir: string;
+  /** Start over in a folder that holds a model (or a damaged one): its files move to replaced-TIMESTAMP/. */
+  restart?: boolean;
   /** Called after every iteration. */
   onProgress?: (p: TrainProgress) => void;
   /** Stops after the current iteration; a checkpoint is written first. */
@@ -51,9 +55,24 @@ export interface TrainSummary {
 /** The family of a model name, or which names exist. */
 export function familyOf(model: string): Family {
   if (!isModelName(model)) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `Unknown model "${model}": expected one of ${Object.keys(models).join(', ')}.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `Unknown model "${model}": expected one of ${Object.keys(models).join(', ')}.`,
+    );
   }
   return families[models[model].family] as unknown as Family;
+}
+
+/** Refuses a stored config that lacks settings its family fixes: the folder is damaged, and defaults would lie. */
+function requireKeys(folder: ModelFolder, stored: Record<string, unknown>, keys: readonly string[]): void {
+  const missing = keys.filter((k) => stored[k] === undefined);
+  if (missing.length) {
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${folder.paths.config} lacks ${missing.join(', ')}: the model folder is damaged; ` +
+        'restore it from its backup/ folder or start a new one.',
+    );
+  }
 }
 
 /** Resolves precision `auto`: bf16 where the device runs it natively, else fp32. */
@@ -62,19 +81,57 @@ function precisionFor(precision: string, device: 'cpu' | 'cuda'): CoreConfig['pr
   return hasFastBf16(device) ? 'bf16' : 'fp32';
 }
 
-/** Trains until `iterations`, the signal, or an error; always leaves a complete checkpoint. */
+/**
+ * Trains until `iterations`, the signal, or an error; always leaves a complete checkpoint. The model folder is
+ * locked while it runs: a second process writing to it is refused.
+ */
 export async function train(options: TrainOptions): Promise<TrainSummary> {
-  const { a, b, modelDir, onProgress, signal, evaluator, ...given } = options;
-  const folder = new ModelFolder(resolve(modelDir));
+  const dir = resolve(options.modelDir);
+  const created = !existsSync(dir);
+  mkdirSync(dir, { recursive: true });
+  const release = lockFolder(dir, 'The model folder');
+  try {
+    return await trainLocked(options, new ModelFolder(dir));
+  } finally {
+    release();
+    if (created && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Refuses a damaged folder (unless --restart), moves an old model aside for --restart, removes orphan files. */
+function prepareFolder(folder: ModelFolder, restart: boolean): void {
+  folder.recover(); // a checkpoint cut short by a kill: finished if committed, else dropped
+  const status = folder.status();
+  if (status === 'damaged' && !restart) {
+    throw new FaceganError(ErrorCodes.BAD_MODEL,
+      `${folder.dir} holds a model's files but no ${folder.missing().join(' or ')}: it is damaged, not new, and ` +
+        `training would overwrite its weights. Restore it from its backup (cp ${folder.paths.backup}/* ${folder.dir}/), ` +
+        'or give --restart to start over (the old files move to replaced-*/ inside it).');
+  }
+  if (restart && status !== 'new') folder.moveAside([LOCK_FILE]);
+  folder.removeOrphans();
+}
+
+async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<TrainSummary> {
+  const { a, b, modelDir: _dir, restart, onProgress, signal, evaluator, ...given } = options;
+  prepareFolder(folder, !!restart);
   const stored = folder.exists() ? folder.readConfig() : undefined;
   const state: TrainState = stored ? folder.readState() : { iteration: 0, seconds: 0 };
+  if (stored) folder.verify(state);
   const model = String(stored?.model ?? given.model ?? CORE_SCHEMA.model.default);
   const family = familyOf(model);
+  if (stored) requireKeys(folder, stored, [...fixedKeys(familySchema(family)), ...family.derivedKeys]);
   checkApplicable(given, family, model, TRAIN_SCHEMA);
   const settings = resolveSettings(family, given, stored);
   const { derived, data } = await family.open({ a, b }, settings, stored);
   const config = { ...settings, ...derived } as CoreConfig & Record<string, unknown>;
   const device = resolveDevice(config.device);
+  if (evaluator && config.trainedOn === 'images') {
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      'This model learns whole images, not faces: --eval-every measures face swaps, so leave it out.',
+    );
+  }
   // what the config keeps is what was asked for (auto stays auto); the run uses what it resolves to here
   if (!stored) folder.create(config);
   else folder.writeConfig(config);
@@ -83,7 +140,16 @@ export async function train(options: TrainOptions): Promise<TrainSummary> {
   manualSeed(config.seed);
   const runConfig = { ...config, precision: precisionFor(String(config.precision), device === 'cpu' ? 'cpu' : 'cuda') };
   const run = family.start(runConfig, data, device);
-  const ctx = placeModules(run, folder, !!stored, device, runConfig);
+  let ctx;
+  try {
+    ctx = placeModules(run, folder, !!stored, device, runConfig);
+  } catch (e) {
+    // weights that do not fit, a damaged optimizer file: release what the run started (its loader's worker)
+    await run.batches.close();
+    for (const { module } of Object.values(run.modules)) module.dispose();
+    run.state?.dispose();
+    throw e;
+  }
   const r = await runLoop(run, ctx, folder, state, { signal, onProgress, evaluator });
   return { modelDir: folder.dir, config, ...r };
 }

@@ -13,7 +13,10 @@ import type { CORE_SCHEMA } from './settings.js';
 export type CoreConfig = Omit<Resolved<typeof CORE_SCHEMA>, 'precision'> & { precision: 'fp32' | 'bf16' | 'fp16' };
 
 /** The two folders a family trains on (A and B: faces of two people, or images of two styles). */
-export interface TrainInputs { a: string; b: string }
+export interface TrainInputs {
+  a: string;
+  b: string;
+}
 
 /** A trained part with its optimizer: saved as NAME.safetensors and its optimizer beside it. */
 export interface NamedModule {
@@ -82,6 +85,8 @@ export interface Family<C extends CoreConfig = CoreConfig, B = unknown> {
   id: string;
   /** The family's own settings (beside CORE_SCHEMA). */
   schema: OptionSchema;
+  /** Settings a family derives from its data (stored in config.json; a folder without them is damaged). */
+  derivedKeys: readonly string[];
   /** Defaults of core settings that differ for this family (CycleGAN: lr 2e-4, batch 1). */
   defaults: Partial<Record<keyof typeof CORE_SCHEMA, unknown>>;
   /** Turns given values into the form config.json stores (a loss list into terms, a flag into options). */
@@ -90,8 +95,11 @@ export interface Family<C extends CoreConfig = CoreConfig, B = unknown> {
    * Reads the two folders and returns settings derived from them (image size, the faces' coverage), checked
    * against a stored config when the folder resumes.
    */
-  open(inputs: TrainInputs, settings: Record<string, unknown>, stored: Record<string, unknown> | undefined):
-    Promise<{ derived: Record<string, unknown>; data: unknown }>;
+  open(
+    inputs: TrainInputs,
+    settings: Record<string, unknown>,
+    stored: Record<string, unknown> | undefined,
+  ): Promise<{ derived: Record<string, unknown>; data: unknown }>;
   /** Builds the run on the resolved config and the data open() read. */
   start(config: C, data: unknown, device: Device): FamilyRun<C, B>;
 }

@@ -45,10 +45,16 @@ export interface LoopResult {
 }
 
 /** Places a family's modules: loads a resumed folder's weights, moves them to the device, makes the optimizers. */
-export function placeModules<C extends CoreConfig, B>(run: FamilyRun<C, B>, folder: ModelFolder, resumed: boolean, device: Device, config: C): StepContext<C> {
-  const modules: StepContext<C>['modules'] = {}, optimizers: StepContext<C>['optimizers'] = {};
+export function placeModules<C extends CoreConfig, B>(
+  run: FamilyRun<C, B>,
+  folder: ModelFolder,
+  resumed: boolean,
+  device: Device,
+  config: C,
+): StepContext<C> {
+  const modules: StepContext<C>['modules'] = {},
+    optimizers: StepContext<C>['optimizers'] = {};
   for (const [name, { module, optimizer }] of Object.entries(run.modules)) {
-    if (resumed) folder.loadModule(name, module);
     module.to(device);
     modules[name] = module;
     optimizers[name] = new Adam(module, optimizer);
@@ -64,29 +70,51 @@ export function placeModules<C extends CoreConfig, B>(run: FamilyRun<C, B>, fold
       }
     }
   }
-  const amp = config.precision === 'fp32' ? undefined : config.precision === 'bf16' ? 'bfloat16' as const : 'float16' as const;
+  const amp =
+    config.precision === 'fp32'
+      ? undefined
+      : config.precision === 'bf16'
+        ? ('bfloat16' as const)
+        : ('float16' as const);
   const kind = device === 'cpu' ? 'cpu' : 'cuda';
   return {
-    config, modules, optimizers, device,
+    config,
+    modules,
+    optimizers,
+    device,
     autocast: <T>(fn: () => T): T => (amp ? autocast(kind, amp, fn) : fn()),
     toDevice: (data, shape) => tidy(() => tensor(data, { shape }).to({ device })),
   };
 }
 
 /** Trains until config.iterations, the signal, or an error. */
-export async function runLoop<C extends CoreConfig, B>(run: FamilyRun<C, B>, ctx: StepContext<C>, folder: ModelFolder, state: TrainState, o: LoopOptions): Promise<LoopResult> {
+export async function runLoop<C extends CoreConfig, B>(
+  run: FamilyRun<C, B>,
+  ctx: StepContext<C>,
+  folder: ModelFolder,
+  state: TrainState,
+  o: LoopOptions,
+): Promise<LoopResult> {
   const { config } = ctx;
   const startIteration = state.iteration;
-  let losses: Record<string, number> = {}, sinceSave = { sum: 0, n: 0 }, stopped = false;
+  let losses: Record<string, number> = {},
+    sinceSave = { sum: 0, n: 0 },
+    stopped = false;
   const rate: number[] = [];
   const setMode = (training: boolean) => Object.values(ctx.modules).forEach((m) => m.train(training));
   const checkpoint = () => {
     const mean = sinceSave.n ? sinceSave.sum / sinceSave.n : Infinity;
     const improved = sinceSave.n > 0 && (!state.best || mean < state.best.loss);
     if (improved) state.best = { loss: mean, iteration: state.iteration };
-    const named = Object.fromEntries(Object.keys(ctx.modules).map((k) => [k, { module: ctx.modules[k]!, opt: ctx.optimizers[k]! }]));
+    const named = Object.fromEntries(
+      Object.keys(ctx.modules).map((k) => [k, { module: ctx.modules[k]!, opt: ctx.optimizers[k]! }]),
+    );
     const stepState = run.state?.save();
-    folder.save(named, state, config.model, stepState);
+    try {
+      folder.save(named, state, config.model, stepState);
+    } finally {
+      if (stepState) dispose(stepState);
+    }
     if (improved) folder.backup();
     if (config.snapshotEvery > 0 && state.iteration % config.snapshotEvery === 0) folder.snapshot(state.iteration);
     sinceSave = { sum: 0, n: 0 };
@@ -96,7 +124,9 @@ export async function runLoop<C extends CoreConfig, B>(run: FamilyRun<C, B>, ctx
     setMode(false);
     try {
       const cells = noGrad(() => run.preview(ctx));
-      const frame = config.timelapse ? join(folder.paths.previews, `${String(state.iteration).padStart(7, '0')}.png`) : undefined;
+      const frame = config.timelapse
+        ? join(folder.paths.previews, `${String(state.iteration).padStart(7, '0')}.png`)
+        : undefined;
       await writePreview(cells, join(folder.paths.previews, 'preview.png'), frame);
     } finally {
       setMode(true);
@@ -134,14 +164,24 @@ export async function runLoop<C extends CoreConfig, B>(run: FamilyRun<C, B>, ctx
       if (rate.length > 20) rate.shift();
       const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
       if (bad) {
-        throw new FaceganError(ErrorCodes.ENGINE, `The loss ${bad[0]} became ${bad[1]} at iteration ${it}: training diverged. Resume from the last checkpoint with a lower --lr, --clip 1, or --precision fp32.`);
+        throw new FaceganError(
+          ErrorCodes.ENGINE,
+          `The loss ${bad[0]} became ${bad[1]} at iteration ${it}: training diverged. ` +
+            'Resume from the last checkpoint with a lower --lr (or --precision fp32).',
+        );
       }
       sinceSave.sum += run.score(losses);
       sinceSave.n++;
       const eps = (run.examplesPerIteration * rate.length) / rate.reduce((s, x) => s + x, 0);
       const figures = await evaluate(it);
       if (it % config.logEvery === 0 || figures) {
-        const entry: LogEntry = { iteration: it, seconds: Math.round(state.seconds * 10) / 10, ...losses, examplesPerSecond: Math.round(eps * 10) / 10, ...figures };
+        const entry: LogEntry = {
+          iteration: it,
+          seconds: Math.round(state.seconds * 10) / 10,
+          ...losses,
+          examplesPerSecond: Math.round(eps * 10) / 10,
+          ...figures,
+        };
         folder.appendLog(entry);
       }
       if (it % config.previewEvery === 0) await preview();

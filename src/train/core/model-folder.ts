@@ -5,9 +5,10 @@
  * (the loss curve), previews/, backup/ (the checkpoint with the best score so far) and snapshots/. Every file is
  * written atomically, so an interruption leaves the previous checkpoint whole.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { ErrorCodes, FaceganError } from '../../core/errors.js';
+import { copyFileAtomic, sha256File, writeFileAtomic } from '../../io/atomic.js';
 import { loadSafetensors, saveSafetensors, type Adam, type Module, type Tensor, dispose } from '../../engine/index.js';
 import { MODEL_FOLDER_VERSION, modelFiles, readModelConfig, readModelJson, loadWeights } from '../../models/trained.js';
 import { VERSION } from '../../version.js';
@@ -19,6 +20,8 @@ export interface TrainState {
   best?: { loss: number; iteration: number };
   /** The files of the last checkpoint (besides config.json and state.json). */
   files?: string[];
+  /** Their SHA-256, checked before a resume: a save cut short leaves files that do not match. */
+  checksums?: Record<string, string>;
 }
 
 /** One line of log.jsonl: the iteration, time so far, speed, and the family's named losses (and eval figures). */
@@ -35,6 +38,9 @@ export function moduleFiles(name: string): { weights: string; optimizer: string 
     : { weights: `${name}.safetensors`, optimizer: `${name}-optimizer.safetensors` };
 }
 
+/** The suffix of a checkpoint's files while it is being written (see save()). */
+const NEXT = '.next';
+
 /** The file of a family's step state (CycleGAN's image pools). */
 export const STEP_STATE_FILE = 'step-state.safetensors';
 
@@ -47,6 +53,65 @@ export class ModelFolder {
   /** Whether a model was saved here (config.json and state.json both present). */
   exists(): boolean {
     return existsSync(this.paths.config) && existsSync(this.paths.state);
+  }
+
+  /**
+   * new: no trained model here; complete: config.json and state.json; damaged: some of a model's files (its
+   * weights, say) without the others. A damaged folder is never taken as new: that would overwrite its weights.
+   */
+  status(): 'new' | 'complete' | 'damaged' {
+    if (this.exists()) return 'complete';
+    // a config and a log without weights (a run killed before its first checkpoint) hold nothing to lose
+    const parts = ['state.json', 'model.safetensors', 'optimizer.safetensors'];
+    return parts.some((f) => existsSync(join(this.dir, f))) ? 'damaged' : 'new';
+  }
+
+  /** What `status()` found missing, for the message that refuses a damaged folder. */
+  missing(): string[] {
+    return ['config.json', 'state.json'].filter((f) => !existsSync(join(this.dir, f)));
+  }
+
+  /** Moves everything in the folder (but its lock) into replaced-TIMESTAMP/ inside it, for a fresh start. */
+  moveAside(keep: readonly string[] = []): string {
+    const aside = join(this.dir, `replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    mkdirSync(aside);
+    for (const f of readdirSync(this.dir)) {
+      if (!f.startsWith('replaced-') && !keep.includes(f)) renameSync(join(this.dir, f), join(aside, f));
+    }
+    return aside;
+  }
+
+  /** Removes temporary files that a writer killed mid-write left behind (call it holding the folder's lock). */
+  removeOrphans(): number {
+    let n = 0;
+    for (const dir of [this.dir, this.paths.backup, join(this.dir, 'snapshots'), this.paths.previews]) {
+      if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir)) {
+        if (f.startsWith('.') && f.endsWith('.tmp')) {
+          rmSync(join(dir, f), { force: true });
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Checks that the checkpoint's files are the ones state.json was written with (their SHA-256). A save cut short
+   * (kill -9) can leave newer weights beside an older state; resuming from that would mix iterations.
+   */
+  verify(state: TrainState): void {
+    for (const [file, sum] of Object.entries(state.checksums ?? {})) {
+      const path = join(this.dir, file);
+      const actual = existsSync(path) ? sha256File(path) : 'missing';
+      if (actual !== sum) {
+        throw new FaceganError(ErrorCodes.BAD_MODEL,
+          `${path} ${actual === 'missing' ? 'is missing' : 'does not match state.json'}: the last checkpoint was cut short ` +
+            '(the process was killed while saving). ' +
+            (existsSync(join(this.paths.backup, 'state.json')) ? `Restore the last good one with cp ${this.paths.backup}/* ${this.dir}/, or ` : '') +
+            'train again with --restart to start over (the old files are kept in replaced-*/).');
+      }
+    }
   }
 
   readConfig<C extends object = Record<string, unknown>>(): C {
@@ -78,7 +143,10 @@ export class ModelFolder {
     if (!existsSync(file)) return;
     const { tensors, metadata } = loadSafetensors(file);
     try {
-      opt.loadStateDict({ tensors, meta: JSON.parse(metadata.optimizer ?? '{}') as Parameters<Adam['loadStateDict']>[0]['meta'] });
+      opt.loadStateDict({
+        tensors,
+        meta: JSON.parse(metadata.optimizer ?? '{}') as Parameters<Adam['loadStateDict']>[0]['meta'],
+      });
     } finally {
       dispose(tensors);
     }
@@ -91,53 +159,111 @@ export class ModelFolder {
   }
 
   /**
-   * Writes a checkpoint: each named module's weights and optimizer, the step state, then state.json (which lists
-   * the files, so that backup/ copies exactly this checkpoint).
+   * Writes a checkpoint as one unit, in two phases: every file goes to NAME.next (each atomically), then
+   * state.json.next listing them with their checksums (the commit point), then each is renamed into place and
+   * state.json last. A process killed before the commit point leaves the last checkpoint whole (its .next files
+   * are dropped on the next start); killed after it, the next start finishes the renames (`recover()`).
    */
-  save(modules: Record<string, { module: Module; opt: Adam }>, state: TrainState, model: string, stepState?: Map<string, Tensor>): void {
+  save(
+    modules: Record<string, { module: Module; opt: Adam }>,
+    state: TrainState,
+    model: string,
+    stepState?: Map<string, Tensor>,
+  ): void {
     const meta = { facegan: VERSION, model, iteration: String(state.iteration) };
     const files: string[] = [];
+    const next = (f: string) => join(this.dir, `${f}${NEXT}`);
     for (const [name, { module, opt }] of Object.entries(modules)) {
       const f = moduleFiles(name);
-      saveSafetensors(join(this.dir, f.weights), module.stateDict(), meta);
+      saveSafetensors(next(f.weights), module.stateDict(), meta);
       const o = opt.stateDict();
-      saveSafetensors(join(this.dir, f.optimizer), o.tensors, { ...meta, optimizer: JSON.stringify(o.meta) });
+      saveSafetensors(next(f.optimizer), o.tensors, { ...meta, optimizer: JSON.stringify(o.meta) });
       files.push(f.weights, f.optimizer);
     }
     if (stepState) {
-      saveSafetensors(join(this.dir, STEP_STATE_FILE), stepState, meta);
+      saveSafetensors(next(STEP_STATE_FILE), stepState, meta);
       files.push(STEP_STATE_FILE);
     }
     state.files = files;
-    writeFileAtomic(this.paths.state, [JSON.stringify(state, null, 2)]);
+    state.checksums = Object.fromEntries(files.map((f) => [f, sha256File(next(f))]));
+    writeFileAtomic(next('state.json'), [JSON.stringify(state, null, 2)]);
+    this.#commit();
+  }
+
+  /** Renames a committed checkpoint's .next files into place, state.json last. */
+  #commit(): void {
+    const pending = join(this.dir, `state.json${NEXT}`);
+    const { files = [] } = readModelJson<TrainState>(pending);
+    for (const f of files) {
+      const from = join(this.dir, `${f}${NEXT}`);
+      if (existsSync(from)) renameSync(from, join(this.dir, f));
+    }
+    renameSync(pending, this.paths.state);
+  }
+
+  /**
+   * Brings the folder back to one whole checkpoint after a process was killed while writing: finishes a committed
+   * checkpoint, drops an uncommitted one's files and a half-copied backup. Call it holding the folder's lock.
+   */
+  recover(): { finished: boolean; dropped: number } {
+    let finished = false, dropped = 0;
+    const staged = `${this.paths.backup}${NEXT}`;
+    if (existsSync(staged)) {
+      // complete when its state.json (copied last) is there: then it replaces the backup it was about to replace
+      if (existsSync(join(staged, 'state.json'))) {
+        rmSync(this.paths.backup, { recursive: true, force: true });
+        renameSync(staged, this.paths.backup);
+      } else {
+        rmSync(staged, { recursive: true, force: true });
+      }
+    }
+    if (existsSync(join(this.dir, `state.json${NEXT}`))) {
+      this.#commit();
+      finished = true;
+    }
+    for (const e of readdirSync(this.dir, { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith(NEXT)) {
+        rmSync(join(this.dir, e.name), { force: true });
+        dropped++;
+      }
+    }
+    return { finished, dropped };
   }
 
   /** Keeps a copy of the current weights as snapshots/NNNNNNN.safetensors. */
   snapshot(iteration: number): void {
     const dir = join(this.dir, 'snapshots');
     mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, `${String(iteration).padStart(7, '0')}.safetensors`), [readFileSync(this.paths.weights)]);
+    copyFileAtomic(this.paths.weights, join(dir, `${String(iteration).padStart(7, '0')}.safetensors`));
   }
 
-  /** Copies the whole current checkpoint (every file state.json lists, then state.json) to backup/. */
+  /**
+   * Copies the whole current checkpoint (every file state.json lists, then state.json) to backup/, through
+   * backup.next/ so that a kill while copying leaves the old backup whole.
+   */
   backup(): void {
-    mkdirSync(this.paths.backup, { recursive: true });
+    const staged = `${this.paths.backup}${NEXT}`;
+    rmSync(staged, { recursive: true, force: true });
+    mkdirSync(staged, { recursive: true });
     const files = this.readState().files ?? ['model.safetensors'];
-    for (const f of ['config.json', ...files, 'state.json']) {
-      writeFileAtomic(join(this.paths.backup, f), [readFileSync(join(this.dir, f))]);
-    }
+    for (const f of ['config.json', ...files, 'state.json']) copyFileAtomic(join(this.dir, f), join(staged, f));
+    rmSync(this.paths.backup, { recursive: true, force: true });
+    renameSync(staged, this.paths.backup);
   }
 
   /** The loss curve so far. */
   readLog(): LogEntry[] {
     if (!existsSync(this.paths.log)) return [];
-    return readFileSync(this.paths.log, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-      try {
-        return [JSON.parse(l) as LogEntry];
-      } catch {
-        return []; // a line cut by a crash
-      }
-    });
+    return readFileSync(this.paths.log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as LogEntry];
+        } catch {
+          return []; // a line cut by a crash
+        }
+      });
   }
 
   /** Drops log lines past the last checkpoint (they are trained again after a resume). */

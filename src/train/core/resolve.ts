@@ -15,12 +15,20 @@ export const familySchema = (family: Pick<Family, 'schema'>): OptionSchema => ({
 export const fixedKeys = (schema: OptionSchema): string[] => Object.keys(schema).filter((k) => schema[k]!.fixed);
 
 /** Refuses settings that another family's schema declares but this one does not (`--gan` for a CycleGAN). */
-export function checkApplicable(given: Record<string, unknown>, family: Family, model: string, known: OptionSchema): void {
+export function checkApplicable(
+  given: Record<string, unknown>,
+  family: Family,
+  model: string,
+  known: OptionSchema,
+): void {
   const schema = familySchema(family);
   const foreign = Object.keys(defined(given)).filter((k) => k in known && !(k in schema));
   if (foreign.length) {
-    throw new FaceganError(ErrorCodes.USAGE,
-      `${foreign.map(flagOf).join(', ')} do${foreign.length > 1 ? '' : 'es'} not apply to ${model} models; leave ${foreign.length > 1 ? 'them' : 'it'} out.`);
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `${foreign.map(flagOf).join(', ')} do${foreign.length > 1 ? '' : 'es'} not apply to ${model} models; ` +
+        `leave ${foreign.length > 1 ? 'them' : 'it'} out.`,
+    );
   }
 }
 
@@ -28,7 +36,11 @@ export function checkApplicable(given: Record<string, unknown>, family: Family, 
  * The settings of a run (before the family adds what it derives from the data). `given` is normalised by the
  * family first (so a loss list compares with the stored terms).
  */
-export function resolveSettings(family: Family, given: Record<string, unknown>, stored: Record<string, unknown> | undefined): Record<string, unknown> {
+export function resolveSettings(
+  family: Family,
+  given: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const schema = familySchema(family);
   const norm = (o: Record<string, unknown>) => (family.normalize ? family.normalize(o) : o);
   const g = norm(defined(given) as Record<string, unknown>);
@@ -36,8 +48,11 @@ export function resolveSettings(family: Family, given: Record<string, unknown>, 
   if (stored) {
     for (const key of fixed) {
       if (g[key] !== undefined && JSON.stringify(g[key]) !== JSON.stringify(stored[key])) {
-        throw new FaceganError(ErrorCodes.BAD_MODEL,
-          `This model folder was made with ${flagOf(key)} ${JSON.stringify(stored[key])}; it cannot change to ${JSON.stringify(g[key])}. Leave it out to resume, or train into a new folder.`);
+        throw new FaceganError(
+          ErrorCodes.BAD_MODEL,
+          `This model folder was made with ${flagOf(key)} ${JSON.stringify(stored[key])}; ` +
+            `it cannot change to ${JSON.stringify(g[key])}. Leave it out to resume, or train into a new folder.`,
+        );
       }
     }
   }
@@ -48,12 +63,24 @@ export function resolveSettings(family: Family, given: Record<string, unknown>, 
   return resolved;
 }
 
+/** What to do when faces were extracted at another coverage than the model's (a derived setting's advice). */
+export const COVERAGE_ADVICE =
+  'These faces were extracted with --coverage {given}; the model was trained on {stored}. ' +
+  'Extract them again with --coverage {stored}.';
+
 /** Refuses data whose derived settings differ from those the folder was trained on (a fixed derived setting). */
-export function checkDerived(derived: Record<string, unknown>, stored: Record<string, unknown> | undefined, advice: Record<string, string>): void {
+export function checkDerived(
+  derived: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+  advice: Record<string, string>,
+): void {
   if (!stored) return;
   for (const [key, value] of Object.entries(derived)) {
     if (key in advice && stored[key] !== undefined && JSON.stringify(stored[key]) !== JSON.stringify(value)) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL, advice[key]!.replace('{given}', String(value)).replace('{stored}', String(stored[key])));
+      throw new FaceganError(
+        ErrorCodes.BAD_MODEL,
+        advice[key]!.replaceAll('{given}', String(value)).replaceAll('{stored}', String(stored[key])),
+      );
     }
   }
 }

@@ -1,11 +1,11 @@
 /** CycleGAN: shapes, one step, the image pool, the lr schedule, exact resume, checkpoints, and bad input. */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { extractedFaces, testTmp } from '../../testing/faces.js';
-import { sharedData } from '../../testing/data.js';
+import { TINY_CYCLEGAN, photoFolder } from '../../testing/cyclegan.js';
 import { train, type TrainOptions } from '../trainer.js';
 import { ModelFolder } from '../core/model-folder.js';
 import { CycleDiscriminators, CycleGenerators, ResnetGenerator } from '../../models/cyclegan.js';
@@ -19,28 +19,26 @@ import { linearDecay } from './schedule.js';
 import type { StepContext } from '../core/family.js';
 import type { CycleGanConfig } from './settings.js';
 
-/** A folder of plain photos (links to shared frames: no face records). */
-function photos(name: string, count: number): string {
-  const dir = join(testTmp(), `${name}-photos-${count}`);
-  if (!existsSync(dir)) {
-    mkdirSync(dir, { recursive: true });
-    const src = sharedData('faces', name);
-    for (const f of readdirSync(src).sort().slice(0, count)) symlinkSync(join(src, f), join(dir, f));
-  }
-  return dir;
-}
-
-const SMALL = { model: 'cyclegan', size: 32, ngf: 8, ndf: 8, blocks: 1, batchSize: 2, poolSize: 3, precision: 'fp32' } as const;
+const SMALL = { ...TINY_CYCLEGAN, poolSize: 3, precision: 'fp32' } as const;
 const quick = (a: string, b: string, modelDir: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({
-  a, b, modelDir, ...SMALL, iterations: 6, saveEvery: 3, previewEvery: 3, logEvery: 1, ...extra,
+  a,
+  b,
+  modelDir,
+  ...SMALL,
+  iterations: 6,
+  saveEvery: 3,
+  previewEvery: 3,
+  logEvery: 1,
+  ...extra,
 });
 
-let facesA = '', facesB = '';
+let facesA = '',
+  facesB = '';
 before(async () => {
   [facesA, facesB] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
 });
 
-test('shapes: generators keep the image size (transposed or resize-conv upsampling); the PatchGAN gives 30x30 at 256 px', () => {
+test('shapes: generators keep the image size (transposed or resize-conv); the PatchGAN gives 30x30 at 256 px', () => {
   manualSeed(0);
   for (const upsample of ['transpose', 'bilinear', 'nearest'] as const) {
     const g = new ResnetGenerator({ ngf: 8, blocks: 2, upsample });
@@ -55,23 +53,45 @@ test('shapes: generators keep the image size (transposed or resize-conv upsampli
   const shape = noGrad(() => tidy(() => d.d_a.forward(rand([1, 3, 256, 256])).shape));
   assert.deepEqual(shape, [1, 1, 30, 30]);
   const names = d.d_a.namedParameters().map(([n]) => n);
-  assert.equal(names.filter((n) => n.endsWith('bias')).length, 2, 'only the first and last convs have a bias (no affine norm)');
+  assert.equal(
+    names.filter((n) => n.endsWith('bias')).length,
+    2,
+    'only the first and last convs have a bias (no affine norm)',
+  );
   d.dispose();
 });
 
 test('one iteration gives finite losses and changes every weight of both generators and both discriminators', () => {
   manualSeed(1);
-  const G = new CycleGenerators({ ngf: 8, ndf: 8, blocks: 1, upsample: 'transpose' }), D = new CycleDiscriminators({ ndf: 8 });
+  const G = new CycleGenerators({ ngf: 8, ndf: 8, blocks: 1, upsample: 'transpose' }),
+    D = new CycleDiscriminators({ ndf: 8 });
   const ctx: StepContext<CycleGanConfig> = {
-    config: { size: 32, cycleWeight: 10, identityWeight: 0.5 } as CycleGanConfig, modules: { model: G, disc: D }, device: 'cpu',
-    optimizers: { model: new Adam(G, { lr: 2e-4, betas: [0.5, 0.999] }), disc: new Adam(D, { lr: 2e-4, betas: [0.5, 0.999] }) },
-    autocast: (fn) => fn(), toDevice: (data, shape) => tensor(data, { shape }),
+    config: { size: 32, cycleWeight: 10, identityWeight: 0.5 } as CycleGanConfig,
+    modules: { model: G, disc: D },
+    device: 'cpu',
+    optimizers: {
+      model: new Adam(G, { lr: 2e-4, betas: [0.5, 0.999] }),
+      disc: new Adam(D, { lr: 2e-4, betas: [0.5, 0.999] }),
+    },
+    autocast: (fn) => fn(),
+    toDevice: (data, shape) => tensor(data, { shape }),
   };
-  const before = new Map([...G.namedParameters().map(([n, t]) => [`G.${n}`, t.clone()] as const), ...D.namedParameters().map(([n, t]) => [`D.${n}`, t.clone()] as const)]);
-  const batch = tidy(() => ({ a: rand([2, 3, 32, 32]).data() as Float32Array, b: rand([2, 3, 32, 32]).data() as Float32Array, n: 2 }));
+  const before = new Map([
+    ...G.namedParameters().map(([n, t]) => [`G.${n}`, t.clone()] as const),
+    ...D.namedParameters().map(([n, t]) => [`D.${n}`, t.clone()] as const),
+  ]);
+  const batch = tidy(() => ({
+    a: rand([2, 3, 32, 32]).data() as Float32Array,
+    b: rand([2, 3, 32, 32]).data() as Float32Array,
+    n: 2,
+  }));
   const losses = tidy(() => cycleStep(ctx, batch));
-  for (const k of ['ganA', 'ganB', 'cycleA', 'cycleB', 'idtA', 'idtB', 'discA', 'discB']) assert.ok(Number.isFinite(losses[k]), `${k} = ${losses[k]}`);
-  const after = new Map([...G.namedParameters().map(([n, t]) => [`G.${n}`, t] as const), ...D.namedParameters().map(([n, t]) => [`D.${n}`, t] as const)]);
+  for (const k of ['ganA', 'ganB', 'cycleA', 'cycleB', 'idtA', 'idtB', 'discA', 'discB'])
+    assert.ok(Number.isFinite(losses[k]), `${k} = ${losses[k]}`);
+  const after = new Map([
+    ...G.namedParameters().map(([n, t]) => [`G.${n}`, t] as const),
+    ...D.namedParameters().map(([n, t]) => [`D.${n}`, t] as const),
+  ]);
   for (const [name, t0] of before) {
     const moved = tidy(() => after.get(name)!.sub(t0).abs().amax().item());
     assert.ok(moved > 0, `${name} changed`);
@@ -82,7 +102,9 @@ test('one iteration gives finite losses and changes every weight of both generat
 });
 
 test('the image pool: fills first, then returns a stored fake half of the time', () => {
-  const pool = new ImagePool(50), plane = 2, rng = new Random(7);
+  const pool = new ImagePool(50),
+    plane = 2,
+    rng = new Random(7);
   for (let i = 0; i < 50; i++) {
     const out = pool.query(new Float32Array([i, i]), plane, rng);
     assert.deepEqual([...out], [i, i], 'while filling, each fake comes straight back');
@@ -90,12 +112,14 @@ test('the image pool: fills first, then returns a stored fake half of the time',
   let fromPool = 0;
   const n = 4000;
   for (let i = 0; i < n; i++) {
-    const v = 1000 + i, out = pool.query(new Float32Array([v, v]), plane, rng);
+    const v = 1000 + i,
+      out = pool.query(new Float32Array([v, v]), plane, rng);
     if (out[0] !== v) fromPool++;
   }
   assert.ok(Math.abs(fromPool / n - 0.5) < 0.03, `stored fakes returned at ${(fromPool / n).toFixed(3)}`);
   assert.equal(pool.images.length, 50);
-  const none = new ImagePool(0), x = new Float32Array([1, 2]);
+  const none = new ImagePool(0),
+    x = new Float32Array([1, 2]);
   assert.equal(none.query(x, plane, rng), x, 'a pool of 0 passes fakes through');
 });
 
@@ -111,22 +135,35 @@ test('the lr schedule: constant for the first half, then linear to 0 at the last
 });
 
 test('CycleGAN on faces: a resumed run repeats the uninterrupted loss curve, pools and all', async () => {
-  const whole = join(testTmp(), 'cg-whole'), parts = join(testTmp(), 'cg-parts');
+  const whole = join(testTmp(), 'cg-whole'),
+    parts = join(testTmp(), 'cg-parts');
   await train(quick(facesA, facesB, whole));
   // stopped (as Ctrl-C does) rather than given fewer iterations: the lr schedule is counted on the run's length
   const stop = new AbortController();
-  const first = await train(quick(facesA, facesB, parts, { signal: stop.signal, onProgress: (p) => p.iteration === 3 && stop.abort() }));
+  const first = await train(
+    quick(facesA, facesB, parts, { signal: stop.signal, onProgress: (p) => p.iteration === 3 && stop.abort() }),
+  );
   assert.equal(first.stopped, true);
   const second = await train(quick(facesA, facesB, parts));
   assert.equal(second.startIteration, 3);
-  const a = new ModelFolder(whole).readLog(), b = new ModelFolder(parts).readLog();
-  assert.deepEqual(b.map((e) => e.iteration), [1, 2, 3, 4, 5, 6]);
+  const a = new ModelFolder(whole).readLog(),
+    b = new ModelFolder(parts).readLog();
+  assert.deepEqual(
+    b.map((e) => e.iteration),
+    [1, 2, 3, 4, 5, 6],
+  );
   a.forEach((e, i) => {
     for (const k of ['cycleA', 'cycleB', 'discA', 'discB']) {
       assert.ok(Math.abs(e[k]! - b[i]![k]!) < 1e-5, `iteration ${e.iteration} ${k}: ${e[k]} vs ${b[i]![k]}`);
     }
   });
-  for (const f of ['model.safetensors', 'disc.safetensors', 'disc-optimizer.safetensors', 'step-state.safetensors', 'previews/preview.png']) {
+  for (const f of [
+    'model.safetensors',
+    'disc.safetensors',
+    'disc-optimizer.safetensors',
+    'step-state.safetensors',
+    'previews/preview.png',
+  ]) {
     assert.ok(existsSync(join(parts, f)), f);
   }
   assert.ok(existsSync(join(parts, 'backup', 'disc.safetensors')), 'backup/ holds the discriminators too');
@@ -136,15 +173,21 @@ test('CycleGAN on faces: a resumed run repeats the uninterrupted loss curve, poo
 
 test('a CycleGAN checkpoint loads for inference and gives the same outputs twice, unlike a fresh model', () => {
   const dir = join(testTmp(), 'cg-whole');
-  const m1 = loadTrainedModel(dir), m2 = loadTrainedModel(dir);
+  const m1 = loadTrainedModel(dir),
+    m2 = loadTrainedModel(dir);
   assert.equal(m1.family, 'cyclegan');
   assert.equal(m1.trainedOn, 'faces');
   assert.equal(m1.geometry.size, 32);
   const x = rand([2, 3, 32, 32]);
-  const out = (m: { forward(x: Tensor, s: 'a' | 'b'): Tensor }) => noGrad(() => tidy(() => m.forward(x, 'b').data() as Float32Array));
-  const y1 = out(m1.model), y2 = out(m2.model);
+  const out = (m: { forward(x: Tensor, s: 'a' | 'b'): Tensor }) =>
+    noGrad(() => tidy(() => m.forward(x, 'b').data() as Float32Array));
+  const y1 = out(m1.model),
+    y2 = out(m2.model);
   assert.deepEqual(y1, y2);
-  assert.ok(y1.every((v) => v >= 0 && v <= 1), 'outputs in 0-1');
+  assert.ok(
+    y1.every((v) => v >= 0 && v <= 1),
+    'outputs in 0-1',
+  );
   manualSeed(5);
   const fresh = new CycleGenerators({ ngf: 8, ndf: 8, blocks: 1, upsample: 'transpose' }).eval();
   assert.notDeepEqual(out(fresh), y1, 'the trained weights are not a fresh model');
@@ -154,7 +197,9 @@ test('a CycleGAN checkpoint loads for inference and gives the same outputs twice
 
 test('CycleGAN on plain photos: trains on whole images and says so in its config', async () => {
   const dir = join(testTmp(), 'cg-photos');
-  const s = await train(quick(photos('grid_s1', 4), photos('grid_s2', 4), dir, { iterations: 2, upsample: 'bilinear' }));
+  const s = await train(
+    quick(photoFolder('grid_s1', 4), photoFolder('grid_s2', 4), dir, { iterations: 2, upsample: 'bilinear' }),
+  );
   assert.equal(s.iteration, 2);
   assert.equal(s.config.trainedOn, 'images');
   assert.equal(loadTrainedModel(dir).trainedOn, 'images');
@@ -170,13 +215,17 @@ test('bad input to CycleGAN training gets one clear error', async () => {
   const cases: [Partial<TrainOptions>, string, RegExp][] = [
     [{ a: text }, ErrorCodes.BAD_FILE, /holds no images/],
     [{ b: fake }, ErrorCodes.BAD_FILE, /face\.png/],
-    [{ b: photos('grid_s2', 2) }, ErrorCodes.BAD_FILE, /faces from facegan extract and the other plain images/],
+    [{ b: photoFolder('grid_s2', 2) }, ErrorCodes.BAD_FILE, /faces from facegan extract and the other plain images/],
     [{ size: 30 }, ErrorCodes.USAGE, /multiple of 4/],
     [{ gan: true }, ErrorCodes.USAGE, /--gan does not apply to cyclegan/],
     [{ modelDir: join(testTmp(), 'cg-whole'), ngf: 16 }, ErrorCodes.BAD_MODEL, /--ngf 8/],
   ];
   for (const [o, code, message] of cases) {
-    await assert.rejects(train(quick(facesA, facesB, join(testTmp(), 'cg-bad'), o)),
-      (e: unknown) => e instanceof FaceganError && e.code === code && message.test(e.message) && !e.message.includes('\n    at '), JSON.stringify(o));
+    await assert.rejects(
+      train(quick(facesA, facesB, join(testTmp(), 'cg-bad'), o)),
+      (e: unknown) =>
+        e instanceof FaceganError && e.code === code && message.test(e.message) && !e.message.includes('\n    at '),
+      JSON.stringify(o),
+    );
   }
 });

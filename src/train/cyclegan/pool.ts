@@ -14,7 +14,8 @@ export class ImagePool {
   /** The images the discriminator sees for this batch of fakes (planar, `plane` floats each). */
   query(fakes: Float32Array, plane: number, rng: Random): Float32Array {
     if (this.size === 0) return fakes;
-    const n = fakes.length / plane, out = new Float32Array(fakes.length);
+    const n = fakes.length / plane,
+      out = new Float32Array(fakes.length);
     for (let i = 0; i < n; i++) {
       const fake = fakes.slice(i * plane, (i + 1) * plane);
       if (this.images.length < this.size) {
