@@ -39,7 +39,7 @@ work, not a convincing result: for that, train on a few hundred faces of two peo
     let start: number | undefined;
     const t = await train({
       a: join(out, 'faces_a'), b: join(out, 'faces_b'), modelDir: join(out, 'model'), model: 'lightweight', batchSize: 8,
-      iterations: o.iterations, lr: 2e-4, precision: 'bf16', saveEvery: 100, previewEvery: 100,
+      iterations: o.iterations, lr: 2e-4, precision: 'auto', saveEvery: 100, previewEvery: 100,
       onProgress: (p) => { start ??= p.iteration - 1; bar.update(p.iteration - start, p.iterations - start, `loss A ${p.losses.lossA!.toFixed(3)} B ${p.losses.lossB!.toFixed(3)}`); },
     });
     bar.finish();
