@@ -13,7 +13,7 @@ import { boxIou, type Box } from '../core/geometry/box.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
-import { autocast, noGrad, resolveDevice, tidy, type Device, type Tensor } from '../engine/index.js';
+import { noGrad, resolveDevice, tidy, type Device } from '../engine/index.js';
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
@@ -21,7 +21,7 @@ import { identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type SwapModel, type TrainedModel } from '../models/trained.js';
-import { prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import { forwardModel, prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import { centroid, folderFaces } from './identities.js';
 import { ReconstructionStats } from './reconstruction.js';
@@ -79,15 +79,6 @@ const MIN_IOU = 0.3;
 const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T | undefined =>
   found.map((f) => ({ f, iou: boxIou(f.box, box) })).filter((x) => x.iou >= MIN_IOU).sort((a, b) => b.iou - a.iou)[0]?.f;
 
-/** A model output ([1, 3+, S, S], CPU) taken back through the model toward `side` (the cycle: A->B->A). */
-function runBack(model: SwapModel, y: Tensor, side: 'a' | 'b', s: SwapSettings): Tensor {
-  return noGrad(() => tidy(() => {
-    const x = y.narrow(1, 0, 3).contiguous().to({ device: s.device });
-    const run = () => model.model.forward(x, side);
-    return (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
-  }));
-}
-
 /**
  * Measures a trained model on held-out frames and writes the report.
  * @example
@@ -143,7 +134,8 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
         const out: RgbImage = { width: job.image.width, height: job.image.height, data: new Uint8Array(job.image.data) };
         pasteFace(prepared[i]!, swapped[i]!, out, settings);
         const fit = recon.add(prepared[i]!.input, rebuilt[i]!);
-        const cycled = runBack(model, swapped[i]!, own, settings);
+        // the cycle: the swap taken back through the model toward the input's side (A->B->A)
+        const cycled = noGrad(() => tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })));
         cycleRecon.add(prepared[i]!.input, cycled);
         cycled.dispose();
         swapped[i]!.dispose();

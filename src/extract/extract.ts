@@ -3,9 +3,9 @@
  * Resumable: the alignments file is saved (atomically) as frames finish, and a re-run skips frames it holds.
  * Inputs are only read.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { readPngText } from '../core/png-text.js';
+import { readCropRecord } from '../faces/crop-file.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { writePng } from '../media/image.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
@@ -133,8 +133,7 @@ interface FrameWork {
 /** Whether a crop on disk (not in the alignments file) is of this frame of this input, as its record says. */
 function sameFrame(path: string, key: string, input: string): boolean {
   try {
-    const text = readPngText(readFileSync(path), 'facegan');
-    const frame = text ? (JSON.parse(text) as EmbeddedFace).frame : undefined;
+    const frame = readCropRecord(path)?.frame;
     return !!frame && frame.key === key && (frame.input ?? input) === input;
   } catch {
     return false; // unreadable: not ours to replace

@@ -26,20 +26,32 @@ export interface FaceCrop {
   landmarks?: Point[];
 }
 
+/** The record embedded in a crop's bytes (PNG iTXt `facegan`), checked; undefined when it carries none. */
+function cropRecord(bytes: Buffer, path: string): EmbeddedFace | undefined {
+  const text = extname(path).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
+  if (!text) return undefined;
+  try {
+    const record = JSON.parse(text) as EmbeddedFace;
+    if (!record?.crop?.size || !Array.isArray(record.face?.landmarks) || !Array.isArray(record.crop.matrix)) throw new Error('fields missing');
+    return record;
+  } catch (e) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} carries a facegan record that cannot be read (${(e as Error).message}): extract it again.`, { cause: e });
+  }
+}
+
+/** The record of a crop file without decoding its pixels (undefined when it has none). */
+export function readCropRecord(path: string): EmbeddedFace | undefined {
+  checkRegularFile(path);
+  return cropRecord(readFileSync(path), path);
+}
+
 /** Reads a face crop and its record; an unreadable file is a BAD_FILE error naming it. */
 export async function readFaceCrop(path: string): Promise<FaceCrop> {
   checkRegularFile(path);
   const bytes = readFileSync(path);
   const image = await decodeImage(bytes, path);
-  const text = extname(path).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
-  if (!text) return { image };
-  let record: EmbeddedFace;
-  try {
-    record = JSON.parse(text) as EmbeddedFace;
-    if (!record?.crop?.size || !Array.isArray(record.face?.landmarks) || !Array.isArray(record.crop.matrix)) throw new Error('fields missing');
-  } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} carries a facegan record that cannot be read (${(e as Error).message}): extract it again.`, { cause: e });
-  }
+  const record = cropRecord(bytes, path);
+  if (!record) return { image };
   const scale = image.width / record.crop.size; // the crop may have been resized since extraction
   return { image, record, landmarks: record.face.landmarks.map((p) => applyAffine(record.crop.matrix, p)).map(([x, y]) => [x * scale, y * scale] as const) };
 }

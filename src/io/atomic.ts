@@ -7,9 +7,13 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** A hidden temporary name beside `path`, unique to this process and call (a killed writer's are `.*.tmp`). */
+const tempBeside = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+
 /** Writes the chunks, in order, to `path` atomically. */
 export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array | string>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempBeside(path);
   const fd = openSync(tmp, 'w');
   try {
     for (const chunk of chunks) {
@@ -29,7 +33,7 @@ export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array | stri
 
 /** Copies `src` to `dst` atomically (a temporary copy, flushed, then renamed), without holding the file in memory. */
 export function copyFileAtomic(src: string, dst: string): void {
-  const tmp = join(dirname(dst), `.${basename(dst)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempBeside(dst);
   try {
     copyFileSync(src, tmp);
     const fd = openSync(tmp, 'r+');

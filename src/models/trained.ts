@@ -45,11 +45,16 @@ export function readModelConfig<T extends object>(dir: string, required: readonl
   if (raw.schemaVersion !== MODEL_FOLDER_VERSION || !raw.config?.model) {
     throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} is not a facegan model config (schemaVersion ${raw.schemaVersion}); point -m at a facegan model folder.`);
   }
-  const missing = required.filter((k) => raw.config![k] === undefined);
+  requireConfigKeys(path, raw.config, required);
+  return raw.config as T;
+}
+
+/** Refuses a config that lacks settings it must hold: the folder is damaged, and defaults would lie. */
+export function requireConfigKeys(path: string, config: Record<string, unknown>, required: readonly string[]): void {
+  const missing = required.filter((k) => config[k] === undefined);
   if (missing.length) {
     throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} lacks ${missing.join(', ')}: the model folder is damaged; restore it from its backup/ folder or start a new one.`);
   }
-  return raw.config as T;
 }
 
 /** Loads weights into a module (strict: same names and shapes). */
@@ -116,7 +121,7 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   const name = String(config.model);
   if (!isModelName(name)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${name}" model, which this facegan does not know; update facegan.`);
   const family = models[name].family;
-  readModelConfig(dir, INFERENCE_KEYS[family](config));
+  requireConfigKeys(files.config, config, INFERENCE_KEYS[family](config));
   const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
   const model = inferenceModule(family, config);
   loadWeights(model, files.weights);

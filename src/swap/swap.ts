@@ -100,13 +100,20 @@ export function prepareFace(source: RgbImage, landmarks: readonly Point[], train
   return { landmarks, blend: B, toBlend, region, local: shiftAffine(toBlend, region.x0, region.y0), input };
 }
 
+/** The model on a batch [N, 3, S, S] toward `s.decoder`, in bf16 when asked; the output on the CPU, float32. */
+export function forwardModel(trained: SwapModel, x: Tensor, s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor {
+  return noGrad(() => tidy(() => {
+    const input = x.to({ device: s.device });
+    const run = () => trained.model.forward(input, s.decoder);
+    return (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
+  }));
+}
+
 /** Runs the model on many faces at once (batched: several times faster per face than one by one); outputs on the CPU, float32. */
 export function runModel(trained: SwapModel, faces: readonly PreparedFace[], s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor[] {
   if (!faces.length) return [];
   return noGrad(() => tidy(() => {
-    const x = cat(faces.map((f) => f.input), 0);
-    const run = () => trained.model.forward(x, s.decoder);
-    const y = (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
+    const y = forwardModel(trained, cat(faces.map((f) => f.input), 0), s);
     return faces.map((_, i) => y.narrow(0, i, 1).contiguous());
   }));
 }

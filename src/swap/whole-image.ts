@@ -5,10 +5,11 @@
  */
 import sharp from 'sharp';
 import type { RgbImage } from '../core/image.js';
-import { autocast, noGrad, tensor, tidy } from '../engine/index.js';
+import { tidy } from '../engine/index.js';
+import { imageToTensor, tensorToImage } from '../faces/align.js';
 import { loadSizeOf } from '../models/cyclegan.js';
 import type { TrainedModel } from '../models/trained.js';
-import type { SwapSettings } from './swap.js';
+import { forwardModel, type SwapSettings } from './swap.js';
 
 const resize = (data: Uint8Array, width: number, height: number, w: number, h: number): Promise<Buffer> =>
   sharp(data, { raw: { width, height, channels: 3 } })
@@ -25,20 +26,8 @@ export async function translateImage(
 ): Promise<void> {
   const side = s.resolution ? Math.max(4, Math.round(s.resolution / 4) * 4) : loadSizeOf(trained.geometry.size);
   const small = await resize(source.data, source.width, source.height, side, side);
-  const out = noGrad(() =>
-    tidy(() => {
-      const x = tensor(small, { shape: [1, side, side, 3], dtype: 'uint8' })
-        .to('float32')
-        .div(255)
-        .permute(0, 3, 1, 2)
-        .contiguous();
-      const run = () => trained.model.forward(x.to({ device: s.device }), s.decoder);
-      const y = (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({
-        device: 'cpu',
-        dtype: 'float32',
-      });
-      return y.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').contiguous().data() as Uint8Array;
-    }),
+  const out = tidy(
+    () => tensorToImage(forwardModel(trained, imageToTensor({ width: side, height: side, data: small }), s)).data,
   );
   target.data.set(await resize(out, side, side, source.width, source.height));
 }

@@ -4,8 +4,9 @@
  * a PatchGAN discriminator per side). Plugs into the training core (core/loop.ts).
  */
 import { resolve } from 'node:path';
-import { clipGradNorm, mseLoss, noGrad, tensor, tidy, type Device, type Tensor } from '../engine/index.js';
+import { clipGradNorm, mseLoss, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { splitPlanes } from '../core/planar.js';
 import { createModel, pairModels, type ModelName, type PairModelName } from '../models/registry.js';
 import type { PairAutoencoder } from '../models/autoencoder.js';
 import { PatchDiscriminator } from '../models/patchgan.js';
@@ -34,8 +35,7 @@ function normalize(given: Record<string, unknown>): Record<string, unknown> {
 }
 
 const DERIVED_ADVICE = {
-  extractCoverage:
-    COVERAGE_ADVICE,
+  extractCoverage: COVERAGE_ADVICE,
 };
 
 /** The faces' settings derived from the model and the crops (pure; checked against a stored config). */
@@ -116,29 +116,26 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
 function previewCells(
   model: PairAutoencoder,
   previews: Record<Side, Batch>,
-  size: number,
-  device: Device,
+  ctx: StepContext<TrainConfig>,
 ): (Float32Array | undefined)[][] {
-  const plane = 3 * size * size;
+  const size = ctx.config.size;
   const run = (b: Batch, side: Side): Float32Array[] => {
     const n = b.faces.length;
     const out = noGrad(() =>
       tidy(
         () =>
           model
-            .forward(toTensor(b.target, [n, 3, size, size], device), side)
+            .forward(ctx.toDevice(b.target, [n, 3, size, size]), side)
             .narrow(1, 0, 3)
             .contiguous()
             .to({ device: 'cpu', dtype: 'float32' })
             .data() as Float32Array,
       ),
     );
-    return Array.from({ length: n }, (_, i) => out.slice(i * plane, (i + 1) * plane));
+    return splitPlanes(out, n);
   };
-  const split = (b: Batch) =>
-    Array.from({ length: b.faces.length }, (_, i) => b.target.slice(i * plane, (i + 1) * plane));
-  const a = split(previews.a),
-    b = split(previews.b);
+  const a = splitPlanes(previews.a.target, previews.a.faces.length),
+    b = splitPlanes(previews.b.target, previews.b.faces.length);
   const aa = run(previews.a, 'a'),
     ab = run(previews.a, 'b'),
     bb = run(previews.b, 'b'),
@@ -146,9 +143,6 @@ function previewCells(
   const rows = Math.max(a.length, b.length);
   return Array.from({ length: rows }, (_, r) => [a[r], aa[r], ab[r], b[r], bb[r], ba[r]]);
 }
-
-const toTensor = (data: Float32Array, shape: number[], device: Device) =>
-  tidy(() => tensor(data, { shape }).to({ device }));
 
 export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
   id: 'pair',
@@ -211,7 +205,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
         columns: ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'],
         gapAfter: 3,
         size,
-        rows: previewCells(ctx.modules.model as PairAutoencoder, previews, size, ctx.device),
+        rows: previewCells(ctx.modules.model as PairAutoencoder, previews, ctx),
       }),
       swapModel: (ctx, iteration) => ({
         model: ctx.modules.model as PairAutoencoder,

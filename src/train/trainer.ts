@@ -11,6 +11,7 @@ import { manualSeed, resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { Given } from '../core/options.js';
 import { isModelName, models } from '../models/registry.js';
+import { requireConfigKeys } from '../models/trained.js';
 import { CORE_SCHEMA } from './core/settings.js';
 import { checkApplicable, familySchema, fixedKeys, resolveSettings } from './core/resolve.js';
 import { placeModules, runLoop, type Evaluator, type TrainProgress } from './core/loop.js';
@@ -63,18 +64,6 @@ export function familyOf(model: string): Family {
   return families[models[model].family] as unknown as Family;
 }
 
-/** Refuses a stored config that lacks settings its family fixes: the folder is damaged, and defaults would lie. */
-function requireKeys(folder: ModelFolder, stored: Record<string, unknown>, keys: readonly string[]): void {
-  const missing = keys.filter((k) => stored[k] === undefined);
-  if (missing.length) {
-    throw new FaceganError(
-      ErrorCodes.BAD_MODEL,
-      `${folder.paths.config} lacks ${missing.join(', ')}: the model folder is damaged; ` +
-        'restore it from its backup/ folder or start a new one.',
-    );
-  }
-}
-
 /** Resolves precision `auto`: bf16 where the device runs it natively, else fp32. */
 function precisionFor(precision: string, device: 'cpu' | 'cuda'): CoreConfig['precision'] {
   if (precision !== 'auto') return precision as CoreConfig['precision'];
@@ -103,10 +92,12 @@ function prepareFolder(folder: ModelFolder, restart: boolean): void {
   folder.recover(); // a checkpoint cut short by a kill: finished if committed, else dropped
   const status = folder.status();
   if (status === 'damaged' && !restart) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL,
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
       `${folder.dir} holds a model's files but no ${folder.missing().join(' or ')}: it is damaged, not new, and ` +
         `training would overwrite its weights. Restore it from its backup (cp ${folder.paths.backup}/* ${folder.dir}/), ` +
-        'or give --restart to start over (the old files move to replaced-*/ inside it).');
+        'or give --restart to start over (the old files move to replaced-*/ inside it).',
+    );
   }
   if (restart && status !== 'new') folder.moveAside([LOCK_FILE]);
   folder.removeOrphans();
@@ -120,7 +111,8 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
   if (stored) folder.verify(state);
   const model = String(stored?.model ?? given.model ?? CORE_SCHEMA.model.default);
   const family = familyOf(model);
-  if (stored) requireKeys(folder, stored, [...fixedKeys(familySchema(family)), ...family.derivedKeys]);
+  if (stored)
+    requireConfigKeys(folder.paths.config, stored, [...fixedKeys(familySchema(family)), ...family.derivedKeys]);
   checkApplicable(given, family, model, TRAIN_SCHEMA);
   const settings = resolveSettings(family, given, stored);
   const { derived, data } = await family.open({ a, b }, settings, stored);

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { l1Loss, tensor, tidy, type Module, type Tensor } from '../../engine/index.js';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
+import { concatPlanes, splitPlanes } from '../../core/planar.js';
 import { CycleDiscriminators, CycleGenerators, loadSizeOf } from '../../models/cyclegan.js';
 import { COVERAGE_ADVICE, checkDerived } from '../core/resolve.js';
 import type { Family, FamilyRun, StepContext } from '../core/family.js';
@@ -30,8 +31,7 @@ const DERIVED_ADVICE = {
   trainedOn:
     'This model was trained on {stored}; these folders hold {given}. ' +
     'Give it folders of {stored}, or train a new model.',
-  extractCoverage:
-    COVERAGE_ADVICE,
+  extractCoverage: COVERAGE_ADVICE,
 };
 
 /** LSGAN: the judge's patch outputs pulled to 1 (real) or 0 (fake), in float32. */
@@ -116,21 +116,15 @@ function previewRows(
   images: { a: Float32Array[]; b: Float32Array[] },
   ctx: StepContext<CycleGanConfig>,
 ) {
-  const S = ctx.config.size,
-    plane = 3 * S * S;
+  const S = ctx.config.size;
   const through = (xs: Float32Array[], first: 'a' | 'b'): [Float32Array[], Float32Array[]] =>
     tidy(() => {
       if (!xs.length) return [[], []];
-      const x = ctx.toDevice(Float32Array.from(xs.flatMap((v) => [...v])), [xs.length, 3, S, S]);
+      const x = ctx.toDevice(concatPlanes(xs), [xs.length, 3, S, S]);
       const y = G.forward(x, first),
         back = G.forward(y, first === 'b' ? 'a' : 'b');
       const read = (t: Tensor) => t.to({ device: 'cpu', dtype: 'float32' }).contiguous().data() as Float32Array;
-      const ys = read(y),
-        bs = read(back);
-      return [
-        xs.map((_, i) => ys.slice(i * plane, (i + 1) * plane)),
-        xs.map((_, i) => bs.slice(i * plane, (i + 1) * plane)),
-      ];
+      return [splitPlanes(read(y), xs.length), splitPlanes(read(back), xs.length)];
     });
   const [ab, aba] = through(images.a, 'b'),
     [ba, bab] = through(images.b, 'a');
@@ -141,11 +135,7 @@ function previewRows(
 /** The pools as checkpoint tensors (pool.a, pool.b: [k, 3, S, S]) and back. */
 function poolState(pools: Record<'a' | 'b', ImagePool>, S: number) {
   const plane = 3 * S * S;
-  const stack = (images: Float32Array[]) => {
-    const all = new Float32Array(images.length * plane);
-    images.forEach((img, i) => all.set(img, i * plane));
-    return tensor(all, { shape: [images.length, 3, S, S] });
-  };
+  const stack = (images: Float32Array[]) => tensor(concatPlanes(images), { shape: [images.length, 3, S, S] });
   return {
     save: () =>
       new Map(
@@ -158,9 +148,7 @@ function poolState(pools: Record<'a' | 'b', ImagePool>, S: number) {
         const t = saved.get(`pool.${side}`);
         if (!t) continue;
         const data = tidy(() => t.to('float32').contiguous().data() as Float32Array);
-        pools[side].images = Array.from({ length: data.length / plane }, (_, i) =>
-          data.slice(i * plane, (i + 1) * plane),
-        );
+        pools[side].images = splitPlanes(data, data.length / plane);
       }
     },
     dispose: () => undefined,
