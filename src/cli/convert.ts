@@ -1,6 +1,6 @@
 /** facegan convert -i INPUT -o OUTPUT -m MODEL_DIR: swap the faces of photos or a video. */
 import { defineCommand } from './command.js';
-import { progressBar } from './progress.js';
+import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { convert, CONVERT_DEFAULTS, type ConvertSummary } from '../convert/convert.js';
 import { COLOUR_HELP, COLOUR_MODES } from '../swap/swap.js';
@@ -74,7 +74,7 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
   async run(o) {
     const bar = progressBar('convert', 'frames');
     const s = await stoppableBySigint('stopping; a video being written is removed, images already written are kept.', (signal) => convert({
-      ...o, colour: o.color, signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`),
+      ...o, colour: o.color, signal, onWarning: warn, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`),
     }));
     bar.finish();
     return reportFrames(s, 'swapped');

@@ -1,6 +1,6 @@
 /** facegan eval -m MODEL_DIR -i INPUT --source FACES_DIR: measure a trained model on frames it has not seen. */
 import { defineCommand } from './command.js';
-import { progressBar } from './progress.js';
+import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { evaluate, EVAL_DEFAULTS } from '../eval/eval.js';
 import { COLOUR_MODES } from '../swap/swap.js';
@@ -52,7 +52,7 @@ docs/eval.md) and report.html to -o (default MODEL_DIR/eval/INPUT_NAME).`,
   async run(o) {
     const bar = progressBar('eval', 'frames');
     const r = await stoppableBySigint('stopping; no report is written.', (signal) => evaluate({
-      ...o, colour: o.color, signal, onProgress: (p) => bar.update(p.done, p.total),
+      ...o, colour: o.color, signal, onWarning: warn, onProgress: (p) => bar.update(p.done, p.total),
     }));
     bar.finish();
     if (r.stopped) {

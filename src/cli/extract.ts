@@ -1,8 +1,9 @@
 /** facegan extract -i INPUT -o FACES_DIR: find, align and save every face. */
 import { defineCommand } from './command.js';
-import { progressBar } from './progress.js';
+import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { extract, EXTRACT_DEFAULTS } from '../extract/extract.js';
+import { MAX_FACES_PER_FRAME } from '../core/alignments.js';
 import { writeContactSheet } from '../faces/contact-sheet.js';
 
 export const extractCommand = defineCommand({
@@ -21,7 +22,7 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     size: { type: 'int', help: 'side of the aligned crops in pixels', default: EXTRACT_DEFAULTS.size, min: 64, max: 2048 },
     coverage: { type: 'number', help: 'share of the crop that the mean face (brows to chin) spans', default: EXTRACT_DEFAULTS.coverage, min: 0.3, max: 1 },
     minSize: { type: 'int', help: 'smallest face kept (box side in pixels)', default: EXTRACT_DEFAULTS.minSize, min: 1 },
-    maxFaces: { type: 'int', help: 'most faces kept per image (largest first)', default: EXTRACT_DEFAULTS.maxFaces, min: 1 },
+    maxFaces: { type: 'int', help: 'most faces kept per image (largest first)', default: EXTRACT_DEFAULTS.maxFaces, min: 1, max: MAX_FACES_PER_FRAME },
     everyN: { type: 'int', help: 'process every n-th image or video frame', default: EXTRACT_DEFAULTS.everyN, min: 1 },
     redetectEvery: { type: 'int', help: 'video: follow faces between frames, detecting afresh every n frames (1: every frame)', default: EXTRACT_DEFAULTS.redetectEvery, min: 1 },
     filter: { type: 'list', help: 'keep only faces of the person in these images' },
@@ -36,7 +37,7 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
   async run(o) {
     const bar = progressBar('extract', 'frames');
     const s = await stoppableBySigint('stopping after this frame; the alignments so far are saved. Run the same command to continue.',
-      (signal) => extract({ ...o, signal, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) }));
+      (signal) => extract({ ...o, signal, onWarning: warn, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) }));
     bar.finish();
     for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
     console.log(`${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.filtered ? `, ${s.filtered} faces filtered out` : ''}${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`);

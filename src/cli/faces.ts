@@ -24,6 +24,7 @@ ${Object.entries(SORT_KEYS).map(([k, v]) => `  ${k.padEnd(10)}${v}`).join('\n')}
     if (positionals[0] !== 'sort') throw new FaceganError(ErrorCodes.USAGE, `Expected a faces tool (facegan faces sort -i FACES_DIR ...), but received ${positionals[0] ?? 'none'}.`);
     const r = await sortFaces(o.input, o.output ?? `${o.input.replace(/\/+$/, '')}_sorted`, o.by);
     const show = (x: { file: string; value?: number }) => `${x.file}${x.value === undefined ? '' : ` (${x.value.toFixed(3)})`}`;
+    for (const s of r.skipped) console.error(`skipped ${s.reason}`);
     console.log(`${r.order.length} faces sorted by ${o.by} into ${r.output}`);
     console.log(`first: ${show(r.order[0]!)}\nlast:  ${show(r.order.at(-1)!)}`);
     return 0;

@@ -30,3 +30,8 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
     },
   };
 }
+
+/** Prints a warning on its own line (clearing a progress bar being redrawn there first). */
+export function warn(message: string, stream: NodeJS.WriteStream = process.stderr): void {
+  stream.write(`${stream.isTTY ? '\r\x1b[K' : ''}facegan: warning: ${message}\n`);
+}

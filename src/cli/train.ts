@@ -1,6 +1,6 @@
 /** facegan train -A FACES_A -B FACES_B -m MODEL_DIR: train (or resume) a pair model. */
 import { defineCommand } from './command.js';
-import { progressBar } from './progress.js';
+import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
 import { TRAIN_SCHEMA, families } from '../train/families.js';
@@ -75,6 +75,7 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v
     } : undefined;
     const s = await stoppableBySigint('saving a checkpoint, then stopping. Run the same command to continue.', (signal) => train({
       ...options, signal, evaluator,
+      onWarning: warn,
       onProgress: (p) => {
         start ??= p.iteration - 1;
         bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, ${lossText(p.losses)}, ${p.examplesPerSecond.toFixed(1)} images/s`);

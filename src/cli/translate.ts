@@ -1,6 +1,6 @@
 /** facegan translate -m MODEL_DIR -i INPUT -o OUTPUT [--direction a2b|b2a]: a CycleGAN model on photos or a video. */
 import { defineCommand } from './command.js';
-import { progressBar } from './progress.js';
+import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { translate } from '../convert/translate.js';
 import { FRAME_OPTIONS, reportFrames } from './convert.js';
@@ -38,7 +38,7 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
           ...o,
           colour: o.color,
           signal,
-          onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
+          onWarning: warn, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
         }),
     );
     bar.finish();

@@ -4,16 +4,18 @@
  * video, frames are read a few ahead so that each face's landmarks can be smoothed over the frames around it.
  */
 import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
 import type { Alignments } from '../core/alignments.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
 import { resolveDevice } from '../engine/index.js';
-import { inputKind, listFrames, type Frame } from '../media/frames.js';
+import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
-import { VideoWriter, type VideoCodec } from '../media/video-writer.js';
+import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
+import { lockAt, lockFolder } from '../io/lock.js';
+import { Warnings, type Skipped } from '../core/warnings.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import { HumanDetector } from '../faces/human.js';
@@ -65,6 +67,8 @@ export interface ConvertOptions {
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
+  /** Called with what the run could not do as asked, as it happens; also in the summary. */
+  onWarning?: (message: string) => void;
 }
 
 export interface ConvertProgress { done: number; total: number; faces: number }
@@ -82,6 +86,23 @@ export interface ConvertSummary {
   source: 'alignments' | 'detector' | 'whole-image';
   seconds: number;
   stopped: boolean;
+  /** What the run could not do as asked (an image it could not read, a video shorter than it states). */
+  warnings: string[];
+}
+
+/** A frame's image, or undefined (the file added to `skipped`) when it cannot be read: the others go on. */
+async function readOrSkip(frame: Frame, skipped: Skipped[]): Promise<RgbImage | undefined> {
+  if (frame.problem) {
+    skipped.push({ file: frame.key, reason: `${frame.key}: ${frame.problem}` });
+    return undefined;
+  }
+  try {
+    return await frame.image();
+  } catch (e) {
+    if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
+    skipped.push({ file: frame.key, reason: e.message });
+    return undefined;
+  }
 }
 
 export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
@@ -117,10 +138,27 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
  */
 export async function convertWith(options: ConvertOptions, family: FamilyId, command: string): Promise<ConvertSummary> {
   const started = performance.now();
-  const o = { ...CONVERT_DEFAULTS, ...defined(options) } as ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
+  const o = { ...CONVERT_DEFAULTS, ...defined(options) } as Settled;
   const input = resolve(o.input);
   const kind = inputKind(input);
   const target = resolveOutput(input, kind, o.output, !!o.overwrite);
+  // one writer per output; the hidden partial video of a run that died is removed once the lock is ours
+  const release = target.kind === 'video'
+    ? lockAt(join(dirname(target.path), `.${basename(target.path)}.lock`), `The output ${target.path}`)
+    : target.kind === 'image' ? () => undefined : lockFolder(target.path, 'The output folder');
+  try {
+    if (target.kind === 'video') removePartials(target.path);
+    return await convertTo(o, input, kind, target, family, command, started);
+  } finally {
+    release();
+  }
+}
+
+type Settled = ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
+
+async function convertTo(o: Settled, input: string, kind: InputKind, target: OutputTarget, family: FamilyId,
+  command: string, started: number): Promise<ConvertSummary> {
+  const warnings = new Warnings(o.onWarning);
   const device = resolveDevice(o.device ?? 'auto');
   const trained: TrainedModel = loadTrainedModel(resolve(o.modelDir), device);
   requireFamily(trained, family, o.modelDir, command);
@@ -141,7 +179,7 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
     (await detector!.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= 20).map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
   const filter = o.filter?.length ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON) : undefined;
 
-  const { total, frames, video } = listFrames(input, kind, 1, o.signal);
+  const { total, frames, video } = listFrames(input, kind, 1, o.signal, (m) => warnings.add(m));
   const xmp = o.provenance === false ? undefined : provenanceXmp();
   const writer = target.kind === 'video' && video ? new VideoWriter({
     path: target.path, width: video.width, height: video.height, fps: video.rate, audioFrom: input, audioCodec: video.audioCodec,
@@ -150,7 +188,8 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
   const overlays = new Map<string, Overlay>();
   const radius = kind === 'video' ? o.smooth : 0;
   const batch = o.batch;
-  const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: wholeImages ? 'whole-image' : doc ? 'alignments' : 'detector', seconds: 0, stopped: false };
+  const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: wholeImages ? 'whole-image' : doc ? 'alignments' : 'detector', seconds: 0, stopped: false, warnings: [] };
+  const unreadable: Skipped[] = [];
   // frames read ahead (for smoothing) and the faces of the frames behind, oldest first
   const ahead: Pending[] = [];
   const behind: TrackedFace[][] = [];
@@ -214,7 +253,8 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
         summary.skipped++;
         continue;
       }
-      const image = await frame.image();
+      const image = await readOrSkip(frame, unreadable);
+      if (!image) continue;
       ahead.push({ frame, image, faces: await findFaces(frame, image) });
       if (ahead.length >= radius + batch) await emitGroup(batch);
     }
@@ -228,6 +268,8 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
     await writer?.abort();
     throw e;
   }
+  warnings.skipped(unreadable, input, total);
+  summary.warnings = warnings.list;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

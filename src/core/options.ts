@@ -2,6 +2,7 @@
  * One declaration per option (type, default, range, help), used alike by the CLI's parser and help, and later the
  * dashboard's forms. Pure: no I/O.
  */
+import { z } from 'zod';
 import { ErrorCodes, FaceganError, describe } from './errors.js';
 
 /**
@@ -125,3 +126,23 @@ export function optionsHelp(schema: OptionSchema): string {
 
 /** The options that were given: undefined ones dropped, so that spreading them over defaults keeps the defaults. */
 export const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * The schema a stored value of a setting must fit (a model folder's config.json holds resolved settings): numbers in
+ * their range, one of the choices, a boolean. Lists may be stored in another form (normalised), so any value passes.
+ */
+export function valueSchema(spec: OptionSpec): z.ZodType {
+  if (spec.type === 'int' || spec.type === 'number') {
+    let n = spec.type === 'int' ? z.number().int() : z.number();
+    if (spec.min !== undefined) n = n.min(spec.min);
+    if (spec.max !== undefined) n = n.max(spec.max);
+    return n;
+  }
+  if (spec.type === 'string') return spec.choices ? z.enum(spec.choices as [string, ...string[]]) : z.string();
+  if (spec.type === 'boolean') return z.boolean();
+  return z.unknown();
+}
+
+/** The schema of stored settings: each known one checked by valueSchema, others kept as they are. */
+export const settingsSchema = (schema: OptionSchema) =>
+  z.looseObject(Object.fromEntries(Object.entries(schema).map(([k, spec]) => [k, valueSchema(spec).optional()])));

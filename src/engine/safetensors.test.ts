@@ -113,6 +113,33 @@ test('missing, truncated and malformed files give clear errors', () => {
   assertFails(() => loadSafetensors(notJson), ErrorCodes.BAD_FILE, /header is not JSON/);
 });
 
+/** A safetensors file with this header text and `data` bytes after it. */
+function withHeader(name: string, header: string, data = 0): string {
+  const path = join(dir, name), text = Buffer.from(header), len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(text.length));
+  writeFileSync(path, Buffer.concat([len, text, Buffer.alloc(data)]));
+  return path;
+}
+
+test('hostile headers: null, an array, bad shapes and offsets, too large, too many tensors; each refused in one line', () => {
+  const cases: [string, string, RegExp][] = [
+    ['null', 'null', /header is null, not a JSON object/],
+    ['array', '[1, 2]', /header is \[1, 2\], not a JSON object/],
+    ['tensor-null', '{"w": null}', /tensor w has dtype undefined/],
+    ['neg-shape', '{"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}', /tensor w lacks a valid shape/],
+    ['str-offsets', '{"w": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}', /lacks a valid shape or data_offsets/],
+    ['meta', '{"__metadata__": {"a": 1}}', /__metadata__ is not an object of strings/],
+  ];
+  for (const [name, header, message] of cases) {
+    assertFails(() => loadSafetensors(withHeader(`${name}.safetensors`, header, 4)), ErrorCodes.BAD_FILE, message);
+  }
+  // 20 001 tiny tensors, and a header of 17 MB: refused before they are parsed into memory
+  const many = Object.fromEntries(Array.from({ length: 20_001 }, (_, i) => [`t${i}`, { dtype: 'U8', shape: [0], data_offsets: [0, 0] }]));
+  assertFails(() => loadSafetensors(withHeader('many.safetensors', JSON.stringify(many))), ErrorCodes.BAD_FILE, /lists 20001 tensors, over the 20000/);
+  const big = JSON.stringify({ __metadata__: { pad: 'x'.repeat(17 * 2 ** 20) } });
+  assertFails(() => loadSafetensors(withHeader('big.safetensors', big)), ErrorCodes.BAD_FILE, /header is 17\.0 MB, over the 16 MB/);
+});
+
 test('an interrupted save leaves the previous file intact', () => {
   const path = join(dir, 'keep.safetensors');
   saveSafetensors(path, { w: tensor([1, 2]) });

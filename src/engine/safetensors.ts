@@ -8,7 +8,7 @@ import { Tensor } from './tensor.js';
 import { fromBytes } from './factory.js';
 import { type Device, type DType, BYTES_PER_ELEMENT } from './dtype.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { describe, ErrorCodes, FaceganError } from '../core/errors.js';
 
 const TO_FILE: Record<DType, string> = {
   float32: 'F32', float16: 'F16', bfloat16: 'BF16', float64: 'F64', int64: 'I64', int32: 'I32', uint8: 'U8', bool: 'BOOL',
@@ -33,36 +33,54 @@ export interface SafetensorsHeader {
 const bad = (path: string, why: string): FaceganError =>
   new FaceganError(ErrorCodes.BAD_FILE, `${path} is not a valid safetensors file: ${why}`);
 
+/** The largest header facegan reads (a model of 10 000 tensors needs about 1 MB), and the most tensors per file. */
+export const MAX_HEADER_BYTES = 16 * 2 ** 20;
+export const MAX_TENSORS = 20_000;
+
+const isDims = (v: unknown): v is number[] =>
+  Array.isArray(v) && v.length <= 8 && v.every((d) => Number.isSafeInteger(d) && d >= 0);
+const isOffsets = (v: unknown): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && v.every((d) => Number.isSafeInteger(d) && d >= 0);
+
 /** Parses and validates the header of a safetensors file held in `buf`. */
 export function parseSafetensorsHeader(buf: Uint8Array, path = 'the file'): SafetensorsHeader {
   if (buf.byteLength < 8) throw bad(path, `it has ${buf.byteLength} bytes, fewer than the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > buf.byteLength - 8 || headerLen > 100_000_000) throw bad(path, `its header length ${headerLen} runs past the end of the file`);
-  let json: Record<string, unknown>;
+  if (headerLen > buf.byteLength - 8) throw bad(path, `its header length ${headerLen} runs past the end of the file`);
+  if (headerLen > MAX_HEADER_BYTES) {
+    throw bad(path, `its header is ${(headerLen / 2 ** 20).toFixed(1)} MB, over the ${MAX_HEADER_BYTES / 2 ** 20} MB facegan reads`);
+  }
+  let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString('utf8')) as Record<string, unknown>;
+    json = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString('utf8'));
   } catch {
     throw bad(path, 'its header is not JSON');
   }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw bad(path, `its header is ${describe(json)}, not a JSON object`);
+  const header = json as Record<string, unknown>;
+  const names = Object.keys(header).filter((k) => k !== '__metadata__');
+  if (names.length > MAX_TENSORS) throw bad(path, `it lists ${names.length} tensors, over the ${MAX_TENSORS} facegan reads`);
   const dataStart = 8 + headerLen;
   const dataLen = buf.byteLength - dataStart;
-  const metadata = (json.__metadata__ ?? {}) as Record<string, string>;
+  const metadata = header.__metadata__ ?? {};
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata) || !Object.values(metadata).every((v) => typeof v === 'string')) {
+    throw bad(path, 'its __metadata__ is not an object of strings');
+  }
   const entries: SafetensorsEntry[] = [];
-  for (const [name, raw] of Object.entries(json)) {
-    if (name === '__metadata__') continue;
-    const e = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
-    const dtype = FROM_FILE[e.dtype ?? ''];
-    if (!dtype) throw bad(path, `tensor ${name} has dtype ${e.dtype}; facegan reads ${Object.keys(FROM_FILE).join(', ')}`);
-    if (!Array.isArray(e.shape) || !Array.isArray(e.data_offsets)) throw bad(path, `tensor ${name} lacks shape or data_offsets`);
+  for (const name of names) {
+    const e = (header[name] ?? {}) as { dtype?: string; shape?: unknown; data_offsets?: unknown };
+    const dtype = FROM_FILE[String(e.dtype)];
+    if (!dtype) throw bad(path, `tensor ${name} has dtype ${describe(e.dtype)}; facegan reads ${Object.keys(FROM_FILE).join(', ')}`);
+    if (!isDims(e.shape) || !isOffsets(e.data_offsets)) throw bad(path, `tensor ${name} lacks a valid shape or data_offsets`);
     const [begin, end] = e.data_offsets;
     const expected = e.shape.reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[dtype];
-    if (!(begin >= 0 && end <= dataLen && end - begin === expected)) {
+    if (!(end <= dataLen && end - begin === expected)) {
       throw bad(path, `tensor ${name} has offsets [${begin}, ${end}] but shape [${e.shape}] of ${dtype} needs ${expected} bytes within ${dataLen}`);
     }
     entries.push({ name, dtype, shape: e.shape, begin, end });
   }
-  return { entries, metadata, dataStart };
+  return { entries, metadata: metadata as Record<string, string>, dataStart };
 }
 
 /**

@@ -5,6 +5,7 @@
  * pose and the expression of the face it replaced?). A->A reconstruction of the same held-out faces, against a
  * mean-face baseline, shows how much the model has learnt. Writes report.json and report.html.
  */
+import { Warnings, type Skipped } from '../core/warnings.js';
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
@@ -29,6 +30,8 @@ import { REPORT_VERSION, finite, mean, type EvalReport, type FrameResult } from 
 import { exampleImage, renderHtml, type Example } from './html.js';
 
 export interface EvalOptions {
+  /** Called with what the run could not do as asked (a face file it could not read, a video cut short). */
+  onWarning?: (message: string) => void;
   /** The model folder (its model is loaded unless `model` is given; the report goes in MODEL_DIR/eval/ by default). */
   modelDir: string;
   /** An already loaded model (train --eval-every, tests). */
@@ -104,16 +107,23 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   };
   const detector = new HumanDetector({ maxFaces: 10 });
 
-  const sourceFaces = await folderFaces(resolve(o.source), detector, o.maxFaces, '--source');
+  const warnings = new Warnings(o.onWarning);
+  const readFolder = async (dir: string, flag: string) => {
+    const skipped: Skipped[] = [];
+    const faces = await folderFaces(resolve(dir), detector, o.maxFaces, flag, skipped);
+    warnings.skipped(skipped, resolve(dir), faces.length + skipped.length);
+    return faces;
+  };
+  const sourceFaces = await readFolder(o.source, '--source');
   const gallery = [];
   for (const dir of o.gallery ?? []) {
-    const faces = await folderFaces(resolve(dir), detector, o.maxFaces, '--gallery');
+    const faces = await readFolder(dir, '--gallery');
     gallery.push({ name: basename(resolve(dir)), folder: resolve(dir), centroid: centroid(faces.map((f) => f.descriptor)), faces: faces.length });
   }
   const sourceCentroid = centroid(sourceFaces.map((f) => f.descriptor));
 
   const everyN = o.spread ? Math.max(1, Math.floor(listFrames(input, kind, 1).total / o.maxFrames)) : o.everyN;
-  const { total, frames } = listFrames(input, kind, everyN, o.signal);
+  const { total, frames } = listFrames(input, kind, everyN, o.signal, (m) => warnings.add(m));
   const planned = Math.min(total, o.maxFrames);
   const results: FrameResult[] = [];
   const outputs: (number[] | undefined)[] = [];

@@ -6,7 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
-import { faceFileNames, readFaceCrop, type FaceCrop } from '../faces/crop-file.js';
+import { faceFileNames, readFaceCropOrSkip, type FaceCrop } from '../faces/crop-file.js';
+import type { Skipped } from '../core/warnings.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { largestFace, type HumanDetector } from '../faces/human.js';
 
@@ -33,10 +34,13 @@ export function faceFiles(folder: string, max: number, flag: string): string[] {
 }
 
 /** Each face's descriptor: the one its record carries, else measured on its landmarks, else on the largest face found. */
-export async function folderFaces(folder: string, detector: HumanDetector, max: number, flag: string): Promise<FolderFace[]> {
+export async function folderFaces(folder: string, detector: HumanDetector, max: number, flag: string,
+  skipped: Skipped[] = []): Promise<FolderFace[]> {
   const out: FolderFace[] = [];
-  for (const path of faceFiles(folder, max, flag)) {
-    const crop = await readFaceCrop(path);
+  const files = faceFiles(folder, max, flag);
+  for (const path of files) {
+    const crop = await readFaceCropOrSkip(path, skipped);
+    if (!crop) continue;
     let descriptor = crop.record?.face.identity;
     if (!descriptor?.length && crop.landmarks) descriptor = await identityOfFace(crop.image, crop.landmarks);
     if (!descriptor?.length) {

@@ -89,11 +89,17 @@ test('an interrupted extract resumes without redoing frames', async () => {
   assert.ok(first.stopped);
   assert.equal(first.processed, 4);
   assert.equal(Object.keys(parseAlignments(JSON.parse(readFileSync(alignments, 'utf8'))).frames).length, 4);
-  const second = await extract({ input, output: out, alignments });
+  let last = { done: 0, faces: 0 };
+  const second = await extract({ input, output: out, alignments, onProgress: (p) => { last = p; } });
   assert.equal(second.resumed, 4);
   assert.equal(second.processed, 6);
   assert.equal(second.faces, 10);
+  assert.deepEqual([last.done, last.faces], [10, 10], 'the progress bar ends on the summary\'s figures');
   assert.equal(readdirSync(out).length, 10);
+  // the same input into a new faces folder: keyed on the output, every frame is extracted again
+  const other = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });
+  assert.deepEqual([other.resumed, other.processed, other.faces], [0, 10, 10]);
+  assert.equal(readdirSync(join(tmp, 'resume_faces_2')).length, 10);
 });
 
 test('unreadable and non-image files are reported and skipped; the rest is extracted', async () => {

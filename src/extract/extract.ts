@@ -16,10 +16,10 @@ import type { Point } from '../core/geometry/meanface.js';
 import { HumanDetector, byAreaDescending, type DetectedFace, type FaceDetector } from '../faces/human.js';
 import { DetectorThread } from '../faces/detector-thread.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
-import { ALIGNMENTS_SCHEMA_VERSION, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
+import { ALIGNMENTS_SCHEMA_VERSION, MAX_FACES_PER_FRAME, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { ErrorCodes, FaceganError, invalid } from '../core/errors.js';
 import { defined } from '../core/options.js';
 import { VERSION } from '../version.js';
 import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
@@ -27,6 +27,7 @@ import { lockAt, lockFolder } from '../io/lock.js';
 import { sameFile } from '../io/paths.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
+import { Warnings } from '../core/warnings.js';
 
 export interface ExtractOptions {
   /** An image file, a folder of images, or a video file. */
@@ -59,6 +60,8 @@ export interface ExtractOptions {
   filterThreshold?: number;
   /** Called after each frame. */
   onProgress?: (p: ExtractProgress) => void;
+  /** Called with what the run could not do as asked (a video shorter than it states); also in the summary. */
+  onWarning?: (message: string) => void;
   /** Stops cleanly after the current frame (the alignments so far are saved). */
   /** Detect faces in a worker thread beside the rest of the work (default true). */
   threads?: boolean;
@@ -88,6 +91,8 @@ export interface ExtractSummary {
   filtered: number;
   /** Files that could not be read, with the reason. */
   unreadable: { file: string; reason: string }[];
+  /** What the run could not do as asked, and why. */
+  warnings: string[];
   stopped: boolean;
 }
 
@@ -229,8 +234,15 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   if (sameFile(input, output)) {
     throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.');
   }
+  if (!Number.isInteger(o.maxFaces) || o.maxFaces < 1 || o.maxFaces > MAX_FACES_PER_FRAME) {
+    throw invalid(`an integer between 1 and ${MAX_FACES_PER_FRAME}`, 'maxFaces', o.maxFaces);
+  }
   const kind = inputKind(input);
-  const { total, frames } = listFrames(input, kind, o.everyN, o.signal);
+  const warnings = new Warnings(o.onWarning);
+  const { total, frames } = listFrames(input, kind, o.everyN, o.signal, (m) => warnings.add(m));
+  if (kind === 'folder' && total === 0) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${input} holds no files: give a folder of images (.jpg, .png, .webp), an image or a video with -i.`);
+  }
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
   mkdirSync(output, { recursive: true });
   // one writer per faces folder and per alignments file: two extracts into one would drop each other's frames
@@ -238,7 +250,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   let releaseAlignments: (() => void) | undefined;
   try {
     releaseAlignments = lockAt(`${alignmentsPath}.lock`, `The alignments file ${alignmentsPath}`);
-    return await extractLocked(o, input, output, kind, alignmentsPath, total, frames);
+    return { ...(await extractLocked(o, input, output, kind, alignmentsPath, total, frames)), warnings: warnings.list };
   } finally {
     releaseAlignments?.();
     releaseOutput();
@@ -257,7 +269,7 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
   if (o.threads !== false) setNumThreads(Math.max(1, torchThreads - 1));
   try {
     const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
-    const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], stopped: false };
+    const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], warnings: [], stopped: false };
     const filter = await IdentityFilter.fromImages(detector, o.filter ?? [], o.nfilter ?? [], o.filterThreshold);
     const owners = new Map(Object.entries(doc.frames).flatMap(([k, fr]) => fr.faces.map((f) => [f.crop, k] as [string, string])));
     const work: FrameWork = { filter, identity: false, filtered: 0, writes: [], owners, input };
@@ -289,8 +301,15 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
     for await (const frame of frames) {
       if (o.signal?.aborted) break;
       summary.frames++;
-      const known = doc.frames[frame.key];
-      if (!(known && o.skipExisting) && frame.isImage) {
+      // resume is keyed on the output too: a frame the alignments file holds, but none of whose crops is in this
+      // faces folder (a new -o), is extracted again (one with some crops left was cleaned by hand: kept as it is)
+      const held = doc.frames[frame.key];
+      const here = (f: FaceRecord) => !!f.crop && existsSync(join(output, f.crop));
+      const known = held && (!held.faces.length || held.faces.some(here)) ? held : undefined;
+      if (frame.problem) {
+        await finish();
+        summary.unreadable.push({ file: frame.key, reason: frame.problem });
+      } else if (!(known && o.skipExisting) && frame.isImage) {
         // read it and start its detection, then cut the faces of the frame before it meanwhile
         let image: RgbImage | undefined;
         try {
@@ -313,12 +332,14 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
         summary.resumed++;
         summary.faces += known.faces.length;
         if (!known.faces.length) summary.framesWithoutFaces++;
-      } else if (!frame.isImage) {
+      } else if (!frame.isImage && !frame.problem) {
         summary.unreadable.push({ file: frame.key, reason: 'not an image file' });
       }
       o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
     }
     await finish();
+    // the last frame's faces are counted only now: the bar ends on the summary's figures
+    if (n) o.onProgress?.({ done: n, total: Math.max(total, n), faces: summary.faces, frame: '' });
     summary.stopped = o.signal?.aborted ?? false;
     summary.filtered = work.filtered;
     await saveAll();

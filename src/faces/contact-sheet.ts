@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../io/atomic.js';
-import { faceFileNames, readFaceCrop } from './crop-file.js';
+import { faceFileNames, readFaceCropOrSkip } from './crop-file.js';
 
 export interface SheetOptions {
   /** Most faces shown (spread evenly over the folder). */
@@ -24,7 +24,8 @@ export async function writeContactSheet(facesDir: string, path: string, o: Sheet
   if (!chosen.length) return 0;
   const tiles = [];
   for (const [i, file] of chosen.entries()) {
-    const crop = await readFaceCrop(join(facesDir, file));
+    const crop = await readFaceCropOrSkip(join(facesDir, file), []); // a sheet leaves a bad file's tile black
+    if (!crop) continue;
     const k = tile / crop.image.width;
     const dots = (crop.landmarks ?? []).map(([x, y]) => `<circle cx="${x * k}" cy="${y * k}" r="1.5" fill="#0f0"/>`).join('');
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${tile}" height="${tile}">${dots}</svg>`;

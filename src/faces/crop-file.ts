@@ -9,7 +9,8 @@ import { checkRegularFile } from '../io/paths.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { readPngText } from '../core/png-text.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
-import type { EmbeddedFace } from '../core/alignments.js';
+import { parseEmbeddedFace, type EmbeddedFace } from '../core/alignments.js';
+import type { Skipped } from '../core/warnings.js';
 import type { Point } from '../core/geometry/meanface.js';
 import type { RgbImage } from '../core/image.js';
 
@@ -30,13 +31,13 @@ export interface FaceCrop {
 function cropRecord(bytes: Buffer, path: string): EmbeddedFace | undefined {
   const text = extname(path).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
   if (!text) return undefined;
+  let raw: unknown;
   try {
-    const record = JSON.parse(text) as EmbeddedFace;
-    if (!record?.crop?.size || !Array.isArray(record.face?.landmarks) || !Array.isArray(record.crop.matrix)) throw new Error('fields missing');
-    return record;
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} carries a facegan record that cannot be read (${(e as Error).message}): extract it again.`, { cause: e });
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} carries a facegan record that is not JSON (${(e as Error).message}): extract it again.`, { cause: e });
   }
+  return parseEmbeddedFace(raw, `The facegan record in ${path}`);
 }
 
 /** The record of a crop file without decoding its pixels (undefined when it has none). */
@@ -54,4 +55,26 @@ export async function readFaceCrop(path: string): Promise<FaceCrop> {
   if (!record) return { image };
   const scale = image.width / record.crop.size; // the crop may have been resized since extraction
   return { image, record, landmarks: record.face.landmarks.map((p) => applyAffine(record.crop.matrix, p)).map(([x, y]) => [x * scale, y * scale] as const) };
+}
+
+/**
+ * Reads a crop like readFaceCrop, but a file that cannot be read (broken, not an image, a device, a bad record) is
+ * added to `skipped` with the reason and gives undefined: one bad file among many does not end the run.
+ */
+export async function readFaceCropOrSkip(path: string, skipped: Skipped[]): Promise<FaceCrop | undefined> {
+  try {
+    return await readFaceCrop(path);
+  } catch (e) {
+    if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
+    // the reason without its advice (the warning gives it once for all)
+    skipped.push({ file: path, reason: e.message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]! });
+    return undefined;
+  }
+}
+
+/** Refuses a folder none of whose files could be read, naming the first reason. */
+export function requireSomeRead(folder: string, skipped: readonly Skipped[], total: number): void {
+  if (total && skipped.length === total) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `None of the ${total} files in ${folder} could be read; the first: ${skipped[0]!.reason}.`);
+  }
 }

@@ -4,7 +4,7 @@
  * the target and renamed when complete, so an interrupted or failed encode never leaves a file that looks whole.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RgbImage } from '../core/image.js';
@@ -47,6 +47,26 @@ export function audioArgs(ext: string, codec: string | undefined): string[] {
   return family && codec && !(family.can as readonly string[]).includes(codec) ? [...family.encode] : ['-c:a', 'copy'];
 }
 
+/** The hidden file a writer of `path` fills before renaming it into place: .NAME.HEX.partial.EXT beside it. */
+const partialName = (path: string, tag: string) => {
+  const ext = extname(path).toLowerCase();
+  return join(dirname(path), `.${basename(path, extname(path))}.${tag}.partial${ext}`);
+};
+
+/**
+ * Removes the partial files that writers of `path` left when their process died (kill -9, a power cut). Call it
+ * only while holding the output's lock, so that no live writer's file is taken.
+ */
+export function removePartials(path: string): void {
+  const dir = dirname(path), live = basename(partialName(path, 'X'));
+  const [head, tail] = [live.slice(0, live.indexOf('.X.') + 1), live.slice(live.indexOf('.X.') + 2)];
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(head) && f.endsWith(tail) && /^[0-9a-f]{8}$/.test(f.slice(head.length, -tail.length))) {
+      rmSync(join(dir, f), { force: true });
+    }
+  }
+}
+
 export class VideoWriter {
   private readonly ff: ChildProcess;
   private readonly exited: Promise<number | null>;
@@ -57,7 +77,7 @@ export class VideoWriter {
 
   constructor(private readonly o: VideoWriterOptions) {
     const ext = extname(o.path).toLowerCase();
-    this.tmp = join(dirname(o.path), `.${basename(o.path, ext)}.${randomBytes(4).toString('hex')}.partial${ext}`);
+    this.tmp = partialName(o.path, randomBytes(4).toString('hex'));
     const input = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', o.fps, '-i', 'pipe:0'];
     const audio = o.audioFrom && ext !== '.gif' ? ['-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a?', ...audioArgs(ext, o.audioCodec)] : ['-map', '0:v:0'];
     const codec = VIDEO_CODECS[o.codec ?? 'h264'];

@@ -82,7 +82,7 @@ export function probeVideo(path: string): VideoInfo {
  * @example
  * for await (const { index, timestamp, image } of readFrames('clip.mp4')) console.log(index, timestamp, image.width);
  */
-export async function* readFrames(path: string, options: { everyN?: number; signal?: AbortSignal; info?: VideoInfo } = {}): AsyncGenerator<VideoFrame> {
+export async function* readFrames(path: string, options: { everyN?: number; signal?: AbortSignal; info?: VideoInfo; onWarning?: (message: string) => void } = {}): AsyncGenerator<VideoFrame> {
   const info = options.info ?? probeVideo(path);
   checkTool('ffmpeg');
   const everyN = options.everyN ?? 1;
@@ -132,6 +132,11 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
     const code = await exited;
     if (finished && code !== 0) {
       throw new FaceganError(ErrorCodes.BAD_FILE, `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`);
+    }
+    const read = count * everyN;
+    if (finished && info.frames > 0 && read < info.frames - Math.max(2, info.frames * 0.01)) {
+      options.onWarning?.(`${path} ended after ${read} of the ${info.frames} frames it states (${(read / info.fps).toFixed(1)} s of ` +
+        `${info.duration.toFixed(1)} s): the file is probably cut short, and only the frames it holds were used.`);
     }
   }
 }

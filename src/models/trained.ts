@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { checked, count, finite } from '../core/validate.js';
 import { loadSafetensors, dispose, isFloating, tidy, type Device, type Module, type Tensor } from '../engine/index.js';
 import { createModel, isModelName, models, type FamilyId, type ModelName } from './registry.js';
 import { CycleGenerators, type CycleGanSpec } from './cyclegan.js';
@@ -37,16 +39,50 @@ export function readModelJson<T>(path: string): T {
   }
 }
 
+/** What to do about a damaged file of a model folder. */
+export const DAMAGED_ADVICE = 'the model folder is damaged: restore it from its backup/ folder or start a new one.';
+
+/** config.json: the resolved settings, with what inference reads from them checked. */
+const CONFIG_DOC_SCHEMA = z.looseObject({
+  schemaVersion: z.literal(MODEL_FOLDER_VERSION),
+  config: z.looseObject({
+    model: z.string().min(1),
+    size: z.number().int().positive().max(4096).optional(),
+    mask: z.boolean().optional(),
+    modelCoverage: finite.gt(0).max(4).optional(),
+    extractCoverage: finite.gt(0).max(1).optional(),
+    trainedOn: z.enum(['faces', 'images']).optional(),
+  }),
+});
+
+/**
+ * state.json: the iteration, the training time and the checkpoint's files (plain names in the folder, never paths)
+ * with their checksums.
+ */
+export const TRAIN_STATE_SCHEMA = z.looseObject({
+  iteration: count,
+  seconds: finite.min(0),
+  best: z.looseObject({ loss: finite, iteration: count }).optional(),
+  files: z.array(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors')).max(64).optional(),
+  checksums: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex')).optional(),
+});
+
+/** Reads and checks a state.json (the folder's, or a checkpoint's being written). */
+export function readTrainState(path: string): z.infer<typeof TRAIN_STATE_SCHEMA> {
+  return checked(TRAIN_STATE_SCHEMA, readModelJson(path), path, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
+}
+
 /** config.json's settings, checked for version and for the keys given. */
 export function readModelConfig<T extends object>(dir: string, required: readonly string[]): T {
   const path = modelFiles(dir).config;
   if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_MODEL, `No model in ${dir} (no config.json): point -m at a folder that facegan train wrote.`);
   const raw = readModelJson<{ schemaVersion?: number; config?: Record<string, unknown> }>(path);
-  if (raw.schemaVersion !== MODEL_FOLDER_VERSION || !raw.config?.model) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} is not a facegan model config (schemaVersion ${raw.schemaVersion}); point -m at a facegan model folder.`);
+  if (raw?.schemaVersion !== MODEL_FOLDER_VERSION) {
+    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} is not a facegan model config (schemaVersion ${raw?.schemaVersion}); point -m at a facegan model folder.`);
   }
-  requireConfigKeys(path, raw.config, required);
-  return raw.config as T;
+  const doc = checked(CONFIG_DOC_SCHEMA, raw, path, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
+  requireConfigKeys(path, doc.config, required);
+  return doc.config as T;
 }
 
 /** Refuses a config that lacks settings it must hold: the folder is damaged, and defaults would lie. */
@@ -127,7 +163,7 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   loadWeights(model, files.weights);
   model.to(device);
   model.eval();
-  const state = existsSync(files.state) ? readModelJson<{ iteration?: number }>(files.state) : {};
+  const state = existsSync(files.state) ? readTrainState(files.state) : { iteration: 0 };
   const geometry: ModelGeometry = {
     model: name, mask: !!config.mask, size: Number(config.size),
     modelCoverage: Number(config.modelCoverage ?? 1), extractCoverage: Number(config.extractCoverage ?? 1),

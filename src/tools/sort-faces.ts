@@ -6,7 +6,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { faceFileNames, readFaceCrop } from '../faces/crop-file.js';
+import { faceFileNames, readFaceCropOrSkip, requireSomeRead } from '../faces/crop-file.js';
+import type { Skipped } from '../core/warnings.js';
 import { descriptorDistance } from '../faces/identity.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 
@@ -22,6 +23,8 @@ export interface SortResult {
   output: string;
   /** File names in their new order, with the key's value (undefined: the face carries no record for it). */
   order: { file: string; value?: number }[];
+  /** Files that could not be read: left out of the order and not copied. */
+  skipped: Skipped[];
 }
 
 /**
@@ -38,13 +41,15 @@ export async function sortFaces(input: string, output: string, by: SortKey): Pro
   const files = faceFileNames(dir);
   if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${input} holds no face images; run facegan extract into it first.`);
 
-  const records = [];
+  const records = [], skipped: Skipped[] = [];
   for (const file of files) {
-    const crop = await readFaceCrop(join(dir, file));
+    const crop = await readFaceCropOrSkip(join(dir, file), skipped);
+    if (!crop) continue;
     // faces extracted with --no-identity: measure the descriptor on the crop, from its landmarks
     const identity = by !== 'identity' ? undefined : crop.record?.face.identity?.length ? crop.record.face.identity : crop.landmarks ? await identityOfFace(crop.image, crop.landmarks) : undefined;
     records.push({ file, record: crop.record, identity });
   }
+  requireSomeRead(dir, skipped, files.length);
   let values: (number | undefined)[];
   if (by === 'identity') {
     const ds = records.map((r) => r.identity);
@@ -63,5 +68,5 @@ export async function sortFaces(input: string, output: string, by: SortKey): Pro
   const digits = String(order.length).length;
   order.forEach((o, i) => copyFileSync(join(dir, o.file), join(out, `${String(i + 1).padStart(digits, '0')}_${o.file}`)));
   const shown = order.map((o) => ({ file: o.file, value: o.value === undefined ? undefined : by === 'blur' || by === 'size' ? -o.value : o.value }));
-  return { output: out, order: shown };
+  return { output: out, order: shown, skipped };
 }

@@ -1,8 +1,8 @@
 /** faces sort, alignments list/remove/draw and the contact sheet, on faces extracted from the shared photos. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -14,6 +14,10 @@ import { readFaceCrop } from '../faces/crop-file.js';
 import { writeContactSheet } from '../faces/contact-sheet.js';
 import { sortFaces } from './sort-faces.js';
 import { drawAlignments, listAlignments, removeMissingFaces } from './alignments-tools.js';
+import { addPngText } from '../core/png-text.js';
+import type { Skipped } from '../core/warnings.js';
+import { folderFaces } from '../eval/identities.js';
+import { HumanDetector } from '../faces/human.js';
 
 const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
 const usage = (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.USAGE;
@@ -39,6 +43,23 @@ test('faces sort: by identity another person comes last; blur, size and yaw orde
   }
   await assert.rejects(sortFaces(mixed, mixed, 'blur'), usage);
   await assert.rejects(sortFaces(mixed, r.output, 'blur'), (e) => usage(e) && /not empty/.test((e as Error).message));
+});
+
+test('a crop whose record is not JSON, among good ones: faces sort and eval --source skip it by name and go on', { timeout: 120_000 }, async () => {
+  const s1 = await extractedFaces('grid_s1', 6);
+  const dir = join(testTmp(), 'one-broken-record');
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(s1)) copyFileSync(join(s1, f), join(dir, f));
+  const png = await sharp({ create: { width: 128, height: 128, channels: 3, background: '#888' } }).png().toBuffer();
+  writeFileSync(join(dir, 'broken.png'), addPngText(png, 'facegan', '{"face": nope'));
+  const r = await sortFaces(dir, join(testTmp(), 'sorted-broken'), 'identity');
+  assert.equal(r.order.length, 6);
+  assert.deepEqual(r.skipped.map((x) => basename(x.file)), ['broken.png']);
+  assert.match(r.skipped[0]!.reason, /broken\.png carries a facegan record that is not JSON/);
+  const skipped: Skipped[] = [];
+  const faces = await folderFaces(dir, new HumanDetector({ maxFaces: 1 }), 50, '--source', skipped);
+  assert.equal(faces.length, 6);
+  assert.deepEqual(skipped.map((x) => basename(x.file)), ['broken.png']);
 });
 
 test('alignments list, remove (after deleting crops, with a backup) and draw; the contact sheet', { timeout: 300_000 }, async () => {

@@ -4,7 +4,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { faceFileNames, readFaceCrop } from '../faces/crop-file.js';
+import { faceFileNames, readFaceCropOrSkip, requireSomeRead } from '../faces/crop-file.js';
+import type { Skipped } from '../core/warnings.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { FaceSource } from './augment.js';
 
@@ -16,6 +17,8 @@ export interface Faceset {
   coverage?: number;
   /** Crops without a facegan record (trained without landmark masks). */
   withoutRecord: number;
+  /** Files that could not be read, left out. */
+  skipped: Skipped[];
 }
 
 /** Reads every face of a folder; refuses an empty or missing folder, crops smaller than `minSide`, mixed crops. */
@@ -25,17 +28,14 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
   }
   const files = faceFileNames(folder);
   if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} holds no face images (${label}); run facegan extract into it first.`);
-  const faces: FaceSource[] = [];
+  const faces: FaceSource[] = [], kept: string[] = [], skipped: Skipped[] = [];
   const coverages = new Set<number>();
   let withoutRecord = 0;
   for (const file of files) {
     const path = join(folder, file);
-    let crop;
-    try {
-      crop = await readFaceCrop(path);
-    } catch (e) {
-      throw new FaceganError(ErrorCodes.BAD_FILE, `${(e as Error).message}; remove it from the faces folder.`, { cause: e });
-    }
+    const crop = await readFaceCropOrSkip(path, skipped);
+    if (!crop) continue;
+    kept.push(file);
     const { width, height } = crop.image;
     if (width !== height || width < minSide) {
       throw new FaceganError(ErrorCodes.BAD_FILE,
@@ -45,8 +45,9 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
     else coverages.add(crop.record.crop.coverage);
     faces.push(crop.landmarks ? { image: crop.image, landmarks: crop.landmarks } : { image: crop.image });
   }
+  requireSomeRead(folder, skipped, files.length);
   if (coverages.size > 1) {
     throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); extract them again with one.`);
   }
-  return { folder, files, faces, coverage: [...coverages][0], withoutRecord };
+  return { folder, files: kept, faces, coverage: [...coverages][0], withoutRecord, skipped };
 }

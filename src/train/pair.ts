@@ -156,6 +156,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       throw new FaceganError(ErrorCodes.USAGE, 'A and B are the same folder: give the faces of two different people.');
     const size = pairModels[settings.model as PairModelName].spec.size;
     const sets = { a: await loadFaceset(folders.a, size, 'faces A'), b: await loadFaceset(folders.b, size, 'faces B') };
+    for (const s of [sets.a, sets.b]) inputs.warnings?.skipped(s.skipped, s.folder, s.files.length + s.skipped.length);
     const cov = { a: sets.a.coverage ?? 0.625, b: sets.b.coverage ?? 0.625 };
     if (cov.a !== cov.b) {
       throw new FaceganError(

@@ -134,7 +134,7 @@ test('--gan and --mask: discriminators and the mask channel train, save and resu
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   const what = signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM (docker stop)';
-  test(`${what} during facegan train writes a checkpoint and exits 130`, { timeout: 120_000 }, async (t) => {
+  test(`${what} during facegan train, sent twice, writes a whole checkpoint and exits 130`, { timeout: 120_000 }, async (t) => {
     const dir = join(testTmp(), signal);
     const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
     const args = [bin, 'train', '-A', A, '-B', B, '-m', dir, '--iterations', '100000', '--save-every', '100000'];
@@ -149,9 +149,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     t.after(() => child.kill('SIGKILL'));
     await started;
     child.kill(signal);
+    // a second one, as an impatient user sends, while the checkpoint is being written: it must not cut it short
+    await new Promise((res) => setTimeout(res, 20));
+    child.kill(signal);
     assert.equal(await exited, 130, err.slice(-500));
     assert.match(err, /saving a checkpoint/);
+    assert.match(err, /still stopping cleanly/);
     const state = new ModelFolder(dir).readState();
+    new ModelFolder(dir).verify(state);
     assert.ok(state.iteration >= 1 && state.iteration < 100000, `checkpoint at iteration ${state.iteration}`);
     assert.ok(!existsSync(join(dir, '.facegan.lock')), 'the lock is released');
   });

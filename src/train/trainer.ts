@@ -9,15 +9,17 @@ import { resolve } from 'node:path';
 import { LOCK_FILE, lockFolder } from '../io/lock.js';
 import { manualSeed, resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import type { Given } from '../core/options.js';
+import { settingsSchema, type Given } from '../core/options.js';
+import { checked } from '../core/validate.js';
 import { isModelName, models } from '../models/registry.js';
-import { requireConfigKeys } from '../models/trained.js';
+import { DAMAGED_ADVICE, requireConfigKeys } from '../models/trained.js';
 import { CORE_SCHEMA } from './core/settings.js';
 import { checkApplicable, familySchema, fixedKeys, resolveSettings } from './core/resolve.js';
 import { placeModules, runLoop, type Evaluator, type TrainProgress } from './core/loop.js';
 import { ModelFolder, type TrainState } from './core/model-folder.js';
 import type { CoreConfig, Family } from './core/family.js';
 import { families, TRAIN_SCHEMA } from './families.js';
+import { Warnings } from '../core/warnings.js';
 
 export type { TrainProgress, Evaluator };
 
@@ -32,6 +34,8 @@ export interface TrainOptions extends Given<typeof TRAIN_SCHEMA> {
   restart?: boolean;
   /** Called after every iteration. */
   onProgress?: (p: TrainProgress) => void;
+  /** Called with what the run leaves out (a file it cannot read), as it happens; also kept in the summary. */
+  onWarning?: (message: string) => void;
   /** Stops after the current iteration; a checkpoint is written first. */
   signal?: AbortSignal;
   /**
@@ -51,6 +55,8 @@ export interface TrainSummary {
   losses: Record<string, number>;
   seconds: number;
   stopped: boolean;
+  /** What the run left out, and why. */
+  warnings: string[];
 }
 
 /** The family of a model name, or which names exist. */
@@ -104,18 +110,21 @@ function prepareFolder(folder: ModelFolder, restart: boolean): void {
 }
 
 async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<TrainSummary> {
-  const { a, b, modelDir: _dir, restart, onProgress, signal, evaluator, ...given } = options;
+  const { a, b, modelDir: _dir, restart, onProgress, onWarning, signal, evaluator, ...given } = options;
+  const warnings = new Warnings(onWarning);
   prepareFolder(folder, !!restart);
   const stored = folder.exists() ? folder.readConfig() : undefined;
   const state: TrainState = stored ? folder.readState() : { iteration: 0, seconds: 0 };
   if (stored) folder.verify(state);
   const model = String(stored?.model ?? given.model ?? CORE_SCHEMA.model.default);
   const family = familyOf(model);
-  if (stored)
+  if (stored) {
+    checked(settingsSchema(familySchema(family)), stored, folder.paths.config, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
     requireConfigKeys(folder.paths.config, stored, [...fixedKeys(familySchema(family)), ...family.derivedKeys]);
+  }
   checkApplicable(given, family, model, TRAIN_SCHEMA);
   const settings = resolveSettings(family, given, stored);
-  const { derived, data } = await family.open({ a, b }, settings, stored);
+  const { derived, data } = await family.open({ a, b, warnings }, settings, stored);
   const config = { ...settings, ...derived } as CoreConfig & Record<string, unknown>;
   const device = resolveDevice(config.device);
   if (evaluator && config.trainedOn === 'images') {
@@ -143,5 +152,5 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
     throw e;
   }
   const r = await runLoop(run, ctx, folder, state, { signal, onProgress, evaluator });
-  return { modelDir: folder.dir, config, ...r };
+  return { modelDir: folder.dir, config, ...r, warnings: warnings.list };
 }

@@ -8,6 +8,7 @@ import type { Module, Adam, AdamOptions, Device, Tensor } from '../../engine/ind
 import type { OptionSchema, Resolved } from '../../core/options.js';
 import type { SwapModel } from '../../models/trained.js';
 import type { CORE_SCHEMA } from './settings.js';
+import type { Warnings } from '../../core/warnings.js';
 
 /** The core's settings, resolved (precision `auto` already turned into what this machine runs). */
 export type CoreConfig = Omit<Resolved<typeof CORE_SCHEMA>, 'precision'> & { precision: 'fp32' | 'bf16' | 'fp16' };
@@ -16,6 +17,8 @@ export type CoreConfig = Omit<Resolved<typeof CORE_SCHEMA>, 'precision'> & { pre
 export interface TrainInputs {
   a: string;
   b: string;
+  /** Where open() reports what it left out (files it could not read). */
+  warnings?: Warnings;
 }
 
 /** A trained part with its optimizer: saved as NAME.safetensors and its optimizer beside it. */

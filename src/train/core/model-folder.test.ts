@@ -52,6 +52,26 @@ test('a checkpoint whose weights do not match state.json (a save cut short) is r
   assert.equal(s.startIteration, 2, 'with the matching file back, it resumes');
 });
 
+test('state.json of null, an iteration of -5 or "abc", or a file path: refused by field, and log.jsonl kept', async () => {
+  const dir = join(testTmp(), 'mf-state');
+  await train(quick(dir, { logEvery: 1 }));
+  const log = readFileSync(join(dir, 'log.jsonl'), 'utf8');
+  const good = readFileSync(join(dir, 'state.json'), 'utf8');
+  const cases: [string, RegExp][] = [
+    ['null', /state\.json is not valid: the document: expected object \(it holds null\)/],
+    ['{"iteration": -5, "seconds": 1}', /state\.json is not valid: iteration: Too small.*>=0 \(it holds -5\)/],
+    ['{"iteration": "abc", "seconds": 1}', /state\.json is not valid: iteration: expected number \(it holds "abc"\)/],
+    ['{"iteration": 2, "seconds": 1, "files": ["../../elsewhere.safetensors"]}', /files\[0\]: expected file names ending/],
+  ];
+  for (const [text, message] of cases) {
+    writeFileSync(join(dir, 'state.json'), text);
+    await assert.rejects(train(quick(dir, { iterations: 4 })), refused(ErrorCodes.BAD_MODEL, message), text);
+    assert.equal(readFileSync(join(dir, 'log.jsonl'), 'utf8'), log, 'the log is untouched');
+  }
+  writeFileSync(join(dir, 'state.json'), good);
+  assert.equal((await train(quick(dir, { iterations: 3 }))).startIteration, 2);
+});
+
 test('one writer per model folder: a live holder is refused with who it is, a dead one\'s lock is taken over', async () => {
   const dir = join(testTmp(), 'mf-lock');
   mkdirSync(dir, { recursive: true });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import { copyFileAtomic, sha256File, writeFileAtomic } from '../../io/atomic.js';
 import { loadSafetensors, saveSafetensors, type Adam, type Module, type Tensor, dispose } from '../../engine/index.js';
-import { MODEL_FOLDER_VERSION, modelFiles, readModelConfig, readModelJson, loadWeights } from '../../models/trained.js';
+import { MODEL_FOLDER_VERSION, modelFiles, readModelConfig, readTrainState, loadWeights } from '../../models/trained.js';
 import { VERSION } from '../../version.js';
 
 export interface TrainState {
@@ -119,7 +119,7 @@ export class ModelFolder {
   }
 
   readState(): TrainState {
-    return readModelJson<TrainState>(this.paths.state);
+    return readTrainState(this.paths.state);
   }
 
   create(config: object): void {
@@ -193,7 +193,7 @@ export class ModelFolder {
   /** Renames a committed checkpoint's .next files into place, state.json last. */
   #commit(): void {
     const pending = join(this.dir, `state.json${NEXT}`);
-    const { files = [] } = readModelJson<TrainState>(pending);
+    const { files = [] } = readTrainState(pending);
     for (const f of files) {
       const from = join(this.dir, `${f}${NEXT}`);
       if (existsSync(from)) renameSync(from, join(this.dir, f));
@@ -259,9 +259,11 @@ export class ModelFolder {
       .filter(Boolean)
       .flatMap((l) => {
         try {
-          return [JSON.parse(l) as LogEntry];
+          const e = JSON.parse(l) as LogEntry;
+          // a line cut by a crash, or one that is not an entry, is left out
+          return Number.isInteger(e?.iteration) && e.iteration >= 0 ? [e] : [];
         } catch {
-          return []; // a line cut by a crash
+          return [];
         }
       });
   }

@@ -11,7 +11,8 @@ import sharp from 'sharp';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { IMAGE_EXTENSIONS } from '../../media/image.js';
-import { readFaceCrop } from '../../faces/crop-file.js';
+import { readFaceCropOrSkip, requireSomeRead } from '../../faces/crop-file.js';
+import type { Skipped } from '../../core/warnings.js';
 import { batchFaces, SIDES, type Side } from '../batches.js';
 
 export interface ImageSet {
@@ -23,6 +24,9 @@ export interface ImageSet {
   trainedOn: 'faces' | 'images';
   /** Faces: the extract coverage of the crops. */
   extractCoverage?: number;
+  /** Files that could not be read, left out, of `total`. */
+  skipped: Skipped[];
+  total: number;
 }
 
 const planarOf = (rgb: Uint8Array | Buffer, side: number): Float32Array => {
@@ -54,18 +58,12 @@ export async function loadImageSet(
       `${folder} holds no images (${label}): expected .png, .jpg or .webp files (${IMAGE_EXTENSIONS.join(' ')}).`,
     );
   }
-  const images: Float32Array[] = [];
+  const images: Float32Array[] = [], skipped: Skipped[] = [];
   const kinds = new Set<'faces' | 'images'>(),
     coverages = new Set<number>();
   for (const file of files) {
-    let crop;
-    try {
-      crop = await readFaceCrop(join(folder, file));
-    } catch (e) {
-      const why =
-        e instanceof FaceganError ? e.message : `${join(folder, file)} cannot be read (${(e as Error).message})`;
-      throw new FaceganError(ErrorCodes.BAD_FILE, `${why}; remove it from the folder.`, { cause: e });
-    }
+    const crop = await readFaceCropOrSkip(join(folder, file), skipped);
+    if (!crop) continue;
     const { width, height, data } = crop.image;
     let region = { left: 0, top: 0, width, height };
     if (crop.record) {
@@ -86,6 +84,7 @@ export async function loadImageSet(
       .toBuffer();
     images.push(planarOf(rgb, loadSize));
   }
+  requireSomeRead(folder, skipped, files.length);
   if (kinds.size > 1) {
     throw new FaceganError(
       ErrorCodes.BAD_FILE,
@@ -99,7 +98,7 @@ export async function loadImageSet(
         'extract them again with one.',
     );
   }
-  return { folder, images, loadSize, trainedOn: [...kinds][0]!, extractCoverage: [...coverages][0] };
+  return { folder, images, loadSize, trainedOn: [...kinds][0]!, extractCoverage: [...coverages][0], skipped, total: files.length };
 }
 
 export interface ImageBatch {

@@ -177,6 +177,7 @@ export const cycleganFamily: Family<CycleGanConfig, ImageBatch> = {
       coverage = settings.coverage as number;
     const a = await loadImageSet(folders.a, loadSize, coverage, 'images A'),
       b = await loadImageSet(folders.b, loadSize, coverage, 'images B');
+    for (const s of [a, b]) inputs.warnings?.skipped(s.skipped, s.folder, s.total);
     if (a.trainedOn !== b.trainedOn) {
       throw new FaceganError(
         ErrorCodes.BAD_FILE,
