@@ -44,12 +44,19 @@ function facegan(args: string[], stop?: { when: (err: string) => boolean; signal
   return new Promise((res) => child.on('close', (code) => res({ code, out, err })));
 }
 
+/** Starts the same command twice: the second as soon as the first holds its lock, so that both run at once. */
+async function startedTogether(args: string[][], lock: string): Promise<Ran[]> {
+  const first = facegan(args[0]!);
+  for (let i = 0; i < 3000 && !existsSync(lock); i++) await new Promise((res) => setTimeout(res, 10));
+  return Promise.all([first, facegan(args[1]!)]);
+}
+
 const lastCount = (err: string, re: RegExp) => Math.max(0, ...[...err.matchAll(re)].map((m) => Number(m[1])));
 
 test('two train processes started together on one folder: one trains, the other is refused; one whole checkpoint', { timeout: 240_000 }, async () => {
   const dir = join(tmp, 'two-trains');
   const args = ['train', '-A', A, '-B', B, '-m', dir, '--iterations', '30', '--batch-size', '2', '--save-every', '5', '--log-every', '1'];
-  const runs = await Promise.all([facegan(args), facegan(args)]);
+  const runs = await startedTogether([args, args], join(dir, '.facegan.lock'));
   const codes = runs.map((r) => r.code).sort();
   assert.deepEqual(codes, [0, 2], runs.map((r) => r.err.slice(-300)).join('\n---\n'));
   const refused = runs.find((r) => r.code === 2)!;
@@ -64,7 +71,8 @@ test('two train processes started together on one folder: one trains, the other 
 
 test('two extracts started together into one alignments file: one is refused; run again, every frame is kept', { timeout: 300_000 }, async () => {
   const frames = join(tmp, 'grid_s1-6-frames'), shared = join(tmp, 'shared.alignments.json');
-  const runs = await Promise.all(['x1', 'x2'].map((o) => facegan(['extract', '-i', frames, '-o', join(tmp, o), '-a', shared, '--no-identity'])));
+  const runs = await startedTogether(['x1', 'x2'].map((o) => ['extract', '-i', frames, '-o', join(tmp, o), '-a', shared, '--no-identity']),
+    `${shared}.lock`);
   assert.deepEqual(runs.map((r) => r.code).sort(), [0, 2], runs.map((r) => r.err.slice(-300)).join('\n---\n'));
   assert.match(runs.find((r) => r.code === 2)!.err, /alignments file .*shared\.alignments\.json is in use by another facegan \(pid \d+/);
   const loser = runs[0]!.code === 2 ? 'x1' : 'x2';

@@ -16,6 +16,7 @@ import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { Warnings, type Skipped } from '../core/warnings.js';
+import { requireSomeRead } from '../faces/crop-file.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import { HumanDetector } from '../faces/human.js';
@@ -268,6 +269,8 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
     await writer?.abort();
     throw e;
   }
+  if (kind === 'image' && unreadable.length) throw new FaceganError(ErrorCodes.BAD_FILE, unreadable[0]!.reason);
+  requireSomeRead(input, unreadable, total);
   warnings.skipped(unreadable, input, total);
   summary.warnings = warnings.list;
   summary.seconds = (performance.now() - started) / 1000;

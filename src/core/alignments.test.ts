@@ -45,6 +45,7 @@ test('a face of null, NaN (null in JSON), absurd or collapsed landmarks, and too
   const cases: [string, (fr: Record<string, unknown>, f: Record<string, unknown>) => void, RegExp][] = [
     ['null face', (fr) => { fr.faces = [null]; }, /faces\[0\]: expected object \(it holds null\)/],
     ['NaN landmark', (_, f) => { (f.landmarks as unknown[])[5] = [null, 1]; }, /landmarks\[5\]: expected \[x, y\] of finite numbers \(it holds \[null,1\]\)/],
+    ['null point', (_, f) => { (f.landmarks as unknown[])[7] = null; }, /landmarks\[7\]: expected \[x, y\] of finite numbers \(it holds null\)/],
     ['absurd', (_, f) => { (f.landmarks as number[][])[5] = [1e9, 1]; }, /far outside the 4x4 image/],
     ['a point', (_, f) => { f.landmarks = Array.from({ length: 68 }, () => [1, 1]); }, /landmarks span 0.0x0.0 px: not a face/],
     ['2000 faces', (fr, f) => { fr.faces = Array.from({ length: 2000 }, () => f); }, /faces: expected at most 256 faces in a frame/],

@@ -79,6 +79,10 @@ export const MIGRATIONS: readonly Migration[] = [];
 /** The most faces one frame may hold: extract keeps at most this many, and files with more are refused. */
 export const MAX_FACES_PER_FRAME = 256;
 
+/** Whether `list` is an array of points of `dim` finite numbers. */
+const isPoint = (p: unknown, dim: number) => Array.isArray(p) && p.length === dim && p.every((v) => Number.isFinite(v));
+const isPoints = (list: unknown, dim: number) => Array.isArray(list) && list.every((p) => isPoint(p, dim));
+
 /**
  * A list of points of `dim` finite numbers, checked in one loop (a mesh has 468 points per face, and a long video
  * tens of thousands of faces: one schema per point would take seconds to check).
@@ -92,7 +96,7 @@ function points<D extends 2 | 3>(dim: D, length?: number) {
     }
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
-      if (!Array.isArray(p) || p.length !== dim || !p.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      if (!isPoint(p, dim)) {
         ctx.addIssue({ code: 'custom', message: `expected ${what} of finite numbers (it holds ${String(JSON.stringify(p)).slice(0, 60)})`, path: [i] });
         return;
       }
@@ -141,6 +145,7 @@ export const FRAME_RECORD_SCHEMA = z
   })
   .superRefine((f, ctx) => {
     f.faces.forEach((face, i) => {
+      if (!isPoints(face?.landmarks, 2)) return; // reported by the field's own check
       const why = checkLandmarks(face.landmarks, f.width, f.height, 2);
       if (why) ctx.addIssue({ code: 'custom', message: why, path: ['faces', i, 'landmarks'] });
     });
@@ -167,6 +172,7 @@ export const EMBEDDED_FACE_SCHEMA = z
     crop: z.looseObject({ size: side, coverage: finite.gt(0).max(1), matrix: affine }),
   })
   .superRefine((r, ctx) => {
+    if (!isPoints(r.face?.landmarks, 2) || !isPoints(r.crop?.matrix, 3)) return; // reported by the fields' checks
     const inCrop = r.face.landmarks.map((p) => applyAffine(r.crop.matrix, p));
     const why = checkLandmarks(inCrop, r.crop.size, r.crop.size, r.crop.size * r.crop.coverage * 0.2);
     if (why) ctx.addIssue({ code: 'custom', message: `${why} (in crop pixels)`, path: ['face', 'landmarks'] });

@@ -24,7 +24,7 @@ import { expressionDistance, mouthOpening, pearson, poseDifference } from '../fa
 import { loadTrainedModel, type SwapModel, type TrainedModel } from '../models/trained.js';
 import { forwardModel, prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
 import { VERSION } from '../version.js';
-import { centroid, folderFaces } from './identities.js';
+import { centroid, faceFiles, folderFaces } from './identities.js';
 import { ReconstructionStats } from './reconstruction.js';
 import { REPORT_VERSION, finite, mean, type EvalReport, type FrameResult } from './report.js';
 import { exampleImage, renderHtml, type Example } from './html.js';
@@ -111,7 +111,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const readFolder = async (dir: string, flag: string) => {
     const skipped: Skipped[] = [];
     const faces = await folderFaces(resolve(dir), detector, o.maxFaces, flag, skipped);
-    warnings.skipped(skipped, resolve(dir), faces.length + skipped.length);
+    warnings.skipped(skipped, resolve(dir), faceFiles(resolve(dir), o.maxFaces, flag).length);
     return faces;
   };
   const sourceFaces = await readFolder(o.source, '--source');

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
-import { faceFileNames, readFaceCropOrSkip, type FaceCrop } from '../faces/crop-file.js';
+import { faceFileNames, readFaceCropOrSkip, requireSomeRead, type FaceCrop } from '../faces/crop-file.js';
 import type { Skipped } from '../core/warnings.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { largestFace, type HumanDetector } from '../faces/human.js';
@@ -49,6 +49,7 @@ export async function folderFaces(folder: string, detector: HumanDetector, max: 
     }
     if (descriptor?.length) out.push({ ...crop, name: basename(path), descriptor });
   }
+  requireSomeRead(folder, skipped, files.length);
   if (!out.length) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${folder} (given with ${flag}); give a folder of faces or photos of one person.`);
   return out;
 }

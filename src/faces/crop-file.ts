@@ -29,7 +29,9 @@ export interface FaceCrop {
 
 /** The record embedded in a crop's bytes (PNG iTXt `facegan`), checked; undefined when it carries none. */
 function cropRecord(bytes: Buffer, path: string): EmbeddedFace | undefined {
-  const text = extname(path).toLowerCase() === '.png' ? readPngText(bytes, 'facegan') : undefined;
+  // a JPEG saved as .png has no PNG chunks: a face without a record (its pixels are read all the same)
+  const isPng = extname(path).toLowerCase() === '.png' && bytes.subarray(1, 4).toString('latin1') === 'PNG';
+  const text = isPng ? readPngText(bytes, 'facegan') : undefined;
   if (!text) return undefined;
   let raw: unknown;
   try {
@@ -43,13 +45,22 @@ function cropRecord(bytes: Buffer, path: string): EmbeddedFace | undefined {
 /** The record of a crop file without decoding its pixels (undefined when it has none). */
 export function readCropRecord(path: string): EmbeddedFace | undefined {
   checkRegularFile(path);
-  return cropRecord(readFileSync(path), path);
+  return cropRecord(readBytes(path), path);
+}
+
+/** A file's bytes; a file that cannot be read (no permission, an I/O error) is a BAD_FILE error naming it. */
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
 }
 
 /** Reads a face crop and its record; an unreadable file is a BAD_FILE error naming it. */
 export async function readFaceCrop(path: string): Promise<FaceCrop> {
   checkRegularFile(path);
-  const bytes = readFileSync(path);
+  const bytes = readBytes(path);
   const image = await decodeImage(bytes, path);
   const record = cropRecord(bytes, path);
   if (!record) return { image };
@@ -66,8 +77,9 @@ export async function readFaceCropOrSkip(path: string, skipped: Skipped[]): Prom
     return await readFaceCrop(path);
   } catch (e) {
     if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
-    // the reason without its advice (the warning gives it once for all)
-    skipped.push({ file: path, reason: e.message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]! });
+    // the reason without its advice (the warning gives it once for all), always naming the file
+    const reason = e.message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]!;
+    skipped.push({ file: path, reason: reason.includes(path) ? reason : `${path}: ${reason}` });
     return undefined;
   }
 }

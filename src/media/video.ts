@@ -133,8 +133,8 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
     if (finished && code !== 0) {
       throw new FaceganError(ErrorCodes.BAD_FILE, `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`);
     }
-    const read = count * everyN;
-    if (finished && info.frames > 0 && read < info.frames - Math.max(2, info.frames * 0.01)) {
+    const read = Math.min(info.frames, (count - 1) * everyN + 1); // frames decoded up to the last one kept
+    if (finished && info.frames > 0 && read < info.frames - everyN - Math.max(2, info.frames * 0.01)) {
       options.onWarning?.(`${path} ended after ${read} of the ${info.frames} frames it states (${(read / info.fps).toFixed(1)} s of ` +
         `${info.duration.toFixed(1)} s): the file is probably cut short, and only the frames it holds were used.`);
     }

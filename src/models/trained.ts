@@ -64,7 +64,8 @@ export const TRAIN_STATE_SCHEMA = z.looseObject({
   seconds: finite.min(0),
   best: z.looseObject({ loss: finite, iteration: count }).optional(),
   files: z.array(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors')).max(64).optional(),
-  checksums: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex')).optional(),
+  checksums: z.record(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors'),
+    z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex')).optional(),
 });
 
 /** Reads and checks a state.json (the folder's, or a checkpoint's being written). */

@@ -21,12 +21,16 @@ export interface Faceset {
   skipped: Skipped[];
 }
 
-/** Reads every face of a folder; refuses an empty or missing folder, crops smaller than `minSide`, mixed crops. */
-export async function loadFaceset(folder: string, minSide: number, label = 'faces'): Promise<Faceset> {
+/**
+ * Reads every face of a folder (or the `only` files of it); refuses an empty or missing folder and mixed crops, and
+ * leaves out (in `skipped`) files it cannot read and crops smaller than `minSide`. Given `only` (the files an earlier
+ * read kept), every one of them must read.
+ */
+export async function loadFaceset(folder: string, minSide: number, label = 'faces', only?: string[]): Promise<Faceset> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new FaceganError(ErrorCodes.BAD_FILE, `No folder of ${label} at ${folder}: run facegan extract -i INPUT -o ${folder} first.`);
   }
-  const files = faceFileNames(folder);
+  const files = only ?? faceFileNames(folder);
   if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} holds no face images (${label}); run facegan extract into it first.`);
   const faces: FaceSource[] = [], kept: string[] = [], skipped: Skipped[] = [];
   const coverages = new Set<number>();
@@ -38,14 +42,17 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
     kept.push(file);
     const { width, height } = crop.image;
     if (width !== height || width < minSide) {
-      throw new FaceganError(ErrorCodes.BAD_FILE,
-        `${path} is ${width}x${height}; this model needs square faces of at least ${minSide} px: re-extract with facegan extract --size ${Math.max(256, minSide)}.`);
+      skipped.push({ file: path, reason: `${path} is ${width}x${height}, not a square face of at least ${minSide} px (facegan extract --size ${Math.max(256, minSide)})` });
+      continue;
     }
     if (!crop.record) withoutRecord++;
     else coverages.add(crop.record.crop.coverage);
     faces.push(crop.landmarks ? { image: crop.image, landmarks: crop.landmarks } : { image: crop.image });
   }
   requireSomeRead(folder, skipped, files.length);
+  if (only && skipped.length) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `${skipped[0]!.reason}: it changed while training started; run the same command again.`);
+  }
   if (coverages.size > 1) {
     throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); extract them again with one.`);
   }

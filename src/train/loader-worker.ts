@@ -6,7 +6,8 @@ import type { LoaderConfig, LoaderRequest, LoaderReply } from './loader.js';
 
 const config = workerData as LoaderConfig;
 const port = parentPort!;
-const sets = Promise.all([loadFaceset(config.folders.a, config.minSide), loadFaceset(config.folders.b, config.minSide)]);
+const sets = Promise.all([loadFaceset(config.folders.a, config.minSide, 'faces A', config.files.a),
+  loadFaceset(config.folders.b, config.minSide, 'faces B', config.files.b)]);
 
 port.on('message', (req: LoaderRequest) => {
   sets.then(([a, b]) => {

@@ -10,6 +10,8 @@ import type { SampleOptions } from './augment.js';
 
 export interface LoaderConfig {
   folders: { a: string; b: string };
+  /** The files the main thread read (bad ones left out): the worker reads these, so both hold the same faces. */
+  files: { a: string[]; b: string[] };
   minSide: number;
   batchSize: number;
   seed: number;

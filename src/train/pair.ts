@@ -193,7 +193,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       a: previewBatch(sets.a.faces, PREVIEW_FACES, fixed),
       b: previewBatch(sets.b.faces, PREVIEW_FACES, fixed),
     };
-    const loader = new BatchLoader({ folders, minSide: size, batchSize: config.batchSize, seed: config.seed, sample });
+    const loader = new BatchLoader({ folders, files: { a: sets.a.files, b: sets.b.files }, minSide: size, batchSize: config.batchSize, seed: config.seed, sample });
     return {
       modules,
       batches: { get: (i) => loader.get(i), close: () => loader.close() },

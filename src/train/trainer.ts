@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { LOCK_FILE, lockFolder } from '../io/lock.js';
 import { manualSeed, resolveDevice, hasFastBf16 } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { settingsSchema, type Given } from '../core/options.js';
+import { schemaDefaults, settingsSchema, type Given } from '../core/options.js';
 import { checked } from '../core/validate.js';
 import { isModelName, models } from '../models/registry.js';
 import { DAMAGED_ADVICE, requireConfigKeys } from '../models/trained.js';
@@ -109,6 +109,18 @@ function prepareFolder(folder: ModelFolder, restart: boolean): void {
   folder.removeOrphans();
 }
 
+/**
+ * The schema of a folder's stored settings: each setting stored as given is checked against its declaration; one the
+ * family normalises first (a loss list into terms, --augment into its settings) is stored in another form and left
+ * to the family.
+ */
+function storedSchema(family: Family) {
+  const schema = familySchema(family), defaults = schemaDefaults(schema);
+  const normalized = family.normalize ? family.normalize({ ...defaults }) : defaults;
+  const plain = Object.entries(schema).filter(([k]) => JSON.stringify(normalized[k]) === JSON.stringify(defaults[k]));
+  return settingsSchema(Object.fromEntries(plain));
+}
+
 async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<TrainSummary> {
   const { a, b, modelDir: _dir, restart, onProgress, onWarning, signal, evaluator, ...given } = options;
   const warnings = new Warnings(onWarning);
@@ -119,7 +131,7 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
   const model = String(stored?.model ?? given.model ?? CORE_SCHEMA.model.default);
   const family = familyOf(model);
   if (stored) {
-    checked(settingsSchema(familySchema(family)), stored, folder.paths.config, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
+    checked(storedSchema(family), stored, folder.paths.config, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
     requireConfigKeys(folder.paths.config, stored, [...fixedKeys(familySchema(family)), ...family.derivedKeys]);
   }
   checkApplicable(given, family, model, TRAIN_SCHEMA);
