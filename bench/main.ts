@@ -5,6 +5,7 @@ import { benchExtract, extractOptions } from './extract.js';
 import { benchConvert, convertOptions } from './convert.js';
 import { benchTrain, trainOptions } from './train.js';
 import { benchCyclegan, cycleganOptions } from './cyclegan.js';
+import { benchConvergence, convergenceOptions } from './convergence.js';
 import { parseOptions, optionsHelp, type OptionSchema } from '../src/core/options.js';
 import { isFaceganError } from '../src/core/errors.js';
 
@@ -19,6 +20,7 @@ const benches: Record<string, Bench<OptionSchema>> = {
   convert: bench({ options: convertOptions, run: benchConvert }),
   train: bench({ options: trainOptions, run: benchTrain }),
   cyclegan: bench({ options: cycleganOptions, run: benchCyclegan }),
+  convergence: bench({ options: convergenceOptions, run: benchConvergence }),
 };
 
 const [name, ...rest] = process.argv.slice(2);

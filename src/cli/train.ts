@@ -6,22 +6,11 @@ import { train } from '../train/trainer.js';
 import { TRAIN_SCHEMA, families } from '../train/families.js';
 import { models } from '../models/registry.js';
 import { flagOf } from '../core/options.js';
-import { evaluate } from '../eval/eval.js';
-import type { EvalReport } from '../eval/report.js';
+import { failingMeasures, firstPass, swapEvaluator } from '../eval/targets.js';
+import { ModelFolder } from '../train/core/model-folder.js';
 import { join, resolve } from 'node:path';
 import { FaceganError, ErrorCodes } from '../core/errors.js';
 import { setNumThreads } from '../engine/index.js';
-
-/** The eval figures train logs, flat and numeric (log.jsonl's entries are). */
-export function evalFigures(r: EvalReport): Record<string, number> {
-  const all: Record<string, number | null | undefined> = {
-    evalDetection: r.detection.rate, evalRetrieval: r.identity.retrieval, evalRetrievalUnder: r.identity.retrievalUnderThreshold,
-    evalDistanceToSource: r.identity.distanceToSource, evalPoseError: r.pose?.mean, evalExpressionError: r.expression?.error,
-    evalMouthCorrelation: r.expression?.mouthCorrelation, evalPsnr: r.reconstruction.input?.psnr, evalBaselinePsnr: r.reconstruction.input?.baseline.psnr,
-    evalCyclePsnr: r.reconstruction.cycle?.psnr,
-  };
-  return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
-}
 
 /** The losses of an iteration, short: `lossA 0.0123 lossB 0.0145`. */
 const lossText = (losses: Record<string, number>): string => Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
@@ -64,15 +53,14 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v
     const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, threads, ...options } = o;
     if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
     if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
-    const evaluator = evalEvery > 0 ? {
-      every: evalEvery,
-      run: async (model: Parameters<typeof evaluate>[0]['model']) => {
-        const { report } = await evaluate({ modelDir: o.modelDir, model, input: evalInput!, source: evalSource ?? (evalSwap ? o.a : o.b), swap: evalSwap, maxFrames: evalFrames, spread: true, maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training') });
-        const f = evalFigures(report);
-        console.log(`\neval at ${model!.iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
-        return f;
+    const evaluator = evalEvery > 0 ? swapEvaluator({
+      modelDir: o.modelDir, every: evalEvery, input: evalInput!, source: evalSource ?? (evalSwap ? o.a : o.b), swap: evalSwap,
+      frames: evalFrames, onFigures: (iteration, f) => {
+        const failing = failingMeasures(f);
+        console.log(`\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
+        console.log(failing.length ? `  not yet a good swap: ${failing.join('; ')}` : '  all four swap measures pass');
       },
-    } : undefined;
+    }) : undefined;
     const s = await stoppableBySigint('saving a checkpoint, then stopping. Run the same command to continue.', (signal) => train({
       ...options, signal, evaluator,
       onWarning: warn,
@@ -84,6 +72,10 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v
     bar.finish();
     const h = Math.floor(s.seconds / 3600), m = Math.round((s.seconds % 3600) / 60);
     console.log(`${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ${lossText(s.losses)}; trained ${h}h ${m}m in all`);
+    const first = evaluator && firstPass(new ModelFolder(s.modelDir).readLog());
+    if (first) {
+      console.log(`a good swap (all four measures pass) first at iteration ${first.iteration}, after ${(first.seconds / 60).toFixed(1)} min of training`);
+    }
     console.log(`model: ${s.modelDir}\npreview: ${s.modelDir}/previews/preview.png`);
     return s.stopped ? 130 : 0;
   },

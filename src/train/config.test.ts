@@ -12,7 +12,7 @@ const parse = (...argv: string[]) => parseOptions(TRAIN_SCHEMA, argv).options;
 test('a new folder takes the defaults; only training settings are stored', () => {
   const c = resolveConfig({ ...parse(), a: 'x', b: 'y', modelDir: 'm', signal: new AbortController().signal } as never, undefined, 0.625);
   assert.equal(c.lr, 1e-4);
-  assert.equal(c.precision, 'fp32');
+  assert.equal(c.precision, 'auto', 'bf16 where it runs natively, else fp32');
   assert.equal(c.timelapse, false);
   assert.deepEqual(c.augment, AUGMENT_DEFAULTS);
   for (const k of ['a', 'b', 'modelDir', 'signal']) assert.ok(!(k in c), `${k} is not a setting`);

@@ -28,9 +28,9 @@ export const CORE_SCHEMA = {
   precision: {
     type: 'string',
     kept: true,
-    default: 'fp32',
+    default: 'auto',
     choices: ['auto', 'fp32', 'bf16', 'fp16'],
-    help: 'fp32, or bf16/fp16 autocast (bf16 is 2-4x faster on CPUs with AMX); auto: bf16 where it runs natively',
+    help: 'auto: bf16 autocast where the CPU or GPU runs it natively (2-4x faster on CPUs with AMX), else fp32',
   },
   device: {
     type: 'string',

@@ -1,0 +1,75 @@
+/**
+ * npm run bench -- convergence: minutes until a good swap. Trains the default model on two shared people (GRID s1 ->
+ * s2 by default) with every core, evaluates every --eval-every iterations, and stops at the first evaluation that
+ * passes all four swap measures (src/eval/targets.ts) or after --minutes of training. One JSON line: the iteration
+ * and training minutes of the first pass (null when none), and the figures there (or at the last evaluation).
+ * Give it the machine: nothing else heavy beside it.
+ */
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SHARED } from '../src/testing/data.js';
+import { extract } from '../src/extract/extract.js';
+import { train } from '../src/train/trainer.js';
+import { failingMeasures, swapEvaluator, SWAP_TARGETS } from '../src/eval/targets.js';
+import { MODEL_NAMES } from '../src/models/registry.js';
+import { hasFastBf16, numThreads } from '../src/engine/index.js';
+import { ModelFolder } from '../src/train/core/model-folder.js';
+
+export const convergenceOptions = {
+  a: { type: 'string', help: 'person A: a folder under shared/data/faces', default: 'grid_s1' },
+  b: { type: 'string', help: 'person B: a folder under shared/data/faces', default: 'grid_s2' },
+  model: { type: 'string', help: 'the model trained', default: 'lightweight', choices: MODEL_NAMES },
+  precision: { type: 'string', help: 'facegan train --precision', default: 'auto', choices: ['auto', 'fp32', 'bf16'] as const },
+  evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
+  evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
+  minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
+  work: { type: 'string', help: 'folder for the faces and the model (default: a new temporary folder)' },
+} as const;
+
+export async function benchConvergence(o: {
+  a: string; b: string; model: string; precision: string; evalEvery: number; evalFrames: number; minutes: number; work?: string;
+}): Promise<Record<string, unknown>> {
+  const work = o.work ?? mkdtempSync(join(tmpdir(), 'facegan-convergence-'));
+  const faces = async (name: string) => {
+    const out = join(work, `faces_${name}`);
+    if (!existsSync(out) || !readdirSync(out).length) {
+      await extract({ input: join(SHARED, 'data', 'faces', name), output: out, alignments: join(work, `${name}.alignments.json`) });
+    }
+    return out;
+  };
+  const [a, b] = [await faces(o.a), await faces(o.b)];
+  const modelDir = join(work, `model_${o.a}_${o.b}_${o.model}_${o.precision}`);
+  const stop = new AbortController();
+  let first: { iteration: number; figures: Record<string, number> } | undefined;
+  let last: { iteration: number; figures: Record<string, number> } | undefined;
+  const evaluator = swapEvaluator({
+    modelDir, every: o.evalEvery, input: join(SHARED, 'data', 'faces', o.a), source: b, frames: o.evalFrames,
+    onFigures: (iteration, figures) => {
+      last = { iteration, figures };
+      process.stderr.write(`eval at ${iteration}: ${failingMeasures(figures).join('; ') || 'all four pass'}\n`);
+      if (!failingMeasures(figures).length) {
+        first = { iteration, figures };
+        stop.abort();
+      }
+    },
+  });
+  const started = performance.now();
+  const s = await train({
+    a, b, modelDir, model: o.model as never, precision: o.precision as never, iterations: 1_000_000, evaluator,
+    signal: stop.signal, saveEvery: o.evalEvery,
+    onProgress: (p) => {
+      // the cap is on wall time (evaluations included); the figure reported is the training loop's own clock
+      if ((performance.now() - started) / 60_000 > o.minutes) stop.abort();
+      if (p.iteration % 100 === 0) process.stderr.write(`iteration ${p.iteration}, ${p.examplesPerSecond.toFixed(1)} faces/s\n`);
+    },
+  });
+  const log = new ModelFolder(modelDir).readLog();
+  const seconds = log.find((e) => e.iteration === first?.iteration)?.seconds ?? s.seconds;
+  return {
+    bench: 'convergence', pair: `${o.a}->${o.b}`, model: s.config.model, precision: o.precision,
+    ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision, threads: numThreads(), evalEvery: o.evalEvery, targets: SWAP_TARGETS,
+    passed: !!first, iteration: first?.iteration ?? null, minutes: first ? +(seconds / 60).toFixed(1) : null,
+    trainedMinutes: +(s.seconds / 60).toFixed(1), figures: (first ?? last)?.figures ?? null, modelDir,
+  };
+}

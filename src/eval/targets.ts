@@ -1,0 +1,85 @@
+/**
+ * When is a swap good? The four measures a face-swap model must pass together (detection, identity retrieval,
+ * mouth-following and reconstruction), as train --eval-every checks them on each evaluation, and the first
+ * iteration of a run at which they all did. One declaration: the CLI, the convergence bench and the docs use it.
+ */
+import { join, resolve } from 'node:path';
+import { evaluate } from './eval.js';
+import type { EvalReport } from './report.js';
+import type { SwapModel } from '../models/trained.js';
+
+/** The thresholds: a swap is good when each of the four holds. */
+export const SWAP_TARGETS = {
+  /** Share of swapped faces a second detector finds. */
+  detection: 0.9,
+  /** Share of swapped faces whose nearest identity is the source, under the same-person distance. */
+  retrieval: 0.9,
+  /** Correlation of the mouth's opening between input and output over the frames (a template scores near 0). */
+  mouthCorrelation: 0.8,
+} as const;
+
+/** The figures train's evaluator logs (a subset of the names in log.jsonl). */
+export interface SwapFigures {
+  evalDetection?: number;
+  evalRetrievalUnder?: number;
+  evalMouthCorrelation?: number;
+  evalPsnr?: number;
+  evalBaselinePsnr?: number;
+}
+
+/** Which of the four measures fail (empty when the swap passes them all); a figure not measured fails. */
+export function failingMeasures(f: SwapFigures): string[] {
+  const failing: string[] = [];
+  if (!((f.evalDetection ?? -1) >= SWAP_TARGETS.detection)) failing.push(`detection ${f.evalDetection ?? '-'} < ${SWAP_TARGETS.detection}`);
+  if (!((f.evalRetrievalUnder ?? -1) >= SWAP_TARGETS.retrieval)) {
+    failing.push(`retrieval ${f.evalRetrievalUnder ?? '-'} < ${SWAP_TARGETS.retrieval}`);
+  }
+  if (!((f.evalMouthCorrelation ?? -2) >= SWAP_TARGETS.mouthCorrelation)) {
+    failing.push(`mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'} < ${SWAP_TARGETS.mouthCorrelation}`);
+  }
+  if (!(f.evalPsnr !== undefined && f.evalBaselinePsnr !== undefined && f.evalPsnr > f.evalBaselinePsnr)) {
+    failing.push(`reconstruction ${f.evalPsnr?.toFixed(2) ?? '-'} dB <= mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'} dB`);
+  }
+  return failing;
+}
+
+/** The first logged evaluation at which all four measures passed: its iteration and training time, if any. */
+export function firstPass(log: readonly (SwapFigures & { iteration: number; seconds: number })[]):
+  { iteration: number; seconds: number } | undefined {
+  const hit = log.find((e) => e.evalDetection !== undefined && failingMeasures(e).length === 0);
+  return hit && { iteration: hit.iteration, seconds: hit.seconds };
+}
+
+/** The eval figures train logs, flat and numeric (log.jsonl's entries are). */
+export function evalFigures(r: EvalReport): Record<string, number> {
+  const all: Record<string, number | null | undefined> = {
+    evalDetection: r.detection.rate, evalRetrieval: r.identity.retrieval,
+    evalRetrievalUnder: r.identity.retrievalUnderThreshold, evalDistanceToSource: r.identity.distanceToSource,
+    evalPoseError: r.pose?.mean, evalExpressionError: r.expression?.error,
+    evalMouthCorrelation: r.expression?.mouthCorrelation, evalPsnr: r.reconstruction.input?.psnr,
+    evalBaselinePsnr: r.reconstruction.input?.baseline.psnr, evalCyclePsnr: r.reconstruction.cycle?.psnr,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
+}
+
+/**
+ * train's evaluator for a face swap: every `every` iterations, eval on `frames` frames spread over `input` (held-out
+ * frames of A; of B with `swap`), the report in MODEL_DIR/eval/training/, and the figures to the log.
+ */
+export function swapEvaluator(o: {
+  modelDir: string; every: number; input: string; source: string; swap?: boolean; frames?: number;
+  onFigures?: (iteration: number, figures: Record<string, number>) => void;
+}): { every: number; run: (model: SwapModel) => Promise<Record<string, number>> } {
+  return {
+    every: o.every,
+    run: async (model) => {
+      const { report } = await evaluate({
+        modelDir: o.modelDir, model, input: o.input, source: o.source, swap: o.swap, maxFrames: o.frames, spread: true,
+        maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training'),
+      });
+      const f = evalFigures(report);
+      o.onFigures?.(model.iteration, f);
+      return f;
+    },
+  };
+}
