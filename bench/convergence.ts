@@ -44,7 +44,7 @@ export async function benchConvergence(o: {
   let first: { iteration: number; figures: Record<string, number> } | undefined;
   let last: { iteration: number; figures: Record<string, number> } | undefined;
   const evaluator = swapEvaluator({
-    modelDir, every: o.evalEvery, input: join(SHARED, 'data', 'faces', o.a), source: b, frames: o.evalFrames,
+    modelDir, every: o.evalEvery, input: join(SHARED, 'data', 'faces', o.a), source: b, faces: a, frames: o.evalFrames,
     onFigures: (iteration, figures) => {
       last = { iteration, figures };
       process.stderr.write(`eval at ${iteration}: ${failingMeasures(figures).join('; ') || 'all four pass'}\n`);

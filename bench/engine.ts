@@ -23,9 +23,11 @@ interface Side {
   peak_rss_mb: number;
 }
 
-export function runReference(path: string, batch: number, warmup: number, steps: number, threads: number): Side & { engine: string } {
+export function runReference(path: string, batch: number, warmup: number, steps: number, threads: number,
+  bf16 = false): Side & { engine: string } {
   const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const r = spawnSync(py, [path, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
+  const args = [path, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)];
+  const r = spawnSync(py, [...args, ...(bf16 ? ['--bf16'] : [])], { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
     throw new Error(`the PyTorch reference failed (${path}): ${r.stderr.trim().split('\n').pop()}. ` +
@@ -61,10 +63,12 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
     { autocast: bf16 ? 'bfloat16' : undefined });
 
   const ours: number[] = [];
-  const refs: (Side & { engine: string })[] = [];
+  const refs: (Side & { engine: string })[] = [], refsBf16: (Side & { engine: string })[] = [];
   let lastLoss = NaN;
   for (let r = 0; r < rounds; r++) {
     if (!o.noReference) refs.push(runReference(reference, batch, warmup, steps, threads));
+    // facegan in bf16 is also set beside PyTorch's own bf16 autocast: the fair peer
+    if (!o.noReference && bf16) refsBf16.push(runReference(reference, batch, warmup, steps, threads, true));
     for (let i = 0; i < warmup + steps; i++) {
       const t0 = performance.now();
       lastLoss = step();
@@ -88,6 +92,14 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
       peak_rss_mb: Math.max(...refs.map((r) => r.peak_rss_mb)),
     };
     Object.assign(out, { pytorch, speed_ratio: +(pytorch.median_step_s / facegan.median_step_s).toFixed(3), rss_ratio: +(facegan.peak_rss_mb / pytorch.peak_rss_mb).toFixed(3) });
+  }
+  if (refsBf16.length) {
+    const m = median(refsBf16.flatMap((r) => r.step_s));
+    Object.assign(out, {
+      pytorch_bf16: { engine: refsBf16[0]!.engine, median_step_s: +m.toFixed(4), examples_per_s: +((2 * batch) / m).toFixed(2),
+        peak_rss_mb: Math.max(...refsBf16.map((r) => r.peak_rss_mb)) },
+      speed_ratio_bf16_vs_pytorch_bf16: +(m / facegan.median_step_s).toFixed(3),
+    });
   }
   return out;
 }

@@ -40,6 +40,9 @@ export async function benchTrain(o: Parsed<typeof trainOptions>): Promise<Record
   try {
     const [a, b] = [await facesOf('grid_s1', o.faces, tmp), await facesOf('grid_s2', o.faces, tmp)];
     const reference = o.noReference ? undefined : runReference(o.referenceScript, o.batch, o.warmup, o.steps, threads);
+    // in bf16, also PyTorch's own bf16 autocast: the fair peer
+    const referenceBf16 = o.noReference || o.precision !== 'bf16' ? undefined
+      : runReference(o.referenceScript, o.batch, o.warmup, o.steps, threads, true);
     const times: number[] = [];
     let last = performance.now();
     const total = o.warmup + o.steps;
@@ -63,6 +66,13 @@ export async function benchTrain(o: Parsed<typeof trainOptions>): Promise<Record
       Object.assign(out, {
         pytorch: { engine: reference.engine, median_step_s: reference.median_step_s, examples_per_s: reference.examples_per_s, peak_rss_mb: reference.peak_rss_mb },
         speed_ratio: +(reference.median_step_s / facegan.median_step_s).toFixed(3),
+      });
+    }
+    if (referenceBf16) {
+      Object.assign(out, {
+        pytorch_bf16: { engine: referenceBf16.engine, median_step_s: referenceBf16.median_step_s,
+          examples_per_s: referenceBf16.examples_per_s, peak_rss_mb: referenceBf16.peak_rss_mb },
+        speed_ratio_bf16_vs_pytorch_bf16: +(referenceBf16.median_step_s / facegan.median_step_s).toFixed(3),
       });
     }
     return out;

@@ -54,10 +54,11 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v
     if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
     if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
     const evaluator = evalEvery > 0 ? swapEvaluator({
-      modelDir: o.modelDir, every: evalEvery, input: evalInput!, source: evalSource ?? (evalSwap ? o.a : o.b), swap: evalSwap,
+      modelDir: o.modelDir, every: evalEvery, input: evalInput!, source: evalSource ?? (evalSwap ? o.a : o.b),
+      faces: evalSwap ? o.b : o.a, swap: evalSwap,
       frames: evalFrames, onFigures: (iteration, f) => {
         const failing = failingMeasures(f);
-        console.log(`\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
+        console.log(`\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (template ${f.evalTemplatePsnr?.toFixed(2) ?? '-'}, mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
         console.log(failing.length ? `  not yet a good swap: ${failing.join('; ')}` : '  all four swap measures pass');
       },
     }) : undefined;

@@ -44,6 +44,8 @@ export interface FrameRecord {
   height: number;
   /** Faces found (possibly none: a frame without a face is recorded, not an error). */
   faces: FaceRecord[];
+  /** The faces folder its crops were written to (absolute): a re-run into another folder extracts it again. */
+  output?: string;
 }
 
 export interface Alignments {
@@ -142,6 +144,7 @@ export const FRAME_RECORD_SCHEMA = z
     width: side,
     height: side,
     faces: z.array(FACE_RECORD_SCHEMA).max(MAX_FACES_PER_FRAME, `expected at most ${MAX_FACES_PER_FRAME} faces in a frame`),
+    output: z.string().optional(),
   })
   .superRefine((f, ctx) => {
     f.faces.forEach((face, i) => {

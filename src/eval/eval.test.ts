@@ -137,3 +137,16 @@ test('reports are written atomically and validate against the schema; bad input 
   await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } }).png().toFile(sky);
   await assert.rejects(evaluate({ modelDir: testTmp(), model: identityModel(), input: sky, source, write: false }), (e) => code(ErrorCodes.BAD_FILE)(e) && /No face found/.test((e as Error).message));
 });
+
+test('the template baseline: the mean of the input person\'s training faces, below the oracle mean of the frames themselves', { timeout: 300_000 }, async () => {
+  const faces = await extractedFaces('grid_s2', 12); // the person in the GRID clip, from another of their clips
+  const { report } = await evaluate({ modelDir: join(testTmp(), 'no-such-model'), model: identityModel(), input: GRID, source, faces, everyN: 10,
+    write: false, precision: 'fp32' });
+  const rec = report.reconstruction.input!;
+  assert.ok(rec.template, 'measured when the training faces are given');
+  assert.ok(rec.template.psnr < rec.baseline.psnr, `template ${rec.template.psnr.toFixed(2)} dB < oracle ${rec.baseline.psnr.toFixed(2)} dB`);
+  assert.ok(rec.template.psnr > 15, `a template of the same person is close: ${rec.template.psnr.toFixed(2)} dB`);
+  const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
+  assert.ok(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors));
+  assert.equal((await identityReport()).report.reconstruction.input!.template, null, 'null without --faces');
+});

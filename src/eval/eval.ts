@@ -25,7 +25,8 @@ import { loadTrainedModel, type SwapModel, type TrainedModel } from '../models/t
 import { forwardModel, prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import { centroid, faceFiles, folderFaces } from './identities.js';
-import { ReconstructionStats } from './reconstruction.js';
+import { inputData, meanOf, ReconstructionStats } from './reconstruction.js';
+import { readFaceCropOrSkip } from '../faces/crop-file.js';
 import { REPORT_VERSION, finite, mean, type EvalReport, type FrameResult } from './report.js';
 import { exampleImage, renderHtml, type Example } from './html.js';
 
@@ -42,6 +43,11 @@ export interface EvalOptions {
   source: string;
   /** Folders of other people, for identity retrieval. */
   gallery?: string[];
+  /**
+   * The training faces of the input's person (A for A->B): the reconstruction's template baseline is their mean, what a
+   * model that learnt only a template would output.
+   */
+  faces?: string;
   /** Report folder (default MODEL_DIR/eval/INPUT_NAME). */
   output?: string;
   /** Evaluate B->A: the input shows B, the source is A. */
@@ -121,6 +127,8 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     gallery.push({ name: basename(resolve(dir)), folder: resolve(dir), centroid: centroid(faces.map((f) => f.descriptor)), faces: faces.length });
   }
   const sourceCentroid = centroid(sourceFaces.map((f) => f.descriptor));
+  // the template baseline: the mean of the input person's training faces, framed as the model's inputs
+  const template = o.faces ? await templateOf(resolve(o.faces), o.maxFaces, model, device, warnings) : undefined;
 
   const everyN = o.spread ? Math.max(1, Math.floor(listFrames(input, kind, 1).total / o.maxFrames)) : o.everyN;
   const { total, frames } = listFrames(input, kind, everyN, o.signal, (m) => warnings.add(m));
@@ -251,7 +259,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     },
     pose,
     expression: measured.length ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) } : null,
-    reconstruction: { input: recon.result(), source: sourceRecon.result(), cycle: cycleRecon.result() },
+    reconstruction: { input: recon.result(template), source: sourceRecon.result(), cycle: cycleRecon.result() },
     temporal: kind === 'video' ? temporal(tracks, everyN) : null,
     frames: results,
   };
@@ -284,4 +292,25 @@ function temporal(tracks: readonly Track[], step: number): EvalReport['temporal'
     added.push(sd / w);
   }
   return inp.length ? { inputJitter: mean(inp)!, outputJitter: mean(out)!, addedJitter: mean(added)! } : null;
+}
+
+/** The mean model input of up to `max` training faces (spread over the folder) that carry landmarks. */
+async function templateOf(folder: string, max: number, model: SwapModel, device: Device, warnings: Warnings): Promise<Float32Array | undefined> {
+  const skipped: Skipped[] = [], inputs: Float32Array[] = [];
+  const files = faceFiles(folder, max, '--faces');
+  for (const path of files) {
+    const crop = await readFaceCropOrSkip(path, skipped);
+    if (!crop?.landmarks) continue;
+    const prepared = prepareFace(crop.image, crop.landmarks, model, device);
+    try {
+      inputs.push(inputData(prepared.input));
+    } finally {
+      releaseFace(prepared);
+    }
+  }
+  warnings.skipped(skipped, folder, files.length);
+  if (!inputs.length) {
+    throw new FaceganError(ErrorCodes.BAD_FILE, `No face with landmarks in ${folder} (given with --faces): give the faces facegan extract wrote for this person.`);
+  }
+  return meanOf(inputs);
 }

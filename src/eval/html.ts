@@ -62,7 +62,7 @@ export function renderHtml(r: EvalReport, examples: readonly Example[]): string 
   const col = <K extends keyof FrameResult>(k: K, pick: (v: NonNullable<FrameResult[K]>) => number = (v) => v as number) =>
     r.frames.map((fr) => (fr[k] === null ? null : pick(fr[k] as NonNullable<FrameResult[K]>)));
   const rec = (name: string, x: EvalReport['reconstruction']['input']) => x
-    ? `<tr><td>${name} (${x.faces} faces)</td><td>PSNR ${f(x.psnr, 2)} dB, SSIM ${f(x.ssim)}, MAE ${f(x.mae, 4)}</td><td>mean-face baseline: PSNR ${f(x.baseline.psnr, 2)} dB, SSIM ${f(x.baseline.ssim)}, MAE ${f(x.baseline.mae, 4)}</td></tr>` : '';
+    ? `<tr><td>${name} (${x.faces} faces)</td><td>PSNR ${f(x.psnr, 2)} dB, SSIM ${f(x.ssim)}, MAE ${f(x.mae, 4)}</td><td>${x.template ? `template (mean of the training faces): PSNR ${f(x.template.psnr, 2)} dB, SSIM ${f(x.template.ssim)}; ` : ''}mean of these faces: PSNR ${f(x.baseline.psnr, 2)} dB, SSIM ${f(x.baseline.ssim)}, MAE ${f(x.baseline.mae, 4)}</td></tr>` : '';
   const rows: [string, string, string][] = [
     ['Detection (face-api SSD)', pct(r.detection.rate), `of ${r.counts.inputFaces} input faces; on the input frames: ${pct(r.detection.inputRate)}`],
     ['Measured faces', String(r.counts.measured), 'swapped faces found by both detectors: the figures below are over these'],

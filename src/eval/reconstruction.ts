@@ -5,6 +5,7 @@
 import { Tensor, tensor, tidy, noGrad } from '../engine/index.js';
 import { psnr, ssim } from '../models/ssim.js';
 import type { Reconstruction } from './report.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export class ReconstructionStats {
   private readonly inputs: Float32Array[] = [];
@@ -26,21 +27,43 @@ export class ReconstructionStats {
     return { psnr: fit.psnr, ssim: fit.ssim };
   }
 
-  result(): Reconstruction | null {
+  /** The figures, beside the mean of these crops (the oracle) and `template`, a mean of other crops when given. */
+  result(template?: Float32Array): Reconstruction | null {
     const n = this.inputs.length;
     if (!n) return null;
-    const meanFace = new Float32Array(this.inputs[0]!.length);
-    for (const x of this.inputs) x.forEach((v, i) => { meanFace[i]! += v / n; });
-    const base = noGrad(() => tidy(() => {
-      const m = tensor(meanFace, { shape: [...this.shape] });
-      return this.inputs.map((x) => figures(m, tensor(x, { shape: [...this.shape] })));
-    }));
-    const avg = (rows: { psnr: number; ssim: number; mae: number }[], k: 'psnr' | 'ssim' | 'mae') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    const against = (m: Float32Array) => {
+      const rows = noGrad(() => tidy(() => {
+        const mt = tensor(m, { shape: [...this.shape] });
+        return this.inputs.map((x) => figures(mt, tensor(x, { shape: [...this.shape] })));
+      }));
+      return { psnr: avg(rows, 'psnr'), ssim: avg(rows, 'ssim'), mae: avg(rows, 'mae') };
+    };
     return {
       side: this.side, faces: n, psnr: avg(this.fits, 'psnr'), ssim: avg(this.fits, 'ssim'), mae: avg(this.fits, 'mae'),
-      baseline: { psnr: avg(base, 'psnr'), ssim: avg(base, 'ssim'), mae: avg(base, 'mae') },
+      baseline: against(meanOf(this.inputs)),
+      template: template ? against(sameLength(template, this.inputs[0]!.length)) : null,
     };
   }
+}
+
+type Figures = { psnr: number; ssim: number; mae: number };
+const avg = (rows: Figures[], k: keyof Figures) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+
+function sameLength(x: Float32Array, n: number): Float32Array {
+  if (x.length !== n) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected a template of ${n} values (the model's input) but received ${x.length}.`);
+  return x;
+}
+
+/** The elementwise mean of equally long arrays. */
+export function meanOf(xs: readonly Float32Array[]): Float32Array {
+  const m = new Float32Array(xs[0]!.length);
+  for (const x of xs) x.forEach((v, i) => { m[i]! += v / xs.length; });
+  return m;
+}
+
+/** The model inputs ([1, 3, S, S]) as plain arrays, for meanOf. */
+export function inputData(x: Tensor): Float32Array {
+  return noGrad(() => tidy(() => Float32Array.from(x.to({ device: 'cpu', dtype: 'float32' }).data() as Float32Array)));
 }
 
 function figures(y: Tensor, x: Tensor): { psnr: number; ssim: number; mae: number } {

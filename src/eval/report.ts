@@ -4,7 +4,7 @@
  */
 import type { InputKind } from '../media/frames.js';
 
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 /** One evaluated frame: its largest input face, and what became of it. */
 export interface FrameResult {
@@ -37,8 +37,16 @@ export interface Reconstruction {
   psnr: number;
   ssim: number;
   mae: number;
-  /** The same figures for a "model" that outputs the person's mean face (the mean of these crops). */
+  /**
+   * The oracle baseline: the mean of these same crops. No model can reach it on unseen frames of a still speaker;
+   * it stays as a second figure beside the template baseline.
+   */
   baseline: { psnr: number; ssim: number; mae: number };
+  /**
+   * The template baseline: the mean of the person's training faces (what a model that learnt only a template would
+   * output). null when eval was not given those faces (eval --faces; train --eval-every passes its own).
+   */
+  template: { psnr: number; ssim: number; mae: number } | null;
 }
 
 export interface EvalReport {
@@ -83,7 +91,8 @@ const share = { type: ['number', 'null'], minimum: 0, maximum: 1 } as const;
 const obj = (properties: Record<string, unknown>, nullable = false) => ({
   type: nullable ? ['object', 'null'] : 'object', required: Object.keys(properties), additionalProperties: false, properties,
 });
-const recon = obj({ side: { enum: ['a', 'b'] }, faces: { type: 'integer', minimum: 1 }, psnr: num, ssim: num, mae: num, baseline: obj({ psnr: num, ssim: num, mae: num }) }, true);
+const recon = obj({ side: { enum: ['a', 'b'] }, faces: { type: 'integer', minimum: 1 }, psnr: num, ssim: num, mae: num, baseline: obj({ psnr: num, ssim: num, mae: num }),
+  template: obj({ psnr: num, ssim: num, mae: num }, true) }, true);
 
 /** JSON Schema (draft 2020-12) of report.json. */
 export const REPORT_SCHEMA = {

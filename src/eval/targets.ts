@@ -25,6 +25,8 @@ export interface SwapFigures {
   evalMouthCorrelation?: number;
   evalPsnr?: number;
   evalBaselinePsnr?: number;
+  /** The template baseline (the mean of the training faces); the one the swap must beat, when measured. */
+  evalTemplatePsnr?: number;
 }
 
 /** Which of the four measures fail (empty when the swap passes them all); a figure not measured fails. */
@@ -37,8 +39,10 @@ export function failingMeasures(f: SwapFigures): string[] {
   if (!((f.evalMouthCorrelation ?? -2) >= SWAP_TARGETS.mouthCorrelation)) {
     failing.push(`mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'} < ${SWAP_TARGETS.mouthCorrelation}`);
   }
-  if (!(f.evalPsnr !== undefined && f.evalBaselinePsnr !== undefined && f.evalPsnr > f.evalBaselinePsnr)) {
-    failing.push(`reconstruction ${f.evalPsnr?.toFixed(2) ?? '-'} dB <= mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'} dB`);
+  // beat a template of the person: the mean of the training faces when measured, else the mean of these faces
+  const base = f.evalTemplatePsnr ?? f.evalBaselinePsnr, which = f.evalTemplatePsnr !== undefined ? 'template' : 'mean face';
+  if (!(f.evalPsnr !== undefined && base !== undefined && f.evalPsnr > base)) {
+    failing.push(`reconstruction ${f.evalPsnr?.toFixed(2) ?? '-'} dB <= ${which} ${base?.toFixed(2) ?? '-'} dB`);
   }
   return failing;
 }
@@ -50,6 +54,16 @@ export function firstPass(log: readonly (SwapFigures & { iteration: number; seco
   return hit && { iteration: hit.iteration, seconds: hit.seconds };
 }
 
+/**
+ * How good a swap is, as one number for keeping the best checkpoint (higher is better): the measures it passes
+ * first, then how well it follows the mouth, then how far its reconstruction beats the template.
+ */
+export function swapScore(f: SwapFigures): number {
+  const passing = 4 - failingMeasures(f).length;
+  const margin = (f.evalPsnr ?? 0) - (f.evalTemplatePsnr ?? f.evalBaselinePsnr ?? Infinity);
+  return passing * 10 + (f.evalMouthCorrelation ?? -1) + Math.max(-1, Math.min(1, margin / 10));
+}
+
 /** The eval figures train logs, flat and numeric (log.jsonl's entries are). */
 export function evalFigures(r: EvalReport): Record<string, number> {
   const all: Record<string, number | null | undefined> = {
@@ -57,7 +71,8 @@ export function evalFigures(r: EvalReport): Record<string, number> {
     evalRetrievalUnder: r.identity.retrievalUnderThreshold, evalDistanceToSource: r.identity.distanceToSource,
     evalPoseError: r.pose?.mean, evalExpressionError: r.expression?.error,
     evalMouthCorrelation: r.expression?.mouthCorrelation, evalPsnr: r.reconstruction.input?.psnr,
-    evalBaselinePsnr: r.reconstruction.input?.baseline.psnr, evalCyclePsnr: r.reconstruction.cycle?.psnr,
+    evalBaselinePsnr: r.reconstruction.input?.baseline.psnr, evalTemplatePsnr: r.reconstruction.input?.template?.psnr,
+    evalCyclePsnr: r.reconstruction.cycle?.psnr,
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
 }
@@ -67,14 +82,16 @@ export function evalFigures(r: EvalReport): Record<string, number> {
  * frames of A; of B with `swap`), the report in MODEL_DIR/eval/training/, and the figures to the log.
  */
 export function swapEvaluator(o: {
-  modelDir: string; every: number; input: string; source: string; swap?: boolean; frames?: number;
+  modelDir: string; every: number; input: string; source: string; faces?: string; swap?: boolean; frames?: number;
   onFigures?: (iteration: number, figures: Record<string, number>) => void;
-}): { every: number; run: (model: SwapModel) => Promise<Record<string, number>> } {
+}): { every: number; run: (model: SwapModel) => Promise<Record<string, number>>; score: typeof swapScore } {
   return {
     every: o.every,
+    score: swapScore,
     run: async (model) => {
       const { report } = await evaluate({
-        modelDir: o.modelDir, model, input: o.input, source: o.source, swap: o.swap, maxFrames: o.frames, spread: true,
+        modelDir: o.modelDir, model, input: o.input, source: o.source, faces: o.faces, swap: o.swap, maxFrames: o.frames,
+        spread: true,
         maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training'),
       });
       const f = evalFigures(report);

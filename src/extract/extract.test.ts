@@ -100,6 +100,17 @@ test('an interrupted extract resumes without redoing frames', async () => {
   const other = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });
   assert.deepEqual([other.resumed, other.processed, other.faces], [0, 10, 10]);
   assert.equal(readdirSync(join(tmp, 'resume_faces_2')).length, 10);
+  // crops deleted by hand (the usual clean-up) do not come back when extract runs again on the same folder
+  const doc = parseAlignments(JSON.parse(readFileSync(alignments, 'utf8')));
+  const [key, frame] = Object.entries(doc.frames).find(([, f]) => f.faces.length)!;
+  for (const f of frame.faces) rmSync(join(tmp, 'resume_faces_2', f.crop!));
+  const again = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });
+  assert.deepEqual([again.processed, again.resumed], [0, 10], `frame ${key} is kept as cleaned`);
+  assert.equal(readdirSync(join(tmp, 'resume_faces_2')).length, 10 - frame.faces.length);
+  // the whole folder deleted: nothing of it is left to keep, so every frame is extracted again
+  rmSync(join(tmp, 'resume_faces_2'), { recursive: true });
+  const redone = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });
+  assert.deepEqual([redone.processed, redone.faces], [10, 10]);
 });
 
 test('unreadable and non-image files are reported and skipped; the rest is extracted', async () => {

@@ -278,6 +278,8 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
       await Promise.all(work.writes.splice(0));
       save(alignmentsPath, doc);
     };
+    /** Whether this faces folder still holds any crop the alignments file lists (it was not emptied or replaced). */
+    const holds = [...owners.keys()].some((crop) => existsSync(join(output, crop)));
     let unsaved = 0;
     let n = 0;
     let detecting: Detecting | undefined;
@@ -289,7 +291,7 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
       const crops = kind === 'folder' ? basename(d.frame.key, extname(d.frame.key)) : `${base}${d.frame.key}`;
       work.identity = (o.identity ?? true) && (d.frame.index === undefined || d.frame.index % o.redetectEvery === 0);
       const record = await faceRecords(work, d, crops, output, o);
-      doc.frames[d.frame.key] = record;
+      doc.frames[d.frame.key] = { ...record, output };
       summary.processed++;
       summary.faces += record.faces.length;
       if (!record.faces.length) summary.framesWithoutFaces++;
@@ -301,11 +303,14 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
     for await (const frame of frames) {
       if (o.signal?.aborted) break;
       summary.frames++;
-      // resume is keyed on the output too: a frame the alignments file holds, but none of whose crops is in this
-      // faces folder (a new -o), is extracted again (one with some crops left was cleaned by hand: kept as it is)
+      // resume is keyed on the output too: a frame the alignments file holds for another faces folder (a new -o),
+      // or for this one emptied, is extracted again; one of this folder is kept as it is, even when its crops were
+      // deleted by hand (a clean-up)
       const held = doc.frames[frame.key];
       const here = (f: FaceRecord) => !!f.crop && existsSync(join(output, f.crop));
-      const known = held && (!held.faces.length || held.faces.some(here)) ? held : undefined;
+      const ours = held && (held.output !== undefined && holds
+        ? sameFile(held.output, output) : !held.faces.length || held.faces.some(here));
+      const known = ours ? held : undefined;
       if (frame.problem) {
         await finish();
         summary.unreadable.push({ file: frame.key, reason: frame.problem });

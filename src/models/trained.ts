@@ -63,6 +63,7 @@ export const TRAIN_STATE_SCHEMA = z.looseObject({
   iteration: count,
   seconds: finite.min(0),
   best: z.looseObject({ loss: finite, iteration: count }).optional(),
+  bestEval: z.looseObject({ score: finite, iteration: count }).optional(),
   files: z.array(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors')).max(64).optional(),
   checksums: z.record(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors'),
     z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex')).optional(),

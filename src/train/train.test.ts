@@ -12,6 +12,7 @@ import { ModelFolder } from './core/model-folder.js';
 import type { TrainConfig } from './config.js';
 import { previewGrid, cellOrigin, PREVIEW_GAP } from './preview.js';
 import { createModel } from '../models/registry.js';
+import { loadTrainedModel } from '../models/trained.js';
 import { manualSeed, rand, tidy, noGrad } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
@@ -180,4 +181,21 @@ test('an evaluator runs every n iterations on the model in eval mode, and its fi
   const log = new ModelFolder(dir).readLog();
   assert.deepEqual(log.map((e) => e.iteration), [3, 4, 6], 'one entry per iteration: logEvery 4, evaluations at 3 and 6');
   assert.deepEqual(log.filter((e) => 'evalMean' in e).map((e) => e.evalMean), seen.map((s) => s.mean));
+});
+
+test('the checkpoint whose evaluation scored best is kept whole in best-eval/, even when later ones score worse', async () => {
+  const dir = join(testTmp(), 'best-eval');
+  const scores: Record<number, number> = { 2: 1, 4: 3, 6: 2, 8: 0 }; // rises, then decays
+  await train(quick(dir, {
+    iterations: 8, saveEvery: 5,
+    evaluator: { every: 2, run: async ({ iteration }) => ({ evalScore: scores[iteration]! }), score: (f) => f.evalScore! },
+  }));
+  const best = new ModelFolder(join(dir, 'best-eval'));
+  const state = best.readState();
+  assert.equal(state.iteration, 4, 'the copy is of the best-scoring iteration');
+  best.verify(state); // a whole checkpoint: its files match its state.json
+  assert.deepEqual(new ModelFolder(dir).readState().bestEval, { score: 3, iteration: 4 });
+  const loaded = loadTrainedModel(join(dir, 'best-eval'), 'cpu');
+  assert.equal(loaded.iteration, 4, 'it loads as a model folder of its own');
+  loaded.model.dispose();
 });

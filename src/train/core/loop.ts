@@ -13,6 +13,7 @@ import type { SwapModel } from '../../models/trained.js';
 import { writePreview } from '../write-preview.js';
 import type { CoreConfig, FamilyRun, StepContext } from './family.js';
 import type { LogEntry, ModelFolder, TrainState } from './model-folder.js';
+import { BEST_EVAL, ModelFolder as ModelFolderReader } from './model-folder.js';
 
 /** Progress of a training run, after each iteration. */
 export interface TrainProgress {
@@ -28,6 +29,11 @@ export interface TrainProgress {
 export interface Evaluator {
   every: number;
   run: (model: SwapModel) => Promise<Record<string, number>>;
+  /**
+   * How good the evaluated model is (higher is better): the checkpoint of the best score so far is kept whole in
+   * MODEL_DIR/best-eval/, so a run that trains past its best (expression-following that decays) loses nothing.
+   */
+  score?: (figures: Record<string, number>) => number;
 }
 
 export interface LoopOptions {
@@ -97,6 +103,9 @@ export async function runLoop<C extends CoreConfig, B>(
 ): Promise<LoopResult> {
   const { config } = ctx;
   const startIteration = state.iteration;
+  // best-eval/ is copied after the checkpoint that records it: a kill between the two (or a state.json restored
+  // from backup/) leaves a record the copy does not match; forget it, and the next evaluation makes a new copy
+  if (state.bestEval && readIteration(join(folder.dir, BEST_EVAL)) !== state.bestEval.iteration) state.bestEval = undefined;
   let losses: Record<string, number> = {},
     sinceSave = { sum: 0, n: 0 },
     stopped = false;
@@ -174,6 +183,8 @@ export async function runLoop<C extends CoreConfig, B>(
       sinceSave.n++;
       const eps = (run.examplesPerIteration * rate.length) / rate.reduce((s, x) => s + x, 0);
       const figures = await evaluate(it);
+      const score = figures && o.evaluator?.score?.(figures);
+      const bestEval = score !== undefined && Number.isFinite(score) && (!state.bestEval || score > state.bestEval.score);
       if (it % config.logEvery === 0 || figures) {
         const entry: LogEntry = {
           iteration: it,
@@ -185,7 +196,11 @@ export async function runLoop<C extends CoreConfig, B>(
         folder.appendLog(entry);
       }
       if (it % config.previewEvery === 0) await preview();
-      if (it % config.saveEvery === 0 || (config.snapshotEvery > 0 && it % config.snapshotEvery === 0)) checkpoint();
+      if (bestEval) state.bestEval = { score: score!, iteration: it };
+      if (bestEval || it % config.saveEvery === 0 || (config.snapshotEvery > 0 && it % config.snapshotEvery === 0)) {
+        checkpoint();
+      }
+      if (bestEval) folder.backup(join(folder.dir, BEST_EVAL));
       o.onProgress?.({ stage: 'train', iteration: it, iterations: config.iterations, losses, examplesPerSecond: eps });
     }
     if (state.iteration > startIteration && state.iteration % config.saveEvery !== 0) {
@@ -200,4 +215,13 @@ export async function runLoop<C extends CoreConfig, B>(
     run.dispose?.();
   }
   return { startIteration, iteration: state.iteration, losses, seconds: state.seconds, stopped };
+}
+
+/** The iteration of the checkpoint copied in `dir` (undefined when there is none, or it cannot be read). */
+function readIteration(dir: string): number | undefined {
+  try {
+    return new ModelFolderReader(dir).readState().iteration;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,8 @@
  * A model folder: config.json (the resolved settings), one NAME.safetensors per trained module with its
  * optimizer beside it (the main module's are model.safetensors and optimizer.safetensors), state.json (iteration,
  * best score, training time and the checkpoint's files: written last, it marks a complete checkpoint), log.jsonl
- * (the loss curve), previews/, backup/ (the checkpoint with the best score so far) and snapshots/. Every file is
+ * (the loss curve), previews/, backup/ (the checkpoint with the best loss so far), best-eval/ (the one whose
+ * evaluation scored best, with train --eval-every) and snapshots/. Every file is
  * written atomically, so an interruption leaves the previous checkpoint whole.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -18,6 +19,8 @@ export interface TrainState {
   /** Seconds spent training, over every run. */
   seconds: number;
   best?: { loss: number; iteration: number };
+  /** The best evaluation so far by the evaluator's score (higher is better), kept whole in best-eval/. */
+  bestEval?: { score: number; iteration: number };
   /** The files of the last checkpoint (besides config.json and state.json). */
   files?: string[];
   /** Their SHA-256, checked before a resume: a save cut short leaves files that do not match. */
@@ -40,6 +43,9 @@ export function moduleFiles(name: string): { weights: string; optimizer: string 
 
 /** The suffix of a checkpoint's files while it is being written (see save()). */
 const NEXT = '.next';
+
+/** The sub-folder holding the checkpoint whose evaluation scored best (train --eval-every). */
+export const BEST_EVAL = 'best-eval';
 
 /** The file of a family's step state (CycleGAN's image pools). */
 export const STEP_STATE_FILE = 'step-state.safetensors';
@@ -207,12 +213,13 @@ export class ModelFolder {
    */
   recover(): { finished: boolean; dropped: number } {
     let finished = false, dropped = 0;
-    const staged = `${this.paths.backup}${NEXT}`;
-    if (existsSync(staged)) {
-      // complete when its state.json (copied last) is there: then it replaces the backup it was about to replace
+    for (const copy of [this.paths.backup, join(this.dir, BEST_EVAL)]) {
+      const staged = `${copy}${NEXT}`;
+      if (!existsSync(staged)) continue;
+      // complete when its state.json (copied last) is there: then it replaces the copy it was about to replace
       if (existsSync(join(staged, 'state.json'))) {
-        rmSync(this.paths.backup, { recursive: true, force: true });
-        renameSync(staged, this.paths.backup);
+        rmSync(copy, { recursive: true, force: true });
+        renameSync(staged, copy);
       } else {
         rmSync(staged, { recursive: true, force: true });
       }
@@ -238,17 +245,18 @@ export class ModelFolder {
   }
 
   /**
-   * Copies the whole current checkpoint (every file state.json lists, then state.json) to backup/, through
-   * backup.next/ so that a kill while copying leaves the old backup whole.
+   * Copies the whole current checkpoint (every file state.json lists, then state.json) to backup/ (or another
+   * sub-folder: best-eval/), through NAME.next/ so that a kill while copying leaves the old copy whole. The copy
+   * loads as a model (convert -m); each new copy replaces the whole folder, so nothing else belongs in it.
    */
-  backup(): void {
-    const staged = `${this.paths.backup}${NEXT}`;
+  backup(to = this.paths.backup): void {
+    const staged = `${to}${NEXT}`;
     rmSync(staged, { recursive: true, force: true });
     mkdirSync(staged, { recursive: true });
     const files = this.readState().files ?? ['model.safetensors'];
     for (const f of ['config.json', ...files, 'state.json']) copyFileAtomic(join(this.dir, f), join(staged, f));
-    rmSync(this.paths.backup, { recursive: true, force: true });
-    renameSync(staged, this.paths.backup);
+    rmSync(to, { recursive: true, force: true });
+    renameSync(staged, to);
   }
 
   /** The loss curve so far. */
