@@ -21,6 +21,8 @@ export const convergenceOptions = {
   b: { type: 'string', help: 'person B: a folder under shared/data/faces', default: 'grid_s2' },
   model: { type: 'string', help: 'the model trained', default: 'lightweight', choices: MODEL_NAMES },
   precision: { type: 'string', help: 'facegan train --precision', default: 'auto', choices: ['auto', 'fp32', 'bf16'] as const },
+  lr: { type: 'number', help: 'train --lr (default: the model\'s)', min: 1e-7, max: 1 },
+  batch: { type: 'int', help: 'train --batch-size (default: the model\'s)', min: 1 },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
   minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
@@ -28,7 +30,8 @@ export const convergenceOptions = {
 } as const;
 
 export async function benchConvergence(o: {
-  a: string; b: string; model: string; precision: string; evalEvery: number; evalFrames: number; minutes: number; work?: string;
+  a: string; b: string; model: string; precision: string; lr?: number; batch?: number; evalEvery: number; evalFrames: number;
+  minutes: number; work?: string;
 }): Promise<Record<string, unknown>> {
   const work = o.work ?? mkdtempSync(join(tmpdir(), 'facegan-convergence-'));
   const faces = async (name: string) => {
@@ -39,7 +42,7 @@ export async function benchConvergence(o: {
     return out;
   };
   const [a, b] = [await faces(o.a), await faces(o.b)];
-  const modelDir = join(work, `model_${o.a}_${o.b}_${o.model}_${o.precision}`);
+  const modelDir = join(work, `model_${o.a}_${o.b}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}`);
   const stop = new AbortController();
   let first: { iteration: number; figures: Record<string, number> } | undefined;
   let last: { iteration: number; figures: Record<string, number> } | undefined;
@@ -56,7 +59,8 @@ export async function benchConvergence(o: {
   });
   const started = performance.now();
   const s = await train({
-    a, b, modelDir, model: o.model as never, precision: o.precision as never, iterations: 1_000_000, evaluator,
+    a, b, modelDir, model: o.model as never, precision: o.precision as never, lr: o.lr, batchSize: o.batch,
+    iterations: 1_000_000, evaluator,
     signal: stop.signal, saveEvery: o.evalEvery,
     onProgress: (p) => {
       // the cap is on wall time (evaluations included); the figure reported is the training loop's own clock
@@ -67,7 +71,8 @@ export async function benchConvergence(o: {
   const log = new ModelFolder(modelDir).readLog();
   const seconds = log.find((e) => e.iteration === first?.iteration)?.seconds ?? s.seconds;
   return {
-    bench: 'convergence', pair: `${o.a}->${o.b}`, model: s.config.model, precision: o.precision,
+    bench: 'convergence', pair: `${o.a}->${o.b}`, model: s.config.model, precision: o.precision, lr: s.config.lr,
+    batch: s.config.batchSize,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision, threads: numThreads(), evalEvery: o.evalEvery, targets: SWAP_TARGETS,
     passed: !!first, iteration: first?.iteration ?? null, minutes: first ? +(seconds / 60).toFixed(1) : null,
     trainedMinutes: +(s.seconds / 60).toFixed(1), figures: (first ?? last)?.figures ?? null, modelDir,
