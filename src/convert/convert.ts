@@ -15,7 +15,7 @@ import { inputKind, listFrames, type Frame, type InputKind } from '../media/fram
 import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
 import { lockAt, lockFolder } from '../io/lock.js';
-import { Warnings, type Skipped } from '../core/warnings.js';
+import { orSkip, Warnings, type Skipped } from '../core/warnings.js';
 import { requireSomeRead } from '../faces/crop-file.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
@@ -97,13 +97,7 @@ async function readOrSkip(frame: Frame, skipped: Skipped[]): Promise<RgbImage | 
     skipped.push({ file: frame.key, reason: `${frame.key}: ${frame.problem}` });
     return undefined;
   }
-  try {
-    return await frame.image();
-  } catch (e) {
-    if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
-    skipped.push({ file: frame.key, reason: e.message });
-    return undefined;
-  }
+  return orSkip(frame.key, skipped, () => frame.image());
 }
 
 export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;

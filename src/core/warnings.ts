@@ -6,10 +6,26 @@
 
 /** A file left out, and why. */
 import { basename } from 'node:path';
+import { ErrorCodes, FaceganError } from './errors.js';
 
 export interface Skipped {
   file: string;
   reason: string;
+}
+
+/**
+ * Runs `read`; a BAD_FILE error (the file, not the program, is at fault) adds `file` to `skipped` with the reason
+ * (`reason` may shorten the message) and gives undefined. Any other error is thrown on.
+ */
+export async function orSkip<T>(file: string, skipped: Skipped[], read: () => Promise<T>,
+  reason: (message: string) => string = (m) => m): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
+    skipped.push({ file, reason: reason(e.message) });
+    return undefined;
+  }
 }
 
 export class Warnings {

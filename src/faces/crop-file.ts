@@ -10,7 +10,7 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { readPngText } from '../core/png-text.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import { parseEmbeddedFace, type EmbeddedFace } from '../core/alignments.js';
-import type { Skipped } from '../core/warnings.js';
+import { orSkip, type Skipped } from '../core/warnings.js';
 import type { Point } from '../core/geometry/meanface.js';
 import type { RgbImage } from '../core/image.js';
 
@@ -72,16 +72,12 @@ export async function readFaceCrop(path: string): Promise<FaceCrop> {
  * Reads a crop like readFaceCrop, but a file that cannot be read (broken, not an image, a device, a bad record) is
  * added to `skipped` with the reason and gives undefined: one bad file among many does not end the run.
  */
-export async function readFaceCropOrSkip(path: string, skipped: Skipped[]): Promise<FaceCrop | undefined> {
-  try {
-    return await readFaceCrop(path);
-  } catch (e) {
-    if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
+export function readFaceCropOrSkip(path: string, skipped: Skipped[]): Promise<FaceCrop | undefined> {
+  return orSkip(path, skipped, () => readFaceCrop(path), (message) => {
     // the reason without its advice (the warning gives it once for all), always naming the file
-    const reason = e.message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]!;
-    skipped.push({ file: path, reason: reason.includes(path) ? reason : `${path}: ${reason}` });
-    return undefined;
-  }
+    const reason = message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]!;
+    return reason.includes(path) ? reason : `${path}: ${reason}`;
+  });
 }
 
 /** Refuses a folder none of whose files could be read, naming the first reason. */

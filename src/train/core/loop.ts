@@ -12,8 +12,8 @@ import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import type { SwapModel } from '../../models/trained.js';
 import { writePreview } from '../write-preview.js';
 import type { CoreConfig, FamilyRun, StepContext } from './family.js';
-import type { LogEntry, ModelFolder, TrainState } from './model-folder.js';
-import { BEST_EVAL, ModelFolder as ModelFolderReader } from './model-folder.js';
+import type { LogEntry, TrainState } from './model-folder.js';
+import { BEST_EVAL, ModelFolder } from './model-folder.js';
 
 /** Progress of a training run, after each iteration. */
 export interface TrainProgress {
@@ -220,7 +220,7 @@ export async function runLoop<C extends CoreConfig, B>(
 /** The iteration of the checkpoint copied in `dir` (undefined when there is none, or it cannot be read). */
 function readIteration(dir: string): number | undefined {
   try {
-    return new ModelFolderReader(dir).readState().iteration;
+    return new ModelFolder(dir).readState().iteration;
   } catch {
     return undefined;
   }
