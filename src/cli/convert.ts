@@ -8,6 +8,7 @@ import { MASK_HELP, MASK_TYPES } from '../swap/masks.js';
 import { VIDEO_CODECS } from '../media/video-writer.js';
 import { SAME_PERSON } from '../faces/identity.js';
 import { DIGITAL_SOURCE_TYPE } from '../media/provenance.js';
+import { setNumThreads } from '../engine/index.js';
 
 const list = (help: Record<string, string>) => Object.entries(help).map(([k, v]) => `  ${k.padEnd(16)}${v}`).join('\n');
 
@@ -32,7 +33,16 @@ export const FRAME_OPTIONS = {
   label: { type: 'string', help: 'visible text drawn on every output, e.g. "AI-generated"' },
   provenance: { type: 'boolean', help: 'write the synthetic-media label into the metadata (--no-provenance drops it)', default: true },
   overwrite: { type: 'boolean', help: 'replace an existing output (a folder otherwise resumes, keeping images already written)' },
+  threads: { type: 'int', help: 'CPU threads for the model (default: every core; writing a video with a small model, one fewer leaves a core to the encoder)', min: 1, max: 256 },
 } as const;
+
+/**
+ * The model's CPU threads. libtorch's thread pool belongs to the process, so the CLI, which owns the process,
+ * sets it; the library never does.
+ */
+export function useThreads(threads: number | undefined): void {
+  if (threads) setNumThreads(threads);
+}
 
 /** The closing lines of convert and translate. */
 export function reportFrames(s: ConvertSummary, verb: string): number {
@@ -72,6 +82,7 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
     filterThreshold: { type: 'number', help: 'identity distance under which a face counts as the filter\'s person', default: SAME_PERSON, min: 0.1, max: 1.5 },
   },
   async run(o) {
+    useThreads(o.threads);
     const bar = progressBar('convert', 'frames');
     const s = await stoppableBySigint('stopping; a video being written is removed, images already written are kept.', (signal) => convert({
       ...o, colour: o.color, signal, onWarning: warn, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`),

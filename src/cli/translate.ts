@@ -3,7 +3,7 @@ import { defineCommand } from './command.js';
 import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { translate } from '../convert/translate.js';
-import { FRAME_OPTIONS, reportFrames } from './convert.js';
+import { FRAME_OPTIONS, reportFrames, useThreads } from './convert.js';
 
 export const translateCommand = defineCommand({
   summary: 'translate A->B (or B->A) with a CycleGAN model: faces pasted back, or whole frames; labelled as synthetic',
@@ -30,6 +30,7 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
     },
   },
   async run(o) {
+    useThreads(o.threads);
     const bar = progressBar('translate', 'frames');
     const s = await stoppableBySigint(
       'stopping; a video being written is removed, images already written are kept.',

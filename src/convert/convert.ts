@@ -16,6 +16,7 @@ import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { orSkip, Warnings, type Skipped } from '../core/warnings.js';
+import { timed, type StageTimes } from '../core/stage-times.js';
 import { requireSomeRead } from '../faces/crop-file.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
@@ -70,6 +71,8 @@ export interface ConvertOptions {
   onProgress?: (p: ConvertProgress) => void;
   /** Called with what the run could not do as asked, as it happens; also in the summary. */
   onWarning?: (message: string) => void;
+  /** Adds the time of each stage of the frame loop here (read, faces, prepare, model, paste, encode...). */
+  times?: StageTimes;
 }
 
 export interface ConvertProgress { done: number; total: number; faces: number }
@@ -100,7 +103,7 @@ async function readOrSkip(frame: Frame, skipped: Skipped[]): Promise<RgbImage | 
   return orSkip(frame.key, skipped, () => frame.image());
 }
 
-export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'medium', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
+export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'veryfast', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
 
 /** A face to swap: its box and landmarks, and its identity descriptor when the alignments file has one. */
 interface FrameFace extends TrackedFace { identity?: number[] }
@@ -196,7 +199,10 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
   const emitGroup = async (n: number) => {
     const group = ahead.slice(0, n);
     const timeline = [...behind, ...ahead.map((a) => a.faces)];
-    const outs = group.map((p) => ({ width: p.image.width, height: p.image.height, data: new Uint8Array(p.image.data) }));
+    const times = o.times;
+    // faces are pasted into the frame's own buffer (every face of the group is cut before any is pasted); a whole
+    // frame translated needs its source intact while it is written
+    const outs = wholeImages ? group.map((p) => ({ ...p.image, data: new Uint8Array(p.image.data) })) : group.map((p) => p.image);
     const jobs: { frame: number; face: PreparedFace }[] = [];
     if (wholeImages) {
       for (let j = 0; j < group.length; j++) await translateImage(group[j]!.image, outs[j]!, trained, { ...settings, resolution: o.resolution });
@@ -209,12 +215,12 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
           const face = p.faces[i]!;
           if (filter && !filter.keeps(face.identity ?? await identityOfFace(p.image, face.landmarks))) continue;
           const landmarks = radius > 0 ? smoothLandmarks(window, Math.min(centre, radius), i, radius) : face.landmarks;
-          jobs.push({ frame: j, face: prepareFace(p.image, landmarks, trained, device) });
+          jobs.push({ frame: j, face: timed(times, 'prepare', () => prepareFace(p.image, landmarks, trained, device)) });
         }
       }
-      const ys = runModel(trained, jobs.map((k) => k.face), settings);
+      const ys = timed(times, 'model', () => runModel(trained, jobs.map((k) => k.face), settings));
       jobs.forEach((k, i) => {
-        pasteFace(k.face, ys[i]!, outs[k.frame]!, settings);
+        pasteFace(k.face, ys[i]!, outs[k.frame]!, settings, times);
         ys[i]!.dispose();
       });
     } finally {
@@ -228,9 +234,9 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
       if (o.label) {
         const key = `${out.width}x${out.height}`;
         if (!overlays.has(key)) overlays.set(key, await renderLabel(o.label, out.width, out.height));
-        drawOverlay(out, overlays.get(key)!);
+        timed(times, 'label', () => drawOverlay(out, overlays.get(key)!));
       }
-      if (writer) await writer.write(out);
+      if (writer) await (times ? times.timeAsync('encode', () => writer.write(out)) : writer.write(out));
       else await writeImage(outPath(p.frame), out, { xmp });
       behind.push(p.faces);
       if (behind.length > radius) behind.shift();
@@ -241,7 +247,9 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
   };
 
   try {
+    let waited = performance.now();
     for await (const frame of frames) {
+      o.times?.add('decode', performance.now() - waited);
       if (o.signal?.aborted) break;
       if (!frame.isImage) continue;
       if (target.kind === 'folder' && !o.overwrite && existsSync(outPath(frame))) {
@@ -250,8 +258,10 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
       }
       const image = await readOrSkip(frame, unreadable);
       if (!image) continue;
-      ahead.push({ frame, image, faces: await findFaces(frame, image) });
+      const faces = await (o.times ? o.times.timeAsync('faces', () => findFaces(frame, image)) : findFaces(frame, image));
+      ahead.push({ frame, image, faces });
       if (ahead.length >= radius + batch) await emitGroup(batch);
+      waited = performance.now();
     }
     summary.stopped = !!o.signal?.aborted;
     if (!summary.stopped && ahead.length) await emitGroup(ahead.length);

@@ -38,6 +38,9 @@ export interface VideoFrame {
   image: RgbImage;
 }
 
+/** How much decoded video may wait for the caller (frames at 720p: 2.8 MB each). */
+const READ_AHEAD_BYTES = 32 << 20;
+
 const NO_FFMPEG = 'ffmpeg/ffprobe were not found: install them (sudo apt-get install -y ffmpeg), or run ./setup.sh.';
 
 function checkTool(tool: 'ffmpeg' | 'ffprobe'): void {
@@ -104,31 +107,55 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
     }
   });
   const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
-  // each frame's bytes are copied once, straight from the pipe's chunks into the frame's own buffer
-  let data = new Uint8Array(frameBytes), filled = 0, count = 0, finished = false;
+  // ffmpeg decodes ahead while the caller works: frames queue up to READ_AHEAD_BYTES, then the pipe is paused.
+  // Each frame's bytes are copied once, straight from the pipe's chunks into the frame's own buffer.
+  const ahead = Math.min(16, Math.max(2, Math.floor(READ_AHEAD_BYTES / frameBytes)));
+  const queue: Uint8Array[] = [];
+  let data = new Uint8Array(frameBytes), filled = 0, count = 0, finished = false, ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => { const w = wake; wake = undefined; w?.(); };
+  ff.stdout.on('data', (chunk: Buffer) => {
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(frameBytes - filled, chunk.length - at);
+      data.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled < frameBytes) break;
+      queue.push(data);
+      data = new Uint8Array(frameBytes);
+      filled = 0;
+    }
+    if (queue.length >= ahead) ff.stdout.pause();
+    notify();
+  });
+  const stop = () => { ended = true; notify(); };
+  ff.stdout.on('end', stop);
+  ff.on('close', stop);
+  options.signal?.addEventListener('abort', notify);
   try {
-    for await (const chunk of ff.stdout as AsyncIterable<Buffer>) {
+    for (;;) {
       if (options.signal?.aborted) break;
-      let at = 0;
-      while (at < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - at);
-        data.set(chunk.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled < frameBytes) break;
-        const frame = data;
-        data = new Uint8Array(frameBytes);
-        filled = 0;
-        const index = count * everyN;
-        // the frame's own pts_time when showinfo has printed it already; else from the frame rate
-        const shown = times[count];
-        yield { index, timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps, image: { width: info.width, height: info.height, data: frame } };
-        count++;
+      const frame = queue.shift();
+      if (!frame) {
+        if (ended) break;
+        await new Promise<void>((res) => { wake = res; });
+        continue;
       }
+      if (queue.length < ahead) ff.stdout.resume();
+      const index = count * everyN;
+      // the frame's own pts_time when showinfo has printed it already; else from the frame rate
+      const shown = times[count];
+      yield { index, timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps, image: { width: info.width, height: info.height, data: frame } };
+      count++;
     }
     finished = !options.signal?.aborted;
   } finally {
-    if (!finished) ff.kill('SIGKILL');
+    options.signal?.removeEventListener('abort', notify);
+    if (!finished) {
+      // a paused pipe would keep ffmpeg's 'close' from ever coming
+      ff.stdout.destroy();
+      ff.kill('SIGKILL');
+    }
     const code = await exited;
     if (finished && code !== 0) {
       throw new FaceganError(ErrorCodes.BAD_FILE, `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`);

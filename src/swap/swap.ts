@@ -9,9 +9,11 @@ import type { Point } from '../core/geometry/meanface.js';
 import { applyAffine, composeAffine, invertAffine, similarityParts, type Affine } from '../core/geometry/umeyama.js';
 import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/colour-match.js';
 import { seamlessClone } from '../core/poisson.js';
+import { pasteCrop } from '../core/paste.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, hasFastBf16, type Device } from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpAffine, warpCrop } from '../faces/align.js';
 import type { SwapModel } from '../models/trained.js';
+import { timed, type StageTimes } from '../core/stage-times.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
 
 export const COLOUR_MODES = ['avg-color', 'color-transfer', 'match-hist', 'seamless', 'none'] as const;
@@ -125,7 +127,7 @@ export function releaseFace(f: PreparedFace): void {
 }
 
 /** Blends the model's output `y` ([1, 3 or 4, S, S]) for a prepared face into `target`. */
-export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapSettings): void {
+export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapSettings, times?: StageTimes): void {
   const B = f.blend, { region, local } = f;
   const [, , h, w] = region.tensor.shape as [number, number, number, number];
   const S = y.shape[2]!;
@@ -137,32 +139,56 @@ export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapS
     : landmarkMask(s.mask, f.landmarks.map((p) => applyAffine(toCrop, p)), size);
   // colour statistics and the per-pixel colour change at the model's size (the face has no finer detail), then up
   let face = noGrad(() => tidy(() => planar(y.narrow(1, 0, 3).contiguous())));
-  if (s.colour in PER_PIXEL) {
+  if (s.colour in PER_PIXEL) timed(times, 'paste: colour', () => {
     const originalS = noGrad(() => tidy(() => planar(warpCrop(region.tensor, composeAffine(blendToModel, local), S))));
     const learnedS = y.shape[1] === 4 ? noGrad(() => tidy(() => planar(y.narrow(1, 3, 1).contiguous()))) : undefined;
     const statsMask = refineMask(hardMask(S, composeAffine(blendToModel, f.toBlend), learnedS), S, s.erode, 0);
     face = PER_PIXEL[s.colour as keyof typeof PER_PIXEL](face, originalS, statsMask);
-  }
-  const { up, learned, original } = noGrad(() => tidy(() => {
+  });
+  const { up, learned, original } = timed(times, 'paste: upsample', () => noGrad(() => tidy(() => {
     const big = interpolate(tensor(face, { shape: [1, 3, S, S] }), { size: [B, B], mode: 'bilinear' });
     return {
       up: planar(big), learned: y.shape[1] === 4 ? planar(interpolate(y.narrow(1, 3, 1).contiguous(), { size: [B, B], mode: 'bilinear' })) : undefined,
       original: s.colour === 'seamless' ? planar(warpCrop(region.tensor, local, B)) : undefined,
     };
-  }));
-  const hard = hardMask(B, f.toBlend, learned);
-  // the feathered edge must end inside the crop: clear a border as wide as the feather (and at least 2%)
-  const eroded = clearBorder(refineMask(hard, B, s.erode, 0), B, Math.max(s.feather, 0.02) * B);
-  const mask = refineMask(eroded, B, 0, s.feather);
-  let out = s.colour === 'seamless' ? seamlessClone(up, original!, eroded, B, B) : up;
+  })));
+  const { eroded, mask } = timed(times, 'paste: mask', () => {
+    const hard = hardMask(B, f.toBlend, learned);
+    // the feathered edge must end inside the crop: clear a border as wide as the feather (and at least 2%)
+    const eroded = clearBorder(refineMask(hard, B, s.erode, 0), B, Math.max(s.feather, 0.02) * B);
+    return { eroded, mask: refineMask(eroded, B, 0, s.feather) };
+  });
+  let out = s.colour === 'seamless' ? timed(times, 'paste: seamless', () => seamlessClone(up, original!, eroded, B, B)) : up;
   if (s.sharpen > 0) out = sharpen(out, B, s.sharpen);
-  const pasted = noGrad(() => tidy(() => {
-    const m = tensor(mask, { shape: [1, 1, B, B] });
-    const rgba = cat([tensor(out, { shape: [1, 3, B, B] }).mul(m), m], 1);
-    const back = warpAffine(rgba, invertAffine(local), w, h);
-    const alpha = back.narrow(1, 3, 1);
-    const blended = region.tensor.mul(alpha.neg().add(1)).add(back.narrow(1, 0, 3));
-    return blended.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array;
-  }));
-  for (let yy = 0; yy < h; yy++) target.data.set(pasted.subarray(yy * w * 3, (yy + 1) * w * 3), ((region.y0 + yy) * target.width + region.x0) * 3);
+  timed(times, 'paste: blend', () => {
+    const box = maskBox(mask, B, f.toBlend, target.width, target.height);
+    if (box) pasteCrop(target, out, mask, B, f.toBlend, box);
+  });
+}
+
+/**
+ * The bounding box, in frame pixels, of where a B x B blend-crop mask is not zero, seen through `toBlend` (frame
+ * -> crop) and clipped to the frame: only there can the paste change the frame. One pixel more each side for
+ * bilinear sampling.
+ */
+export function maskBox(mask: Float32Array, B: number, toBlend: Affine, width: number, height: number):
+  { x0: number; y0: number; w: number; h: number } | undefined {
+  let x0 = B, y0 = B, x1 = -1, y1 = -1;
+  for (let y = 0; y < B; y++) {
+    for (let x = 0; x < B; x++) {
+      if (mask[y * B + x]! > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return undefined;
+  const inv = invertAffine(toBlend);
+  const corners = ([[x0 - 1, y0 - 1], [x1 + 1, y0 - 1], [x0 - 1, y1 + 1], [x1 + 1, y1 + 1]] as const).map((p) => applyAffine(inv, p));
+  const xs = corners.map((p) => p[0]), ys = corners.map((p) => p[1]);
+  const bx0 = Math.max(0, Math.floor(Math.min(...xs))), by0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const bx1 = Math.min(width, Math.ceil(Math.max(...xs)) + 1), by1 = Math.min(height, Math.ceil(Math.max(...ys)) + 1);
+  return bx1 > bx0 && by1 > by0 ? { x0: bx0, y0: by0, w: bx1 - bx0, h: by1 - by0 } : undefined;
 }
