@@ -20,9 +20,15 @@ export const convergenceOptions = {
   a: { type: 'string', help: 'person A: a folder under shared/data/faces', default: 'grid_s1' },
   b: { type: 'string', help: 'person B: a folder under shared/data/faces', default: 'grid_s2' },
   model: { type: 'string', help: 'the model trained', default: 'lightweight', choices: MODEL_NAMES },
-  precision: { type: 'string', help: 'facegan train --precision', default: 'auto', choices: ['auto', 'fp32', 'bf16'] as const },
-  lr: { type: 'number', help: 'train --lr (default: the model\'s)', min: 1e-7, max: 1 },
-  batch: { type: 'int', help: 'train --batch-size (default: the model\'s)', min: 1 },
+  precision: {
+    type: 'string',
+    help: 'facegan train --precision',
+    default: 'auto',
+    choices: ['auto', 'fp32', 'bf16'] as const,
+  },
+  lr: { type: 'number', help: "train --lr (default: the model's)", min: 1e-7, max: 1 },
+  batch: { type: 'int', help: "train --batch-size (default: the model's)", min: 1 },
+  warmup: { type: 'int', help: 'train --warmup (iterations)', min: 0 },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
   minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
@@ -30,24 +36,46 @@ export const convergenceOptions = {
 } as const;
 
 export async function benchConvergence(o: {
-  a: string; b: string; model: string; precision: string; lr?: number; batch?: number; evalEvery: number; evalFrames: number;
-  minutes: number; work?: string;
+  a: string;
+  b: string;
+  model: string;
+  precision: string;
+  lr?: number;
+  batch?: number;
+  warmup?: number;
+  evalEvery: number;
+  evalFrames: number;
+  minutes: number;
+  work?: string;
 }): Promise<Record<string, unknown>> {
   const work = o.work ?? mkdtempSync(join(tmpdir(), 'facegan-convergence-'));
   const faces = async (name: string) => {
     const out = join(work, `faces_${name}`);
     if (!existsSync(out) || !readdirSync(out).length) {
-      await extract({ input: join(SHARED, 'data', 'faces', name), output: out, alignments: join(work, `${name}.alignments.json`) });
+      await extract({
+        input: join(SHARED, 'data', 'faces', name),
+        output: out,
+        alignments: join(work, `${name}.alignments.json`),
+      });
     }
     return out;
   };
   const [a, b] = [await faces(o.a), await faces(o.b)];
-  const modelDir = join(work, `model_${o.a}_${o.b}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}`);
+  const modelDir = join(
+    work,
+    `model_${o.a}_${o.b}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
+      `${o.warmup ? `_warmup${o.warmup}` : ''}`,
+  );
   const stop = new AbortController();
   let first: { iteration: number; figures: Record<string, number> } | undefined;
   let last: { iteration: number; figures: Record<string, number> } | undefined;
   const evaluator = swapEvaluator({
-    modelDir, every: o.evalEvery, input: join(SHARED, 'data', 'faces', o.a), source: b, faces: a, frames: o.evalFrames,
+    modelDir,
+    every: o.evalEvery,
+    input: join(SHARED, 'data', 'faces', o.a),
+    source: b,
+    faces: a,
+    frames: o.evalFrames,
     onFigures: (iteration, figures) => {
       last = { iteration, figures };
       process.stderr.write(`eval at ${iteration}: ${failingMeasures(figures).join('; ') || 'all four pass'}\n`);
@@ -59,22 +87,44 @@ export async function benchConvergence(o: {
   });
   const started = performance.now();
   const s = await train({
-    a, b, modelDir, model: o.model as never, precision: o.precision as never, lr: o.lr, batchSize: o.batch,
-    iterations: 1_000_000, evaluator,
-    signal: stop.signal, saveEvery: o.evalEvery,
+    a,
+    b,
+    modelDir,
+    model: o.model as never,
+    precision: o.precision as never,
+    lr: o.lr,
+    batchSize: o.batch,
+    warmup: o.warmup,
+    iterations: 1_000_000,
+    evaluator,
+    signal: stop.signal,
+    saveEvery: o.evalEvery,
     onProgress: (p) => {
       // the cap is on wall time (evaluations included); the figure reported is the training loop's own clock
       if ((performance.now() - started) / 60_000 > o.minutes) stop.abort();
-      if (p.iteration % 100 === 0) process.stderr.write(`iteration ${p.iteration}, ${p.examplesPerSecond.toFixed(1)} faces/s\n`);
+      if (p.iteration % 100 === 0)
+        process.stderr.write(`iteration ${p.iteration}, ${p.examplesPerSecond.toFixed(1)} faces/s\n`);
     },
   });
   const log = new ModelFolder(modelDir).readLog();
   const seconds = log.find((e) => e.iteration === first?.iteration)?.seconds ?? s.seconds;
   return {
-    bench: 'convergence', pair: `${o.a}->${o.b}`, model: s.config.model, precision: o.precision, lr: s.config.lr,
+    bench: 'convergence',
+    pair: `${o.a}->${o.b}`,
+    model: s.config.model,
+    precision: o.precision,
+    lr: s.config.lr,
     batch: s.config.batchSize,
-    ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision, threads: numThreads(), evalEvery: o.evalEvery, targets: SWAP_TARGETS,
-    passed: !!first, iteration: first?.iteration ?? null, minutes: first ? +(seconds / 60).toFixed(1) : null,
-    trainedMinutes: +(s.seconds / 60).toFixed(1), figures: (first ?? last)?.figures ?? null, modelDir,
+    warmup: s.config.warmup,
+    ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
+    threads: numThreads(),
+    evalEvery: o.evalEvery,
+    targets: SWAP_TARGETS,
+    passed: !!first,
+    iteration: first?.iteration ?? null,
+    minutes: first ? +(seconds / 60).toFixed(1) : null,
+    trainedMinutes: +(s.seconds / 60).toFixed(1),
+    figures: (first ?? last)?.figures ?? null,
+    modelDir,
   };
 }

@@ -20,13 +20,25 @@ import { numThreads, setNumThreads } from '../src/engine/index.js';
 export const convertOptions = {
   frames: { type: 'int', help: 'frames in the clip', default: 150, min: 10, max: 250 },
   model: { type: 'string', help: 'model architecture', default: 'original', choices: ['original', 'lightweight'] },
-  precision: { type: 'string', help: 'model precision (auto: bf16 on CPUs with native bf16)', default: 'auto', choices: ['auto', 'fp32', 'bf16'] },
+  precision: {
+    type: 'string',
+    help: 'model precision (auto: bf16 on CPUs with native bf16)',
+    default: 'auto',
+    choices: ['auto', 'fp32', 'bf16'],
+  },
   color: { type: 'string', help: 'colour matching mode', default: 'color-transfer' },
   preset: { type: 'string', help: 'x264 preset', default: 'veryfast' },
   threads: { type: 'int', help: 'model threads (default: every core)', min: 1, max: 256 },
 } as const satisfies OptionSchema;
 
-export async function benchConvert(o: { frames: number; model: string; precision: string; color: string; preset: string; threads?: number }): Promise<Record<string, unknown>> {
+export async function benchConvert(o: {
+  frames: number;
+  model: string;
+  precision: string;
+  color: string;
+  preset: string;
+  threads?: number;
+}): Promise<Record<string, unknown>> {
   const tmp = mkdtempSync(join(tmpdir(), 'facegan-bench-convert-'));
   try {
     const clip = makeClip720p(tmp, o.frames);
@@ -38,10 +50,36 @@ export async function benchConvert(o: { frames: number; model: string; precision
     mkdirSync(facesB);
     for (const f of readdirSync(faces).slice(0, 8)) symlinkSync(join(faces, f), join(facesB, f));
     const model = join(tmp, 'model');
-    await train({ a: faces, b: facesB, modelDir: model, model: o.model as 'original', iterations: 1, batchSize: 2, previewEvery: 1000, saveEvery: 1 });
+    await train({
+      a: faces,
+      b: facesB,
+      modelDir: model,
+      model: o.model as 'original',
+      iterations: 1,
+      batchSize: 2,
+      previewEvery: 1000,
+      saveEvery: 1,
+    });
 
     let t = performance.now();
-    run('ffmpeg', ['-v', 'error', '-i', clip, '-map', '0:v:0', '-c:v', 'libx264', '-crf', '18', '-preset', o.preset, '-pix_fmt', 'yuv420p', '-y', join(tmp, 'plain.mp4')]);
+    run('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      clip,
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'libx264',
+      '-crf',
+      '18',
+      '-preset',
+      o.preset,
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      join(tmp, 'plain.mp4'),
+    ]);
     const ffmpegFps = o.frames / ((performance.now() - t) / 1000);
     t = performance.now();
     let first = 0;
@@ -49,15 +87,37 @@ export async function benchConvert(o: { frames: number; model: string; precision
     const times = new StageTimes();
     const s = await convert({
       times,
-      input: clip, output: join(tmp, 'swapped.mp4'), modelDir: model, alignments, precision: o.precision as 'fp32', colour: o.color as 'none', preset: o.preset,
-      onProgress: (p) => { if (p.done === 1) first = performance.now(); },
+      input: clip,
+      output: join(tmp, 'swapped.mp4'),
+      modelDir: model,
+      alignments,
+      precision: o.precision as 'fp32',
+      colour: o.color as 'none',
+      preset: o.preset,
+      onProgress: (p) => {
+        if (p.done === 1) first = performance.now();
+      },
     });
-    const end = performance.now(), sec = (end - t) / 1000;
+    const end = performance.now(),
+      sec = (end - t) / 1000;
     return {
-      bench: 'convert', threads: numThreads(), clip: `${o.frames} frames 1280x720 h264, one face`, model: o.model, precision: o.precision, color: o.color, preset: o.preset,
-      frames: s.frames, faces: s.faces, seconds: Math.round(sec * 10) / 10,
-      framesPerSecond: Math.round((s.frames / sec) * 10) / 10, framesPerSecondAfterLoad: Math.round(((s.frames - 1) / ((end - first) / 1000)) * 10) / 10,
-      ffmpegDecodeEncodeFps: Math.round(ffmpegFps * 10) / 10, ratioToFfmpeg: Math.round((s.frames / sec / ffmpegFps) * 1000) / 1000, target: 25, peakRssMb: peakRssMb(), msPerFrame: times.per(s.frames),
+      bench: 'convert',
+      threads: numThreads(),
+      clip: `${o.frames} frames 1280x720 h264, one face`,
+      model: o.model,
+      precision: o.precision,
+      color: o.color,
+      preset: o.preset,
+      frames: s.frames,
+      faces: s.faces,
+      seconds: Math.round(sec * 10) / 10,
+      framesPerSecond: Math.round((s.frames / sec) * 10) / 10,
+      framesPerSecondAfterLoad: Math.round(((s.frames - 1) / ((end - first) / 1000)) * 10) / 10,
+      ffmpegDecodeEncodeFps: Math.round(ffmpegFps * 10) / 10,
+      ratioToFfmpeg: Math.round((s.frames / sec / ffmpegFps) * 1000) / 1000,
+      target: 25,
+      peakRssMb: peakRssMb(),
+      msPerFrame: times.per(s.frames),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -27,7 +27,16 @@ import { loadTrainedModel, requireFamily, type TrainedModel } from '../models/tr
 import type { FamilyId } from '../models/registry.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
-import { prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import {
+  prepareFace,
+  runModel,
+  pasteFace,
+  releaseFace,
+  useBf16,
+  type ColourMode,
+  type PreparedFace,
+  type SwapSettings,
+} from '../swap/swap.js';
 import { translateImage } from '../swap/whole-image.js';
 import type { MaskType } from '../swap/masks.js';
 
@@ -71,11 +80,15 @@ export interface ConvertOptions {
   onProgress?: (p: ConvertProgress) => void;
   /** Called with what the run could not do as asked, as it happens; also in the summary. */
   onWarning?: (message: string) => void;
-  /** Adds the time of each stage of the frame loop here (read, faces, prepare, model, paste, encode...). */
+  /** Adds the time of each stage of the frame loop here: decode, read, faces, prepare, model, paste: ..., encode. */
   times?: StageTimes;
 }
 
-export interface ConvertProgress { done: number; total: number; faces: number }
+export interface ConvertProgress {
+  done: number;
+  total: number;
+  faces: number;
+}
 
 export interface ConvertSummary {
   output: OutputTarget;
@@ -103,12 +116,29 @@ async function readOrSkip(frame: Frame, skipped: Skipped[]): Promise<RgbImage | 
   return orSkip(frame.key, skipped, () => frame.image());
 }
 
-export const CONVERT_DEFAULTS = { mask: 'extended', erode: 0, feather: 0.04, colour: 'color-transfer', sharpen: 0, smooth: 2, batch: 8, crf: 18, preset: 'veryfast', codec: 'h264' } as const satisfies Partial<ConvertOptions>;
+export const CONVERT_DEFAULTS = {
+  mask: 'extended',
+  erode: 0,
+  feather: 0.04,
+  colour: 'color-transfer',
+  sharpen: 0,
+  smooth: 2,
+  batch: 8,
+  crf: 18,
+  preset: 'veryfast',
+  codec: 'h264',
+} as const satisfies Partial<ConvertOptions>;
 
 /** A face to swap: its box and landmarks, and its identity descriptor when the alignments file has one. */
-interface FrameFace extends TrackedFace { identity?: number[] }
+interface FrameFace extends TrackedFace {
+  identity?: number[];
+}
 
-interface Pending { frame: Frame; image: RgbImage; faces: FrameFace[] }
+interface Pending {
+  frame: Frame;
+  image: RgbImage;
+  faces: FrameFace[];
+}
 
 /** Finds the faces of a frame: from the alignments file, or with the detector. */
 type FaceSource = (frame: Frame, image: RgbImage) => Promise<FrameFace[]>;
@@ -141,9 +171,12 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
   const kind = inputKind(input);
   const target = resolveOutput(input, kind, o.output, !!o.overwrite);
   // one writer per output; the hidden partial video of a run that died is removed once the lock is ours
-  const release = target.kind === 'video'
-    ? lockAt(join(dirname(target.path), `.${basename(target.path)}.lock`), `The output ${target.path}`)
-    : target.kind === 'image' ? () => undefined : lockFolder(target.path, 'The output folder');
+  const release =
+    target.kind === 'video'
+      ? lockAt(join(dirname(target.path), `.${basename(target.path)}.lock`), `The output ${target.path}`)
+      : target.kind === 'image'
+        ? () => undefined
+        : lockFolder(target.path, 'The output folder');
   try {
     if (target.kind === 'video') removePartials(target.path);
     return await convertTo(o, input, kind, target, family, command, started);
@@ -154,71 +187,145 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
 
 type Settled = ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
 
-async function convertTo(o: Settled, input: string, kind: InputKind, target: OutputTarget, family: FamilyId,
-  command: string, started: number): Promise<ConvertSummary> {
+async function convertTo(
+  o: Settled,
+  input: string,
+  kind: InputKind,
+  target: OutputTarget,
+  family: FamilyId,
+  command: string,
+  started: number,
+): Promise<ConvertSummary> {
   const warnings = new Warnings(o.onWarning);
   const device = resolveDevice(o.device ?? 'auto');
   const trained: TrainedModel = loadTrainedModel(resolve(o.modelDir), device);
   requireFamily(trained, family, o.modelDir, command);
   const wholeImages = trained.trainedOn === 'images';
   if (o.mask === 'learned' && !trained.geometry.mask) {
-    throw new FaceganError(ErrorCodes.USAGE, `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`);
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`,
+    );
   }
-  const settings: SwapSettings = { decoder: o.swap ? 'a' : 'b', mask: o.mask, erode: o.erode, feather: o.feather, colour: o.colour, sharpen: o.sharpen, bf16: useBf16(o.precision, device), device };
+  const settings: SwapSettings = {
+    decoder: o.swap ? 'a' : 'b',
+    mask: o.mask,
+    erode: o.erode,
+    feather: o.feather,
+    colour: o.colour,
+    sharpen: o.sharpen,
+    bf16: useBf16(o.precision, device),
+    device,
+  };
 
   if (wholeImages && (o.filter?.length || o.alignments)) {
-    throw new FaceganError(ErrorCodes.USAGE, `${o.modelDir} was trained on whole images, so it translates whole frames: --filter and --alignments do not apply.`);
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `${o.modelDir} was trained on whole images, so it translates whole frames: --filter and --alignments do not apply.`,
+    );
   }
   const alignmentsPath = o.alignments ? resolve(o.alignments) : defaultAlignmentsPath(input);
-  if (o.alignments && !existsSync(alignmentsPath)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`);
+  if (o.alignments && !existsSync(alignmentsPath))
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`,
+    );
   const doc = !wholeImages && existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
-  const detector = !wholeImages && (!doc || o.filter?.length) ? new HumanDetector({ video: kind === 'video', maxFaces: 20 }) : undefined;
-  const findFaces: FaceSource = wholeImages ? async () => [] : doc ? alignmentsSource(doc) : async (_f, image) =>
-    (await detector!.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= 20).map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
-  const filter = o.filter?.length ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON) : undefined;
+  const detector =
+    !wholeImages && (!doc || o.filter?.length)
+      ? new HumanDetector({ video: kind === 'video', maxFaces: 20 })
+      : undefined;
+  const findFaces: FaceSource = wholeImages
+    ? async () => []
+    : doc
+      ? alignmentsSource(doc)
+      : async (_f, image) =>
+          (await detector!.detect(image))
+            .filter((f) => Math.min(f.box[2], f.box[3]) >= 20)
+            .map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
+  const filter = o.filter?.length
+    ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON)
+    : undefined;
 
   const { total, frames, video } = listFrames(input, kind, 1, o.signal, (m) => warnings.add(m));
   const xmp = o.provenance === false ? undefined : provenanceXmp();
-  const writer = target.kind === 'video' && video ? new VideoWriter({
-    path: target.path, width: video.width, height: video.height, fps: video.rate, audioFrom: input, audioCodec: video.audioCodec,
-    codec: o.codec, crf: o.crf, preset: o.preset, metadata: o.provenance === false ? {} : provenanceTags(), xmp,
-  }) : undefined;
+  const writer =
+    target.kind === 'video' && video
+      ? new VideoWriter({
+          path: target.path,
+          width: video.width,
+          height: video.height,
+          fps: video.rate,
+          audioFrom: input,
+          audioCodec: video.audioCodec,
+          codec: o.codec,
+          crf: o.crf,
+          preset: o.preset,
+          metadata: o.provenance === false ? {} : provenanceTags(),
+          xmp,
+        })
+      : undefined;
   const overlays = new Map<string, Overlay>();
   const radius = kind === 'video' ? o.smooth : 0;
   const batch = o.batch;
-  const summary: ConvertSummary = { output: target, frames: 0, faces: 0, withoutFaces: 0, skipped: 0, source: wholeImages ? 'whole-image' : doc ? 'alignments' : 'detector', seconds: 0, stopped: false, warnings: [] };
+  const summary: ConvertSummary = {
+    output: target,
+    frames: 0,
+    faces: 0,
+    withoutFaces: 0,
+    skipped: 0,
+    source: wholeImages ? 'whole-image' : doc ? 'alignments' : 'detector',
+    seconds: 0,
+    stopped: false,
+    warnings: [],
+  };
   const unreadable: Skipped[] = [];
   // frames read ahead (for smoothing) and the faces of the frames behind, oldest first
   const ahead: Pending[] = [];
   const behind: TrackedFace[][] = [];
 
-  const outPath = (f: Frame) => target.kind === 'image' ? target.path
-    : target.kind === 'folder' ? join(target.path, imageOutputName(f.key)) : join(target.path, `${basename(input).replace(/\.[^.]+$/, '')}_${f.key}.png`);
+  const outPath = (f: Frame) =>
+    target.kind === 'image'
+      ? target.path
+      : target.kind === 'folder'
+        ? join(target.path, imageOutputName(f.key))
+        : join(target.path, `${basename(input).replace(/\.[^.]+$/, '')}_${f.key}.png`);
 
   /** Swaps and writes the first n frames read ahead: their faces go through the model in one batch. */
   const emitGroup = async (n: number) => {
     const group = ahead.slice(0, n);
     const timeline = [...behind, ...ahead.map((a) => a.faces)];
     const times = o.times;
-    // faces are pasted into the frame's own buffer (every face of the group is cut before any is pasted); a whole
-    // frame translated needs its source intact while it is written
-    const outs = wholeImages ? group.map((p) => ({ ...p.image, data: new Uint8Array(p.image.data) })) : group.map((p) => p.image);
+    // the output is the frame's own buffer: every face of the group is cut before any is pasted, and a frame
+    // translated whole is read in full before it is written
+    const outs = group.map((p) => p.image);
     const jobs: { frame: number; face: PreparedFace }[] = [];
     if (wholeImages) {
-      for (let j = 0; j < group.length; j++) await translateImage(group[j]!.image, outs[j]!, trained, { ...settings, resolution: o.resolution });
+      for (let j = 0; j < group.length; j++)
+        await translateImage(group[j]!.image, outs[j]!, trained, { ...settings, resolution: o.resolution });
     }
     try {
       for (let j = 0; j < group.length; j++) {
-        const p = group[j]!, centre = behind.length + j;
+        const p = group[j]!,
+          centre = behind.length + j;
         const window = timeline.slice(Math.max(0, centre - radius), centre + radius + 1);
         for (let i = 0; i < p.faces.length; i++) {
           const face = p.faces[i]!;
-          if (filter && !filter.keeps(face.identity ?? await identityOfFace(p.image, face.landmarks))) continue;
+          if (filter && !filter.keeps(face.identity ?? (await identityOfFace(p.image, face.landmarks)))) continue;
           const landmarks = radius > 0 ? smoothLandmarks(window, Math.min(centre, radius), i, radius) : face.landmarks;
-          jobs.push({ frame: j, face: timed(times, 'prepare', () => prepareFace(p.image, landmarks, trained, device)) });
+          jobs.push({
+            frame: j,
+            face: timed(times, 'prepare', () => prepareFace(p.image, landmarks, trained, device)),
+          });
         }
       }
-      const ys = timed(times, 'model', () => runModel(trained, jobs.map((k) => k.face), settings));
+      const ys = timed(times, 'model', () =>
+        runModel(
+          trained,
+          jobs.map((k) => k.face),
+          settings,
+        ),
+      );
       jobs.forEach((k, i) => {
         pasteFace(k.face, ys[i]!, outs[k.frame]!, settings, times);
         ys[i]!.dispose();
@@ -227,7 +334,8 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
       for (const k of jobs) releaseFace(k.face);
     }
     for (let j = 0; j < group.length; j++) {
-      const p = group[j]!, out = outs[j]!;
+      const p = group[j]!,
+        out = outs[j]!;
       const swapped = wholeImages ? 1 : jobs.filter((k) => k.frame === j).length;
       summary.faces += swapped;
       if (!swapped) summary.withoutFaces++;
@@ -256,9 +364,13 @@ async function convertTo(o: Settled, input: string, kind: InputKind, target: Out
         summary.skipped++;
         continue;
       }
-      const image = await readOrSkip(frame, unreadable);
+      const image = await (o.times
+        ? o.times.timeAsync('read', () => readOrSkip(frame, unreadable))
+        : readOrSkip(frame, unreadable));
       if (!image) continue;
-      const faces = await (o.times ? o.times.timeAsync('faces', () => findFaces(frame, image)) : findFaces(frame, image));
+      const faces = await (o.times
+        ? o.times.timeAsync('faces', () => findFaces(frame, image))
+        : findFaces(frame, image));
       ahead.push({ frame, image, faces });
       if (ahead.length >= radius + batch) await emitGroup(batch);
       waited = performance.now();

@@ -8,7 +8,20 @@ import { existsSync, statSync } from 'node:fs';
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
-export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.mkv', '.avi', '.webm', '.mpg', '.mpeg', '.m4v', '.wmv', '.flv', '.ts', '.3gp'] as const;
+export const VIDEO_EXTENSIONS = [
+  '.mp4',
+  '.mov',
+  '.mkv',
+  '.avi',
+  '.webm',
+  '.mpg',
+  '.mpeg',
+  '.m4v',
+  '.wmv',
+  '.flv',
+  '.ts',
+  '.3gp',
+] as const;
 
 export interface VideoInfo {
   path: string;
@@ -38,7 +51,7 @@ export interface VideoFrame {
   image: RgbImage;
 }
 
-/** How much decoded video may wait for the caller (frames at 720p: 2.8 MB each). */
+/** How much decoded video may wait for the caller (frames at 720p: 2.8 MB each), within 2-16 frames. */
 const READ_AHEAD_BYTES = 32 << 20;
 
 const NO_FFMPEG = 'ffmpeg/ffprobe were not found: install them (sudo apt-get install -y ffmpeg), or run ./setup.sh.';
@@ -55,26 +68,58 @@ const ratio = (r: string | undefined) => {
 
 /** What a video holds, or a clear error when it is not one ffmpeg can read. */
 export function probeVideo(path: string): VideoInfo {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new FaceganError(ErrorCodes.BAD_FILE, `No video at ${path}: check the path given with -i.`);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new FaceganError(ErrorCodes.BAD_FILE, `No video at ${path}: check the path given with -i.`);
   checkTool('ffprobe');
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  type Stream = { codec_type: string; codec_name: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string; nb_frames?: string; duration?: string; side_data_list?: { rotation?: number }[]; tags?: { rotate?: string } };
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  type Stream = {
+    codec_type: string;
+    codec_name: string;
+    width?: number;
+    height?: number;
+    avg_frame_rate?: string;
+    r_frame_rate?: string;
+    nb_frames?: string;
+    duration?: string;
+    side_data_list?: { rotation?: number }[];
+    tags?: { rotate?: string };
+  };
   let parsed: { streams?: Stream[]; format?: { duration?: string } } = {};
   try {
     parsed = JSON.parse(r.stdout || '{}') as typeof parsed;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   const video = parsed.streams?.find((s) => s.codec_type === 'video' && s.width);
   if (r.status !== 0 || !video) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is not a video ffmpeg can read (${(r.stderr || 'no video stream').trim().split('\n')[0]}).`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${path} is not a video ffmpeg can read (${(r.stderr || 'no video stream').trim().split('\n')[0]}).`,
+    );
   }
-  const rotation = video.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(video.tags?.rotate ?? 0);
+  const rotation =
+    video.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(video.tags?.rotate ?? 0);
   const quarter = Math.abs(Math.round(rotation / 90)) % 2 === 1;
   const fps = ratio(video.avg_frame_rate) || ratio(video.r_frame_rate) || 25;
-  const rate = ratio(video.avg_frame_rate) ? video.avg_frame_rate! : ratio(video.r_frame_rate) ? video.r_frame_rate! : '25';
+  const rate = ratio(video.avg_frame_rate)
+    ? video.avg_frame_rate!
+    : ratio(video.r_frame_rate)
+      ? video.r_frame_rate!
+      : '25';
   const duration = Number(video.duration ?? parsed.format?.duration ?? 0);
   return {
-    path, width: quarter ? video.height! : video.width!, height: quarter ? video.width! : video.height!, rotation, fps, rate, duration,
-    frames: Number(video.nb_frames) || Math.round(duration * fps), codec: video.codec_name,
+    path,
+    width: quarter ? video.height! : video.width!,
+    height: quarter ? video.width! : video.height!,
+    rotation,
+    fps,
+    rate,
+    duration,
+    frames: Number(video.nb_frames) || Math.round(duration * fps),
+    codec: video.codec_name,
     hasAudio: parsed.streams?.some((s) => s.codec_type === 'audio') ?? false,
     audioCodec: parsed.streams?.find((s) => s.codec_type === 'audio')?.codec_name,
   };
@@ -85,17 +130,41 @@ export function probeVideo(path: string): VideoInfo {
  * @example
  * for await (const { index, timestamp, image } of readFrames('clip.mp4')) console.log(index, timestamp, image.width);
  */
-export async function* readFrames(path: string, options: { everyN?: number; signal?: AbortSignal; info?: VideoInfo; onWarning?: (message: string) => void } = {}): AsyncGenerator<VideoFrame> {
+export async function* readFrames(
+  path: string,
+  options: { everyN?: number; signal?: AbortSignal; info?: VideoInfo; onWarning?: (message: string) => void } = {},
+): AsyncGenerator<VideoFrame> {
   const info = options.info ?? probeVideo(path);
   checkTool('ffmpeg');
   const everyN = options.everyN ?? 1;
   const frameBytes = info.width * info.height * 3;
   // showinfo prints each decoded frame's pts_time on stderr, in order; the select filter keeps every n-th.
   const filters = [...(everyN > 1 ? [`select='not(mod(n\\,${everyN}))'`] : []), 'showinfo'];
-  const ff = spawn('ffmpeg', ['-nostdin', '-v', 'info', '-i', path, '-map', '0:v:0', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ff = spawn(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-v',
+      'info',
+      '-i',
+      path,
+      '-map',
+      '0:v:0',
+      '-vf',
+      filters.join(','),
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const times: { n: number; t: number }[] = [];
-  let errTail = '', partial = '';
+  let errTail = '',
+    partial = '';
   ff.stderr.setEncoding('utf8');
   ff.stderr.on('data', (s: string) => {
     const lines = (partial + s).split('\n');
@@ -111,9 +180,17 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
   // Each frame's bytes are copied once, straight from the pipe's chunks into the frame's own buffer.
   const ahead = Math.min(16, Math.max(2, Math.floor(READ_AHEAD_BYTES / frameBytes)));
   const queue: Uint8Array[] = [];
-  let data = new Uint8Array(frameBytes), filled = 0, count = 0, finished = false, ended = false;
+  let data = new Uint8Array(frameBytes),
+    filled = 0,
+    count = 0,
+    finished = false,
+    ended = false;
   let wake: (() => void) | undefined;
-  const notify = () => { const w = wake; wake = undefined; w?.(); };
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   ff.stdout.on('data', (chunk: Buffer) => {
     for (let at = 0; at < chunk.length;) {
       const n = Math.min(frameBytes - filled, chunk.length - at);
@@ -128,7 +205,15 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
     if (queue.length >= ahead) ff.stdout.pause();
     notify();
   });
-  const stop = () => { ended = true; notify(); };
+  const stop = () => {
+    ended = true;
+    notify();
+  };
+  let pipeError: Error | undefined;
+  ff.stdout.on('error', (e) => {
+    pipeError ??= e;
+    stop();
+  });
   ff.stdout.on('end', stop);
   ff.on('close', stop);
   options.signal?.addEventListener('abort', notify);
@@ -138,16 +223,27 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
       const frame = queue.shift();
       if (!frame) {
         if (ended) break;
-        await new Promise<void>((res) => { wake = res; });
+        await new Promise<void>((res) => {
+          wake = res;
+        });
         continue;
       }
       if (queue.length < ahead) ff.stdout.resume();
       const index = count * everyN;
       // the frame's own pts_time when showinfo has printed it already; else from the frame rate
       const shown = times[count];
-      yield { index, timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps, image: { width: info.width, height: info.height, data: frame } };
+      yield {
+        index,
+        timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps,
+        image: { width: info.width, height: info.height, data: frame },
+      };
       count++;
     }
+    if (pipeError)
+      throw new FaceganError(
+        ErrorCodes.BAD_FILE,
+        `Reading the frames of ${path} from ffmpeg failed: ${pipeError.message}`,
+      );
     finished = !options.signal?.aborted;
   } finally {
     options.signal?.removeEventListener('abort', notify);
@@ -158,12 +254,17 @@ export async function* readFrames(path: string, options: { everyN?: number; sign
     }
     const code = await exited;
     if (finished && code !== 0) {
-      throw new FaceganError(ErrorCodes.BAD_FILE, `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`);
+      throw new FaceganError(
+        ErrorCodes.BAD_FILE,
+        `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`,
+      );
     }
     const read = Math.min(info.frames, (count - 1) * everyN + 1); // frames decoded up to the last one kept
     if (finished && info.frames > 0 && read < info.frames - everyN - Math.max(2, info.frames * 0.01)) {
-      options.onWarning?.(`${path} ended after ${read} of the ${info.frames} frames it states (${(read / info.fps).toFixed(1)} s of ` +
-        `${info.duration.toFixed(1)} s): the file is probably cut short, and only the frames it holds were used.`);
+      options.onWarning?.(
+        `${path} ended after ${read} of the ${info.frames} frames it states (${(read / info.fps).toFixed(1)} s of ` +
+          `${info.duration.toFixed(1)} s): the file is probably cut short, and only the frames it holds were used.`,
+      );
     }
   }
 }

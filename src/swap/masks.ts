@@ -44,14 +44,17 @@ export function landmarkMask(type: 'extended' | 'components', landmarks: readonl
  */
 function pass(src: Float32Array, size: number, radius: number, axis: 0 | 1, op: 'mean' | 'min' | 'max'): Float32Array {
   const out = new Float32Array(src.length);
-  const step = axis === 0 ? 1 : size, last = size - 1;
+  const step = axis === 0 ? 1 : size,
+    last = size - 1;
   for (let line = 0; line < size; line++) {
     const base = axis === 0 ? line * size : line;
     if (op === 'mean') {
       let acc = 0;
       for (let k = -radius; k <= radius; k++) acc += src[base + Math.min(last, Math.max(0, k)) * step]!;
       for (let i = 0; i < size; i++) {
-        out[base + i * step] = acc / (2 * radius + 1);
+        // the running sum's rounding residue is snapped to 0, so that the mask's box stays tight
+        const mean = acc / (2 * radius + 1);
+        out[base + i * step] = mean < 1e-6 ? 0 : mean;
         acc += src[base + Math.min(last, i + radius + 1) * step]! - src[base + Math.max(0, i - radius) * step]!;
       }
       continue;
@@ -59,7 +62,8 @@ function pass(src: Float32Array, size: number, radius: number, axis: 0 | 1, op: 
     const pick = op === 'min' ? Math.min : Math.max;
     for (let i = 0; i < size; i++) {
       let acc = src[base + i * step]!;
-      for (let k = Math.max(0, i - radius); k <= Math.min(last, i + radius); k++) acc = pick(acc, src[base + k * step]!);
+      for (let k = Math.max(0, i - radius); k <= Math.min(last, i + radius); k++)
+        acc = pick(acc, src[base + k * step]!);
       out[base + i * step] = acc;
     }
   }
@@ -87,7 +91,8 @@ export function refineMask(mask: Float32Array, size: number, erode: number, feat
  * before the edge or the paste shows a straight seam there.
  */
 export function clearBorder(mask: Float32Array, size: number, margin: number): Float32Array {
-  const out = new Float32Array(mask), m = Math.max(1, Math.round(margin));
+  const out = new Float32Array(mask),
+    m = Math.max(1, Math.round(margin));
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) if (y < m || x < m || y >= size - m || x >= size - m) out[y * size + x] = 0;
   }

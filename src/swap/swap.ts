@@ -11,7 +11,7 @@ import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/
 import { seamlessClone } from '../core/poisson.js';
 import { pasteCrop } from '../core/paste.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, hasFastBf16, type Device } from '../engine/index.js';
-import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpAffine, warpCrop } from '../faces/align.js';
+import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpCrop } from '../faces/align.js';
 import type { SwapModel } from '../models/trained.js';
 import { timed, type StageTimes } from '../core/stage-times.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
@@ -23,7 +23,7 @@ export const COLOUR_HELP: Record<ColourMode, string> = {
   'avg-color': "shift the face's mean colour to the original face's",
   'color-transfer': "move the face's Lab mean and spread to the original's (Reinhard; default)",
   'match-hist': "match each RGB channel's histogram to the original's",
-  seamless: 'Poisson blending: keep the face\'s detail, take the colour of the mask\'s edge',
+  seamless: "Poisson blending: keep the face's detail, take the colour of the mask's edge",
   none: 'paste the model output as it is',
 };
 
@@ -50,18 +50,25 @@ export function useBf16(precision: 'auto' | 'fp32' | 'bf16' | undefined, device:
 
 /** Side of the training crops the model's input is resampled from (extract's default size). */
 const EXTRACT_SIZE = 256;
-const MIN_BLEND = 64, MAX_BLEND = 256;
+const MIN_BLEND = 64,
+  MAX_BLEND = 256;
 
 const planar = (t: Tensor) => t.data() as Float32Array;
 
 function sharpen(img: Planar, size: number, amount: number): Planar {
-  const out = new Float32Array(img.length), plane = size * size;
+  const out = new Float32Array(img.length),
+    plane = size * size,
+    last = size - 1;
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < size; y++) {
+      // rows and columns beyond the edge repeat it; no closure per pixel (tsx names each one it creates)
+      const row = c * plane + y * size, up = c * plane + Math.max(0, y - 1) * size;
+      const down = c * plane + Math.min(last, y + 1) * size;
       for (let x = 0; x < size; x++) {
-        const at = (yy: number, xx: number) => img[c * plane + Math.min(size - 1, Math.max(0, yy)) * size + Math.min(size - 1, Math.max(0, xx))]!;
-        const v = at(y, x), blur = (at(y - 1, x) + at(y + 1, x) + at(y, x - 1) + at(y, x + 1) + 4 * v) / 8;
-        out[c * plane + y * size + x] = Math.min(1, Math.max(0, v + amount * (v - blur)));
+        const v = img[row + x]!;
+        const left = img[row + Math.max(0, x - 1)]!, right = img[row + Math.min(last, x + 1)]!;
+        const blur = (img[up + x]! + img[down + x]! + left + right + 4 * v) / 8;
+        out[row + x] = Math.min(1, Math.max(0, v + amount * (v - blur)));
       }
     }
   }
@@ -89,7 +96,12 @@ export interface PreparedFace {
 }
 
 /** Aligns the face with these 68 landmarks (frame pixels) and cuts the model's input as training did. */
-export function prepareFace(source: RgbImage, landmarks: readonly Point[], trained: SwapModel, device: Device): PreparedFace {
+export function prepareFace(
+  source: RgbImage,
+  landmarks: readonly Point[],
+  trained: SwapModel,
+  device: Device,
+): PreparedFace {
   const g = trained.geometry;
   const alignment = alignmentMatrix(landmarks);
   const B = blendSize(alignment, g.modelCoverage);
@@ -97,27 +109,54 @@ export function prepareFace(source: RgbImage, landmarks: readonly Point[], train
   const region = faceRegion(source, toBlend, B);
   // the extract crop, then its central share resampled: the model's input exactly as training made it
   const toExtract = shiftAffine(cropMatrix(alignment, EXTRACT_SIZE, g.extractCoverage), region.x0, region.y0);
-  const extractToModel = composeAffine(unitToCrop(g.size, g.modelCoverage), invertAffine(unitToCrop(EXTRACT_SIZE, g.extractCoverage)));
-  const input = noGrad(() => tidy(() => warpCrop(warpCrop(region.tensor, toExtract, EXTRACT_SIZE), extractToModel, g.size).to({ device })));
+  const extractToModel = composeAffine(
+    unitToCrop(g.size, g.modelCoverage),
+    invertAffine(unitToCrop(EXTRACT_SIZE, g.extractCoverage)),
+  );
+  const input = noGrad(() =>
+    tidy(() => warpCrop(warpCrop(region.tensor, toExtract, EXTRACT_SIZE), extractToModel, g.size).to({ device })),
+  );
   return { landmarks, blend: B, toBlend, region, local: shiftAffine(toBlend, region.x0, region.y0), input };
 }
 
 /** The model on a batch [N, 3, S, S] toward `s.decoder`, in bf16 when asked; the output on the CPU, float32. */
-export function forwardModel(trained: SwapModel, x: Tensor, s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor {
-  return noGrad(() => tidy(() => {
-    const input = x.to({ device: s.device });
-    const run = () => trained.model.forward(input, s.decoder);
-    return (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({ device: 'cpu', dtype: 'float32' });
-  }));
+export function forwardModel(
+  trained: SwapModel,
+  x: Tensor,
+  s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>,
+): Tensor {
+  return noGrad(() =>
+    tidy(() => {
+      const input = x.to({ device: s.device });
+      const run = () => trained.model.forward(input, s.decoder);
+      return (s.bf16 ? autocast(s.device === 'cpu' ? 'cpu' : 'cuda', 'bfloat16', run) : run()).to({
+        device: 'cpu',
+        dtype: 'float32',
+      });
+    }),
+  );
 }
 
 /** Runs the model on many faces at once (batched: several times faster per face than one by one); outputs on the CPU, float32. */
-export function runModel(trained: SwapModel, faces: readonly PreparedFace[], s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>): Tensor[] {
+export function runModel(
+  trained: SwapModel,
+  faces: readonly PreparedFace[],
+  s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>,
+): Tensor[] {
   if (!faces.length) return [];
-  return noGrad(() => tidy(() => {
-    const y = forwardModel(trained, cat(faces.map((f) => f.input), 0), s);
-    return faces.map((_, i) => y.narrow(0, i, 1).contiguous());
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const y = forwardModel(
+        trained,
+        cat(
+          faces.map((f) => f.input),
+          0,
+        ),
+        s,
+      );
+      return faces.map((_, i) => y.narrow(0, i, 1).contiguous());
+    }),
+  );
 }
 
 /** Releases a prepared face's tensors. */
@@ -128,37 +167,58 @@ export function releaseFace(f: PreparedFace): void {
 
 /** Blends the model's output `y` ([1, 3 or 4, S, S]) for a prepared face into `target`. */
 export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapSettings, times?: StageTimes): void {
-  const B = f.blend, { region, local } = f;
-  const [, , h, w] = region.tensor.shape as [number, number, number, number];
+  const B = f.blend,
+    { region, local } = f;
   const S = y.shape[2]!;
   // blend-crop pixels -> model-crop pixels (the same crop at another size)
-  const blendToModel: Affine = [[S / B, 0, (S / B - 1) / 2], [0, S / B, (S / B - 1) / 2]];
-  const hardMask = (size: number, toCrop: Affine, learned?: Float32Array) => s.mask === 'learned'
-    ? Float32Array.from(learned ?? new Float32Array(size * size).fill(1), (v) => (v > 0.5 ? 1 : 0))
-    : s.mask === 'none' ? new Float32Array(size * size).fill(1)
-    : landmarkMask(s.mask, f.landmarks.map((p) => applyAffine(toCrop, p)), size);
+  const blendToModel: Affine = [
+    [S / B, 0, (S / B - 1) / 2],
+    [0, S / B, (S / B - 1) / 2],
+  ];
+  const hardMask = (size: number, toCrop: Affine, learned?: Float32Array) =>
+    s.mask === 'learned'
+      ? Float32Array.from(learned ?? new Float32Array(size * size).fill(1), (v) => (v > 0.5 ? 1 : 0))
+      : s.mask === 'none'
+        ? new Float32Array(size * size).fill(1)
+        : landmarkMask(
+            s.mask,
+            f.landmarks.map((p) => applyAffine(toCrop, p)),
+            size,
+          );
   // colour statistics and the per-pixel colour change at the model's size (the face has no finer detail), then up
   let face = noGrad(() => tidy(() => planar(y.narrow(1, 0, 3).contiguous())));
-  if (s.colour in PER_PIXEL) timed(times, 'paste: colour', () => {
-    const originalS = noGrad(() => tidy(() => planar(warpCrop(region.tensor, composeAffine(blendToModel, local), S))));
-    const learnedS = y.shape[1] === 4 ? noGrad(() => tidy(() => planar(y.narrow(1, 3, 1).contiguous()))) : undefined;
-    const statsMask = refineMask(hardMask(S, composeAffine(blendToModel, f.toBlend), learnedS), S, s.erode, 0);
-    face = PER_PIXEL[s.colour as keyof typeof PER_PIXEL](face, originalS, statsMask);
-  });
-  const { up, learned, original } = timed(times, 'paste: upsample', () => noGrad(() => tidy(() => {
-    const big = interpolate(tensor(face, { shape: [1, 3, S, S] }), { size: [B, B], mode: 'bilinear' });
-    return {
-      up: planar(big), learned: y.shape[1] === 4 ? planar(interpolate(y.narrow(1, 3, 1).contiguous(), { size: [B, B], mode: 'bilinear' })) : undefined,
-      original: s.colour === 'seamless' ? planar(warpCrop(region.tensor, local, B)) : undefined,
-    };
-  })));
+  if (s.colour in PER_PIXEL)
+    timed(times, 'paste: colour', () => {
+      const originalS = noGrad(() =>
+        tidy(() => planar(warpCrop(region.tensor, composeAffine(blendToModel, local), S))),
+      );
+      const learnedS = y.shape[1] === 4 ? noGrad(() => tidy(() => planar(y.narrow(1, 3, 1).contiguous()))) : undefined;
+      const statsMask = refineMask(hardMask(S, composeAffine(blendToModel, f.toBlend), learnedS), S, s.erode, 0);
+      face = PER_PIXEL[s.colour as keyof typeof PER_PIXEL](face, originalS, statsMask);
+    });
+  const { up, learned, original } = timed(times, 'paste: upsample', () =>
+    noGrad(() =>
+      tidy(() => {
+        const big = interpolate(tensor(face, { shape: [1, 3, S, S] }), { size: [B, B], mode: 'bilinear' });
+        return {
+          up: planar(big),
+          learned:
+            y.shape[1] === 4
+              ? planar(interpolate(y.narrow(1, 3, 1).contiguous(), { size: [B, B], mode: 'bilinear' }))
+              : undefined,
+          original: s.colour === 'seamless' ? planar(warpCrop(region.tensor, local, B)) : undefined,
+        };
+      }),
+    ),
+  );
   const { eroded, mask } = timed(times, 'paste: mask', () => {
     const hard = hardMask(B, f.toBlend, learned);
     // the feathered edge must end inside the crop: clear a border as wide as the feather (and at least 2%)
     const eroded = clearBorder(refineMask(hard, B, s.erode, 0), B, Math.max(s.feather, 0.02) * B);
     return { eroded, mask: refineMask(eroded, B, 0, s.feather) };
   });
-  let out = s.colour === 'seamless' ? timed(times, 'paste: seamless', () => seamlessClone(up, original!, eroded, B, B)) : up;
+  let out =
+    s.colour === 'seamless' ? timed(times, 'paste: seamless', () => seamlessClone(up, original!, eroded, B, B)) : up;
   if (s.sharpen > 0) out = sharpen(out, B, s.sharpen);
   timed(times, 'paste: blend', () => {
     const box = maskBox(mask, B, f.toBlend, target.width, target.height);
@@ -171,9 +231,17 @@ export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapS
  * -> crop) and clipped to the frame: only there can the paste change the frame. One pixel more each side for
  * bilinear sampling.
  */
-export function maskBox(mask: Float32Array, B: number, toBlend: Affine, width: number, height: number):
-  { x0: number; y0: number; w: number; h: number } | undefined {
-  let x0 = B, y0 = B, x1 = -1, y1 = -1;
+export function maskBox(
+  mask: Float32Array,
+  B: number,
+  toBlend: Affine,
+  width: number,
+  height: number,
+): { x0: number; y0: number; w: number; h: number } | undefined {
+  let x0 = B,
+    y0 = B,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < B; y++) {
     for (let x = 0; x < B; x++) {
       if (mask[y * B + x]! > 0) {
@@ -186,9 +254,19 @@ export function maskBox(mask: Float32Array, B: number, toBlend: Affine, width: n
   }
   if (x1 < 0) return undefined;
   const inv = invertAffine(toBlend);
-  const corners = ([[x0 - 1, y0 - 1], [x1 + 1, y0 - 1], [x0 - 1, y1 + 1], [x1 + 1, y1 + 1]] as const).map((p) => applyAffine(inv, p));
-  const xs = corners.map((p) => p[0]), ys = corners.map((p) => p[1]);
-  const bx0 = Math.max(0, Math.floor(Math.min(...xs))), by0 = Math.max(0, Math.floor(Math.min(...ys)));
-  const bx1 = Math.min(width, Math.ceil(Math.max(...xs)) + 1), by1 = Math.min(height, Math.ceil(Math.max(...ys)) + 1);
+  const corners = (
+    [
+      [x0 - 1, y0 - 1],
+      [x1 + 1, y0 - 1],
+      [x0 - 1, y1 + 1],
+      [x1 + 1, y1 + 1],
+    ] as const
+  ).map((p) => applyAffine(inv, p));
+  const xs = corners.map((p) => p[0]),
+    ys = corners.map((p) => p[1]);
+  const bx0 = Math.max(0, Math.floor(Math.min(...xs))),
+    by0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const bx1 = Math.min(width, Math.ceil(Math.max(...xs)) + 1),
+    by1 = Math.min(height, Math.ceil(Math.max(...ys)) + 1);
   return bx1 > bx0 && by1 > by0 ? { x0: bx0, y0: by0, w: bx1 - bx0, h: by1 - by0 } : undefined;
 }

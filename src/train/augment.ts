@@ -86,9 +86,12 @@ export function warpField(size: number, spread: number, rng: Random): Float32Arr
     const gy = (v / (size - 1)) * (g - 1), y0 = Math.min(g - 2, Math.floor(gy)), fy = gy - y0;
     for (let u = 0; u < size; u++) {
       const gx = (u / (size - 1)) * (g - 1), x0 = Math.min(g - 2, Math.floor(gx)), fx = gx - x0;
+      // no closure in this loop: tsx names each one it creates, which cost a third of a batch's time
+      const i00 = (y0 * g + x0) * 2, i01 = i00 + 2, i10 = i00 + g * 2, i11 = i10 + 2;
       for (let d = 0; d < 2; d++) {
-        const at = (yy: number, xx: number) => grid[(yy * g + xx) * 2 + d]!;
-        field[(v * size + u) * 2 + d] = (at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx) * (1 - fy) + (at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx) * fy;
+        const top = grid[i00 + d]! * (1 - fx) + grid[i01 + d]! * fx;
+        const bottom = grid[i10 + d]! * (1 - fx) + grid[i11 + d]! * fx;
+        field[(v * size + u) * 2 + d] = top * (1 - fy) + bottom * fy;
       }
     }
   }
