@@ -5,6 +5,7 @@
  */
 import { composeAffine, invertAffine, umeyama, applyAffine, type Affine } from '../core/geometry/umeyama.js';
 import { MEAN_FACE, MEAN_EYES, type Point } from '../core/geometry/meanface.js';
+import { copyRegion, cropBounds } from '../core/crop-sample.js';
 import type { RgbImage } from '../core/image.js';
 import { Tensor, fromBytes, tensor, tidy, noGrad, affineGrid, gridSample, conv2d } from '../engine/index.js';
 import { invalid } from '../core/errors.js';
@@ -17,8 +18,12 @@ export function alignmentMatrix(landmarks68: readonly Point[]): Affine {
 
 /** Mean-face units -> crop pixels, for a crop of `size` whose mean-face box spans `coverage` of it. */
 export function unitToCrop(size: number, coverage: number): Affine {
-  const c = size * coverage, o = (size * (1 - coverage)) / 2;
-  return [[c, 0, o], [0, c, o]];
+  const c = size * coverage,
+    o = (size * (1 - coverage)) / 2;
+  return [
+    [c, 0, o],
+    [0, c, o],
+  ];
 }
 
 /** Image pixels -> crop pixels. */
@@ -34,13 +39,17 @@ export function canonicalEyes(size: number, coverage: number): [Point, Point] {
 
 /** An RGB image as a float tensor [1, 3, H, W] in [0, 1]. */
 export function imageToTensor(image: RgbImage): Tensor {
-  return tidy(() => fromBytes(image.data, 'uint8', [image.height, image.width, 3]).permute(2, 0, 1).unsqueeze(0).to('float32').div(255));
+  return tidy(() =>
+    fromBytes(image.data, 'uint8', [image.height, image.width, 3]).permute(2, 0, 1).unsqueeze(0).to('float32').div(255),
+  );
 }
 
 /** A float tensor [1, 3, H, W] in [0, 1] as an RGB image. */
 export function tensorToImage(t: Tensor): RgbImage {
   const [, , height, width] = t.shape as [number, number, number, number];
-  const bytes = tidy(() => t.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array);
+  const bytes = tidy(
+    () => t.squeeze(0).permute(1, 2, 0).mul(255).round().clamp(0, 255).to('uint8').data() as Uint8Array,
+  );
   return { width, height, data: bytes };
 }
 
@@ -56,22 +65,46 @@ export function warpCrop(source: Tensor, matrix: Affine, size: number): Tensor {
 export function warpAffine(source: Tensor, matrix: Affine, width: number, height: number): Tensor {
   const [, c, h, w] = source.shape as [number, number, number, number];
   // affine_grid maps normalised output coordinates to normalised input coordinates (align_corners=false).
-  const toPixelsOut: Affine = [[width / 2, 0, (width - 1) / 2], [0, height / 2, (height - 1) / 2]];
-  const toNormIn: Affine = [[2 / w, 0, 1 / w - 1], [0, 2 / h, 1 / h - 1]];
+  const toPixelsOut: Affine = [
+    [width / 2, 0, (width - 1) / 2],
+    [0, height / 2, (height - 1) / 2],
+  ];
+  const toNormIn: Affine = [
+    [2 / w, 0, 1 / w - 1],
+    [0, 2 / h, 1 / h - 1],
+  ];
   const theta = composeAffine(toNormIn, composeAffine(invertAffine(matrix), toPixelsOut));
-  return noGrad(() => tidy(() => {
-    const grid = affineGrid(tensor([theta.map((r) => [...r])]), [1, c, height, width], false);
-    return gridSample(source, grid, { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false });
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const grid = affineGrid(tensor([theta.map((r) => [...r])]), [1, c, height, width], false);
+      return gridSample(source, grid, { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false });
+    }),
+  );
 }
 
 /** Sharpness as the variance of the Laplacian of the grey image (higher is sharper), on a 0-255 scale. */
 export function blurScore(crop: Tensor): number {
-  return noGrad(() => tidy(() => {
-    const grey = crop.mul(tensor([0.299, 0.587, 0.114]).reshape(1, 3, 1, 1)).sum(1, true).mul(255);
-    const lap = conv2d(grey, tensor([[[[0, 1, 0], [1, -4, 1], [0, 1, 0]]]]));
-    return lap.var().item();
-  }));
+  return noGrad(() =>
+    tidy(() => {
+      const grey = crop
+        .mul(tensor([0.299, 0.587, 0.114]).reshape(1, 3, 1, 1))
+        .sum(1, true)
+        .mul(255);
+      const lap = conv2d(
+        grey,
+        tensor([
+          [
+            [
+              [0, 1, 0],
+              [1, -4, 1],
+              [0, 1, 0],
+            ],
+          ],
+        ]),
+      );
+      return lap.var().item();
+    }),
+  );
 }
 
 /**
@@ -80,17 +113,14 @@ export function blurScore(crop: Tensor): number {
  * than the whole frame. Compose the alignment with `shiftAffine(alignment, x0, y0)` to use it.
  */
 export function faceRegion(image: RgbImage, matrix: Affine, size: number): { tensor: Tensor; x0: number; y0: number } {
-  const inv = invertAffine(matrix);
-  const corners = ([[0, 0], [size, 0], [0, size], [size, size]] as const).map((p) => applyAffine(inv, p));
-  const x0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[0]))) - 1), x1 = Math.min(image.width, Math.ceil(Math.max(...corners.map((p) => p[0]))) + 1);
-  const y0 = Math.max(0, Math.floor(Math.min(...corners.map((p) => p[1]))) - 1), y1 = Math.min(image.height, Math.ceil(Math.max(...corners.map((p) => p[1]))) + 1);
-  const w = Math.max(1, x1 - x0), h = Math.max(1, y1 - y0);
-  const bytes = new Uint8Array(w * h * 3);
-  if (x1 > x0 && y1 > y0) for (let y = 0; y < h; y++) bytes.set(image.data.subarray(((y0 + y) * image.width + x0) * 3, ((y0 + y) * image.width + x0 + w) * 3), y * w * 3);
-  return { tensor: imageToTensor({ width: w, height: h, data: bytes }), x0, y0 };
+  const box = cropBounds(image, matrix, size);
+  return { tensor: imageToTensor(copyRegion(image, box)), x0: box.x0, y0: box.y0 };
 }
 
 /** `m` for points given relative to (x0, y0): m applied to p + (x0, y0). */
 export function shiftAffine(m: Affine, x0: number, y0: number): Affine {
-  return composeAffine(m, [[1, 0, x0], [0, 1, y0]]);
+  return composeAffine(m, [
+    [1, 0, x0],
+    [0, 1, y0],
+  ]);
 }

@@ -11,7 +11,8 @@ import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/
 import { seamlessClone } from '../core/poisson.js';
 import { pasteCrop } from '../core/paste.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, hasFastBf16, type Device } from '../engine/index.js';
-import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, unitToCrop, warpCrop } from '../faces/align.js';
+import { alignmentMatrix, cropMatrix, shiftAffine, unitToCrop } from '../faces/align.js';
+import { copyRegion, cropBounds, cropPlanar, cropRgb } from '../core/crop-sample.js';
 import type { SwapModel } from '../models/trained.js';
 import { timed, type StageTimes } from '../core/stage-times.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
@@ -84,12 +85,15 @@ export function blendSize(alignment: Affine, coverage: number): number {
   return Math.min(MAX_BLEND, Math.max(MIN_BLEND, Math.round(unit / coverage / 16) * 16));
 }
 
-/** A face made ready for the model: its geometry, the frame region it covers, and the model's input. */
+/** A face made ready for the model: its geometry, a copy of the frame region it covers, and the model's input. */
 export interface PreparedFace {
   landmarks: readonly Point[];
   blend: number;
+  /** Frame pixels -> blend-crop pixels. */
   toBlend: Affine;
-  region: { tensor: Tensor; x0: number; y0: number };
+  /** The frame's pixels under the blend crop, copied before any face of the frame is pasted. */
+  region: RgbImage;
+  /** Region pixels -> blend-crop pixels. */
   local: Affine;
   /** The model's input, [1, 3, S, S] on the model's device. */
   input: Tensor;
@@ -106,17 +110,20 @@ export function prepareFace(
   const alignment = alignmentMatrix(landmarks);
   const B = blendSize(alignment, g.modelCoverage);
   const toBlend = cropMatrix(alignment, B, g.modelCoverage);
-  const region = faceRegion(source, toBlend, B);
-  // the extract crop, then its central share resampled: the model's input exactly as training made it
-  const toExtract = shiftAffine(cropMatrix(alignment, EXTRACT_SIZE, g.extractCoverage), region.x0, region.y0);
+  const bounds = cropBounds(source, toBlend, B);
+  const region = copyRegion(source, bounds);
+  // the extract crop, then its central share resampled: the model's input as training made it. Only the part of
+  // the extract crop that the second warp reads is computed.
+  const toExtract = shiftAffine(cropMatrix(alignment, EXTRACT_SIZE, g.extractCoverage), bounds.x0, bounds.y0);
   const extractToModel = composeAffine(
     unitToCrop(g.size, g.modelCoverage),
     invertAffine(unitToCrop(EXTRACT_SIZE, g.extractCoverage)),
   );
-  const input = noGrad(() =>
-    tidy(() => warpCrop(warpCrop(region.tensor, toExtract, EXTRACT_SIZE), extractToModel, g.size).to({ device })),
-  );
-  return { landmarks, blend: B, toBlend, region, local: shiftAffine(toBlend, region.x0, region.y0), input };
+  const read = cropBounds({ width: EXTRACT_SIZE, height: EXTRACT_SIZE }, extractToModel, g.size);
+  const extract = cropRgb(region, toExtract, EXTRACT_SIZE, read);
+  const modelInput = cropPlanar(extract, EXTRACT_SIZE, extractToModel, g.size);
+  const input = noGrad(() => tidy(() => tensor(modelInput, { shape: [1, 3, g.size, g.size] }).to({ device })));
+  return { landmarks, blend: B, toBlend, region, local: shiftAffine(toBlend, bounds.x0, bounds.y0), input };
 }
 
 /** The model on a batch [N, 3, S, S] toward `s.decoder`, in bf16 when asked; the output on the CPU, float32. */
@@ -161,7 +168,6 @@ export function runModel(
 
 /** Releases a prepared face's tensors. */
 export function releaseFace(f: PreparedFace): void {
-  f.region.tensor.dispose();
   f.input.dispose();
 }
 
@@ -189,9 +195,7 @@ export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapS
   let face = noGrad(() => tidy(() => planar(y.narrow(1, 0, 3).contiguous())));
   if (s.colour in PER_PIXEL)
     timed(times, 'paste: colour', () => {
-      const originalS = noGrad(() =>
-        tidy(() => planar(warpCrop(region.tensor, composeAffine(blendToModel, local), S))),
-      );
+      const originalS = cropRgb(region, composeAffine(blendToModel, local), S);
       const learnedS = y.shape[1] === 4 ? noGrad(() => tidy(() => planar(y.narrow(1, 3, 1).contiguous()))) : undefined;
       const statsMask = refineMask(hardMask(S, composeAffine(blendToModel, f.toBlend), learnedS), S, s.erode, 0);
       face = PER_PIXEL[s.colour as keyof typeof PER_PIXEL](face, originalS, statsMask);
@@ -206,7 +210,7 @@ export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapS
             y.shape[1] === 4
               ? planar(interpolate(y.narrow(1, 3, 1).contiguous(), { size: [B, B], mode: 'bilinear' }))
               : undefined,
-          original: s.colour === 'seamless' ? planar(warpCrop(region.tensor, local, B)) : undefined,
+          original: s.colour === 'seamless' ? cropRgb(region, local, B) : undefined,
         };
       }),
     ),
