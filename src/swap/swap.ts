@@ -1,5 +1,6 @@
 /**
- * Swapping faces in a frame (the library convert and eval share): align it as training did, run the model through the other side's decoder, match
+ * Swapping faces in a frame (the library convert and eval share): align it as training did, run the model
+ * through the other side's decoder, match
  * its colour, and paste it back through a feathered mask with the inverse warp. Only the face's region of the
  * frame is touched. The crop-space steps (mask, colour) run at a "blend size" near the face's size in the frame,
  * so that the pasted face is neither blurred by a small crop nor slowed by a big one.
@@ -79,7 +80,10 @@ function sharpen(img: Planar, size: number, amount: number): Planar {
 /** The per-pixel colour modes (seamless works on the blend crop instead). */
 const PER_PIXEL = { 'avg-color': avgColour, 'color-transfer': colourTransfer, 'match-hist': matchHistogram } as const;
 
-/** The blend size for a face: its aligned crop's side in frame pixels, rounded to 16, within 64-256 (4x the model's 64 px). */
+/**
+ * The blend size for a face: its aligned crop's side in frame pixels, rounded to 16, within 64-256 (4x the
+ * model's 64 px).
+ */
 export function blendSize(alignment: Affine, coverage: number): number {
   const unit = 1 / similarityParts(alignment).scale;
   return Math.min(MAX_BLEND, Math.max(MIN_BLEND, Math.round(unit / coverage / 16) * 16));
@@ -144,7 +148,10 @@ export function forwardModel(
   );
 }
 
-/** Runs the model on many faces at once (batched: several times faster per face than one by one); outputs on the CPU, float32. */
+/**
+ * Runs the model on many faces at once (batched: several times faster per face than one by one); outputs on the
+ * CPU, float32.
+ */
 export function runModel(
   trained: SwapModel,
   faces: readonly PreparedFace[],
