@@ -29,6 +29,7 @@ export const convergenceOptions = {
   lr: { type: 'number', help: "train --lr (default: the model's)", min: 1e-7, max: 1 },
   batch: { type: 'int', help: "train --batch-size (default: the model's)", min: 1 },
   warmup: { type: 'int', help: 'train --warmup (iterations)', min: 0 },
+  augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
   minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
@@ -43,6 +44,7 @@ export async function benchConvergence(o: {
   lr?: number;
   batch?: number;
   warmup?: number;
+  augment: boolean;
   evalEvery: number;
   evalFrames: number;
   minutes: number;
@@ -64,7 +66,7 @@ export async function benchConvergence(o: {
   const modelDir = join(
     work,
     `model_${o.a}_${o.b}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
-      `${o.warmup ? `_warmup${o.warmup}` : ''}`,
+      `${o.warmup ? `_warmup${o.warmup}` : ''}${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
   let first: { iteration: number; figures: Record<string, number> } | undefined;
@@ -95,6 +97,7 @@ export async function benchConvergence(o: {
     lr: o.lr,
     batchSize: o.batch,
     warmup: o.warmup,
+    augment: o.augment,
     iterations: 1_000_000,
     evaluator,
     signal: stop.signal,
@@ -116,6 +119,7 @@ export async function benchConvergence(o: {
     lr: s.config.lr,
     batch: s.config.batchSize,
     warmup: s.config.warmup,
+    augmented: o.augment,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),
     evalEvery: o.evalEvery,
