@@ -16,7 +16,7 @@ import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { orSkip, Warnings, type Skipped } from '../core/warnings.js';
-import { timed, type StageTimes } from '../core/stage-times.js';
+import { timed, timedAsync, type StageTimes } from '../core/stage-times.js';
 import { requireSomeRead } from '../faces/crop-file.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
@@ -344,7 +344,7 @@ async function convertTo(
         if (!overlays.has(key)) overlays.set(key, await renderLabel(o.label, out.width, out.height));
         timed(times, 'label', () => drawOverlay(out, overlays.get(key)!));
       }
-      if (writer) await (times ? times.timeAsync('encode', () => writer.write(out)) : writer.write(out));
+      if (writer) await timedAsync(times, 'encode', () => writer.write(out));
       else await writeImage(outPath(p.frame), out, { xmp });
       behind.push(p.faces);
       if (behind.length > radius) behind.shift();
@@ -364,13 +364,9 @@ async function convertTo(
         summary.skipped++;
         continue;
       }
-      const image = await (o.times
-        ? o.times.timeAsync('read', () => readOrSkip(frame, unreadable))
-        : readOrSkip(frame, unreadable));
+      const image = await timedAsync(o.times, 'read', () => readOrSkip(frame, unreadable));
       if (!image) continue;
-      const faces = await (o.times
-        ? o.times.timeAsync('faces', () => findFaces(frame, image))
-        : findFaces(frame, image));
+      const faces = await timedAsync(o.times, 'faces', () => findFaces(frame, image));
       ahead.push({ frame, image, faces });
       if (ahead.length >= radius + batch) await emitGroup(batch);
       waited = performance.now();

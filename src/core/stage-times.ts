@@ -41,3 +41,7 @@ export class StageTimes {
 /** Times fn under `stage` when there is a StageTimes to add to, else just runs it. */
 export const timed = <T>(times: StageTimes | undefined, stage: string, fn: () => T): T =>
   times ? times.time(stage, fn) : fn();
+
+/** Awaits fn under `stage` when there is a StageTimes to add to, else just awaits it. */
+export const timedAsync = <T>(times: StageTimes | undefined, stage: string, fn: () => Promise<T>): Promise<T> =>
+  times ? times.timeAsync(stage, fn) : fn();

@@ -12,7 +12,7 @@ import { seamlessClone } from '../core/poisson.js';
 import { pasteCrop } from '../core/paste.js';
 import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, hasFastBf16, type Device } from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, shiftAffine, unitToCrop } from '../faces/align.js';
-import { copyRegion, cropBounds, cropPlanar, cropRgb } from '../core/crop-sample.js';
+import { copyRegion, cropBounds, cropPlanar, cropRgb, footprint } from '../core/crop-sample.js';
 import type { SwapModel } from '../models/trained.js';
 import { timed, type StageTimes } from '../core/stage-times.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
@@ -63,11 +63,13 @@ function sharpen(img: Planar, size: number, amount: number): Planar {
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < size; y++) {
       // rows and columns beyond the edge repeat it; no closure per pixel (tsx names each one it creates)
-      const row = c * plane + y * size, up = c * plane + Math.max(0, y - 1) * size;
+      const row = c * plane + y * size,
+        up = c * plane + Math.max(0, y - 1) * size;
       const down = c * plane + Math.min(last, y + 1) * size;
       for (let x = 0; x < size; x++) {
         const v = img[row + x]!;
-        const left = img[row + Math.max(0, x - 1)]!, right = img[row + Math.min(last, x + 1)]!;
+        const left = img[row + Math.max(0, x - 1)]!,
+          right = img[row + Math.min(last, x + 1)]!;
         const blur = (img[up + x]! + img[down + x]! + left + right + 4 * v) / 8;
         out[row + x] = Math.min(1, Math.max(0, v + amount * (v - blur)));
       }
@@ -263,20 +265,10 @@ export function maskBox(
     }
   }
   if (x1 < 0) return undefined;
-  const inv = invertAffine(toBlend);
-  const corners = (
-    [
-      [x0 - 1, y0 - 1],
-      [x1 + 1, y0 - 1],
-      [x0 - 1, y1 + 1],
-      [x1 + 1, y1 + 1],
-    ] as const
-  ).map((p) => applyAffine(inv, p));
-  const xs = corners.map((p) => p[0]),
-    ys = corners.map((p) => p[1]);
-  const bx0 = Math.max(0, Math.floor(Math.min(...xs))),
-    by0 = Math.max(0, Math.floor(Math.min(...ys)));
-  const bx1 = Math.min(width, Math.ceil(Math.max(...xs)) + 1),
-    by1 = Math.min(height, Math.ceil(Math.max(...ys)) + 1);
+  const [minX, minY, maxX, maxY] = footprint(toBlend, x0 - 1, y0 - 1, x1 + 1, y1 + 1);
+  const bx0 = Math.max(0, Math.floor(minX)),
+    by0 = Math.max(0, Math.floor(minY));
+  const bx1 = Math.min(width, Math.ceil(maxX) + 1),
+    by1 = Math.min(height, Math.ceil(maxY) + 1);
   return bx1 > bx0 && by1 > by0 ? { x0: bx0, y0: by0, w: bx1 - bx0, h: by1 - by0 } : undefined;
 }
