@@ -1,5 +1,5 @@
 /**
- * npm run bench -- cyclegan [--steps 10] [--warmup 2] [--configs reference,cpu] [--precisions fp32,bf16]
+ * npm run bench -- cyclegan [--steps 10] [--warmup 2] [--configs reference,cpu] [--precisions fp32,bf16] [--device cuda]
  * One CycleGAN training iteration on facegan's engine beside ../shared/bench/reference_cyclegan.py (PyTorch), in
  * the same command, for the paper's model (256 px, ngf 64, 9 blocks, batch 1) and the CPU default (64 px, ngf 32,
  * 6 blocks), in fp32 and bf16 autocast. Each side runs in a process of its own, PyTorch first, so that each peak
@@ -11,7 +11,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHARED } from '../src/testing/data.js';
+import { pythonWithTorch } from '../src/testing/python.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
+import { ON_DEVICE } from './engine.js';
 
 const CONFIGS = {
   reference: { size: 256, ngf: 64, ndf: 64, blocks: 9, batch: 1 },
@@ -27,6 +29,7 @@ export const cycleganOptions = {
     default: 'reference,cpu',
   },
   precisions: { type: 'string', help: 'precisions, comma-separated (fp32, bf16)', default: 'fp32,bf16' },
+  device: { type: 'string', help: 'cpu or cuda (both sides run there)', default: 'cpu', choices: ['cpu', 'cuda'] },
   referenceScript: {
     type: 'string',
     help: 'the PyTorch reference script',
@@ -55,7 +58,8 @@ function runJson(cmd: string, args: string[], what: string): Run {
 }
 
 export function benchCyclegan(o: Parsed<typeof cycleganOptions>): Record<string, unknown> {
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const onGpu = o.device === 'cuda';
+  const py = pythonWithTorch();
   const step = fileURLToPath(new URL('./cyclegan-step.ts', import.meta.url));
   const results: Record<string, unknown>[] = [];
   for (const name of o.configs.split(',')) {
@@ -66,6 +70,7 @@ export function benchCyclegan(o: Parsed<typeof cycleganOptions>): Record<string,
       const ref = runJson(
         py,
         [
+          ...(onGpu ? [ON_DEVICE, o.device] : []),
           o.referenceScript,
           '--size',
           String(c.size),
@@ -93,6 +98,7 @@ export function benchCyclegan(o: Parsed<typeof cycleganOptions>): Record<string,
           step,
           ...[c.size, c.ngf, c.ndf, c.blocks, c.batch, o.warmup, o.steps].map(String),
           precision,
+          o.device,
         ],
         `facegan ${name} ${precision}`,
       );

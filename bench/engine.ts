@@ -1,20 +1,26 @@
 /**
  * npm run bench:engine -- [--steps 10] [--warmup 2] [--rounds 1] [--batch 16] [--bf16] [--channels-last]
- *                         [--reference-script PATH] [--no-reference]
+ *                         [--device cpu|cuda] [--reference-script PATH] [--no-reference]
  * Times training steps of faceswap's original model on facegan's engine and, in the same command, runs the
  * PyTorch reference (../shared/bench/reference_original.py), alternating rounds, and prints one JSON line:
- * both examples/s, the speed ratio, and both peak RSS.
+ * both examples/s, the speed ratio, and both peak RSS. On cuda the reference runs unchanged on the GPU through
+ * bench/reference-on-device.py; each step of both sides ends by reading the loss, which waits for the GPU.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SHARED } from '../src/testing/data.js';
-import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep } from '../src/engine/index.js';
+import { pythonWithTorch } from '../src/testing/python.js';
+import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep, type Device } from '../src/engine/index.js';
+import { checkDeviceAvailable } from '../src/engine/runtime.js';
 import { OriginalModel } from '../src/models/original.js';
 import { median, peakRssMb } from './util.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
 
 export const DEFAULT_REFERENCE = join(SHARED, 'bench/reference_original.py');
+/** Runs a reference script of ../shared/bench on a GPU without changing it. */
+export const ON_DEVICE = fileURLToPath(new URL('./reference-on-device.py', import.meta.url));
 
 interface Side {
   step_s: number[];
@@ -24,9 +30,11 @@ interface Side {
 }
 
 export function runReference(path: string, batch: number, warmup: number, steps: number, threads: number,
-  bf16 = false): Side & { engine: string } {
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const args = [path, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)];
+  bf16 = false, device: Device = 'cpu'): Side & { engine: string } {
+  const py = pythonWithTorch();
+  const script = device === 'cpu' ? [path] : [ON_DEVICE, device, path];
+  const args = [...script, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps)];
+  args.push('--threads', String(threads));
   const r = spawnSync(py, [...args, ...(bf16 ? ['--bf16'] : [])], { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
@@ -43,6 +51,7 @@ export const engineOptions = {
   rounds: { type: 'int', help: 'rounds, alternating PyTorch and facegan', default: 1, min: 1 },
   bf16: { type: 'boolean', help: 'train under bf16 autocast' },
   channelsLast: { type: 'boolean', help: 'channels-last input layout' },
+  device: { type: 'string', help: 'cpu or cuda (both sides run there)', default: 'cpu', choices: ['cpu', 'cuda'] },
   referenceScript: { type: 'string', help: 'the PyTorch reference script', default: DEFAULT_REFERENCE },
   noReference: { type: 'boolean', help: 'skip the PyTorch reference' },
 } as const satisfies OptionSchema;
@@ -51,24 +60,25 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
   const { batch, warmup, steps, rounds, referenceScript: reference } = o;
   const bf16 = o.bf16 === true, channelsLast = o.channelsLast === true;
   const threads = numThreads();
+  const device = checkDeviceAvailable(o.device as Device);
 
   manualSeed(0);
-  const model = new OriginalModel({ init: 'torch-default' });
+  const model = new OriginalModel({ init: 'torch-default' }).to(device);
   const opt = new Adam(model, { lr: 5e-5, betas: [0.5, 0.999], eps: 1e-7 });
   const layout = channelsLast ? 'channels-last' : 'contiguous';
-  const inputs = [0, 1, 2, 3].map(() => rand([batch, 3, 64, 64]).contiguous(layout));
+  const inputs = [0, 1, 2, 3].map(() => rand([batch, 3, 64, 64], { device }).contiguous(layout));
   const [warpedA, targetA, warpedB, targetB] = inputs as [typeof inputs[0], typeof inputs[0], typeof inputs[0], typeof inputs[0]];
 
   const step = (): number => trainStep(opt, () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB)),
-    { autocast: bf16 ? 'bfloat16' : undefined });
+    { autocast: bf16 ? 'bfloat16' : undefined, device: device === 'cpu' ? 'cpu' : 'cuda' });
 
   const ours: number[] = [];
   const refs: (Side & { engine: string })[] = [], refsBf16: (Side & { engine: string })[] = [];
   let lastLoss = NaN;
   for (let r = 0; r < rounds; r++) {
-    if (!o.noReference) refs.push(runReference(reference, batch, warmup, steps, threads));
+    if (!o.noReference) refs.push(runReference(reference, batch, warmup, steps, threads, false, device));
     // facegan in bf16 is also set beside PyTorch's own bf16 autocast: the fair peer
-    if (!o.noReference && bf16) refsBf16.push(runReference(reference, batch, warmup, steps, threads, true));
+    if (!o.noReference && bf16) refsBf16.push(runReference(reference, batch, warmup, steps, threads, true, device));
     for (let i = 0; i < warmup + steps; i++) {
       const t0 = performance.now();
       lastLoss = step();
@@ -83,7 +93,9 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
     step_s: ours.map((s) => +s.toFixed(4)), median_step_s: +med.toFixed(4), examples_per_s: +((2 * batch) / med).toFixed(2),
     peak_rss_mb: peakRssMb(), final_loss: +lastLoss.toFixed(5),
   };
-  const out: Record<string, unknown> = { bench: 'engine', model: 'original', params: model.numParameters(), batch_per_side: batch, threads, facegan };
+  const out: Record<string, unknown> = {
+    bench: 'engine', model: 'original', device, params: model.numParameters(), batch_per_side: batch, threads, facegan,
+  };
   if (refs.length) {
     const refSteps = refs.flatMap((r) => r.step_s);
     const refMed = median(refSteps);

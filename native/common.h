@@ -5,6 +5,7 @@
 
 #include <napi.h>
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::GradMode, at::NoGradGuard: ATen.h stopped including it after 1.13
 
 #include <atomic>
 #include <string>

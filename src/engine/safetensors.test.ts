@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveSafetensors, loadSafetensors, parseSafetensorsHeader, tensor, rand, randint, type DType } from './index.js';
 import { ErrorCodes } from '../core/errors.js';
+import { pythonWithTorch } from '../testing/python.js';
 import { assertClose, assertFails } from '../testing/assert.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facegan-st-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 function python(code: string): string {
-  const r = spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
+  const r = spawnSync(pythonWithTorch(), ['-c', code], { encoding: 'utf8' });
   assert.equal(r.status, 0, `python3 with torch is needed (apt-get install -y python3-torch): ${r.stderr}`);
   return r.stdout;
 }

@@ -1,7 +1,10 @@
 /**
- * Batches made in a worker thread, a few iterations ahead, so that the engine never waits for augmentation.
- * The worker runs the same TypeScript through tsx.
+ * Batches made in worker threads, a few iterations ahead, so that the engine never waits for augmentation. The
+ * workers run the same TypeScript through tsx. A batch is a pure function of (seed, side, iteration), so worker
+ * k of n makes the iterations i with i % n = k and the batches are the same whatever n is: one worker keeps a CPU's
+ * cores for the engine, while a GPU, which trains faster than one thread augments, is given several.
  */
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '../io/ts-worker.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
@@ -21,20 +24,29 @@ export interface LoaderConfig {
 export interface LoaderRequest { iteration: number }
 export interface LoaderReply { iteration: number; batches?: Record<Side, Batch>; error?: string }
 
+/** Workers for a device: one on a CPU; on a GPU, every core but one (at most 15; each holds the faces decoded). */
+export const loaderWorkers = (device: string): number =>
+  device === 'cpu' ? 1 : Math.max(1, Math.min(15, availableParallelism() - 1));
+
 export class BatchLoader {
-  #worker: Worker;
+  #workers: Worker[];
+  readonly ahead: number;
   #pending = new Map<number, { resolve: (b: Record<Side, Batch>) => void; reject: (e: Error) => void; promise: Promise<Record<Side, Batch>> }>();
   #failed: Error | undefined;
 
-  constructor(readonly config: LoaderConfig, readonly ahead = 3) {
-    this.#worker = spawnTsWorker(new URL('./loader-worker.ts', import.meta.url), config);
-    this.#worker.on('message', (r: LoaderReply) => {
-      const p = this.#pending.get(r.iteration);
-      if (!p) return;
-      if (r.error) p.reject(new FaceganError(ErrorCodes.BAD_FILE, r.error));
-      else p.resolve(r.batches!);
+  constructor(readonly config: LoaderConfig, workers = 1) {
+    this.ahead = Math.max(3, 2 * workers);
+    this.#workers = Array.from({ length: workers }, () => {
+      const worker = spawnTsWorker(new URL('./loader-worker.ts', import.meta.url), config);
+      worker.on('message', (r: LoaderReply) => {
+        const p = this.#pending.get(r.iteration);
+        if (!p) return;
+        if (r.error) p.reject(new FaceganError(ErrorCodes.BAD_FILE, r.error));
+        else p.resolve(r.batches!);
+      });
+      worker.on('error', (e) => this.#fail(e));
+      return worker;
     });
-    this.#worker.on('error', (e) => this.#fail(e));
   }
 
   #fail(e: Error): void {
@@ -51,7 +63,7 @@ export class BatchLoader {
       entry = { resolve, reject, promise };
       this.#pending.set(iteration, entry);
       if (this.#failed) reject(this.#failed);
-      else this.#worker.postMessage({ iteration } satisfies LoaderRequest);
+      else this.#workers[iteration % this.#workers.length]!.postMessage({ iteration } satisfies LoaderRequest);
     }
     return entry.promise;
   }
@@ -65,6 +77,6 @@ export class BatchLoader {
   }
 
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }

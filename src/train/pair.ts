@@ -13,7 +13,7 @@ import { PatchDiscriminator } from '../models/patchgan.js';
 import { AUGMENT_DEFAULTS, NO_AUGMENT, type SampleOptions } from './augment.js';
 import { loadFaceset, type Faceset } from './faceset.js';
 import { previewBatch, type Batch, type Side } from './batches.js';
-import { BatchLoader } from './loader.js';
+import { BatchLoader, loaderWorkers } from './loader.js';
 import { parseLossSpec, reconstructionLoss } from './losses.js';
 import { PAIR_SCHEMA, type TrainConfig } from './config.js';
 import { COVERAGE_ADVICE, checkDerived, resolveSettings } from './core/resolve.js';
@@ -193,7 +193,9 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       a: previewBatch(sets.a.faces, PREVIEW_FACES, fixed),
       b: previewBatch(sets.b.faces, PREVIEW_FACES, fixed),
     };
-    const loader = new BatchLoader({ folders, files: { a: sets.a.files, b: sets.b.files }, minSide: size, batchSize: config.batchSize, seed: config.seed, sample });
+    const files = { a: sets.a.files, b: sets.b.files };
+    const loaderConfig = { folders, files, minSide: size, batchSize: config.batchSize, seed: config.seed, sample };
+    const loader = new BatchLoader(loaderConfig, loaderWorkers(device));
     return {
       modules,
       batches: { get: (i) => loader.get(i), close: () => loader.close() },
