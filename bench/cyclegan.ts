@@ -1,5 +1,6 @@
 /**
- * npm run bench -- cyclegan [--steps 10] [--warmup 2] [--configs reference,cpu] [--precisions fp32,bf16] [--device cuda]
+ * npm run bench -- cyclegan [--steps 10] [--warmup 2] [--configs reference,cpu] [--precisions fp32,bf16]
+ *                          [--device cuda]
  * One CycleGAN training iteration on facegan's engine beside ../shared/bench/reference_cyclegan.py (PyTorch), in
  * the same command, for the paper's model (256 px, ngf 64, 9 blocks, batch 1) and the CPU default (64 px, ngf 32,
  * 6 blocks), in fp32 and bf16 autocast. Each side runs in a process of its own, PyTorch first, so that each peak
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { SHARED } from '../src/testing/data.js';
 import { pythonWithTorch } from '../src/testing/python.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
-import { ON_DEVICE } from './engine.js';
+import { referenceCommand } from './engine.js';
 
 const CONFIGS = {
   reference: { size: 256, ngf: 64, ndf: 64, blocks: 9, batch: 1 },
@@ -58,7 +59,6 @@ function runJson(cmd: string, args: string[], what: string): Run {
 }
 
 export function benchCyclegan(o: Parsed<typeof cycleganOptions>): Record<string, unknown> {
-  const onGpu = o.device === 'cuda';
   const py = pythonWithTorch();
   const step = fileURLToPath(new URL('./cyclegan-step.ts', import.meta.url));
   const results: Record<string, unknown>[] = [];
@@ -70,8 +70,7 @@ export function benchCyclegan(o: Parsed<typeof cycleganOptions>): Record<string,
       const ref = runJson(
         py,
         [
-          ...(onGpu ? [ON_DEVICE, o.device] : []),
-          o.referenceScript,
+          ...referenceCommand(o.referenceScript, o.device),
           '--size',
           String(c.size),
           '--ngf',

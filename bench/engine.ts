@@ -4,7 +4,7 @@
  * Times training steps of faceswap's original model on facegan's engine and, in the same command, runs the
  * PyTorch reference (../shared/bench/reference_original.py), alternating rounds, and prints one JSON line:
  * both examples/s, the speed ratio, and both peak RSS. On cuda the reference runs unchanged on the GPU through
- * bench/reference-on-device.py; each step of both sides ends by reading the loss, which waits for the GPU.
+ * bench/reference-run.py; each step of both sides ends by reading the loss, which waits for the GPU.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,15 +12,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHARED } from '../src/testing/data.js';
 import { pythonWithTorch } from '../src/testing/python.js';
-import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep, type Device } from '../src/engine/index.js';
+import { Adam, rand, numThreads, manualSeed, l1Loss, libtorchVersion, trainStep } from '../src/engine/index.js';
+import type { Device } from '../src/engine/index.js';
 import { checkDeviceAvailable } from '../src/engine/runtime.js';
 import { OriginalModel } from '../src/models/original.js';
 import { median, peakRssMb } from './util.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
 
 export const DEFAULT_REFERENCE = join(SHARED, 'bench/reference_original.py');
-/** Runs a reference script of ../shared/bench on a GPU without changing it. */
-export const ON_DEVICE = fileURLToPath(new URL('./reference-on-device.py', import.meta.url));
+/** Runs a reference script of ../shared/bench on a GPU, or with denormals flushed, without changing it. */
+export const REFERENCE_RUN = fileURLToPath(new URL('./reference-run.py', import.meta.url));
+
+/** The command line that runs a reference on this device, with denormals flushed or not. */
+export function referenceCommand(script: string, device: string, flushDenormal = false): string[] {
+  if (device === 'cpu' && !flushDenormal) return [script];
+  const options = [...(device === 'cpu' ? [] : ['--device', device]), ...(flushDenormal ? ['--flush-denormal'] : [])];
+  return [REFERENCE_RUN, ...options, script];
+}
 
 interface Side {
   step_s: number[];
@@ -32,7 +40,7 @@ interface Side {
 export function runReference(path: string, batch: number, warmup: number, steps: number, threads: number,
   bf16 = false, device: Device = 'cpu'): Side & { engine: string } {
   const py = pythonWithTorch();
-  const script = device === 'cpu' ? [path] : [ON_DEVICE, device, path];
+  const script = referenceCommand(path, device);
   const args = [...script, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps)];
   args.push('--threads', String(threads));
   const r = spawnSync(py, [...args, ...(bf16 ? ['--bf16'] : [])], { encoding: 'utf8' });

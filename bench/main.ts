@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<Bench<OptionSchema>>> = {
   convert: () => import('./convert.js').then((m) => bench({ options: m.convertOptions, run: m.benchConvert })),
   train: () => import('./train.js').then((m) => bench({ options: m.trainOptions, run: m.benchTrain })),
   cyclegan: () => import('./cyclegan.js').then((m) => bench({ options: m.cycleganOptions, run: m.benchCyclegan })),
+  stylegan: () => import('./stylegan.js').then((m) => bench({ options: m.styleganOptions, run: m.benchStylegan })),
   convergence: () =>
     import('./convergence.js').then((m) => bench({ options: m.convergenceOptions, run: m.benchConvergence })),
 };

@@ -68,6 +68,11 @@ Napi::Value TrimMemory(const Info& info) {
 #endif
 }
 
+// Flush denormal floats to zero (FTZ/DAZ) on this thread and the threads it starts later; false where unsupported.
+Napi::Value SetFlushDenormal(const Info& info) {
+  return Guard(info, [&] { return Napi::Boolean::New(info.Env(), at::globalContext().setFlushDenormal(B(info, 0))); });
+}
+
 Napi::Value Version(const Info& info) { return Napi::String::New(info.Env(), TORCH_VERSION); }
 
 Napi::Value ParallelInfo(const Info& info) { return Napi::String::New(info.Env(), at::get_parallel_info()); }
@@ -82,6 +87,7 @@ void InitRuntime(Napi::Env env, Napi::Object exports) {
   exports["cudaDeviceCount"] = Napi::Function::New(env, CudaDeviceCount, "cudaDeviceCount");
   exports["setAutocast"] = Napi::Function::New(env, SetAutocast, "setAutocast");
   exports["trimMemory"] = Napi::Function::New(env, TrimMemory, "trimMemory");
+  exports["setFlushDenormal"] = Napi::Function::New(env, SetFlushDenormal, "setFlushDenormal");
   exports["version"] = Napi::Function::New(env, Version, "version");
   exports["parallelInfo"] = Napi::Function::New(env, ParallelInfo, "parallelInfo");
 }

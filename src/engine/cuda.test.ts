@@ -9,8 +9,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Adam, type Tensor, autocast, conv2d, cuda, gridSample, l1Loss, liveTensors, loadSafetensors, manualSeed,
-  pixelShuffle, rand, randn, saveSafetensors, tensor, tidy, trainStep,
+  Adam,
+  type Tensor,
+  autocast,
+  conv2d,
+  cuda,
+  gridSample,
+  l1Loss,
+  liveTensors,
+  loadSafetensors,
+  manualSeed,
+  pixelShuffle,
+  rand,
+  randn,
+  saveSafetensors,
+  tensor,
+  tidy,
+  trainStep,
 } from './index.js';
 import { OriginalModel } from '../models/original.js';
 import { CycleGenerators } from '../models/cyclegan.js';
@@ -40,14 +55,18 @@ test('tensors go to the GPU and come back unchanged, in each dtype', { skip }, (
 test('convolution, pixel shuffle and grid sampling, forward and backward, match the CPU', { skip }, () => {
   manualSeed(1);
   tidy(() => {
-    const x = randn([2, 8, 16, 16]), w = randn([12, 8, 3, 3]).mul(0.1), grid = rand([2, 16, 16, 2]).mul(2).sub(1);
+    const x = randn([2, 8, 16, 16]),
+      w = randn([12, 8, 3, 3]).mul(0.1),
+      grid = rand([2, 16, 16, 2]).mul(2).sub(1);
     const run = (device: 'cpu' | 'cuda') => {
-      const xs = x.to(device).detach().requiresGrad_(), ws = w.to(device).detach().requiresGrad_();
+      const xs = x.to(device).detach().requiresGrad_(),
+        ws = w.to(device).detach().requiresGrad_();
       const y = gridSample(pixelShuffle(conv2d(xs, ws, null, { padding: 1 }), 2).slice(1, 0, 2), grid.to(device));
       y.square().sum().backward();
       return { y, gx: xs.grad!, gw: ws.grad! };
     };
-    const cpu = run('cpu'), gpu = run('cuda');
+    const cpu = run('cpu'),
+      gpu = run('cuda');
     // TF32 may be on for GPU convolutions: allow its 10-bit mantissa
     assert.ok(maxDiff(gpu.y, cpu.y) < 2e-2, `forward differs by ${maxDiff(gpu.y, cpu.y)}`);
     const rel = (a: Tensor, b: Tensor) => maxDiff(a, b) / b.abs().amax().item();
@@ -62,7 +81,12 @@ test('Adam steps on the GPU give the CPU weights', { skip }, () => {
     const run = (device: 'cpu' | 'cuda') => {
       const p = start.to(device).detach().requiresGrad_();
       const opt = new Adam([p], { lr: 0.01, betas: [0.5, 0.999], eps: 1e-7 });
-      for (let i = 0; i < 10; i++) tidy(() => { opt.zeroGrad(); p.sub(1).square().sum().backward(); opt.step(); });
+      for (let i = 0; i < 10; i++)
+        tidy(() => {
+          opt.zeroGrad();
+          p.sub(1).square().sum().backward();
+          opt.step();
+        });
       return p.detach();
     };
     assert.ok(maxDiff(run('cuda'), run('cpu')) < 1e-5, 'weights after 10 Adam steps');
@@ -75,24 +99,39 @@ test("faceswap's original model: a training step on the GPU matches the CPU's, a
   const gpu = new OriginalModel({ init: 'torch-default' });
   gpu.loadStateDict(cpu.stateDict());
   gpu.to('cuda');
-  const a = rand([4, 3, 64, 64]), b = rand([4, 3, 64, 64]);
-  const ga = a.to('cuda'), gb = b.to('cuda');
+  const a = rand([4, 3, 64, 64]),
+    b = rand([4, 3, 64, 64]);
+  const ga = a.to('cuda'),
+    gb = b.to('cuda');
   const optCpu = new Adam(cpu, { lr: 5e-5, betas: [0.5, 0.999], eps: 1e-7 });
   const optGpu = new Adam(gpu, { lr: 5e-5, betas: [0.5, 0.999], eps: 1e-7 });
   const lossCpu = trainStep(optCpu, () => l1Loss(cpu.forward(a, 'a'), a).add(l1Loss(cpu.forward(b, 'b'), b)));
-  const lossGpu = trainStep(optGpu, () => l1Loss(gpu.forward(ga, 'a'), ga).add(l1Loss(gpu.forward(gb, 'b'), gb)),
-    { device: 'cuda' });
+  const lossGpu = trainStep(optGpu, () => l1Loss(gpu.forward(ga, 'a'), ga).add(l1Loss(gpu.forward(gb, 'b'), gb)), {
+    device: 'cuda',
+  });
   assert.ok(Math.abs(lossGpu - lossCpu) < 1e-3, `first loss: GPU ${lossGpu}, CPU ${lossCpu}`);
   const live = liveTensors();
   const losses: number[] = [];
   for (let i = 0; i < 30; i++) {
-    losses.push(trainStep(optGpu, () => l1Loss(gpu.forward(ga, 'a'), ga).add(l1Loss(gpu.forward(gb, 'b'), gb)),
-      { device: 'cuda', autocast: 'bfloat16' }));
+    losses.push(
+      trainStep(optGpu, () => l1Loss(gpu.forward(ga, 'a'), ga).add(l1Loss(gpu.forward(gb, 'b'), gb)), {
+        device: 'cuda',
+        autocast: 'bfloat16',
+      }),
+    );
   }
   assert.equal(liveTensors(), live, 'no tensors left behind by 30 bf16 steps on the GPU');
   assert.ok(losses.every(Number.isFinite), 'bf16 losses are finite');
-  assert.ok(losses.at(-1)! < lossGpu * 0.9, `bf16 training learns: ${lossGpu.toFixed(4)} -> ${losses.at(-1)!.toFixed(4)}`);
-  cpu.dispose(); gpu.dispose(); a.dispose(); b.dispose(); ga.dispose(); gb.dispose();
+  assert.ok(
+    losses.at(-1)! < lossGpu * 0.9,
+    `bf16 training learns: ${lossGpu.toFixed(4)} -> ${losses.at(-1)!.toFixed(4)}`,
+  );
+  cpu.dispose();
+  gpu.dispose();
+  a.dispose();
+  b.dispose();
+  ga.dispose();
+  gb.dispose();
 });
 
 test('bf16 autocast on the GPU runs convolutions in bf16 and stays near fp32', { skip }, () => {
@@ -115,7 +154,8 @@ test('weights saved from the GPU load on the CPU and back on the GPU', { skip },
   const dir = mkdtempSync(join(tmpdir(), 'facegan-cuda-'));
   try {
     tidy(() => {
-      const w = randn([3, 5], { device: 'cuda' }), h = randn([4], { device: 'cuda', dtype: 'bfloat16' });
+      const w = randn([3, 5], { device: 'cuda' }),
+        h = randn([4], { device: 'cuda', dtype: 'bfloat16' });
       saveSafetensors(join(dir, 'w.safetensors'), { w, h });
       const onCpu = loadSafetensors(join(dir, 'w.safetensors')).tensors;
       assert.equal(onCpu.get('w')!.device, 'cpu');

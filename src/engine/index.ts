@@ -21,4 +21,4 @@ export { Module, type Layer } from './module.js';
 export { initWeight, initBias, icnr, fans, type Initializer, INITIALIZERS } from './init.js';
 export { Adam, AdamW, clipGradNorm, trainStep, type AdamOptions, type OptimizerState } from './optim.js';
 export { saveSafetensors, loadSafetensors, parseSafetensorsHeader, type SafetensorsHeader } from './safetensors.js';
-export { setNumThreads, numThreads, manualSeed, cuda, resolveDevice, liveTensors, trimMemory, libtorchVersion, autocast, hasFastBf16 } from './runtime.js';
+export { setNumThreads, numThreads, setFlushDenormal, manualSeed, cuda, resolveDevice, liveTensors, trimMemory, libtorchVersion, autocast, hasFastBf16 } from './runtime.js';

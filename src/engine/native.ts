@@ -96,7 +96,7 @@ export interface NativeEngine {
   // runtime
   setNumThreads(n: number): void; numThreads(): number; manualSeed(seed: number): void;
   cudaIsAvailable(): boolean; cudaDeviceCount(): number; setAutocast(device: string, on: boolean, dtype: string): void;
-  version(): string; parallelInfo(): string;
+  setFlushDenormal(on: boolean): boolean; version(): string; parallelInfo(): string;
 }
 
 const addonPath = fileURLToPath(new URL('../../build/Release/facegan_native.node', import.meta.url));
@@ -135,6 +135,8 @@ function load(): NativeEngine {
   // Inside Node, libtorch's OpenMP starts with one thread: use every core unless told otherwise.
   const fromEnv = Number(process.env.FACEGAN_THREADS ?? process.env.OMP_NUM_THREADS);
   engine.setNumThreads(Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
+  // before any op, so that the threads libtorch starts later inherit it
+  if (process.env.FACEGAN_FLUSH_DENORMAL === '1') engine.setFlushDenormal(true);
   return engine;
 }
 

@@ -14,6 +14,14 @@ export function numThreads(): number {
   return native().numThreads();
 }
 
+/**
+ * Flushes denormal floats to zero (FTZ/DAZ) on this thread and the threads libtorch starts after it; false where
+ * the CPU cannot. Set FACEGAN_FLUSH_DENORMAL=1 to have it on from the engine's first op.
+ */
+export function setFlushDenormal(on: boolean): boolean {
+  return native().setFlushDenormal(on);
+}
+
 /** Seeds every generator (CPU and CUDA), so that rand/randn/initialisers repeat. */
 export function manualSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0) throw invalid('a non-negative integer', 'seed', seed);

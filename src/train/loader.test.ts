@@ -16,7 +16,8 @@ test('three workers make the same augmented batches as one, in order', async () 
     seed: 7,
     sample: { size: 64, coverage: 0.875, augment: AUGMENT_DEFAULTS, eyeWeight: 3, mouthWeight: 2, toLandmarks: false },
   };
-  const one = new BatchLoader(config, 1), three = new BatchLoader(config, 3);
+  const one = new BatchLoader(config, 1),
+    three = new BatchLoader(config, 3);
   try {
     let previous: Float32Array | undefined;
     for (let i = 0; i < 7; i++) {
