@@ -5,7 +5,8 @@
 #   1. the CUDA tests (src/engine/cuda.test.ts) and the engine's tests on that libtorch;
 #   2. bench engine and bench cyclegan on the GPU, PyTorch beside facegan, fp32 and bf16;
 #   3. `facegan train --device cuda` on synthetic faces, resumed once;
-#   4. bench engine on that machine's CPU in bf16 (the PyTorch bf16 ratio, where the CPU has AMX).
+#   4. bench engine on that machine's CPU in bf16 (the PyTorch bf16 ratio, where the CPU has AMX);
+#   5. (asked for by name: stylegan) bench stylegan on the GPU and on that CPU.
 # Logs and JSON lines go to $OUT (or /tmp/gpu-out). Usage: scripts/gpu/check.sh [steps...] (default: all).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -18,7 +19,7 @@ run() { # run NAME SECONDS CMD...: one step, its output in $OUT/NAME.log, its ex
   log "end $name: exit $?"
   tail -n 3 "$OUT/$name.log"
 }
-steps=${*:-build test bench train cpu}
+steps=${*:-build test bench train cpu stylegan}
 has() { [[ " $steps " == *" $1 "* ]]; }
 
 mkdir -p /tmp/node/bin
@@ -62,6 +63,10 @@ if has bench; then
 fi
 if has train; then
   run train-gpu 170 node scripts/gpu/train-check.mjs "$OUT" cuda 200
+fi
+if has stylegan; then
+  run bench-stylegan-gpu 60 node --import tsx bench/main.ts stylegan --device cuda --steps 10 --warmup 3
+  run bench-stylegan-cpu 100 node --import tsx bench/main.ts stylegan --flush-denormal --steps 4 --warmup 1
 fi
 if has cpu; then
   run bench-engine-cpu-bf16 120 node --import tsx bench/main.ts engine --bf16 --steps 8 --warmup 2
