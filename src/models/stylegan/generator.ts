@@ -27,12 +27,13 @@ export class MappingNetwork extends Module {
     let w = z.mul(z.square().mean(1, true).add(1e-8).rsqrt());
     for (const fc of this.layers) w = lrelu(fc.forward(w));
     if (o.trackBeta !== undefined) {
-      const next = keep(noGrad(() => w.detach().mean(0).lerp(this.wAvg, o.trackBeta!)));
+      // in the mean's own float32 (under autocast w is bf16)
+      const next = keep(noGrad(() => w.detach().to(this.wAvg.dtype).mean(0).lerp(this.wAvg, o.trackBeta!)));
       noGrad(() => this.wAvg.copy_(next));
       next.dispose();
     }
     const psi = o.psi ?? 1;
-    return psi === 1 ? w : this.wAvg.unsqueeze(0).lerp(w, psi);
+    return psi === 1 ? w : this.wAvg.to(w.dtype).unsqueeze(0).lerp(w, psi);
   }
 }
 

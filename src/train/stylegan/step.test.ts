@@ -1,7 +1,7 @@
 /** One StyleGAN2 iteration: losses, R1 against finite differences, the EMA, lazy Adam, determinism. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adam, type Module, type Tensor, grad, manualSeed, rand, tensor, tidy, noGrad } from '../../engine/index.js';
+import { Adam, type Module, type Tensor, autocast, grad, manualSeed, rand, tensor, tidy, noGrad } from '../../engine/index.js';
 import { Random } from '../../core/random.js';
 import { StyleDiscriminator, StyleGenerator, type StyleGanSpec } from '../../models/stylegan/index.js';
 import { lazyAdam, r1Penalty, styleganStep, type StyleGanParts } from './step.js';
@@ -53,6 +53,16 @@ test('one iteration gives finite losses, R1 on its interval, and changes G, D an
   assert.ok(changed(d0, flat(parts.D)), 'D changed');
   assert.ok(changed(e0, flat(parts.ema!)), 'the EMA moved');
   assert.ok(!('r1' in styleganStep(parts, reals, 1, settings, 4)), 'no R1 between intervals');
+  dispose(parts);
+  reals.dispose();
+});
+
+test('an iteration under bf16 autocast gives finite losses, R1 included', () => {
+  const parts = { ...build(2), autocast: <T>(fn: () => T) => autocast('cpu', 'bfloat16', fn) };
+  const reals = tidy(() => rand([4, 3, 16, 16]).mul(2).sub(1));
+  const losses = styleganStep(parts, reals, 0, { ...settings, mixing: 1 }, 0);
+  assert.ok(Object.values(losses).every(Number.isFinite) && 'r1' in losses, JSON.stringify(losses));
+  assert.equal(parts.G.mapping.wAvg.dtype, 'float32', 'the mean w stays float32');
   dispose(parts);
   reals.dispose();
 });
