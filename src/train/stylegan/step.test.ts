@@ -1,7 +1,18 @@
 /** One StyleGAN2 iteration: losses, R1 against finite differences, the EMA, lazy Adam, determinism. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adam, type Module, type Tensor, autocast, grad, manualSeed, rand, tensor, tidy, noGrad } from '../../engine/index.js';
+import {
+  Adam,
+  type Module,
+  type Tensor,
+  autocast,
+  grad,
+  manualSeed,
+  rand,
+  tensor,
+  tidy,
+  noGrad,
+} from '../../engine/index.js';
 import { Random } from '../../core/random.js';
 import { StyleDiscriminator, StyleGenerator, type StyleGanSpec } from '../../models/stylegan/index.js';
 import { lazyAdam, r1Penalty, styleganStep, type StyleGanParts } from './step.js';
