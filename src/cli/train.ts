@@ -23,6 +23,7 @@ export const trainCommand = defineCommand({
   facegan train -A faces_a/ -B faces_b/ -m model/ --gan --mask
   facegan train --model cyclegan -A photos_a/ -B photos_b/ -m cyclegan/ --iterations 20000
   facegan train --model cyclegan -A faces_a/ -B faces_b/ -m cyclegan/ --size 256 --ngf 64 --blocks 9 --upsample bilinear
+  facegan train --model stylegan -i faces/ -m stylegan/ --iterations 20000
 
 Models:
 ${Object.entries(models).map(([name, m]) => `  ${name.padEnd(12)}${m.description}`).join('\n')}
@@ -35,8 +36,9 @@ folder; the others (--iterations, --lr, --batch-size, ...) may change on resume.
 to --model cyclegan only, and the pair options (--mask, --gan, --loss, ...) only to the pair models.
 CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v]) => `${flagOf(k)} ${v}`).join(', ')}.`,
   options: {
-    a: { type: 'string', short: 'A', help: 'folder of extracted faces of A (the face to replace)', required: true },
-    b: { type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)', required: true },
+    a: { type: 'string', short: 'A', help: 'folder of extracted faces of A (the face to replace)' },
+    b: { type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)' },
+    input: { type: 'string', short: 'i', help: 'StyleGAN: the one folder of faces (or images) it learns to make' },
     modelDir: { type: 'string', short: 'm', help: 'model folder (made if new, resumed if it holds a model)', required: true },
     ...TRAIN_SCHEMA,
     evalEvery: { type: 'int', help: 'measure the model with facegan eval every n iterations (0: never); figures go to log.jsonl', default: 0, min: 0 },
@@ -50,12 +52,15 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v
   async run(o) {
     const bar = progressBar('train', 'it');
     let start: number | undefined;
-    const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, threads, ...options } = o;
+    const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, threads, input, ...rest } = o;
+    if (input && rest.a) throw new FaceganError(ErrorCodes.USAGE, 'Give -i (StyleGAN\'s one folder) or -A and -B, not both.');
+    const options = { ...rest, a: (input ?? rest.a)! }; // train() says which folders the model needs
     if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
     if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
+    if (evalEvery > 0 && (!o.a || !o.b)) throw new FaceganError(ErrorCodes.USAGE, '--eval-every measures a face swap: it needs -A and -B.');
     const evaluator = evalEvery > 0 ? swapEvaluator({
-      modelDir: o.modelDir, every: evalEvery, input: evalInput!, source: evalSource ?? (evalSwap ? o.a : o.b),
-      faces: evalSwap ? o.b : o.a, swap: evalSwap,
+      modelDir: o.modelDir, every: evalEvery, input: evalInput!, source: evalSource ?? (evalSwap ? o.a! : o.b!),
+      faces: evalSwap ? o.b! : o.a!, swap: evalSwap,
       frames: evalFrames, onFigures: (iteration, f) => {
         const failing = failingMeasures(f);
         console.log(`\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (template ${f.evalTemplatePsnr?.toFixed(2) ?? '-'}, mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);

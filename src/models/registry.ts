@@ -8,7 +8,7 @@ import { ORIGINAL_SPEC } from './original.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 /** The model families (train/families.ts maps each to its training family). */
-export const FAMILY_IDS = ['pair', 'cyclegan'] as const;
+export const FAMILY_IDS = ['pair', 'cyclegan', 'stylegan'] as const;
 export type FamilyId = (typeof FAMILY_IDS)[number];
 
 export interface ModelEntry {
@@ -33,6 +33,10 @@ export const models = {
   cyclegan: {
     family: 'cyclegan',
     description: 'CycleGAN: unpaired translation A <-> B (faces or whole images); 64-256 px, ResNet generators, PatchGAN judges',
+  },
+  stylegan: {
+    family: 'stylegan',
+    description: 'StyleGAN2: new faces (or images) from one folder (-i); 32-256 px, mapping network, modulated convs',
   },
 } as const satisfies Record<string, ModelEntry>;
 

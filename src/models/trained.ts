@@ -138,6 +138,7 @@ export interface TrainedModel extends SwapModel {
 const INFERENCE_KEYS: Record<FamilyId, (config: Record<string, unknown>) => string[]> = {
   pair: () => ['model', 'size', 'modelCoverage', 'extractCoverage'],
   cyclegan: (c) => ['model', 'size', 'ngf', 'ndf', 'blocks', 'upsample', 'trainedOn', ...(c.trainedOn === 'faces' ? ['modelCoverage', 'extractCoverage'] : [])],
+  stylegan: () => ['model', 'size', 'zDim', 'mappingLayers', 'channelBase', 'channelMax'],
 };
 
 /** Builds the inference module of a model folder's config (the weights are loaded by the caller). */
@@ -159,6 +160,9 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   const name = String(config.model);
   if (!isModelName(name)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${name}" model, which this facegan does not know; update facegan.`);
   const family = models[name].family;
+  if (family === 'stylegan') {
+    throw new FaceganError(ErrorCodes.USAGE, `${dir} holds a StyleGAN model, which makes new faces rather than swapping or translating them: use facegan generate -m ${dir}.`);
+  }
   requireConfigKeys(files.config, config, INFERENCE_KEYS[family](config));
   const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
   const model = inferenceModule(family, config);

@@ -11,10 +11,12 @@ import { pairFamily } from './pair.js';
 import { PAIR_SCHEMA } from './config.js';
 import { cycleganFamily } from './cyclegan/family.js';
 import { CYCLEGAN_SCHEMA } from './cyclegan/settings.js';
+import { styleganFamily } from './stylegan/family.js';
+import { STYLEGAN_SCHEMA } from './stylegan/settings.js';
 
-export const families = { pair: pairFamily, cyclegan: cycleganFamily } as const satisfies Record<
+export const families = { pair: pairFamily, cyclegan: cycleganFamily, stylegan: styleganFamily } as const satisfies Record<
   FamilyId,
   Pick<Family, 'id' | 'schema'>
 >;
 
-export const TRAIN_SCHEMA = { ...CORE_SCHEMA, ...PAIR_SCHEMA, ...CYCLEGAN_SCHEMA } as const satisfies OptionSchema;
+export const TRAIN_SCHEMA = { ...CORE_SCHEMA, ...PAIR_SCHEMA, ...CYCLEGAN_SCHEMA, ...STYLEGAN_SCHEMA } as const satisfies OptionSchema;

@@ -151,7 +151,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
   derivedKeys: ['size', 'extractCoverage', 'modelCoverage'],
   normalize,
   async open(inputs, settings, stored) {
-    const folders = { a: resolve(inputs.a), b: resolve(inputs.b) };
+    const folders = { a: resolve(inputs.a), b: resolve(inputs.b!) }; // train() checked that B is given
     if (folders.a === folders.b)
       throw new FaceganError(ErrorCodes.USAGE, 'A and B are the same folder: give the faces of two different people.');
     const size = pairModels[settings.model as PairModelName].spec.size;

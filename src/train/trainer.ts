@@ -24,10 +24,10 @@ import { Warnings } from '../core/warnings.js';
 export type { TrainProgress, Evaluator };
 
 export interface TrainOptions extends Given<typeof TRAIN_SCHEMA> {
-  /** Folder of A: extracted faces (the face to replace), or images of one style. */
+  /** Folder of A: extracted faces (the face to replace), or images of one style; StyleGAN's one folder. */
   a: string;
-  /** Folder of B: extracted faces (the face to put in), or images of the other style. */
-  b: string;
+  /** Folder of B: extracted faces (the face to put in), or images of the other style (not for StyleGAN). */
+  b?: string;
   /** Model folder: made if new, resumed if it holds a model. */
   modelDir: string;
   /** Start over in a folder that holds a model (or a damaged one): its files move to replaced-TIMESTAMP/. */
@@ -121,6 +121,16 @@ function storedSchema(family: Family) {
   return settingsSchema(Object.fromEntries(plain));
 }
 
+/** Two folders for the families of two, one for StyleGAN, with what to type instead. */
+function checkFolders(family: Family, model: string, a: string | undefined, b: string | undefined): void {
+  if ((family.folders ?? 2) === 1) {
+    if (b) throw new FaceganError(ErrorCodes.USAGE, `--model ${model} trains on one folder: give it as -i FOLDER, without -B.`);
+    if (!a) throw new FaceganError(ErrorCodes.USAGE, `--model ${model} needs its folder of faces or images: -i FOLDER.`);
+  } else if (!a || !b) {
+    throw new FaceganError(ErrorCodes.USAGE, `--model ${model} trains on two folders: give -A FOLDER and -B FOLDER.`);
+  }
+}
+
 async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<TrainSummary> {
   const { a, b, modelDir: _dir, restart, onProgress, onWarning, signal, evaluator, ...given } = options;
   const warnings = new Warnings(onWarning);
@@ -135,6 +145,7 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
     requireConfigKeys(folder.paths.config, stored, [...fixedKeys(familySchema(family)), ...family.derivedKeys]);
   }
   checkApplicable(given, family, model, TRAIN_SCHEMA);
+  checkFolders(family, model, a, b);
   const settings = resolveSettings(family, given, stored);
   const { derived, data } = await family.open({ a, b, warnings }, settings, stored);
   const config = { ...settings, ...derived } as CoreConfig & Record<string, unknown>;

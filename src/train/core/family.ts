@@ -13,18 +13,22 @@ import type { Warnings } from '../../core/warnings.js';
 /** The core's settings, resolved (precision `auto` already turned into what this machine runs). */
 export type CoreConfig = Omit<Resolved<typeof CORE_SCHEMA>, 'precision'> & { precision: 'fp32' | 'bf16' | 'fp16' };
 
-/** The two folders a family trains on (A and B: faces of two people, or images of two styles). */
+/** The folders a family trains on (A and B: faces of two people, or images of two styles; A alone for StyleGAN). */
 export interface TrainInputs {
   a: string;
-  b: string;
+  /** Given to the families of two folders (checked before open()). */
+  b?: string;
   /** Where open() reports what it left out (files it could not read). */
   warnings?: Warnings;
 }
 
-/** A trained part with its optimizer: saved as NAME.safetensors and its optimizer beside it. */
+/**
+ * A trained part with its optimizer: saved as NAME.safetensors and its optimizer beside it. A part without an
+ * optimizer (StyleGAN's EMA generator) is saved and resumed but updated by the step itself.
+ */
 export interface NamedModule {
   module: Module;
-  optimizer: AdamOptions;
+  optimizer?: AdamOptions;
 }
 
 /** What the step and previews see: the modules by name with their optimizers, and where they run. */
@@ -86,6 +90,8 @@ export interface FamilyRun<C, B> {
 /** A model family: its settings, how it reads the data and builds a run, and its preview column labels. */
 export interface Family<C extends CoreConfig = CoreConfig, B = unknown> {
   id: string;
+  /** How many folders it trains on: two (A and B; the default) or one (-i). */
+  folders?: 1 | 2;
   /** The family's own settings (beside CORE_SCHEMA). */
   schema: OptionSchema;
   /** Settings a family derives from its data (stored in config.json; a folder without them is damaged). */

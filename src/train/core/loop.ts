@@ -63,7 +63,7 @@ export function placeModules<C extends CoreConfig, B>(
   for (const [name, { module, optimizer }] of Object.entries(run.modules)) {
     module.to(device);
     modules[name] = module;
-    optimizers[name] = new Adam(module, optimizer);
+    if (optimizer) optimizers[name] = new Adam(module, optimizer);
     if (resumed) folder.loadModule(name, module, optimizers[name]);
   }
   if (resumed && run.state) {
@@ -116,7 +116,7 @@ export async function runLoop<C extends CoreConfig, B>(
     const improved = sinceSave.n > 0 && (!state.best || mean < state.best.loss);
     if (improved) state.best = { loss: mean, iteration: state.iteration };
     const named = Object.fromEntries(
-      Object.keys(ctx.modules).map((k) => [k, { module: ctx.modules[k]!, opt: ctx.optimizers[k]! }]),
+      Object.keys(ctx.modules).map((k) => [k, { module: ctx.modules[k]!, opt: ctx.optimizers[k] }]),
     );
     const stepState = run.state?.save();
     try {

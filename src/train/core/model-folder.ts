@@ -171,7 +171,7 @@ export class ModelFolder {
    * are dropped on the next start); killed after it, the next start finishes the renames (`recover()`).
    */
   save(
-    modules: Record<string, { module: Module; opt: Adam }>,
+    modules: Record<string, { module: Module; opt?: Adam }>,
     state: TrainState,
     model: string,
     stepState?: Map<string, Tensor>,
@@ -182,9 +182,11 @@ export class ModelFolder {
     for (const [name, { module, opt }] of Object.entries(modules)) {
       const f = moduleFiles(name);
       saveSafetensors(next(f.weights), module.stateDict(), meta);
+      files.push(f.weights);
+      if (!opt) continue;
       const o = opt.stateDict();
       saveSafetensors(next(f.optimizer), o.tensors, { ...meta, optimizer: JSON.stringify(o.meta) });
-      files.push(f.weights, f.optimizer);
+      files.push(f.optimizer);
     }
     if (stepState) {
       saveSafetensors(next(STEP_STATE_FILE), stepState, meta);

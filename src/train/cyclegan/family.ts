@@ -161,7 +161,7 @@ export const cycleganFamily: Family<CycleGanConfig, ImageBatch> = {
   defaults: { lr: 2e-4, batchSize: 1, precision: 'auto' },
   derivedKeys: ['trainedOn'],
   async open(inputs, settings, stored) {
-    const folders = { a: resolve(inputs.a), b: resolve(inputs.b) };
+    const folders = { a: resolve(inputs.a), b: resolve(inputs.b!) }; // train() checked that B is given
     if (folders.a === folders.b)
       throw new FaceganError(
         ErrorCodes.USAGE,

@@ -7,7 +7,7 @@
  * - cutout: a square of half the side zeroed at a random place.
  * The draws come from (seed, iteration, call), so a resumed run augments as the first did.
  */
-import { type Tensor, affineGrid, gridSample, tensor } from '../../engine/index.js';
+import { type Tensor, cat, pad, tensor } from '../../engine/index.js';
 import { Random } from '../../core/random.js';
 
 export const DIFFAUGMENT_POLICIES = ['color', 'translation', 'cutout'] as const;
@@ -25,13 +25,22 @@ export function colour(x: Tensor, brightness: number[], saturation: number[], co
   return y.sub(imageMean).mul(perSample(x, contrast)).add(imageMean);
 }
 
-/** Shifts each image by whole pixels ([dx, dy] per sample; positive moves content right/down), zeros coming in. */
+/**
+ * Shifts each image by whole pixels ([dx, dy] per sample; positive moves content right/down), zeros coming in. Pad
+ * and slice, not grid_sample: R1 differentiates through it twice, and grid_sample's backward has no derivative.
+ */
 export function translate(x: Tensor, shifts: readonly (readonly [number, number])[]): Tensor {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  // output pixel p samples input p - shift, at pixel centres (nearest, no interpolation)
-  const theta = shifts.flatMap(([dx, dy]) => [1, 0, (-2 * dx) / w, 0, 1, (-2 * dy) / h]);
-  const grid = affineGrid(tensor(theta, { shape: [n, 2, 3], device: x.device }).to(x.dtype), [n, c, h, w]);
-  return gridSample(x, grid, { mode: 'nearest', paddingMode: 'zeros' });
+  const [, , h, w] = x.shape as [number, number, number, number];
+  const px = Math.max(...shifts.map(([dx]) => Math.abs(dx))),
+    py = Math.max(...shifts.map(([, dy]) => Math.abs(dy)));
+  const padded = pad(x, [px, px, py, py]);
+  const rows = shifts.map(([dx, dy], i) =>
+    padded
+      .narrow(0, i, 1)
+      .narrow(2, py - dy, h)
+      .narrow(3, px - dx, w),
+  );
+  return cat(rows, 0);
 }
 
 /** Zeroes a square of side `size` centred at [cx, cy] (pixels) in each image. */

@@ -17,6 +17,7 @@ import { Random } from '../../core/random.js';
 import { StyleDiscriminator, StyleGenerator, type StyleGanSpec } from '../../models/stylegan/index.js';
 import { lazyAdam, r1Penalty, styleganStep, type StyleGanParts } from './step.js';
 import { emaBeta, updateEma } from './ema.js';
+import { augmenter } from './diffaugment.js';
 
 const spec: StyleGanSpec = { size: 16, zDim: 32, mapping: 2, channelBase: 256, channelMax: 32 };
 const settings = { batchSize: 4, seed: 9, r1Gamma: 1, r1Interval: 4, mixing: 0.9, emaKimg: 0.01 };
@@ -36,6 +37,8 @@ function build(seed = 0): StyleGanParts {
     optD: new Adam(D, d),
     device: 'cpu',
     autocast: (fn) => fn(),
+    // every augmentation, so that R1 differentiates through them twice
+    augment: augmenter(['color', 'translation', 'cutout'], seed),
   };
 }
 const flat = (m: Module) =>
