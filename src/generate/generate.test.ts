@@ -1,0 +1,101 @@
+/** facegan generate on a small trained StyleGAN: seeds, truncation, grids, style mixing, labels, refusals. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractedFaces, testTmp } from '../testing/faces.js';
+import { train } from '../train/trainer.js';
+import { readImage } from '../media/image.js';
+import { GENERATED_SOURCE_TYPE, readImageSourceType } from '../media/provenance.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { generate } from './generate.js';
+import { parseRanges } from '../core/ranges.js';
+
+let model = '';
+before(async () => {
+  const faces = await extractedFaces('grid_s1', 6);
+  model = join(testTmp(), 'sg-gen');
+  await train({
+    a: faces,
+    modelDir: model,
+    model: 'stylegan',
+    size: 32,
+    zDim: 32,
+    channelBase: 256,
+    channelMax: 32,
+    batchSize: 4,
+    iterations: 4,
+    saveEvery: 4,
+    previewEvery: 4,
+  });
+});
+
+const pixels = async (file: string) => Buffer.from((await readImage(file)).data);
+
+test('a seed gives the same image every time, other seeds other images; labelled as generated', async () => {
+  const [one, two] = [join(testTmp(), 'gen-1'), join(testTmp(), 'gen-2')];
+  const s = await generate({ modelDir: model, output: one, seeds: [3, 4] });
+  await generate({ modelDir: model, output: two, seeds: [4] });
+  assert.deepEqual(
+    s.files.map((f) => f.split('/').pop()),
+    ['seed0003.png', 'seed0004.png'],
+  );
+  assert.ok((await pixels(join(one, 'seed0004.png'))).equals(await pixels(join(two, 'seed0004.png'))), 'seed 4 twice');
+  assert.ok(
+    !(await pixels(join(one, 'seed0003.png'))).equals(await pixels(join(one, 'seed0004.png'))),
+    'seeds 3 and 4',
+  );
+  assert.equal(await readImageSourceType(join(one, 'seed0003.png')), GENERATED_SOURCE_TYPE);
+  const bare = join(testTmp(), 'gen-bare');
+  await generate({ modelDir: model, output: bare, seeds: [3], provenance: false });
+  assert.equal(await readImageSourceType(join(bare, 'seed0003.png')), undefined, '--no-provenance');
+});
+
+test('truncation 0 gives the average face for every seed; a grid holds every seed', async () => {
+  const out = join(testTmp(), 'gen-avg');
+  await generate({ modelDir: model, output: out, seeds: [1, 2, 3], truncation: 0 });
+  const [a, b, c] = await Promise.all([1, 2, 3].map((s) => pixels(join(out, `seed000${s}.png`))));
+  assert.ok(a!.equals(b!) && b!.equals(c!), 'one image for all seeds');
+  const grid = join(testTmp(), 'gen-grid.png');
+  await generate({ modelDir: model, output: grid, seeds: [0, 1, 2, 3, 4], grid: true });
+  const g = await readImage(grid);
+  assert.deepEqual([g.width, g.height], [3 * 32, 2 * 32], '5 seeds in rows of 3');
+});
+
+test("style mixing: a cell given every style of its column is the column seed's image", async () => {
+  const out = join(testTmp(), 'gen-mix.png');
+  const all = await generate({
+    modelDir: model,
+    output: out,
+    styleMix: { rows: [1, 2], cols: [7, 8, 9], styles: [0, 7] },
+  });
+  assert.equal(all.images, 6);
+  const g = await readImage(out);
+  assert.deepEqual([g.width, g.height], [4 * 32, 3 * 32]);
+  const cell = (col: number, row: number) => {
+    const out: number[] = [];
+    for (let y = 0; y < 32; y++)
+      out.push(
+        ...g.data.subarray(((row * 32 + y) * g.width + col * 32) * 3, ((row * 32 + y) * g.width + col * 32 + 32) * 3),
+      );
+    return Buffer.from(out);
+  };
+  assert.ok(cell(2, 1).equals(cell(2, 0)), 'row 1, column 2 (all styles from seed 8) is seed 8');
+  await generate({ modelDir: model, output: out, styleMix: { rows: [1, 2], cols: [7, 8, 9], styles: [0, 3] } });
+  const mixed = await readImage(out);
+  assert.ok(!Buffer.from(mixed.data).equals(Buffer.from(g.data)), 'coarse styles only: another image');
+});
+
+test('bad input: a swap model, a grid to a folder-like name, seeds that are not numbers', async () => {
+  await assert.rejects(
+    generate({ modelDir: join(testTmp(), 'none'), output: join(testTmp(), 'x'), seeds: [1] }),
+    (e: FaceganError) => e.code === ErrorCodes.BAD_MODEL,
+  );
+  await assert.rejects(
+    generate({ modelDir: model, output: join(testTmp(), 'grid.txt'), seeds: [1], grid: true }),
+    (e: FaceganError) => e.code === ErrorCodes.USAGE && /image file/.test(e.message),
+  );
+  assert.ok(!existsSync(join(testTmp(), 'grid.txt')));
+  assert.throws(() => parseRanges('1-x', '--seeds'), /numbers and ranges/);
+  assert.deepEqual(parseRanges('0-2,7', '--seeds'), [0, 1, 2, 7]);
+});
