@@ -123,11 +123,12 @@ function storedSchema(family: Family) {
 
 /** Two folders for the families of two, one for StyleGAN, with what to type instead. */
 function checkFolders(family: Family, model: string, a: string | undefined, b: string | undefined): void {
+  const usage = (message: string) => new FaceganError(ErrorCodes.USAGE, `--model ${model} ${message}`);
   if ((family.folders ?? 2) === 1) {
-    if (b) throw new FaceganError(ErrorCodes.USAGE, `--model ${model} trains on one folder: give it as -i FOLDER, without -B.`);
-    if (!a) throw new FaceganError(ErrorCodes.USAGE, `--model ${model} needs its folder of faces or images: -i FOLDER.`);
+    if (b) throw usage('trains on one folder: give it as -i FOLDER, without -B.');
+    if (!a) throw usage('needs its folder of faces or images: -i FOLDER.');
   } else if (!a || !b) {
-    throw new FaceganError(ErrorCodes.USAGE, `--model ${model} trains on two folders: give -A FOLDER and -B FOLDER.`);
+    throw usage('trains on two folders: give -A FOLDER and -B FOLDER.');
   }
 }
 

@@ -21,8 +21,8 @@ export function loadStyleGan(dir: string, device: Device = 'cpu'): TrainedStyleG
   if (config.model !== 'stylegan') {
     throw new FaceganError(
       ErrorCodes.USAGE,
-      `${dir} holds a ${String(config.model)} model, which swaps or translates faces: facegan generate needs a StyleGAN ` +
-        'model (facegan train --model stylegan -i FACES -m DIR).',
+      `${dir} holds a ${String(config.model)} model, which swaps or translates faces: facegan generate needs a ` +
+        'StyleGAN model (facegan train --model stylegan -i FACES -m DIR).',
     );
   }
   requireConfigKeys(files.config, config, [...KEYS]);
