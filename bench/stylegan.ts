@@ -21,7 +21,7 @@ export const styleganOptions = {
   steps: { type: 'int', help: 'timed iterations', default: 10, min: 1 },
   precisions: { type: 'string', help: 'precisions, comma-separated (fp32, bf16)', default: 'fp32,bf16' },
   device: { type: 'string', help: 'cpu or cuda (both sides run there)', default: 'cpu', choices: ['cpu', 'cuda'] },
-  flushDenormal: { type: 'boolean', help: 'flush denormal floats to zero on both sides (FTZ/DAZ)' },
+  flushDenormal: { type: 'boolean', help: "flush denormal floats to zero on both sides (FTZ/DAZ; facegan's default)" },
   referenceScript: {
     type: 'string',
     help: 'the PyTorch reference script',
@@ -78,7 +78,8 @@ export function benchStylegan(o: Parsed<typeof styleganOptions>): Record<string,
       [...script, ...refArgs, ...(bf16 ? ['--bf16'] : [])],
       `PyTorch ${precision}`,
     );
-    const env = { ...process.env, ...(o.flushDenormal ? { FACEGAN_FLUSH_DENORMAL: '1' } : {}) };
+    // facegan flushes denormals by default; without --flush-denormal both sides keep them, as PyTorch does
+    const env = { ...process.env, FACEGAN_FLUSH_DENORMAL: o.flushDenormal ? '1' : '0' };
     const ours = runJson(
       process.execPath,
       [

@@ -16,7 +16,7 @@ export function numThreads(): number {
 
 /**
  * Flushes denormal floats to zero (FTZ/DAZ) on this thread and the threads libtorch starts after it; false where
- * the CPU cannot. Set FACEGAN_FLUSH_DENORMAL=1 to have it on from the engine's first op.
+ * the CPU cannot. The engine turns it on as it loads (before its first op); FACEGAN_FLUSH_DENORMAL=0 leaves it off.
  */
 export function setFlushDenormal(on: boolean): boolean {
   return native().setFlushDenormal(on);
