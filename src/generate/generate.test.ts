@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train } from '../train/trainer.js';
 import { readImage } from '../media/image.js';
-import { GENERATED_SOURCE_TYPE, readImageSourceType } from '../media/provenance.js';
+import { GENERATED_SOURCE_TYPE, readImageSourceType, readVideoSourceType } from '../media/provenance.js';
+import { interpolate, walkPosition } from './interpolate.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { generate } from './generate.js';
 import { parseRanges } from '../core/ranges.js';
@@ -98,4 +99,22 @@ test('bad input: a swap model, a grid to a folder-like name, seeds that are not 
   assert.ok(!existsSync(join(testTmp(), 'grid.txt')));
   assert.throws(() => parseRanges('1-x', '--seeds'), /numbers and ranges/);
   assert.deepEqual(parseRanges('0-2,7', '--seeds'), [0, 1, 2, 7]);
+});
+
+test('interpolate: a labelled video with a frame per step, meeting each seed exactly', async () => {
+  assert.deepEqual(walkPosition(0, 10), [0, 0]);
+  assert.deepEqual(walkPosition(10, 10), [1, 0], 'the second keyframe is reached exactly');
+  const [, mid] = walkPosition(5, 10);
+  assert.ok(Math.abs(mid - 0.5) < 1e-12, 'halfway at half time');
+  assert.ok(walkPosition(1, 10)[1] < 0.1 / 2, 'eased: slow near a keyframe');
+  const out = join(testTmp(), 'walk.mp4');
+  const s = await interpolate({ modelDir: model, output: out, seeds: [1, 2, 3], secondsPerSeed: 0.5, fps: 10 });
+  assert.equal(s.frames, 2 * 5 + 1);
+  assert.equal(s.size, 128, '4x the model side');
+  assert.equal(readVideoSourceType(out), GENERATED_SOURCE_TYPE);
+  await assert.rejects(interpolate({ modelDir: model, output: out, seeds: [1] }), /two or more/);
+  await assert.rejects(
+    interpolate({ modelDir: model, output: join(testTmp(), 'walk.png'), seeds: [1, 2] }),
+    /video file/,
+  );
 });

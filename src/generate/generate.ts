@@ -49,7 +49,7 @@ export interface GenerateSummary {
 const CHUNK = 16;
 
 /** Images [N, 3, S, S] in -1..1 as interleaved 8-bit RGB. */
-function toImages(x: Tensor): RgbImage[] {
+export function toImages(x: Tensor): RgbImage[] {
   const [n, , s] = x.shape as [number, number, number, number];
   const data = tidy(
     () =>
