@@ -15,12 +15,13 @@ import { translateCommand } from './translate.js';
 import { generateCommand } from './generate.js';
 import { interpolateCommand } from './interpolate.js';
 import { evalGenCommand } from './eval-gen.js';
+import { projectCommand } from './project.js';
 import { facesCommand } from './faces.js';
 import { alignmentsCommand } from './alignments.js';
 import { VERSION } from '../version.js';
 
 /** Every command, by the name typed on the command line. */
-export const commands = { extract: extractCommand, train: trainCommand, convert: convertCommand, translate: translateCommand, generate: generateCommand, interpolate: interpolateCommand, eval: evalCommand, 'eval-gen': evalGenCommand, faces: facesCommand, alignments: alignmentsCommand, demo: demoCommand, info } as const satisfies Record<string, AnyCommand>;
+export const commands = { extract: extractCommand, train: trainCommand, convert: convertCommand, translate: translateCommand, generate: generateCommand, interpolate: interpolateCommand, project: projectCommand, eval: evalCommand, 'eval-gen': evalGenCommand, faces: facesCommand, alignments: alignmentsCommand, demo: demoCommand, info } as const satisfies Record<string, AnyCommand>;
 
 const mainHelp = () => `facegan ${VERSION}: GAN face swapping for photos and videos, on libtorch
 

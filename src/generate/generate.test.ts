@@ -1,13 +1,15 @@
 /** facegan generate on a small trained StyleGAN: seeds, truncation, grids, style mixing, labels, refusals. */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train } from '../train/trainer.js';
 import { readImage } from '../media/image.js';
 import { GENERATED_SOURCE_TYPE, readImageSourceType, readVideoSourceType } from '../media/provenance.js';
 import { interpolate, walkPosition } from './interpolate.js';
+import { project } from './project.js';
+import { loadSafetensors } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { generate } from './generate.js';
 import { parseRanges } from '../core/ranges.js';
@@ -117,4 +119,29 @@ test('interpolate: a labelled video with a frame per step, meeting each seed exa
     interpolate({ modelDir: model, output: join(testTmp(), 'walk.png'), seeds: [1, 2] }),
     /video file/,
   );
+});
+
+test('project: the projection is nearer the target than the mean face, with w, label and video written', async () => {
+  const faces = await extractedFaces('grid_s1', 6);
+  const input = join(
+    faces,
+    readdirSync(faces)
+      .filter((f) => f.endsWith('.png'))
+      .sort()[0]!,
+  );
+  const out = join(testTmp(), 'proj');
+  const s = await project({ modelDir: model, input, output: out, steps: 40 });
+  const meanFace = join(testTmp(), 'proj-mean');
+  await generate({ modelDir: model, output: meanFace, seeds: [0], truncation: 0 });
+  const target = await readImage(join(out, 'target.png'));
+  const psnrOf = (a: Uint8Array, b: Uint8Array) =>
+    10 * Math.log10(255 ** 2 / (a.reduce((acc, v, i) => acc + (v - b[i]!) ** 2, 0) / a.length));
+  const projected = psnrOf((await readImage(join(out, 'projected.png'))).data, target.data);
+  const mean = psnrOf((await readImage(join(meanFace, 'seed0000.png'))).data, target.data);
+  assert.ok(projected > mean + 0.5, `projection ${projected.toFixed(2)} dB against the mean face's ${mean.toFixed(2)}`);
+  assert.ok(Math.abs(s.psnr - projected) < 0.5, "the reported PSNR is the written image's");
+  assert.equal(await readImageSourceType(join(out, 'projected.png')), GENERATED_SOURCE_TYPE);
+  const w = loadSafetensors(join(out, 'w.safetensors')).tensors.get('w')!;
+  assert.deepEqual(w.shape, [1, 8, 32]);
+  assert.ok(existsSync(join(out, 'optimisation.mp4')));
 });

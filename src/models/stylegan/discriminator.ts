@@ -61,10 +61,16 @@ export class StyleDiscriminator extends Module {
     this.out = new EqLinear(c, 1);
   }
 
+  /** The activations after fromRGB and after each block (for a feature-matching loss, as project uses them). */
+  features(images: Tensor): Tensor[] {
+    const out = [lrelu(this.fromRgb.forward(images))];
+    for (const block of this.blocks) out.push(block.forward(out.at(-1)!));
+    return out;
+  }
+
   /** One logit per image [N, 1] for images [N, 3, size, size] in -1..1. */
   forward(images: Tensor): Tensor {
-    let x = lrelu(this.fromRgb.forward(images));
-    for (const block of this.blocks) x = block.forward(x);
+    let x = this.features(images).at(-1)!;
     x = lrelu(this.conv.forward(minibatchStd(x)));
     x = lrelu(this.fc.forward(x.flatten(1)));
     return this.out.forward(x);

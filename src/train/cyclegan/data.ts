@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import { Random } from '../../core/random.js';
 import { IMAGE_EXTENSIONS } from '../../media/image.js';
-import { readFaceCropOrSkip, requireSomeRead } from '../../faces/crop-file.js';
+import { readFaceCropOrSkip, requireSomeRead, type FaceCrop } from '../../faces/crop-file.js';
 import type { Skipped } from '../../core/warnings.js';
 import { batchFaces, SIDES, type Side } from '../batches.js';
 
@@ -37,6 +37,25 @@ const planarOf = (rgb: Uint8Array | Buffer, side: number): Float32Array => {
 };
 
 /** Reads a folder of images (face crops or plain images, not mixed) at `loadSize`. */
+/**
+ * One image as the image families train on it, planar [3, L, L] in 0-1: a face crop's central `coverage` share, or
+ * a whole image, resized to loadSize.
+ */
+export async function trainingImage(crop: FaceCrop, loadSize: number, coverage: number): Promise<Float32Array> {
+  const { width, height, data } = crop.image;
+  let region = { left: 0, top: 0, width, height };
+  if (crop.record) {
+    const side = Math.round(Math.min(width, height) * coverage);
+    region = { left: Math.floor((width - side) / 2), top: Math.floor((height - side) / 2), width: side, height: side };
+  }
+  const rgb = await sharp(data, { raw: { width, height, channels: 3 } })
+    .extract(region)
+    .resize(loadSize, loadSize, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return planarOf(rgb, loadSize);
+}
+
 export async function loadImageSet(
   folder: string,
   loadSize: number,
@@ -58,31 +77,16 @@ export async function loadImageSet(
       `${folder} holds no images (${label}): expected .png, .jpg or .webp files (${IMAGE_EXTENSIONS.join(' ')}).`,
     );
   }
-  const images: Float32Array[] = [], skipped: Skipped[] = [];
+  const images: Float32Array[] = [],
+    skipped: Skipped[] = [];
   const kinds = new Set<'faces' | 'images'>(),
     coverages = new Set<number>();
   for (const file of files) {
     const crop = await readFaceCropOrSkip(join(folder, file), skipped);
     if (!crop) continue;
-    const { width, height, data } = crop.image;
-    let region = { left: 0, top: 0, width, height };
-    if (crop.record) {
-      const side = Math.round(Math.min(width, height) * coverage);
-      region = {
-        left: Math.floor((width - side) / 2),
-        top: Math.floor((height - side) / 2),
-        width: side,
-        height: side,
-      };
-      coverages.add(crop.record.crop.coverage);
-    }
+    if (crop.record) coverages.add(crop.record.crop.coverage);
     kinds.add(crop.record ? 'faces' : 'images');
-    const rgb = await sharp(data, { raw: { width, height, channels: 3 } })
-      .extract(region)
-      .resize(loadSize, loadSize, { fit: 'fill', kernel: 'lanczos3' })
-      .raw()
-      .toBuffer();
-    images.push(planarOf(rgb, loadSize));
+    images.push(await trainingImage(crop, loadSize, coverage));
   }
   requireSomeRead(folder, skipped, files.length);
   if (kinds.size > 1) {
@@ -98,7 +102,15 @@ export async function loadImageSet(
         'extract them again with one.',
     );
   }
-  return { folder, images, loadSize, trainedOn: [...kinds][0]!, extractCoverage: [...coverages][0], skipped, total: files.length };
+  return {
+    folder,
+    images,
+    loadSize,
+    trainedOn: [...kinds][0]!,
+    extractCoverage: [...coverages][0],
+    skipped,
+    total: files.length,
+  };
 }
 
 export interface ImageBatch {

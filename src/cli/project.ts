@@ -1,0 +1,41 @@
+/** facegan project -m MODEL_DIR -i face.png -o OUT: the w of a StyleGAN model that best reproduces a real face. */
+import { defineCommand } from './command.js';
+import { progressBar } from './progress.js';
+import { useThreads } from './convert.js';
+import { project } from '../generate/project.js';
+
+export const projectCommand = defineCommand({
+  summary: 'find the StyleGAN w that best reproduces a real aligned face (optimisation); the image, w and a video',
+  details: `Example:
+  facegan project -m stylegan/ -i faces/frame_0001_0.png -o projected/ --steps 300
+
+The input is a face as facegan extract cuts it (the model sees the same central share as in training). The loss is
+pixel L1, SSIM at several scales and the discriminator's features (no pretrained network is available offline).
+OUT gets projected.png (labelled as generated), target.png (the face as the model sees it), w.safetensors (w for
+every layer: generate and interpolate from it in your own code) and optimisation.mp4 (target | projection).`,
+  options: {
+    modelDir: { type: 'string', short: 'm', help: 'a StyleGAN model folder', required: true },
+    input: {
+      type: 'string',
+      short: 'i',
+      help: 'an aligned face (facegan extract) or an image framed like the training images',
+      required: true,
+    },
+    output: { type: 'string', short: 'o', help: 'a folder for the results', required: true },
+    steps: { type: 'int', help: 'optimisation steps', default: 300, min: 1, max: 100000 },
+    featureWeight: { type: 'number', help: 'weight of the discriminator-feature loss', default: 0.1, min: 0, max: 100 },
+    video: { type: 'boolean', help: 'write optimisation.mp4 (--no-video skips it)', default: true },
+    device: { type: 'string', help: 'auto, cpu or cuda', default: 'auto', choices: ['auto', 'cpu', 'cuda'] as const },
+    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores)', min: 1, max: 1024 },
+  },
+  async run(o) {
+    useThreads(o.threads);
+    const bar = progressBar('project', 'steps');
+    const s = await project({ ...o, onProgress: (i, n, loss) => bar.update(i, n, `loss ${loss.toFixed(4)}`) });
+    bar.finish();
+    console.log(
+      `projected in ${s.steps} steps: PSNR ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)} against the target`,
+    );
+    console.log(s.files.join('\n'));
+  },
+});
