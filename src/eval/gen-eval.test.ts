@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train } from '../train/trainer.js';
-import { evalGen, pcaSamples } from './gen-eval.js';
+import { evalGen, generatorEvaluator, pcaSamples } from './gen-eval.js';
+import { ModelFolder } from '../train/core/model-folder.js';
 
 test('the PCA sampler: one image gives itself; two give images on the line between them', () => {
   const img = (v: number[]) => ({
@@ -50,4 +51,37 @@ test('eval-gen writes a report with the model, a PCA sampler and real vs real', 
   assert.ok(rr.recall > 0.5 && rr.precision > 0.5, `real vs real precision ${rr.precision} recall ${rr.recall}`);
   assert.ok(rr.memorisationMedian > 0.6, 'held-out s2 faces are far from the s1 faces trained on');
   assert.ok(Number.isFinite(report.pcaSampler.diversity));
+});
+
+test('--eval-every on a StyleGAN: the generator evaluator puts its figures into the log', async () => {
+  const faces = await extractedFaces('grid_s1', 8),
+    held = await extractedFaces('grid_s2', 8);
+  const model = join(testTmp(), 'sg-eval-every');
+  const seen: number[] = [];
+  await train({
+    a: faces,
+    modelDir: model,
+    model: 'stylegan',
+    size: 32,
+    zDim: 32,
+    channelBase: 256,
+    channelMax: 32,
+    batchSize: 4,
+    iterations: 2,
+    saveEvery: 2,
+    previewEvery: 2,
+    logEvery: 1,
+    evaluator: generatorEvaluator({
+      every: 2,
+      real: held,
+      training: faces,
+      samples: 4,
+      onFigures: (i) => seen.push(i),
+    }),
+  });
+  assert.deepEqual(seen, [2]);
+  const last = new ModelFolder(model).readLog().at(-1)!;
+  assert.equal(last.iteration, 2);
+  assert.ok((last.realDetection as number) > 0 && Number.isFinite(last.pcaKid), JSON.stringify(last));
+  assert.ok('genKid' in last && 'genDetection' in last);
 });

@@ -15,6 +15,9 @@ import { detectFacesFaceApi } from '../faces/identity.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { loadStyleGan } from '../models/stylegan/load.js';
+import type { StyleGenerator } from '../models/stylegan/index.js';
+import type { Evaluator } from '../train/core/loop.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { zOfSeeds } from '../train/stylegan/family.js';
 import { toImages } from '../generate/generate.js';
 import { folderFaces } from './identities.js';
@@ -63,7 +66,7 @@ async function measure(
   images: RgbImage[],
   detector: HumanDetector,
   stage: string,
-  o: GenEvalOptions,
+  onProgress?: GenEvalOptions['onProgress'],
 ): Promise<Measured> {
   let detected = 0;
   const descriptors: number[][] = [];
@@ -72,7 +75,7 @@ async function measure(
     if ((await detectFacesFaceApi(img)).length) detected++;
     const face = largestFace(await detector.detect(img));
     if (face) descriptors.push(await identityOfFace(img, landmarks68FromMesh(face.mesh)));
-    o.onProgress?.(stage, i + 1, images.length);
+    onProgress?.(stage, i + 1, images.length);
   }
   return { detection: detected / images.length, descriptors };
 }
@@ -121,45 +124,88 @@ function compare(samples: number[][], reals: number[][], training: number[][]) {
   };
 }
 
-export async function evalGen(o: GenEvalOptions) {
-  const n = o.samples ?? 200;
-  const device = resolveDevice(o.device ?? 'auto');
-  const { generator: G, spec, iteration } = loadStyleGan(o.modelDir, device);
-  const detector = new HumanDetector({ maxFaces: 4 });
-  const samples: RgbImage[] = [];
-  for (let i = 0; i < n; i += 16) {
-    const seeds = Array.from({ length: Math.min(16, n - i) }, (_, k) => i + k);
-    samples.push(
-      ...tidy(() =>
-        noGrad(() =>
-          toImages(G.forward(zOfSeeds(seeds, spec.zDim).to({ device }), { psi: o.truncation ?? 1, noise: 'const' })),
-        ),
-      ),
-    );
-  }
-  G.dispose();
+/** What a generator is measured against, read once: held-out and training descriptors, the baselines' figures. */
+interface Reference {
+  reals: number[][];
+  training: number[][];
+  realDetection: number;
+  pca: Measured;
+  size: number;
+}
+
+async function reference(
+  o: { real: string; training: string; size: number; samples: number },
+  detector: HumanDetector,
+  onProgress?: GenEvalOptions['onProgress'],
+): Promise<Reference> {
   const real = await folderFaces(resolve(o.real), detector, 500, '--real');
   const training = await folderFaces(resolve(o.training), detector, 2000, '--training');
   const atSize = (img: RgbImage) =>
     sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } })
-      .resize(spec.size, spec.size)
+      .resize(o.size, o.size)
       .raw()
       .toBuffer()
-      .then((b) => ({ width: spec.size, height: spec.size, data: new Uint8Array(b) }));
-  const pca = pcaSamples(await Promise.all(training.map((f) => atSize(f.image))), n);
-  const model = await measure(samples, detector, 'samples', o);
-  const baseline = await measure(pca, detector, 'PCA sampler', o);
+      .then((b) => ({ width: o.size, height: o.size, data: new Uint8Array(b) }));
+  const pca = await measure(
+    pcaSamples(await Promise.all(training.map((f) => atSize(f.image))), o.samples),
+    detector,
+    'PCA sampler',
+    onProgress,
+  );
   const realDetection = (
     await measure(
       real.map((f) => f.image),
       detector,
       'real faces',
-      o,
+      onProgress,
     )
   ).detection;
-  const reals = real.map((f) => f.descriptor),
-    train = training.map((f) => f.descriptor);
-  const [even, odd] = [reals.filter((_, i) => i % 2 === 0), reals.filter((_, i) => i % 2 === 1)];
+  return {
+    reals: real.map((f) => f.descriptor),
+    training: training.map((f) => f.descriptor),
+    realDetection,
+    pca,
+    size: o.size,
+  };
+}
+
+/** Samples of seeds 0..n-1 from G, measured. */
+async function sampleAndMeasure(
+  G: StyleGenerator,
+  n: number,
+  psi: number,
+  detector: HumanDetector,
+  onProgress?: GenEvalOptions['onProgress'],
+): Promise<Measured> {
+  const device = G.mapping.wAvg.device;
+  const samples: RgbImage[] = [];
+  for (let i = 0; i < n; i += 16) {
+    const seeds = Array.from({ length: Math.min(16, n - i) }, (_, k) => i + k);
+    samples.push(
+      ...tidy(() =>
+        noGrad(() => toImages(G.forward(zOfSeeds(seeds, G.spec.zDim).to({ device }), { psi, noise: 'const' }))),
+      ),
+    );
+  }
+  return measure(samples, detector, 'samples', onProgress);
+}
+
+export async function evalGen(o: GenEvalOptions) {
+  const n = o.samples ?? 200;
+  const { generator: G, spec, iteration } = loadStyleGan(o.modelDir, resolveDevice(o.device ?? 'auto'));
+  const detector = new HumanDetector({ maxFaces: 4 });
+  let model: Measured;
+  try {
+    model = await sampleAndMeasure(G, n, o.truncation ?? 1, detector, o.onProgress);
+  } finally {
+    G.dispose();
+  }
+  const ref = await reference(
+    { real: o.real, training: o.training, size: spec.size, samples: n },
+    detector,
+    o.onProgress,
+  );
+  const [even, odd] = [ref.reals.filter((_, i) => i % 2 === 0), ref.reals.filter((_, i) => i % 2 === 1)];
   const report = {
     schemaVersion: 1,
     modelDir: o.modelDir,
@@ -167,13 +213,60 @@ export async function evalGen(o: GenEvalOptions) {
     size: spec.size,
     samples: n,
     truncation: o.truncation ?? 1,
-    detection: { samples: model.detection, real: realDetection, pcaSampler: baseline.detection },
-    generator: compare(model.descriptors, reals, train),
-    pcaSampler: compare(baseline.descriptors, reals, train),
-    realVsReal: { ...compare(even, odd, train), memorisationMedian: median(nearestDistances(reals, train)) },
+    detection: { samples: model.detection, real: ref.realDetection, pcaSampler: ref.pca.detection },
+    generator: compare(model.descriptors, ref.reals, ref.training),
+    pcaSampler: compare(ref.pca.descriptors, ref.reals, ref.training),
+    realVsReal: {
+      ...compare(even, odd, ref.training),
+      memorisationMedian: median(nearestDistances(ref.reals, ref.training)),
+    },
   };
   const out = o.output ?? join(o.modelDir, 'eval-gen');
   mkdirSync(out, { recursive: true });
   writeFileAtomic(join(out, 'report.json'), [JSON.stringify(report, null, 2)]);
   return { report, path: join(out, 'report.json') };
+}
+
+/**
+ * train's evaluator for a generator (--eval-every with --model stylegan): every `every` iterations the EMA
+ * generator's samples are measured against the held-out faces; the references and the PCA sampler are measured once.
+ * Figures go to the log (gen*: the model's; pcaKid, realDetection: the baselines'); the best KID keeps its checkpoint.
+ */
+export function generatorEvaluator(o: {
+  every: number;
+  real: string;
+  training: string;
+  samples?: number;
+  onFigures?: (iteration: number, figures: Record<string, number>) => void;
+}): Evaluator {
+  const n = o.samples ?? 100,
+    detector = new HumanDetector({ maxFaces: 4 });
+  let ref: Promise<Reference> | undefined;
+  return {
+    every: o.every,
+    score: (f) => -(f.genKid ?? Infinity),
+    run: async (target) => {
+      if (!('generator' in target))
+        throw new FaceganError(ErrorCodes.USAGE, 'eval-gen measures generators, not swaps.');
+      const r = await (ref ??= reference(
+        { real: o.real, training: o.training, size: target.generator.spec.size, samples: n },
+        detector,
+      ));
+      const m = await sampleAndMeasure(target.generator, n, 1, detector);
+      const c = compare(m.descriptors, r.reals, r.training);
+      const figures = {
+        genDetection: m.detection,
+        genKid: c.kid,
+        genFd: c.fd,
+        genPrecision: c.precision,
+        genRecall: c.recall,
+        genDiversity: c.diversity,
+        genMemorisation: c.memorisationMedian,
+        realDetection: r.realDetection,
+        pcaKid: compare(r.pca.descriptors, r.reals, r.training).kid,
+      };
+      o.onFigures?.(target.iteration, figures);
+      return figures;
+    },
+  };
 }

@@ -6,7 +6,8 @@
 import { join, resolve } from 'node:path';
 import { evaluate } from './eval.js';
 import type { EvalReport } from './report.js';
-import type { SwapModel } from '../models/trained.js';
+import type { Evaluator } from '../train/core/loop.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 /** The thresholds: a swap is good when each of the four holds. */
 export const SWAP_TARGETS = {
@@ -84,11 +85,12 @@ export function evalFigures(r: EvalReport): Record<string, number> {
 export function swapEvaluator(o: {
   modelDir: string; every: number; input: string; source: string; faces?: string; swap?: boolean; frames?: number;
   onFigures?: (iteration: number, figures: Record<string, number>) => void;
-}): { every: number; run: (model: SwapModel) => Promise<Record<string, number>>; score: typeof swapScore } {
+}): Evaluator {
   return {
     every: o.every,
     score: swapScore,
     run: async (model) => {
+      if ('generator' in model) throw new FaceganError(ErrorCodes.USAGE, '--eval-input measures swaps; a generator is measured by eval-gen.');
       const { report } = await evaluate({
         modelDir: o.modelDir, model, input: o.input, source: o.source, faces: o.faces, swap: o.swap, maxFrames: o.frames,
         spread: true,

@@ -210,7 +210,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
         size,
         rows: previewCells(ctx.modules.model as PairAutoencoder, previews, ctx),
       }),
-      swapModel: (ctx, iteration) => ({
+      evalTarget: (ctx, iteration) => ({
         model: ctx.modules.model as PairAutoencoder,
         iteration,
         geometry: {

@@ -170,7 +170,9 @@ test('an evaluator runs every n iterations on the model in eval mode, and its fi
     iterations: 6, logEvery: 4,
     evaluator: {
       every: 3,
-      run: async ({ model, geometry, iteration }) => {
+      run: async (target) => {
+        assert.ok(!('generator' in target), 'a pair model is evaluated as a swap model');
+        const { model, geometry, iteration } = target;
         const mean = noGrad(() => tidy(() => model.forward(rand([1, 3, geometry.size, geometry.size]), 'b').mean().item()));
         seen.push({ iteration, training: (model as unknown as { training: boolean }).training, size: geometry.size, mean });
         return { evalMean: mean };

@@ -6,7 +6,7 @@
  */
 import type { Module, Adam, AdamOptions, Device, Tensor } from '../../engine/index.js';
 import type { OptionSchema, Resolved } from '../../core/options.js';
-import type { SwapModel } from '../../models/trained.js';
+import type { EvalTarget } from './loop.js';
 import type { CORE_SCHEMA } from './settings.js';
 import type { Warnings } from '../../core/warnings.js';
 
@@ -79,8 +79,8 @@ export interface FamilyRun<C, B> {
   lr(module: string, iteration: number): number;
   /** The preview grid's cells (modules in eval mode, no gradients). */
   preview(ctx: StepContext<C>): PreviewCells;
-  /** The model as the swap code sees it, for the evaluator hook; undefined where it cannot swap faces. */
-  swapModel?(ctx: StepContext<C>, iteration: number): SwapModel | undefined;
+  /** What the evaluator hook measures: the model as the swap code sees it, or a generator; undefined: nothing. */
+  evalTarget?(ctx: StepContext<C>, iteration: number): EvalTarget | undefined;
   /** State kept between steps besides the modules. */
   state?: StepState;
   /** Releases what the run holds besides modules and batches. */

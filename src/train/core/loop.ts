@@ -10,6 +10,7 @@ import { setImmediate } from 'node:timers/promises';
 import { Adam, autocast, dispose, noGrad, tensor, tidy, type Device } from '../../engine/index.js';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import type { SwapModel } from '../../models/trained.js';
+import type { StyleGenerator } from '../../models/stylegan/index.js';
 import { writePreview } from '../write-preview.js';
 import type { CoreConfig, FamilyRun, StepContext } from './family.js';
 import type { LogEntry, TrainState } from './model-folder.js';
@@ -26,9 +27,12 @@ export interface TrainProgress {
   examplesPerSecond: number;
 }
 
+/** What an evaluator measures: a swap model (pair, CycleGAN), or a generator (StyleGAN) with its iteration. */
+export type EvalTarget = SwapModel | { generator: StyleGenerator; iteration: number };
+
 export interface Evaluator {
   every: number;
-  run: (model: SwapModel) => Promise<Record<string, number>>;
+  run: (target: EvalTarget) => Promise<Record<string, number>>;
   /**
    * How good the evaluated model is (higher is better): the checkpoint of the best score so far is kept whole in
    * MODEL_DIR/best-eval/, so a run that trains past its best (expression-following that decays) loses nothing.
@@ -145,8 +149,8 @@ export async function runLoop<C extends CoreConfig, B>(
     if (!o.evaluator || it % o.evaluator.every !== 0) return undefined;
     setMode(false);
     try {
-      const model = run.swapModel?.(ctx, it);
-      return model ? await o.evaluator.run(model) : undefined;
+      const target = run.evalTarget?.(ctx, it);
+      return target ? await o.evaluator.run(target) : undefined;
     } finally {
       setMode(true);
     }

@@ -240,7 +240,7 @@ export const cycleganFamily: Family<CycleGanConfig, ImageBatch> = {
         size: S,
         rows: previewRows(G, previews, ctx),
       }),
-      swapModel: (ctx, iteration) =>
+      evalTarget: (ctx, iteration) =>
         config.trainedOn !== 'faces'
           ? undefined
           : {

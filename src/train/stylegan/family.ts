@@ -138,6 +138,8 @@ export const styleganFamily: Family<StyleGanConfig, Float32Array> = {
           return Array.from({ length: PREVIEW_SEEDS / 4 }, (_, r) => planes.slice(4 * r, 4 * r + 4));
         }),
       }),
+      evalTarget: (ctx, iteration) =>
+        config.trainedOn === 'faces' ? { generator: ctx.modules.ema as StyleGenerator, iteration } : undefined,
       dispose: () => previewZ.dispose(),
     };
   },
