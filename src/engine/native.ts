@@ -134,10 +134,11 @@ function load(): NativeEngine {
   const engine = wrapped as unknown as NativeEngine;
   // Inside Node, libtorch's OpenMP starts with one thread: use every core unless told otherwise.
   const fromEnv = Number(process.env.FACEGAN_THREADS ?? process.env.OMP_NUM_THREADS);
-  engine.setNumThreads(Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
-  // Denormal floats flushed to zero, before any op so that the threads libtorch starts later inherit it: GAN
-  // training on a CPU measured 1.6-1.7x faster (StyleGAN, docs/stylegan.md). FACEGAN_FLUSH_DENORMAL=0 keeps them.
+  // Denormal floats flushed to zero, first, so that every thread libtorch starts later inherits it (the flag is
+  // the thread's: V8's own arithmetic on this thread flushes them too). GAN training on a CPU measured 1.6-1.7x
+  // faster (StyleGAN, docs/stylegan.md). FACEGAN_FLUSH_DENORMAL=0 keeps them.
   if (process.env.FACEGAN_FLUSH_DENORMAL !== '0') engine.setFlushDenormal(true);
+  engine.setNumThreads(Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
   return engine;
 }
 

@@ -24,14 +24,21 @@ import { evaluate } from './eval.js';
 import { REPORT_SCHEMA, type EvalReport } from './report.js';
 
 const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
-let source = '', geometry: ModelGeometry;
+let source = '',
+  geometry: ModelGeometry;
 const detector = new HumanDetector();
 
 before(async () => {
   source = await extractedFaces('grid_s1', 12);
   const first = await readFaceCrop(join(source, readdirSync(source).sort()[0]!));
   const coverage = first.record!.crop.coverage;
-  geometry = { model: 'lightweight', mask: false, size: 64, modelCoverage: coverage / 0.875, extractCoverage: coverage };
+  geometry = {
+    model: 'lightweight',
+    mask: false,
+    size: 64,
+    modelCoverage: coverage / 0.875,
+    extractCoverage: coverage,
+  };
 });
 
 /** Output = input. */
@@ -45,28 +52,52 @@ async function constantModel(): Promise<SwapModel> {
   for (const f of files) {
     const crop = await readFaceCrop(join(source, f));
     const p = prepareFace(crop.image, crop.landmarks!, probe, 'cpu');
-    (p.input.data() as Float32Array).forEach((v, i) => { sum[i]! += v / files.length; });
+    (p.input.data() as Float32Array).forEach((v, i) => {
+      sum[i]! += v / files.length;
+    });
     releaseFace(p);
   }
-  return { geometry, iteration: 0, model: { forward: (x: Tensor) => tensor(sum, { shape: [1, 3, 64, 64] }).repeat(x.shape[0]!, 1, 1, 1) } };
+  return {
+    geometry,
+    iteration: 0,
+    model: { forward: (x: Tensor) => tensor(sum, { shape: [1, 3, 64, 64] }).repeat(x.shape[0]!, 1, 1, 1) },
+  };
 }
 
 let identityRun: Promise<{ report: EvalReport; folder?: string }> | undefined;
 /** The identity map's report on the GRID clip, measured once for the tests that need it. */
 const identityReport = () => (identityRun ??= run(identityModel(), join(testTmp(), 'eval-identity')));
 
-const run = (model: SwapModel, output: string) => evaluate({ modelDir: join(testTmp(), 'no-such-model'), model, input: GRID, source, everyN: 3, output, precision: 'fp32' });
+const run = (model: SwapModel, output: string) =>
+  evaluate({
+    modelDir: join(testTmp(), 'no-such-model'),
+    model,
+    input: GRID,
+    source,
+    everyN: 3,
+    output,
+    precision: 'fp32',
+  });
 
 test('the identity figure separates one person from another', { timeout: 300_000 }, async () => {
   const s1 = await folderFaces(sharedData('faces', 'grid_s1'), detector, 10, '--source');
   const s2 = await folderFaces(sharedData('faces', 'grid_s2'), detector, 10, '--gallery');
   const obama = await folderFaces(sharedData('faces', 'obama'), detector, 10, '--gallery');
-  const within = descriptorDistance(centroid(s1.slice(0, 5).map((f) => f.descriptor)), centroid(s1.slice(5).map((f) => f.descriptor)));
-  const across = [s2, obama].map((o) => descriptorDistance(centroid(s1.map((f) => f.descriptor)), centroid(o.map((f) => f.descriptor))));
+  const within = descriptorDistance(
+    centroid(s1.slice(0, 5).map((f) => f.descriptor)),
+    centroid(s1.slice(5).map((f) => f.descriptor)),
+  );
+  const across = [s2, obama].map((o) =>
+    descriptorDistance(centroid(s1.map((f) => f.descriptor)), centroid(o.map((f) => f.descriptor))),
+  );
   assert.ok(within < 0.3, `one person, two halves of a clip: ${within.toFixed(3)}`);
   for (const d of across) assert.ok(d > 0.6, `two people: ${d.toFixed(3)}`);
-  const pairs = (a: typeof s1, b: typeof s1) => a.flatMap((x) => b.map((y) => descriptorDistance(x.descriptor, y.descriptor)));
-  assert.ok(Math.max(...pairs(s1, s1)) < Math.min(...pairs(s1, s2)), 'every same-person pair is nearer than every two-person pair');
+  const pairs = (a: typeof s1, b: typeof s1) =>
+    a.flatMap((x) => b.map((y) => descriptorDistance(x.descriptor, y.descriptor)));
+  assert.ok(
+    Math.max(...pairs(s1, s1)) < Math.min(...pairs(s1, s2)),
+    'every same-person pair is nearer than every two-person pair',
+  );
 });
 
 test('the identity map scores the original person and follows every expression', { timeout: 300_000 }, async () => {
@@ -76,32 +107,64 @@ test('the identity map scores the original person and follows every expression',
   assert.ok(report.counts.inputFaces >= 24 && report.counts.measured >= 24, JSON.stringify(report.counts));
   assert.equal(report.detection.rate, 1);
   assert.ok(report.identity.retrieval! < 0.1, `retrieval of the source ${report.identity.retrieval}`);
-  assert.ok(report.identity.nearest['original']! >= report.counts.measured - 1, JSON.stringify(report.identity.nearest));
-  assert.ok(report.identity.distanceToOriginal! < 0.25 && report.identity.distanceToSource! > 0.6, JSON.stringify(report.identity));
+  assert.ok(
+    report.identity.nearest['original']! >= report.counts.measured - 1,
+    JSON.stringify(report.identity.nearest),
+  );
+  assert.ok(
+    report.identity.distanceToOriginal! < 0.25 && report.identity.distanceToSource! > 0.6,
+    JSON.stringify(report.identity),
+  );
   assert.ok(report.expression!.error < 0.01, `expression error ${report.expression!.error}`);
   assert.ok(report.expression!.mouthCorrelation! > 0.9, `mouth ${report.expression!.mouthCorrelation}`);
   assert.ok(report.pose!.mean < 2, `pose ${JSON.stringify(report.pose)}`);
   assert.ok(report.reconstruction.input!.psnr > 30, `A->A psnr ${report.reconstruction.input!.psnr}`);
-  assert.ok(report.reconstruction.cycle!.psnr > 60, `there and back through the identity map is the input (${report.reconstruction.cycle!.psnr} dB)`);
-  assert.ok(report.temporal && report.temporal.addedJitter < report.temporal.inputJitter, JSON.stringify(report.temporal));
+  assert.ok(
+    report.reconstruction.cycle!.psnr > 60,
+    `there and back through the identity map is the input (${report.reconstruction.cycle!.psnr} dB)`,
+  );
+  assert.ok(
+    report.temporal && report.temporal.addedJitter < report.temporal.inputJitter,
+    JSON.stringify(report.temporal),
+  );
 });
 
-test('a constant mean face scores the source\'s identity but does not follow the expression', { timeout: 300_000 }, async () => {
-  const { report: still } = await run(await constantModel(), join(testTmp(), 'eval-constant'));
-  const { report: copy } = await identityReport();
-  assert.ok(still.counts.measured >= 20, JSON.stringify(still.counts));
-  assert.ok(still.identity.retrieval! >= 0.9, `retrieval ${still.identity.retrieval} ${JSON.stringify(still.identity.nearest)}`);
-  assert.ok(still.expression!.error > 3 * copy.expression!.error, `expression error ${still.expression!.error} against ${copy.expression!.error}`);
-  assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
-  // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
-  assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
-  assert.ok(still.reconstruction.cycle!.psnr < 30, `a constant cannot come back to the input (cycle ${still.reconstruction.cycle!.psnr} dB)`);
-});
+test(
+  "a constant mean face scores the source's identity but does not follow the expression",
+  { timeout: 300_000 },
+  async () => {
+    const { report: still } = await run(await constantModel(), join(testTmp(), 'eval-constant'));
+    const { report: copy } = await identityReport();
+    assert.ok(still.counts.measured >= 20, JSON.stringify(still.counts));
+    assert.ok(
+      still.identity.retrieval! >= 0.9,
+      `retrieval ${still.identity.retrieval} ${JSON.stringify(still.identity.nearest)}`,
+    );
+    assert.ok(
+      still.expression!.error > 3 * copy.expression!.error,
+      `expression error ${still.expression!.error} against ${copy.expression!.error}`,
+    );
+    assert.ok(
+      (still.expression!.mouthCorrelation ?? 0) < 0.5,
+      `mouth correlation ${still.expression!.mouthCorrelation}`,
+    );
+    // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
+    assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
+    assert.ok(
+      still.reconstruction.cycle!.psnr < 30,
+      `a constant cannot come back to the input (cycle ${still.reconstruction.cycle!.psnr} dB)`,
+    );
+  },
+);
 
 test('pose error: a face against itself is 0 and grows with a rotation applied', { timeout: 120_000 }, async () => {
   const path = join(sharedData('faces', 'grid_s1'), readdirSync(sharedData('faces', 'grid_s1')).sort()[10]!);
   const angles = async (deg: number) => {
-    const { data, info } = await sharp(path).rotate(deg, { background: '#000' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(path)
+      .rotate(deg, { background: '#000' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const faces = await detector.detect({ width: info.width, height: info.height, data: new Uint8Array(data) });
     assert.equal(faces.length, 1, `one face at ${deg} degrees`);
     return faces[0]!.angles;
@@ -112,41 +175,80 @@ test('pose error: a face against itself is 0 and grows with a rotation applied',
   for (const deg of [10, 25]) {
     const d = poseDifference(upright, await angles(deg));
     rolls.push(Math.abs(d.roll));
-    assert.ok(Math.abs(Math.abs(d.roll) - deg) < 5, `a ${deg} degree turn reads as ${d.roll.toFixed(1)} degrees of roll`);
+    assert.ok(
+      Math.abs(Math.abs(d.roll) - deg) < 5,
+      `a ${deg} degree turn reads as ${d.roll.toFixed(1)} degrees of roll`,
+    );
   }
   assert.ok(rolls[1]! > rolls[0]!);
 });
 
-test('reports are written atomically and validate against the schema; bad input is a clear error', { timeout: 300_000 }, async () => {
-  const folder = (await identityReport()).folder!;
-  assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'report.json'], 'no temporary files are left');
-  const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as EvalReport;
-  const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
-  assert.ok(validate(report), JSON.stringify(validate.errors));
-  assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
-  assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
-  const html = readFileSync(join(folder, 'report.html'), 'utf8');
-  assert.match(html, /<svg/);
-  assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
-  assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
+test(
+  'reports are written atomically and validate against the schema; bad input is a clear error',
+  { timeout: 300_000 },
+  async () => {
+    const folder = (await identityReport()).folder!;
+    assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'report.json'], 'no temporary files are left');
+    const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as EvalReport;
+    const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+    assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
+    assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
+    const html = readFileSync(join(folder, 'report.html'), 'utf8');
+    assert.match(html, /<svg/);
+    assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
+    assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
 
-  const code = (c: string) => (e: unknown) => e instanceof FaceganError && e.code === c;
-  await assert.rejects(evaluate({ modelDir: testTmp(), model: identityModel(), input: GRID, source: join(testTmp(), 'missing'), write: false }), code(ErrorCodes.BAD_FILE));
-  await assert.rejects(evaluate({ modelDir: join(testTmp(), 'no-model'), input: GRID, source, write: false }), code(ErrorCodes.BAD_MODEL));
-  const sky = join(testTmp(), 'sky.png');
-  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } }).png().toFile(sky);
-  await assert.rejects(evaluate({ modelDir: testTmp(), model: identityModel(), input: sky, source, write: false }), (e) => code(ErrorCodes.BAD_FILE)(e) && /No face found/.test((e as Error).message));
-});
+    const code = (c: string) => (e: unknown) => e instanceof FaceganError && e.code === c;
+    await assert.rejects(
+      evaluate({
+        modelDir: testTmp(),
+        model: identityModel(),
+        input: GRID,
+        source: join(testTmp(), 'missing'),
+        write: false,
+      }),
+      code(ErrorCodes.BAD_FILE),
+    );
+    await assert.rejects(
+      evaluate({ modelDir: join(testTmp(), 'no-model'), input: GRID, source, write: false }),
+      code(ErrorCodes.BAD_MODEL),
+    );
+    const sky = join(testTmp(), 'sky.png');
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } })
+      .png()
+      .toFile(sky);
+    await assert.rejects(
+      evaluate({ modelDir: testTmp(), model: identityModel(), input: sky, source, write: false }),
+      (e) => code(ErrorCodes.BAD_FILE)(e) && /No face found/.test((e as Error).message),
+    );
+  },
+);
 
-test('the template baseline: the mean of the input person\'s training faces, below the oracle mean of the frames themselves', { timeout: 300_000 }, async () => {
-  const faces = await extractedFaces('grid_s2', 12); // the person in the GRID clip, from another of their clips
-  const { report } = await evaluate({ modelDir: join(testTmp(), 'no-such-model'), model: identityModel(), input: GRID, source, faces, everyN: 10,
-    write: false, precision: 'fp32' });
-  const rec = report.reconstruction.input!;
-  assert.ok(rec.template, 'measured when the training faces are given');
-  assert.ok(rec.template.psnr < rec.baseline.psnr, `template ${rec.template.psnr.toFixed(2)} dB < oracle ${rec.baseline.psnr.toFixed(2)} dB`);
-  assert.ok(rec.template.psnr > 15, `a template of the same person is close: ${rec.template.psnr.toFixed(2)} dB`);
-  const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
-  assert.ok(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors));
-  assert.equal((await identityReport()).report.reconstruction.input!.template, null, 'null without --faces');
-});
+test(
+  "the template baseline: the mean of the input person's training faces, below the oracle mean of the frames themselves",
+  { timeout: 300_000 },
+  async () => {
+    const faces = await extractedFaces('grid_s2', 12); // the person in the GRID clip, from another of their clips
+    const { report } = await evaluate({
+      modelDir: join(testTmp(), 'no-such-model'),
+      model: identityModel(),
+      input: GRID,
+      source,
+      faces,
+      everyN: 10,
+      write: false,
+      precision: 'fp32',
+    });
+    const rec = report.reconstruction.input!;
+    assert.ok(rec.template, 'measured when the training faces are given');
+    assert.ok(
+      rec.template.psnr < rec.baseline.psnr,
+      `template ${rec.template.psnr.toFixed(2)} dB < oracle ${rec.baseline.psnr.toFixed(2)} dB`,
+    );
+    assert.ok(rec.template.psnr > 15, `a template of the same person is close: ${rec.template.psnr.toFixed(2)} dB`);
+    const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
+    assert.ok(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors));
+    assert.equal((await identityReport()).report.reconstruction.input!.template, null, 'null without --faces');
+  },
+);

@@ -22,7 +22,17 @@ import { identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type SwapModel, type TrainedModel } from '../models/trained.js';
-import { forwardModel, prepareFace, runModel, pasteFace, releaseFace, useBf16, type ColourMode, type PreparedFace, type SwapSettings } from '../swap/swap.js';
+import {
+  forwardModel,
+  prepareFace,
+  runModel,
+  pasteFace,
+  releaseFace,
+  useBf16,
+  type ColourMode,
+  type PreparedFace,
+  type SwapSettings,
+} from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import { centroid, faceFiles, folderFaces } from './identities.js';
 import { inputData, meanOf, ReconstructionStats } from './reconstruction.js';
@@ -67,7 +77,12 @@ export interface EvalOptions {
   onProgress?: (p: { done: number; total: number }) => void;
 }
 
-export const EVAL_DEFAULTS = { everyN: 1, maxFrames: 300, maxFaces: 64, colour: 'color-transfer' } as const satisfies Partial<EvalOptions>;
+export const EVAL_DEFAULTS = {
+  everyN: 1,
+  maxFrames: 300,
+  maxFaces: 64,
+  colour: 'color-transfer',
+} as const satisfies Partial<EvalOptions>;
 
 export interface EvalResult {
   report: EvalReport;
@@ -78,15 +93,31 @@ export interface EvalResult {
 }
 
 /** An input face on its way through the model. */
-interface Job { key: string; index: number; timestamp: number | null; image: RgbImage; face: DetectedFace; landmarks: Point[]; descriptor: number[] }
+interface Job {
+  key: string;
+  index: number;
+  timestamp: number | null;
+  image: RgbImage;
+  face: DetectedFace;
+  landmarks: Point[];
+  descriptor: number[];
+}
 
 /** What the landmark series of a measured face needs for the temporal figure. */
-interface Track { index: number; width: number; input: readonly Point[]; output: readonly Point[] }
+interface Track {
+  index: number;
+  width: number;
+  input: readonly Point[];
+  output: readonly Point[];
+}
 
 const BATCH = 8;
 const MIN_IOU = 0.3;
 const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T | undefined =>
-  found.map((f) => ({ f, iou: boxIou(f.box, box) })).filter((x) => x.iou >= MIN_IOU).sort((a, b) => b.iou - a.iou)[0]?.f;
+  found
+    .map((f) => ({ f, iou: boxIou(f.box, box) }))
+    .filter((x) => x.iou >= MIN_IOU)
+    .sort((a, b) => b.iou - a.iou)[0]?.f;
 
 /**
  * Measures a trained model on held-out frames and writes the report.
@@ -97,18 +128,32 @@ const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T |
 export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const started = performance.now();
   const o = { ...EVAL_DEFAULTS, ...defined(options) } as EvalOptions & typeof EVAL_DEFAULTS;
-  if (!(o.everyN >= 1 && o.maxFrames >= 1 && o.maxFaces >= 1)) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'Expected --every-n, --max-frames and --max-faces to be 1 or more.');
+  if (!(o.everyN >= 1 && o.maxFrames >= 1 && o.maxFaces >= 1))
+    throw new FaceganError(
+      ErrorCodes.BAD_ARGUMENT,
+      'Expected --every-n, --max-frames and --max-faces to be 1 or more.',
+    );
   const input = resolve(o.input);
   const kind = inputKind(input);
   const device: Device = resolveDevice(o.device ?? 'auto');
   const model = o.model ?? loadTrainedModel(resolve(o.modelDir), device);
   if ('trainedOn' in model && model.trainedOn === 'images') {
     if (!o.model) (model as TrainedModel).model.dispose();
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${o.modelDir} is a CycleGAN trained on whole images: eval measures face swaps, so it needs a model trained on extracted faces.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${o.modelDir} is a CycleGAN trained on whole images: eval measures face swaps, so it needs a model trained on extracted faces.`,
+    );
   }
-  const decoder = o.swap ? 'a' : 'b', own = o.swap ? 'b' : 'a';
+  const decoder = o.swap ? 'a' : 'b',
+    own = o.swap ? 'b' : 'a';
   const settings: SwapSettings = {
-    decoder, mask: 'extended', erode: 0, feather: 0.04, colour: o.colour, sharpen: 0, device,
+    decoder,
+    mask: 'extended',
+    erode: 0,
+    feather: 0.04,
+    colour: o.colour,
+    sharpen: 0,
+    device,
     bf16: useBf16(o.precision, device),
   };
   const detector = new HumanDetector({ maxFaces: 10 });
@@ -124,7 +169,12 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const gallery = [];
   for (const dir of o.gallery ?? []) {
     const faces = await readFolder(dir, '--gallery');
-    gallery.push({ name: basename(resolve(dir)), folder: resolve(dir), centroid: centroid(faces.map((f) => f.descriptor)), faces: faces.length });
+    gallery.push({
+      name: basename(resolve(dir)),
+      folder: resolve(dir),
+      centroid: centroid(faces.map((f) => f.descriptor)),
+      faces: faces.length,
+    });
   }
   const sourceCentroid = centroid(sourceFaces.map((f) => f.descriptor));
   // the template baseline: the mean of the input person's training faces, framed as the model's inputs
@@ -139,7 +189,8 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const tracks: Track[] = [];
   const examples: Example[] = [];
   const exampleAt = new Set(Array.from({ length: 6 }, (_, i) => Math.floor(((i + 0.5) * planned) / 6)));
-  const recon = new ReconstructionStats(own), cycleRecon = new ReconstructionStats(own);
+  const recon = new ReconstructionStats(own),
+    cycleRecon = new ReconstructionStats(own);
   let queue: Job[] = [];
 
   const run = async (jobs: Job[]) => {
@@ -149,11 +200,17 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       const rebuilt = runModel(model, prepared, { ...settings, decoder: own });
       for (let i = 0; i < jobs.length; i++) {
         const job = jobs[i]!;
-        const out: RgbImage = { width: job.image.width, height: job.image.height, data: new Uint8Array(job.image.data) };
+        const out: RgbImage = {
+          width: job.image.width,
+          height: job.image.height,
+          data: new Uint8Array(job.image.data),
+        };
         pasteFace(prepared[i]!, swapped[i]!, out, settings);
         const fit = recon.add(prepared[i]!.input, rebuilt[i]!);
         // the cycle: the swap taken back through the model toward the input's side (A->B->A)
-        const cycled = noGrad(() => tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })));
+        const cycled = noGrad(() =>
+          tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })),
+        );
         cycleRecon.add(prepared[i]!.input, cycled);
         cycled.dispose();
         swapped[i]!.dispose();
@@ -168,8 +225,24 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     }
   };
 
-  const measure = async (job: Job, out: RgbImage): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
-    const base = { key: job.key, timestamp: job.timestamp, face: true, detected: false, measured: false, distanceToSource: null, distanceToOriginal: null, nearest: null, pose: null, expression: null, mouthIn: null, mouthOut: null };
+  const measure = async (
+    job: Job,
+    out: RgbImage,
+  ): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
+    const base = {
+      key: job.key,
+      timestamp: job.timestamp,
+      face: true,
+      detected: false,
+      measured: false,
+      distanceToSource: null,
+      distanceToOriginal: null,
+      nearest: null,
+      pose: null,
+      expression: null,
+      mouthIn: null,
+      mouthOut: null,
+    };
     if (!overlapping(await detectFacesFaceApi(out), job.face.box)) return { result: base };
     const found = overlapping(await detector.detect(out), job.face.box);
     if (!found) return { result: { ...base, detected: true } };
@@ -179,15 +252,21 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     return {
       descriptor,
       result: {
-        ...base, detected: true, measured: true,
-        distanceToSource: descriptorDistance(descriptor, sourceCentroid), distanceToOriginal: descriptorDistance(descriptor, job.descriptor),
+        ...base,
+        detected: true,
+        measured: true,
+        distanceToSource: descriptorDistance(descriptor, sourceCentroid),
+        distanceToOriginal: descriptorDistance(descriptor, job.descriptor),
         pose: poseDifference(job.face.angles, found.angles),
-        expression: expressionDistance(job.landmarks, landmarks), mouthIn: mouthOpening(job.landmarks), mouthOut: mouthOpening(landmarks),
+        expression: expressionDistance(job.landmarks, landmarks),
+        mouthIn: mouthOpening(job.landmarks),
+        mouthOut: mouthOpening(landmarks),
       },
     };
   };
 
-  let seen = 0, inputDetected = 0;
+  let seen = 0,
+    inputDetected = 0;
   for await (const frame of frames) {
     if (o.signal?.aborted || seen >= planned) break;
     if (!frame.isImage) continue;
@@ -195,7 +274,22 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     const image = await frame.image();
     const face = largestFace(await detector.detect(image));
     if (!face || Math.min(face.box[2], face.box[3]) < 20) {
-      results.push({ key: frame.key, timestamp: frame.timestamp ?? null, face: false, detected: false, measured: false, distanceToSource: null, distanceToOriginal: null, nearest: null, pose: null, expression: null, mouthIn: null, mouthOut: null, psnr: null, ssim: null });
+      results.push({
+        key: frame.key,
+        timestamp: frame.timestamp ?? null,
+        face: false,
+        detected: false,
+        measured: false,
+        distanceToSource: null,
+        distanceToOriginal: null,
+        nearest: null,
+        pose: null,
+        expression: null,
+        mouthIn: null,
+        mouthOut: null,
+        psnr: null,
+        ssim: null,
+      });
       outputs.push(undefined);
     } else {
       const landmarks = landmarks68FromMesh(face.mesh);
@@ -203,7 +297,15 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       originals.push(descriptor);
       const seenByFaceApi = !!overlapping(await detectFacesFaceApi(image), face.box);
       if (seenByFaceApi) inputDetected++;
-      queue.push({ key: frame.key, index: frame.index ?? seen - 1, timestamp: frame.timestamp ?? null, image, face, landmarks, descriptor });
+      queue.push({
+        key: frame.key,
+        index: frame.index ?? seen - 1,
+        timestamp: frame.timestamp ?? null,
+        image,
+        face,
+        landmarks,
+        descriptor,
+      });
       if (queue.length >= BATCH) {
         await run(queue);
         queue = [];
@@ -212,7 +314,11 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     o.onProgress?.({ done: seen, total: planned });
   }
   if (queue.length) await run(queue);
-  if (!originals.length) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${o.input}: eval needs frames showing the person to swap.`);
+  if (!originals.length)
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `No face found in ${o.input}: eval needs frames showing the person to swap.`,
+    );
 
   // B->B (or A->A) on the source's own faces, where their records give the landmarks
   const sourceRecon = new ReconstructionStats(decoder);
@@ -220,45 +326,77 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   for (let i = 0; i < withLandmarks.length; i += BATCH) {
     const prepared = withLandmarks.slice(i, i + BATCH).map((f) => prepareFace(f.image, f.landmarks!, model, device));
     try {
-      runModel(model, prepared, { ...settings, decoder }).forEach((y, k) => { sourceRecon.add(prepared[k]!.input, y); y.dispose(); });
+      runModel(model, prepared, { ...settings, decoder }).forEach((y, k) => {
+        sourceRecon.add(prepared[k]!.input, y);
+        y.dispose();
+      });
     } finally {
       prepared.forEach(releaseFace);
     }
   }
 
   // identity: the nearest of the source, the original person and the gallery
-  const identities = [{ name: 'source', centroid: sourceCentroid }, { name: 'original', centroid: centroid(originals) }, ...gallery];
+  const identities = [
+    { name: 'source', centroid: sourceCentroid },
+    { name: 'original', centroid: centroid(originals) },
+    ...gallery,
+  ];
   const nearest: Record<string, number> = Object.fromEntries(identities.map((i) => [i.name, 0]));
   results.forEach((r, i) => {
     const d = outputs[i];
     if (!d) return;
-    r.nearest = identities.map((id) => ({ name: id.name, dist: descriptorDistance(d, id.centroid) })).sort((a, b) => a.dist - b.dist)[0]!.name;
+    r.nearest = identities
+      .map((id) => ({ name: id.name, dist: descriptorDistance(d, id.centroid) }))
+      .sort((a, b) => a.dist - b.dist)[0]!.name;
     nearest[r.nearest]!++;
   });
 
-  const faced = results.filter((r) => r.face), measured = results.filter((r) => r.measured);
-  const values = <K extends keyof FrameResult>(k: K) => measured.map((r) => r[k]).filter((v): v is NonNullable<FrameResult[K]> => v !== null);
+  const faced = results.filter((r) => r.face),
+    measured = results.filter((r) => r.measured);
+  const values = <K extends keyof FrameResult>(k: K) =>
+    measured.map((r) => r[k]).filter((v): v is NonNullable<FrameResult[K]> => v !== null);
   const abs = (axis: 'yaw' | 'pitch' | 'roll') => mean(values('pose').map((p) => Math.abs(p[axis]))) ?? 0;
   const pose = measured.length ? { yaw: abs('yaw'), pitch: abs('pitch'), roll: abs('roll'), mean: 0 } : null;
   if (pose) pose.mean = (pose.yaw + pose.pitch + pose.roll) / 3;
   const report: EvalReport = {
-    schemaVersion: REPORT_VERSION, facegan: VERSION, createdAt: new Date().toISOString(), seconds: 0,
-    model: { dir: resolve(o.modelDir), type: model.geometry.model, iteration: model.iteration, direction: o.swap ? 'B->A' : 'A->B' },
+    schemaVersion: REPORT_VERSION,
+    facegan: VERSION,
+    createdAt: new Date().toISOString(),
+    seconds: 0,
+    model: {
+      dir: resolve(o.modelDir),
+      type: model.geometry.model,
+      iteration: model.iteration,
+      direction: o.swap ? 'B->A' : 'A->B',
+    },
     input: { path: input, kind, everyN },
     source: { folder: resolve(o.source), faces: sourceFaces.length },
     gallery: gallery.map((g) => ({ name: g.name, folder: g.folder, faces: g.faces })),
-    counts: { frames: results.length, inputFaces: faced.length, detected: faced.filter((r) => r.detected).length, measured: measured.length },
-    detection: { rate: faced.length ? faced.filter((r) => r.detected).length / faced.length : null, inputRate: faced.length ? inputDetected / faced.length : null },
+    counts: {
+      frames: results.length,
+      inputFaces: faced.length,
+      detected: faced.filter((r) => r.detected).length,
+      measured: measured.length,
+    },
+    detection: {
+      rate: faced.length ? faced.filter((r) => r.detected).length / faced.length : null,
+      inputRate: faced.length ? inputDetected / faced.length : null,
+    },
     identity: {
       threshold: SAME_PERSON,
-      distanceToSource: mean(values('distanceToSource')), distanceToOriginal: mean(values('distanceToOriginal')),
+      distanceToSource: mean(values('distanceToSource')),
+      distanceToOriginal: mean(values('distanceToOriginal')),
       sourceToOriginal: descriptorDistance(sourceCentroid, identities[1]!.centroid),
       retrieval: measured.length ? measured.filter((r) => r.nearest === 'source').length / measured.length : null,
-      retrievalUnderThreshold: measured.length ? measured.filter((r) => r.nearest === 'source' && r.distanceToSource! < SAME_PERSON).length / measured.length : null,
+      retrievalUnderThreshold: measured.length
+        ? measured.filter((r) => r.nearest === 'source' && r.distanceToSource! < SAME_PERSON).length / measured.length
+        : null,
       nearest,
     },
     pose,
-    expression: measured.length ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) } : null,
+    expression: measured.length
+      ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) }
+      : null,
     reconstruction: { input: recon.result(template), source: sourceRecon.result(), cycle: cycleRecon.result() },
     temporal: kind === 'video' ? temporal(tracks, everyN) : null,
     frames: results,
@@ -275,13 +413,19 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
 
 /** Mean frame-to-frame landmark motion of consecutive evaluated frames, as a share of the face's width. */
 function temporal(tracks: readonly Track[], step: number): EvalReport['temporal'] {
-  const inp: number[] = [], out: number[] = [], added: number[] = [];
+  const inp: number[] = [],
+    out: number[] = [],
+    added: number[] = [];
   for (let i = 1; i < tracks.length; i++) {
-    const a = tracks[i - 1]!, b = tracks[i]!;
+    const a = tracks[i - 1]!,
+      b = tracks[i]!;
     if (b.index - a.index !== step) continue;
-    let si = 0, so = 0, sd = 0;
+    let si = 0,
+      so = 0,
+      sd = 0;
     for (let k = 0; k < 68; k++) {
-      const di = [b.input[k]![0] - a.input[k]![0], b.input[k]![1] - a.input[k]![1]], dout = [b.output[k]![0] - a.output[k]![0], b.output[k]![1] - a.output[k]![1]];
+      const di = [b.input[k]![0] - a.input[k]![0], b.input[k]![1] - a.input[k]![1]],
+        dout = [b.output[k]![0] - a.output[k]![0], b.output[k]![1] - a.output[k]![1]];
       si += Math.hypot(di[0]!, di[1]!);
       so += Math.hypot(dout[0]!, dout[1]!);
       sd += Math.hypot(dout[0]! - di[0]!, dout[1]! - di[1]!);
@@ -295,8 +439,15 @@ function temporal(tracks: readonly Track[], step: number): EvalReport['temporal'
 }
 
 /** The mean model input of up to `max` training faces (spread over the folder) that carry landmarks. */
-async function templateOf(folder: string, max: number, model: SwapModel, device: Device, warnings: Warnings): Promise<Float32Array | undefined> {
-  const skipped: Skipped[] = [], inputs: Float32Array[] = [];
+async function templateOf(
+  folder: string,
+  max: number,
+  model: SwapModel,
+  device: Device,
+  warnings: Warnings,
+): Promise<Float32Array | undefined> {
+  const skipped: Skipped[] = [],
+    inputs: Float32Array[] = [];
   const files = faceFiles(folder, max, '--faces');
   for (const path of files) {
     const crop = await readFaceCropOrSkip(path, skipped);
@@ -310,7 +461,10 @@ async function templateOf(folder: string, max: number, model: SwapModel, device:
   }
   warnings.skipped(skipped, folder, files.length);
   if (!inputs.length) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `No face with landmarks in ${folder} (given with --faces): give the faces facegan extract wrote for this person.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `No face with landmarks in ${folder} (given with --faces): give the faces facegan extract wrote for this person.`,
+    );
   }
   return meanOf(inputs);
 }

@@ -16,13 +16,15 @@ export class ReconstructionStats {
 
   /** Adds one face: the model's input x ([1, 3, S, S]) and its rebuilt output y ([1, 3 or 4, S, S]). */
   add(x: Tensor, y: Tensor): { psnr: number; ssim: number } {
-    const fit = noGrad(() => tidy(() => {
-      const target = x.to({ device: 'cpu', dtype: 'float32' });
-      const out = y.narrow(1, 0, 3).to({ device: 'cpu', dtype: 'float32' }).clamp(0, 1);
-      this.shape = target.shape;
-      this.inputs.push(Float32Array.from(target.data() as Float32Array));
-      return figures(out, target);
-    }));
+    const fit = noGrad(() =>
+      tidy(() => {
+        const target = x.to({ device: 'cpu', dtype: 'float32' });
+        const out = y.narrow(1, 0, 3).to({ device: 'cpu', dtype: 'float32' }).clamp(0, 1);
+        this.shape = target.shape;
+        this.inputs.push(Float32Array.from(target.data() as Float32Array));
+        return figures(out, target);
+      }),
+    );
     this.fits.push(fit);
     return { psnr: fit.psnr, ssim: fit.ssim };
   }
@@ -32,14 +34,20 @@ export class ReconstructionStats {
     const n = this.inputs.length;
     if (!n) return null;
     const against = (m: Float32Array) => {
-      const rows = noGrad(() => tidy(() => {
-        const mt = tensor(m, { shape: [...this.shape] });
-        return this.inputs.map((x) => figures(mt, tensor(x, { shape: [...this.shape] })));
-      }));
+      const rows = noGrad(() =>
+        tidy(() => {
+          const mt = tensor(m, { shape: [...this.shape] });
+          return this.inputs.map((x) => figures(mt, tensor(x, { shape: [...this.shape] })));
+        }),
+      );
       return { psnr: avg(rows, 'psnr'), ssim: avg(rows, 'ssim'), mae: avg(rows, 'mae') };
     };
     return {
-      side: this.side, faces: n, psnr: avg(this.fits, 'psnr'), ssim: avg(this.fits, 'ssim'), mae: avg(this.fits, 'mae'),
+      side: this.side,
+      faces: n,
+      psnr: avg(this.fits, 'psnr'),
+      ssim: avg(this.fits, 'ssim'),
+      mae: avg(this.fits, 'mae'),
       baseline: against(meanOf(this.inputs)),
       template: template ? against(sameLength(template, this.inputs[0]!.length)) : null,
     };
@@ -50,14 +58,21 @@ type Figures = { psnr: number; ssim: number; mae: number };
 const avg = (rows: Figures[], k: keyof Figures) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
 
 function sameLength(x: Float32Array, n: number): Float32Array {
-  if (x.length !== n) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected a template of ${n} values (the model's input) but received ${x.length}.`);
+  if (x.length !== n)
+    throw new FaceganError(
+      ErrorCodes.BAD_ARGUMENT,
+      `Expected a template of ${n} values (the model's input) but received ${x.length}.`,
+    );
   return x;
 }
 
 /** The elementwise mean of equally long arrays. */
 export function meanOf(xs: readonly Float32Array[]): Float32Array {
   const m = new Float32Array(xs[0]!.length);
-  for (const x of xs) x.forEach((v, i) => { m[i]! += v / xs.length; });
+  for (const x of xs)
+    x.forEach((v, i) => {
+      m[i]! += v / xs.length;
+    });
   return m;
 }
 

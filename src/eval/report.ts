@@ -89,10 +89,23 @@ const num = { type: 'number' } as const;
 const nullableNum = { type: ['number', 'null'] } as const;
 const share = { type: ['number', 'null'], minimum: 0, maximum: 1 } as const;
 const obj = (properties: Record<string, unknown>, nullable = false) => ({
-  type: nullable ? ['object', 'null'] : 'object', required: Object.keys(properties), additionalProperties: false, properties,
+  type: nullable ? ['object', 'null'] : 'object',
+  required: Object.keys(properties),
+  additionalProperties: false,
+  properties,
 });
-const recon = obj({ side: { enum: ['a', 'b'] }, faces: { type: 'integer', minimum: 1 }, psnr: num, ssim: num, mae: num, baseline: obj({ psnr: num, ssim: num, mae: num }),
-  template: obj({ psnr: num, ssim: num, mae: num }, true) }, true);
+const recon = obj(
+  {
+    side: { enum: ['a', 'b'] },
+    faces: { type: 'integer', minimum: 1 },
+    psnr: num,
+    ssim: num,
+    mae: num,
+    baseline: obj({ psnr: num, ssim: num, mae: num }),
+    template: obj({ psnr: num, ssim: num, mae: num }, true),
+  },
+  true,
+);
 
 /** JSON Schema (draft 2020-12) of report.json. */
 export const REPORT_SCHEMA = {
@@ -103,31 +116,69 @@ export const REPORT_SCHEMA = {
     facegan: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
     seconds: { type: 'number', minimum: 0 },
-    model: obj({ dir: { type: 'string' }, type: { type: 'string' }, iteration: { type: 'integer', minimum: 0 }, direction: { enum: ['A->B', 'B->A'] } }),
-    input: obj({ path: { type: 'string' }, kind: { enum: ['image', 'folder', 'video'] }, everyN: { type: 'integer', minimum: 1 } }),
+    model: obj({
+      dir: { type: 'string' },
+      type: { type: 'string' },
+      iteration: { type: 'integer', minimum: 0 },
+      direction: { enum: ['A->B', 'B->A'] },
+    }),
+    input: obj({
+      path: { type: 'string' },
+      kind: { enum: ['image', 'folder', 'video'] },
+      everyN: { type: 'integer', minimum: 1 },
+    }),
     source: obj({ folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
-    gallery: { type: 'array', items: obj({ name: { type: 'string' }, folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }) },
-    counts: obj({ frames: { type: 'integer', minimum: 0 }, inputFaces: { type: 'integer', minimum: 0 }, detected: { type: 'integer', minimum: 0 }, measured: { type: 'integer', minimum: 0 } }),
+    gallery: {
+      type: 'array',
+      items: obj({ name: { type: 'string' }, folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
+    },
+    counts: obj({
+      frames: { type: 'integer', minimum: 0 },
+      inputFaces: { type: 'integer', minimum: 0 },
+      detected: { type: 'integer', minimum: 0 },
+      measured: { type: 'integer', minimum: 0 },
+    }),
     detection: obj({ rate: share, inputRate: share }),
     identity: obj({
-      threshold: num, distanceToSource: nullableNum, distanceToOriginal: nullableNum, sourceToOriginal: num,
-      retrieval: share, retrievalUnderThreshold: share, nearest: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+      threshold: num,
+      distanceToSource: nullableNum,
+      distanceToOriginal: nullableNum,
+      sourceToOriginal: num,
+      retrieval: share,
+      retrievalUnderThreshold: share,
+      nearest: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
     }),
     pose: obj({ yaw: num, pitch: num, roll: num, mean: num }, true),
     expression: obj({ error: num, mouthCorrelation: nullableNum }, true),
-    reconstruction: { ...obj({ input: recon, source: recon }), properties: { input: recon, source: recon, cycle: recon } },
+    reconstruction: {
+      ...obj({ input: recon, source: recon }),
+      properties: { input: recon, source: recon, cycle: recon },
+    },
     temporal: obj({ inputJitter: num, outputJitter: num, addedJitter: num }, true),
     frames: {
       type: 'array',
       items: obj({
-        key: { type: 'string' }, timestamp: nullableNum, face: { type: 'boolean' }, detected: { type: 'boolean' }, measured: { type: 'boolean' },
-        distanceToSource: nullableNum, distanceToOriginal: nullableNum, nearest: { type: ['string', 'null'] },
-        pose: obj({ yaw: num, pitch: num, roll: num }, true), expression: nullableNum, mouthIn: nullableNum, mouthOut: nullableNum, psnr: nullableNum, ssim: nullableNum,
+        key: { type: 'string' },
+        timestamp: nullableNum,
+        face: { type: 'boolean' },
+        detected: { type: 'boolean' },
+        measured: { type: 'boolean' },
+        distanceToSource: nullableNum,
+        distanceToOriginal: nullableNum,
+        nearest: { type: ['string', 'null'] },
+        pose: obj({ yaw: num, pitch: num, roll: num }, true),
+        expression: nullableNum,
+        mouthIn: nullableNum,
+        mouthOut: nullableNum,
+        psnr: nullableNum,
+        ssim: nullableNum,
       }),
     },
   }),
 } as const;
 
-export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+export const mean = (xs: readonly number[]): number | null =>
+  xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 /** A number fit for JSON: NaN and infinities become null. */
-export const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+export const finite = (x: number | null | undefined): number | null =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : x;

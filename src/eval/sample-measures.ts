@@ -53,10 +53,14 @@ export function symmetricEigen(a: readonly number[][]): { values: number[]; vect
   const n = a.length,
     m = a.map((r) => [...r]);
   const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j): number => (i === j ? 1 : 0)));
+  // converged when the off-diagonal part is negligible against the whole (a relative test: pixel Gram matrices
+  // have entries of 1e4-1e7, where an absolute one would never be met)
+  let total = 0;
+  for (const row of m) for (const v of row) total += v * v;
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p]![q]! ** 2;
-    if (off < 1e-22) break;
+    if (off <= 1e-24 * total || off < 1e-300) break;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = m[p]![q]!;

@@ -33,7 +33,8 @@ export interface SwapFigures {
 /** Which of the four measures fail (empty when the swap passes them all); a figure not measured fails. */
 export function failingMeasures(f: SwapFigures): string[] {
   const failing: string[] = [];
-  if (!((f.evalDetection ?? -1) >= SWAP_TARGETS.detection)) failing.push(`detection ${f.evalDetection ?? '-'} < ${SWAP_TARGETS.detection}`);
+  if (!((f.evalDetection ?? -1) >= SWAP_TARGETS.detection))
+    failing.push(`detection ${f.evalDetection ?? '-'} < ${SWAP_TARGETS.detection}`);
   if (!((f.evalRetrievalUnder ?? -1) >= SWAP_TARGETS.retrieval)) {
     failing.push(`retrieval ${f.evalRetrievalUnder ?? '-'} < ${SWAP_TARGETS.retrieval}`);
   }
@@ -41,7 +42,8 @@ export function failingMeasures(f: SwapFigures): string[] {
     failing.push(`mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'} < ${SWAP_TARGETS.mouthCorrelation}`);
   }
   // beat a template of the person: the mean of the training faces when measured, else the mean of these faces
-  const base = f.evalTemplatePsnr ?? f.evalBaselinePsnr, which = f.evalTemplatePsnr !== undefined ? 'template' : 'mean face';
+  const base = f.evalTemplatePsnr ?? f.evalBaselinePsnr,
+    which = f.evalTemplatePsnr !== undefined ? 'template' : 'mean face';
   if (!(f.evalPsnr !== undefined && base !== undefined && f.evalPsnr > base)) {
     failing.push(`reconstruction ${f.evalPsnr?.toFixed(2) ?? '-'} dB <= ${which} ${base?.toFixed(2) ?? '-'} dB`);
   }
@@ -49,8 +51,9 @@ export function failingMeasures(f: SwapFigures): string[] {
 }
 
 /** The first logged evaluation at which all four measures passed: its iteration and training time, if any. */
-export function firstPass(log: readonly (SwapFigures & { iteration: number; seconds: number })[]):
-  { iteration: number; seconds: number } | undefined {
+export function firstPass(
+  log: readonly (SwapFigures & { iteration: number; seconds: number })[],
+): { iteration: number; seconds: number } | undefined {
   const hit = log.find((e) => e.evalDetection !== undefined && failingMeasures(e).length === 0);
   return hit && { iteration: hit.iteration, seconds: hit.seconds };
 }
@@ -68,11 +71,16 @@ export function swapScore(f: SwapFigures): number {
 /** The eval figures train logs, flat and numeric (log.jsonl's entries are). */
 export function evalFigures(r: EvalReport): Record<string, number> {
   const all: Record<string, number | null | undefined> = {
-    evalDetection: r.detection.rate, evalRetrieval: r.identity.retrieval,
-    evalRetrievalUnder: r.identity.retrievalUnderThreshold, evalDistanceToSource: r.identity.distanceToSource,
-    evalPoseError: r.pose?.mean, evalExpressionError: r.expression?.error,
-    evalMouthCorrelation: r.expression?.mouthCorrelation, evalPsnr: r.reconstruction.input?.psnr,
-    evalBaselinePsnr: r.reconstruction.input?.baseline.psnr, evalTemplatePsnr: r.reconstruction.input?.template?.psnr,
+    evalDetection: r.detection.rate,
+    evalRetrieval: r.identity.retrieval,
+    evalRetrievalUnder: r.identity.retrievalUnderThreshold,
+    evalDistanceToSource: r.identity.distanceToSource,
+    evalPoseError: r.pose?.mean,
+    evalExpressionError: r.expression?.error,
+    evalMouthCorrelation: r.expression?.mouthCorrelation,
+    evalPsnr: r.reconstruction.input?.psnr,
+    evalBaselinePsnr: r.reconstruction.input?.baseline.psnr,
+    evalTemplatePsnr: r.reconstruction.input?.template?.psnr,
     evalCyclePsnr: r.reconstruction.cycle?.psnr,
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, number] => typeof e[1] === 'number'));
@@ -83,18 +91,32 @@ export function evalFigures(r: EvalReport): Record<string, number> {
  * frames of A; of B with `swap`), the report in MODEL_DIR/eval/training/, and the figures to the log.
  */
 export function swapEvaluator(o: {
-  modelDir: string; every: number; input: string; source: string; faces?: string; swap?: boolean; frames?: number;
+  modelDir: string;
+  every: number;
+  input: string;
+  source: string;
+  faces?: string;
+  swap?: boolean;
+  frames?: number;
   onFigures?: (iteration: number, figures: Record<string, number>) => void;
 }): Evaluator {
   return {
     every: o.every,
     score: swapScore,
     run: async (model) => {
-      if ('generator' in model) throw new FaceganError(ErrorCodes.USAGE, '--eval-input measures swaps; a generator is measured by eval-gen.');
+      if ('generator' in model)
+        throw new FaceganError(ErrorCodes.USAGE, '--eval-input measures swaps; a generator is measured by eval-gen.');
       const { report } = await evaluate({
-        modelDir: o.modelDir, model, input: o.input, source: o.source, faces: o.faces, swap: o.swap, maxFrames: o.frames,
+        modelDir: o.modelDir,
+        model,
+        input: o.input,
+        source: o.source,
+        faces: o.faces,
+        swap: o.swap,
+        maxFrames: o.frames,
         spread: true,
-        maxFaces: 32, output: join(resolve(o.modelDir), 'eval', 'training'),
+        maxFaces: 32,
+        output: join(resolve(o.modelDir), 'eval', 'training'),
       });
       const f = evalFigures(report);
       o.onFigures?.(model.iteration, f);

@@ -179,28 +179,30 @@ export async function generate(o: GenerateOptions): Promise<GenerateSummary> {
       await writeImage(o.output, grid, { xmp });
       return { files: [o.output], images, size: spec.size, iteration };
     }
-    const all: RgbImage[] = [];
+    const all: RgbImage[] = []; // the grid's images (the count alone otherwise)
+    let done = 0;
     const files: string[] = [];
     if (!o.grid) mkdirSync(o.output, { recursive: true });
     const pending: Promise<void>[] = [];
     generateChunked(G, seeds, psi, device, (images) => {
       images.forEach((img, k) => {
-        const seed = seeds[all.length + k]!;
+        const seed = seeds[done + k]!;
         if (!o.grid) {
           const file = join(o.output, `seed${String(seed).padStart(4, '0')}.png`);
           files.push(file);
           pending.push(writeImage(file, img, { xmp }));
         }
       });
-      all.push(...images);
-      o.onProgress?.(all.length, seeds.length);
+      if (o.grid) all.push(...images);
+      done += images.length;
+      o.onProgress?.(done, seeds.length);
     });
     await Promise.all(pending);
     if (o.grid) {
       await writeImage(o.output, gridOf(all, Math.ceil(Math.sqrt(all.length)), spec.size), { xmp });
       files.push(o.output);
     }
-    return { files, images: all.length, size: spec.size, iteration };
+    return { files, images: done, size: spec.size, iteration };
   } finally {
     G.dispose();
   }

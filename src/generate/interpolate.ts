@@ -52,8 +52,10 @@ export async function interpolate(o: InterpolateOptions): Promise<{ path: string
   const fps = o.fps ?? 30,
     perSeed = Math.max(1, Math.round((o.secondsPerSeed ?? 2) * fps));
   const device = resolveDevice(o.device ?? 'auto');
-  const { generator: G, spec } = loadStyleGan(o.modelDir, device);
+  const { generator: G, spec } = loadStyleGan(o.modelDir, device, 'interpolate');
   const side = o.resolution ?? Math.min(1024, spec.size * 4);
+  if (side % 2)
+    throw new FaceganError(ErrorCodes.USAGE, `Expected an even --resolution (H.264 needs one) but received ${side}.`);
   const total = (o.seeds.length - 1) * perSeed + 1;
   const keys = tidy(() => noGrad(() => G.ws(zOfSeeds(o.seeds, spec.zDim).to({ device }), { psi: o.truncation ?? 1 })));
   const writer = new VideoWriter({

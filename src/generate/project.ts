@@ -59,7 +59,7 @@ const lrAt = (t: number, base = 0.1) =>
 export async function project(o: ProjectOptions): Promise<ProjectSummary> {
   const steps = o.steps ?? 300,
     device = resolveDevice(o.device ?? 'auto');
-  const { generator: G, spec } = loadStyleGan(o.modelDir, device);
+  const { generator: G, spec } = loadStyleGan(o.modelDir, device, 'project');
   const config = readModelConfig<{ coverage?: number }>(o.modelDir, []);
   const D = new StyleDiscriminator(spec);
   loadWeights(D, join(o.modelDir, 'disc.safetensors'));

@@ -15,13 +15,13 @@ export interface TrainedStyleGan {
 
 const KEYS = ['model', 'size', 'zDim', 'mappingLayers', 'channelBase', 'channelMax'] as const;
 
-export function loadStyleGan(dir: string, device: Device = 'cpu'): TrainedStyleGan {
+export function loadStyleGan(dir: string, device: Device = 'cpu', command = 'generate'): TrainedStyleGan {
   const files = modelFiles(dir);
   const config = readModelConfig<Record<string, unknown>>(dir, ['model']);
   if (config.model !== 'stylegan') {
     throw new FaceganError(
       ErrorCodes.USAGE,
-      `${dir} holds a ${String(config.model)} model, which swaps or translates faces: facegan generate needs a ` +
+      `${dir} holds a ${String(config.model)} model, which swaps or translates faces: facegan ${command} needs a ` +
         'StyleGAN model (facegan train --model stylegan -i FACES -m DIR).',
     );
   }

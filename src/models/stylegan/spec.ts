@@ -39,5 +39,12 @@ export function checkSpec(spec: StyleGanSpec): StyleGanSpec {
       );
     }
   }
+  if (spec.channelBase < size) {
+    throw new FaceganError(
+      ErrorCodes.BAD_ARGUMENT,
+      `Expected a channel base of at least the size (${size}) but received ${spec.channelBase}: the ${size} px layers ` +
+        'would have no channels. Raise --channel-base (4096 is the CPU default).',
+    );
+  }
   return spec;
 }

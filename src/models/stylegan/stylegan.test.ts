@@ -97,3 +97,11 @@ test("the mapping network's running mean of w follows its formula", () => {
     G.dispose();
   });
 });
+
+test('a spec whose widest layers would have no channels, or a size not a power of two, is refused', () => {
+  assert.throws(
+    () => new StyleGenerator({ ...small(128), channelBase: 64 }),
+    /channel base of at least the size \(128\)/,
+  );
+  assert.throws(() => new StyleDiscriminator({ ...small(48) }), /power of two/);
+});

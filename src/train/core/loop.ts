@@ -27,8 +27,11 @@ export interface TrainProgress {
   examplesPerSecond: number;
 }
 
-/** What an evaluator measures: a swap model (pair, CycleGAN), or a generator (StyleGAN) with its iteration. */
-export type EvalTarget = SwapModel | { generator: StyleGenerator; iteration: number };
+/**
+ * What an evaluator measures: a swap model (pair, CycleGAN), or a generator (StyleGAN) with its iteration and the
+ * share of each face crop it was trained on.
+ */
+export type EvalTarget = SwapModel | { generator: StyleGenerator; iteration: number; coverage: number };
 
 export interface Evaluator {
   every: number;

@@ -82,7 +82,7 @@ export const styleganFamily: Family<StyleGanConfig, Float32Array> = {
       D = new StyleDiscriminator(spec),
       ema = new StyleGenerator(spec);
     ema.loadStateDict(G.stateDict());
-    const disc = lazyAdam(config.lr, BETAS, config.r1Interval);
+    const disc = lazyAdam(config.lr, BETAS, config.r1Gamma > 0 ? config.r1Interval : 0); // scaled only with R1
     const augment = augmenter(parsePolicy(config.diffaugment), config.seed);
     const previewZ = tidy(() =>
       zOfSeeds(
@@ -139,7 +139,9 @@ export const styleganFamily: Family<StyleGanConfig, Float32Array> = {
         }),
       }),
       evalTarget: (ctx, iteration) =>
-        config.trainedOn === 'faces' ? { generator: ctx.modules.ema as StyleGenerator, iteration } : undefined,
+        config.trainedOn === 'faces'
+          ? { generator: ctx.modules.ema as StyleGenerator, iteration, coverage: config.coverage }
+          : undefined,
       dispose: () => previewZ.dispose(),
     };
   },
