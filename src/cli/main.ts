@@ -28,7 +28,7 @@ const mainHelp = () => `facegan ${VERSION}: GAN face swapping for photos and vid
 Usage: facegan <command> [options]     facegan <command> --help
 
 Commands:
-${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(12)}${c.summary}`).join('\n')}
+${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(13)}${c.summary}`).join('\n')}
 
 Use facegan responsibly: swap only faces you have consent to use, and keep outputs labelled as synthetic.`;
 

@@ -175,5 +175,5 @@ test('alignments draw into a link to the input is refused, the input untouched; 
   assert.match(r.stderr, /output folder is the input \(or a link to it\)/);
   assert.deepEqual(readdirSync(frames).sort(), before);
   const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout;
-  for (const line of help.split('\n').filter((l) => /^ {2}[a-z]/.test(l))) assert.match(line, /^ {2}[a-z]+ {2,}\S/, line);
+  for (const line of help.split('\n').filter((l) => /^ {2}[a-z]/.test(l))) assert.match(line, /^ {2}[a-z-]+ {2,}\S/, line);
 });
