@@ -1,5 +1,6 @@
 /** facegan eval-gen -m STYLEGAN_DIR --real HELDOUT --training FACES: a generator's samples against real faces. */
 import { defineCommand } from './command.js';
+import { STYLEGAN_OPTIONS } from './stylegan-options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { evalGen } from '../eval/gen-eval.js';
@@ -15,7 +16,7 @@ All figures are in face-api's 128-d identity-descriptor space (no Inception weig
 figures for real against real (the held-out faces' two halves) and for a PCA-Gaussian sampler of the training
 pixels are in the report beside the model's: the model should beat the sampler. report.json goes to -o.`,
   options: {
-    modelDir: { type: 'string', short: 'm', help: 'a StyleGAN model folder', required: true },
+    ...STYLEGAN_OPTIONS,
     real: {
       type: 'string',
       help: 'held-out real faces (not trained on), as facegan extract writes them',
@@ -25,8 +26,6 @@ pixels are in the report beside the model's: the model should beat the sampler. 
     samples: { type: 'int', help: 'samples to draw (seeds 0..n-1)', default: 200, min: 4, max: 10000 },
     truncation: { type: 'number', help: 'truncation psi of the samples', default: 1, min: 0, max: 2 },
     output: { type: 'string', short: 'o', help: 'folder for report.json (default MODEL_DIR/eval-gen)' },
-    device: { type: 'string', help: 'auto, cpu or cuda', default: 'auto', choices: ['auto', 'cpu', 'cuda'] as const },
-    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores)', min: 1, max: 1024 },
   },
   async run(o) {
     useThreads(o.threads);

@@ -1,5 +1,6 @@
 /** facegan generate -m MODEL_DIR --seeds 0-15 -o OUT [--truncation 0.7] [--grid]: new faces from a StyleGAN model. */
 import { defineCommand } from './command.js';
+import { STYLEGAN_OPTIONS, GENERATED_LABEL_OPTION } from './stylegan-options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { generate } from '../generate/generate.js';
@@ -18,12 +19,8 @@ face for every seed). The mixing grid shows the column seeds along the top and t
 cell is its row's face with the styles --styles (0-3: pose and face shape; higher: finer detail, colour) taken from
 its column. Every image is labelled in its metadata as wholly generated (IPTC trainedAlgorithmicMedia).`,
   options: {
-    modelDir: {
-      type: 'string',
-      short: 'm',
-      help: 'a StyleGAN model folder (facegan train --model stylegan)',
-      required: true,
-    },
+    ...STYLEGAN_OPTIONS,
+    ...GENERATED_LABEL_OPTION,
     output: {
       type: 'string',
       short: 'o',
@@ -42,18 +39,6 @@ its column. Every image is labelled in its metadata as wholly generated (IPTC tr
     mixRows: { type: 'string', help: 'style mixing: the seeds down the left (their faces)' },
     mixCols: { type: 'string', help: 'style mixing: the seeds along the top (the source of --styles)' },
     styles: { type: 'string', help: 'style mixing: the w layers taken from the column seeds', default: '0-3' },
-    device: {
-      type: 'string',
-      help: 'auto (cuda when there is one), cpu or cuda',
-      default: 'auto',
-      choices: ['auto', 'cpu', 'cuda'] as const,
-    },
-    provenance: {
-      type: 'boolean',
-      help: 'label the images as generated in their metadata (--no-provenance drops it)',
-      default: true,
-    },
-    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores)', min: 1, max: 1024 },
   },
   async run(o) {
     useThreads(o.threads);

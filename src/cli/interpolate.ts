@@ -1,5 +1,6 @@
 /** facegan interpolate -m MODEL_DIR --seeds 1,2,3 -o walk.mp4: a walk in w between seeds' faces, as a video. */
 import { defineCommand } from './command.js';
+import { STYLEGAN_OPTIONS, GENERATED_LABEL_OPTION } from './stylegan-options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { interpolate } from '../generate/interpolate.js';
@@ -14,12 +15,8 @@ export const interpolateCommand = defineCommand({
 w moves in a straight line from seed to seed, eased so that each seed's face is met exactly; the noise stays fixed,
 so only the styles change. The model's images are resized to --resolution (default 4x, at most 1024) with Lanczos.`,
   options: {
-    modelDir: {
-      type: 'string',
-      short: 'm',
-      help: 'a StyleGAN model folder (facegan train --model stylegan)',
-      required: true,
-    },
+    ...STYLEGAN_OPTIONS,
+    ...GENERATED_LABEL_OPTION,
     output: { type: 'string', short: 'o', help: 'the video (.mp4, .mkv, .mov, .webm)', required: true },
     seeds: { type: 'string', help: 'the seeds to walk through, in order (1,2,3 or 0-7)', required: true },
     secondsPerSeed: { type: 'number', help: 'seconds from one seed to the next', default: 2, min: 0.05, max: 600 },
@@ -31,18 +28,6 @@ so only the styles change. The model's images are resized to --resolution (defau
       min: 16,
       max: 4096,
     },
-    device: {
-      type: 'string',
-      help: 'auto (cuda when there is one), cpu or cuda',
-      default: 'auto',
-      choices: ['auto', 'cpu', 'cuda'] as const,
-    },
-    provenance: {
-      type: 'boolean',
-      help: 'label the video as generated in its metadata (--no-provenance drops it)',
-      default: true,
-    },
-    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores)', min: 1, max: 1024 },
   },
   async run(o) {
     useThreads(o.threads);

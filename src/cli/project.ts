@@ -1,5 +1,6 @@
 /** facegan project -m MODEL_DIR -i face.png -o OUT: the w of a StyleGAN model that best reproduces a real face. */
 import { defineCommand } from './command.js';
+import { STYLEGAN_OPTIONS } from './stylegan-options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { project } from '../generate/project.js';
@@ -14,7 +15,7 @@ pixel L1, SSIM at several scales and the discriminator's features (no pretrained
 OUT gets projected.png (labelled as generated), target.png (the face as the model sees it), w.safetensors (w for
 every layer: generate and interpolate from it in your own code) and optimisation.mp4 (target | projection).`,
   options: {
-    modelDir: { type: 'string', short: 'm', help: 'a StyleGAN model folder', required: true },
+    ...STYLEGAN_OPTIONS,
     input: {
       type: 'string',
       short: 'i',
@@ -25,8 +26,6 @@ every layer: generate and interpolate from it in your own code) and optimisation
     steps: { type: 'int', help: 'optimisation steps', default: 300, min: 1, max: 100000 },
     featureWeight: { type: 'number', help: 'weight of the discriminator-feature loss', default: 0.1, min: 0, max: 100 },
     video: { type: 'boolean', help: 'write optimisation.mp4 (--no-video skips it)', default: true },
-    device: { type: 'string', help: 'auto, cpu or cuda', default: 'auto', choices: ['auto', 'cpu', 'cuda'] as const },
-    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores)', min: 1, max: 1024 },
   },
   async run(o) {
     useThreads(o.threads);

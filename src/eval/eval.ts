@@ -119,6 +119,22 @@ const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T |
     .filter((x) => x.iou >= MIN_IOU)
     .sort((a, b) => b.iou - a.iou)[0]?.f;
 
+/** A frame's result before anything is measured on its swapped face (or when its input holds no face). */
+const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<FrameResult, 'psnr' | 'ssim'> => ({
+  key,
+  timestamp,
+  face,
+  detected: false,
+  measured: false,
+  distanceToSource: null,
+  distanceToOriginal: null,
+  nearest: null,
+  pose: null,
+  expression: null,
+  mouthIn: null,
+  mouthOut: null,
+});
+
 /**
  * Measures a trained model on held-out frames and writes the report.
  * @example
@@ -229,20 +245,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     job: Job,
     out: RgbImage,
   ): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
-    const base = {
-      key: job.key,
-      timestamp: job.timestamp,
-      face: true,
-      detected: false,
-      measured: false,
-      distanceToSource: null,
-      distanceToOriginal: null,
-      nearest: null,
-      pose: null,
-      expression: null,
-      mouthIn: null,
-      mouthOut: null,
-    };
+    const base = unmeasured(job.key, job.timestamp, true);
     if (!overlapping(await detectFacesFaceApi(out), job.face.box)) return { result: base };
     const found = overlapping(await detector.detect(out), job.face.box);
     if (!found) return { result: { ...base, detected: true } };
@@ -274,22 +277,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     const image = await frame.image();
     const face = largestFace(await detector.detect(image));
     if (!face || Math.min(face.box[2], face.box[3]) < 20) {
-      results.push({
-        key: frame.key,
-        timestamp: frame.timestamp ?? null,
-        face: false,
-        detected: false,
-        measured: false,
-        distanceToSource: null,
-        distanceToOriginal: null,
-        nearest: null,
-        pose: null,
-        expression: null,
-        mouthIn: null,
-        mouthOut: null,
-        psnr: null,
-        ssim: null,
-      });
+      results.push({ ...unmeasured(frame.key, frame.timestamp ?? null, false), psnr: null, ssim: null });
       outputs.push(undefined);
     } else {
       const landmarks = landmarks68FromMesh(face.mesh);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train } from '../train/trainer.js';
+import { TINY_STYLEGAN } from '../testing/stylegan.js';
 import { evalGen, generatorEvaluator, pcaSamples } from './gen-eval.js';
 import { ModelFolder } from '../train/core/model-folder.js';
 
@@ -31,12 +32,8 @@ test('eval-gen writes a report with the model, a PCA sampler and real vs real', 
   await train({
     a: faces,
     modelDir: model,
-    model: 'stylegan',
+    ...TINY_STYLEGAN,
     size: 64,
-    zDim: 32,
-    channelBase: 256,
-    channelMax: 32,
-    batchSize: 4,
     iterations: 2,
     saveEvery: 2,
     previewEvery: 2,
@@ -61,12 +58,8 @@ test('--eval-every on a StyleGAN: the generator evaluator puts its figures into 
   await train({
     a: faces,
     modelDir: model,
-    model: 'stylegan',
+    ...TINY_STYLEGAN,
     size: 64,
-    zDim: 32,
-    channelBase: 256,
-    channelMax: 32,
-    batchSize: 4,
     iterations: 2,
     saveEvery: 2,
     previewEvery: 2,

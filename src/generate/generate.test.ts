@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train } from '../train/trainer.js';
+import { TINY_STYLEGAN } from '../testing/stylegan.js';
 import { readImage } from '../media/image.js';
 import { GENERATED_SOURCE_TYPE, readImageSourceType, readVideoSourceType } from '../media/provenance.js';
 import { interpolate, walkPosition } from './interpolate.js';
@@ -21,12 +22,7 @@ before(async () => {
   await train({
     a: faces,
     modelDir: model,
-    model: 'stylegan',
-    size: 32,
-    zDim: 32,
-    channelBase: 256,
-    channelMax: 32,
-    batchSize: 4,
+    ...TINY_STYLEGAN,
     iterations: 4,
     saveEvery: 4,
     previewEvery: 4,

@@ -4,11 +4,10 @@
  * so each seed's face is met exactly and held for a moment.
  */
 import { extname } from 'node:path';
-import sharp from 'sharp';
 import { type Tensor, cat, noGrad, resolveDevice, tidy } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import type { RgbImage } from '../core/image.js';
 import { VideoWriter } from '../media/video-writer.js';
+import { resizeImage } from '../media/image.js';
 import { provenanceTags } from '../media/provenance.js';
 import { loadStyleGan } from '../models/stylegan/load.js';
 import { zOfSeeds } from '../train/stylegan/family.js';
@@ -80,7 +79,7 @@ export async function interpolate(o: InterpolateOptions): Promise<{ path: string
           return toImages(G.synthesis.forward(cat(ws, 0), 'const'));
         }),
       );
-      for (const frame of frames) await writer.write(await resize(frame, side));
+      for (const frame of frames) await writer.write(await resizeImage(frame, side));
       o.onProgress?.(Math.min(total, f0 + CHUNK), total);
     }
     const done = await writer.finish();
@@ -92,13 +91,4 @@ export async function interpolate(o: InterpolateOptions): Promise<{ path: string
     keys.dispose();
     G.dispose();
   }
-}
-
-async function resize(img: RgbImage, side: number): Promise<RgbImage> {
-  if (img.width === side) return img;
-  const data = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(side, side, { kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  return { width: side, height: side, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

@@ -77,3 +77,16 @@ export async function writeImage(path: string, image: RgbImage, options: { xmp?:
 
 /** Output formats writeImage knows. */
 export const WRITABLE_IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
+
+/** The image resized to a square of `side` (Lanczos), inside a black margin of `margin` pixels each way. */
+export async function resizeImage(image: RgbImage, side: number, margin = 0): Promise<RgbImage> {
+  if (image.width === side && image.height === side && !margin) return image;
+  const raw = { width: image.width, height: image.height, channels: 3 as const };
+  const data = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw })
+    .resize(side, side, { kernel: 'lanczos3' })
+    .extend({ top: margin, bottom: margin, left: margin, right: margin, background: { r: 0, g: 0, b: 0 } })
+    .raw()
+    .toBuffer();
+  const out = side + 2 * margin;
+  return { width: out, height: out, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}

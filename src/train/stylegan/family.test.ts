@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { extractedFaces, testTmp } from '../../testing/faces.js';
+import { TINY_STYLEGAN } from '../../testing/stylegan.js';
 import { train, type TrainOptions } from '../trainer.js';
 import { ModelFolder } from '../core/model-folder.js';
 import { loadSafetensors } from '../../engine/index.js';
@@ -19,12 +20,7 @@ before(async () => {
 const tiny = (modelDir: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({
   a: faces,
   modelDir,
-  model: 'stylegan',
-  size: 32,
-  zDim: 32,
-  channelBase: 256,
-  channelMax: 32,
-  batchSize: 4,
+  ...TINY_STYLEGAN,
   iterations: 6,
   saveEvery: 3,
   previewEvery: 3,
