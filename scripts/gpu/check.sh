@@ -6,7 +6,8 @@
 #   2. bench engine and bench cyclegan on the GPU, PyTorch beside facegan, fp32 and bf16;
 #   3. `facegan train --device cuda` on synthetic faces, resumed once;
 #   4. bench engine on that machine's CPU in bf16 (the PyTorch bf16 ratio, where the CPU has AMX);
-#   5. (asked for by name: stylegan) bench stylegan on the GPU and on that CPU.
+#   5. (asked for by name: stylegan) bench stylegan on the GPU and on that CPU;
+#   6. (asked for by name: sgquality) StyleGAN's CPU default trained on the GPU (scripts/gpu/stylegan-quality.sh).
 # Logs and JSON lines go to $OUT (or /tmp/gpu-out). Usage: scripts/gpu/check.sh [steps...] (default: all).
 set -u
 OUT=${OUT:-/tmp/gpu-out}
@@ -64,12 +65,17 @@ fi
 if has train; then
   run train-gpu 170 node scripts/gpu/train-check.mjs "$OUT" cuda 200
 fi
+if has sgquality; then
+  run sgquality $((${SG_SECONDS:-270} + 90)) scripts/gpu/stylegan-quality.sh "$OUT" "${SG_SECONDS:-270}"
+fi
 if has stylegan; then
   run bench-stylegan-gpu 60 node --import tsx bench/main.ts stylegan --device cuda --steps 10 --warmup 3
-  run bench-stylegan-cpu 100 node --import tsx bench/main.ts stylegan --flush-denormal --steps 4 --warmup 1
+  run bench-stylegan-cpu 100 node --import tsx bench/main.ts stylegan --flush-denormal --steps 4 --warmup 1 --precisions "${SG_CPU_PRECISIONS:-fp32,bf16}"
 fi
 if has cpu; then
   run bench-engine-cpu-bf16 120 node --import tsx bench/main.ts engine --bf16 --steps 8 --warmup 2
 fi
 grep -h '^{' "$OUT"/bench-*.log >"$OUT/bench.jsonl" 2>/dev/null
+# a returned $OUT holds at most 8 files: the steps' logs travel as one tar
+(cd "$OUT" && tar -cf logs.tar ./*.log && rm -f ./*.log)
 log done

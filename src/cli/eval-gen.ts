@@ -9,12 +9,14 @@ export const evalGenCommand = defineCommand({
   summary: "a StyleGAN model's samples against real faces: detection, KID, FD, precision/recall, memorisation",
   details: `Example:
   facegan eval-gen -m stylegan/ --real heldout_faces/ --training faces/ --samples 200
+  facegan eval-gen -m stylegan/ --real heldout_faces/ --training faces/ --samples 100 --snapshots
 
 All figures are in face-api's 128-d identity-descriptor space (no Inception weights can be had offline): KID
 (unbiased, cubic kernel, over subsets) and FD against the held-out faces, precision and recall (k = 3), diversity
 (mean pairwise distance) and memorisation (median distance from a sample to its nearest training face). The same
 figures for real against real (the held-out faces' two halves) and for a PCA-Gaussian sampler of the training
-pixels are in the report beside the model's: the model should beat the sampler. report.json goes to -o.`,
+pixels are in the report beside the model's: the model should beat the sampler. report.json and report.html
+(the figures, the targets passed, a grid of samples and, with --snapshots, the figures over training) go to -o.`,
   options: {
     ...STYLEGAN_OPTIONS,
     real: {
@@ -25,12 +27,19 @@ pixels are in the report beside the model's: the model should beat the sampler. 
     training: { type: 'string', help: 'the faces the model was trained on', required: true },
     samples: { type: 'int', help: 'samples to draw (seeds 0..n-1)', default: 200, min: 4, max: 10000 },
     truncation: { type: 'number', help: 'truncation psi of the samples', default: 1, min: 0, max: 2 },
-    output: { type: 'string', short: 'o', help: 'folder for report.json (default MODEL_DIR/eval-gen)' },
+    snapshots: {
+      type: 'boolean',
+      help: 'also measure every snapshot in MODEL_DIR/snapshots (train --snapshot-every): the figures over training',
+    },
+    output: { type: 'string', short: 'o', help: 'folder for report.json and report.html (default MODEL_DIR/eval-gen)' },
   },
   async run(o) {
     useThreads(o.threads);
     const bar = progressBar('eval-gen', 'images');
-    const { report, path } = await evalGen({ ...o, onProgress: (stage, d, t) => bar.update(d, t, stage) });
+    const { report, path, html, targets } = await evalGen({
+      ...o,
+      onProgress: (stage, d, t) => bar.update(d, t, stage),
+    });
     bar.finish();
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
     const d = report.detection;
@@ -45,6 +54,10 @@ pixels are in the report beside the model's: the model should beat the sampler. 
           `diversity ${f(r.diversity)}, memorisation median ${f(r.memorisationMedian)}`,
       );
     }
-    console.log(`report: ${path}`);
+    for (const p of report.curve ?? [])
+      console.log(`iteration ${p.iteration}: detection ${f(p.detection)}, KID ${f(p.kid)}, recall ${f(p.recall)}`);
+    for (const t of targets)
+      console.log(`${t.pass ? 'pass' : 'not yet'}: ${t.name} (${f(t.value)} against ${f(t.bar)})`);
+    console.log(`report: ${path}, ${html}`);
   },
 });

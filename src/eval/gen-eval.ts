@@ -3,7 +3,7 @@
  * (eval/sample-measures.ts), with two baselines in the same report: real against real (the held-out faces' two
  * halves) and a PCA-Gaussian sampler of the training pixels, which a model must beat.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { noGrad, resolveDevice, tidy } from '../engine/index.js';
 import type { RgbImage } from '../core/image.js';
@@ -14,6 +14,9 @@ import { HumanDetector, largestFace } from '../faces/human.js';
 import { detectFacesFaceApi } from '../faces/identity.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
+import { MEAN_FACE, type Point } from '../core/geometry/meanface.js';
+import { applyAffine } from '../core/geometry/umeyama.js';
+import { unitToCrop } from '../faces/align.js';
 import { loadStyleGan } from '../models/stylegan/load.js';
 import type { StyleGenerator } from '../models/stylegan/index.js';
 import type { Evaluator } from '../train/core/loop.js';
@@ -23,7 +26,8 @@ import { toImages } from '../generate/generate.js';
 import { faceFiles } from './identities.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
 import { trainingImage } from '../train/cyclegan/data.js';
-import { readModelConfig } from '../models/trained.js';
+import { loadWeights, readModelConfig } from '../models/trained.js';
+import { genTargets, renderGenHtml, type CurvePoint, type GenReport } from './gen-html.js';
 import {
   diversity,
   frechetDistance,
@@ -42,7 +46,9 @@ export interface GenEvalOptions {
   training: string;
   samples?: number;
   truncation?: number;
-  /** Where report.json goes (default MODEL_DIR/eval-gen). */
+  /** Also measure every snapshot in MODEL_DIR/snapshots (train --snapshot-every): the figures over training. */
+  snapshots?: boolean;
+  /** Where report.json and report.html go (default MODEL_DIR/eval-gen). */
   output?: string;
   device?: 'auto' | 'cpu' | 'cuda';
   onProgress?: (stage: string, done: number, total: number) => void;
@@ -55,17 +61,41 @@ interface Measured {
 }
 
 const SIDE = 256; // the detectors read the images at this side
+const MARGIN = SIDE / 2;
 
 /**
- * The image at SIDE px inside a black margin of a quarter of that each way: a face crop fills its frame, and the
- * detectors look for faces with some surroundings. (Measured on 10 GRID crops, face-api's SSD found 0% of 64 px ones
- * as they are, 0% in a mirrored margin, 60% in a black one; at 128 px, 20%, 100%, 100%; at 32 px, none.)
+ * The image at SIDE px inside a black margin of half that each way: a face crop fills its frame, and face-api's SSD
+ * looks for faces with surroundings. On the 95 held-out faces of docs/stylegan.md, at 64 px, it found 22% with a
+ * margin of a quarter (at 160, 256 or 384 px alike) and 100% with a margin of half.
  */
-const upscale = (img: RgbImage): Promise<RgbImage> => resizeImage(img, SIDE, SIDE / 4);
+const upscale = (img: RgbImage): Promise<RgbImage> => resizeImage(img, SIDE, MARGIN);
+
+/**
+ * Where the face of every image is, for its descriptor: aligned faces (a model trained on extracted faces, and
+ * its real faces) all have the mean face at one place, so every image gets a descriptor, a failed face included,
+ * as FID measures every sample; other images have their face found by Human's detector.
+ */
+export type FaceFinder = { aligned: Point[] } | { detector: HumanDetector };
+
+/**
+ * 68 landmarks of the mean face in an upscaled image (17-67; the jaw, 0-16, is not used by the chip's alignment),
+ * for images showing the central `coverage` of crops whose mean-face box spans `extractCoverage` of their side.
+ */
+export function alignedLandmarks(extractCoverage: number, coverage: number): Point[] {
+  const m = unitToCrop(SIDE, extractCoverage / coverage);
+  const face = MEAN_FACE.map((p) => applyAffine(m, p)).map(([x, y]) => [x + MARGIN, y + MARGIN] as const);
+  return [...Array.from({ length: 17 }, () => face[0]!), ...face];
+}
+
+/** How a generator's images (and the real ones beside them) have their faces found. */
+export const faceFinder = (extractCoverage: number | undefined, coverage: number): FaceFinder =>
+  extractCoverage
+    ? { aligned: alignedLandmarks(extractCoverage, coverage) }
+    : { detector: new HumanDetector({ maxFaces: 4 }) };
 
 async function measure(
   images: RgbImage[],
-  detector: HumanDetector,
+  finder: FaceFinder,
   stage: string,
   onProgress?: GenEvalOptions['onProgress'],
 ): Promise<Measured> {
@@ -74,8 +104,9 @@ async function measure(
   for (const [i, raw] of images.entries()) {
     const img = await upscale(raw);
     if ((await detectFacesFaceApi(img)).length) detected++;
-    const face = largestFace(await detector.detect(img));
-    if (face) descriptors.push(await identityOfFace(img, landmarks68FromMesh(face.mesh)));
+    const face = 'aligned' in finder ? undefined : largestFace(await finder.detector.detect(img));
+    const landmarks = 'aligned' in finder ? finder.aligned : face && landmarks68FromMesh(face.mesh);
+    if (landmarks) descriptors.push(await identityOfFace(img, landmarks));
     onProgress?.(stage, i + 1, images.length);
   }
   return { detection: detected / images.length, descriptors };
@@ -140,7 +171,7 @@ interface Reference {
  * A folder's faces as the model sees them (the central coverage share at the model's side, read back at 256 px),
  * so that real faces and samples are measured the same way.
  */
-async function asTrained(
+export async function asTrained(
   folder: string,
   max: number,
   flag: string,
@@ -164,15 +195,15 @@ async function asTrained(
 
 async function reference(
   o: { real: string; training: string; size: number; samples: number; coverage: number },
-  detector: HumanDetector,
+  finder: FaceFinder,
   onProgress?: GenEvalOptions['onProgress'],
 ): Promise<Reference> {
   const real = await asTrained(o.real, 300, '--real', o.size, o.coverage);
   const training = await asTrained(o.training, 500, '--training', o.size, o.coverage);
   // the sampler's principal components from at most 300 faces (its Gram matrix is n x n)
-  const pca = await measure(pcaSamples(training.slice(0, 300), o.samples), detector, 'PCA sampler', onProgress);
-  const realMeasured = await measure(real, detector, 'real faces', onProgress);
-  const trainingMeasured = await measure(training, detector, 'training faces', onProgress);
+  const pca = await measure(pcaSamples(training.slice(0, 300), o.samples), finder, 'PCA sampler', onProgress);
+  const realMeasured = await measure(real, finder, 'real faces', onProgress);
+  const trainingMeasured = await measure(training, finder, 'training faces', onProgress);
   return {
     reals: realMeasured.descriptors,
     training: trainingMeasured.descriptors,
@@ -188,9 +219,9 @@ async function sampleAndMeasure(
   G: StyleGenerator,
   n: number,
   psi: number,
-  detector: HumanDetector,
+  finder: FaceFinder,
   onProgress?: GenEvalOptions['onProgress'],
-): Promise<Measured> {
+): Promise<Measured & { samples: RgbImage[] }> {
   const device = G.mapping.wAvg.device;
   const samples: RgbImage[] = [];
   for (let i = 0; i < n; i += 16) {
@@ -201,45 +232,76 @@ async function sampleAndMeasure(
       ),
     );
   }
-  return measure(samples, detector, 'samples', onProgress);
+  return { ...(await measure(samples, finder, 'samples', onProgress)), samples };
+}
+
+/** The snapshots train --snapshot-every kept (the EMA generator's weights), by iteration. */
+function snapshotFiles(modelDir: string): { iteration: number; path: string }[] {
+  const dir = join(modelDir, 'snapshots');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => ({ f, m: /^(\d+)\.safetensors$/.exec(f) }))
+    .filter((e) => e.m)
+    .map((e) => ({ iteration: Number(e.m![1]), path: join(dir, e.f) }))
+    .sort((a, b) => a.iteration - b.iteration);
 }
 
 export async function evalGen(o: GenEvalOptions) {
-  const n = o.samples ?? 200;
-  const { generator: G, spec, iteration } = loadStyleGan(o.modelDir, resolveDevice(o.device ?? 'auto'), 'eval-gen');
-  const detector = new HumanDetector({ maxFaces: 4 });
-  let model: Measured;
+  const n = o.samples ?? 200,
+    psi = o.truncation ?? 1;
+  const device = resolveDevice(o.device ?? 'auto');
+  const { generator: G, spec, iteration } = loadStyleGan(o.modelDir, device, 'eval-gen');
+  const config = readModelConfig<{ coverage?: number; extractCoverage?: number }>(o.modelDir, []);
+  const coverage = config.coverage ?? 0.875;
+  const finder = faceFinder(config.extractCoverage, coverage);
+  const ref = await reference(
+    { real: o.real, training: o.training, size: spec.size, samples: n, coverage },
+    finder,
+    o.onProgress,
+  );
+  const curve: CurvePoint[] = [];
+  let model: Measured & { samples: RgbImage[] };
   try {
-    model = await sampleAndMeasure(G, n, o.truncation ?? 1, detector, o.onProgress);
+    model = await sampleAndMeasure(G, n, psi, finder, o.onProgress);
+    for (const snap of o.snapshots ? snapshotFiles(o.modelDir) : []) {
+      if (snap.iteration === iteration) continue; // the model itself, measured above
+      loadWeights(G, snap.path, device);
+      const m = await sampleAndMeasure(G, n, psi, finder, (_, d, t) =>
+        o.onProgress?.(`snapshot ${snap.iteration}`, d, t),
+      );
+      curve.push({
+        iteration: snap.iteration,
+        detection: m.detection,
+        ...compare(m.descriptors, ref.reals, ref.training),
+      });
+    }
   } finally {
     G.dispose();
   }
-  const coverage = readModelConfig<{ coverage?: number }>(o.modelDir, []).coverage ?? 0.875;
-  const ref = await reference(
-    { real: o.real, training: o.training, size: spec.size, samples: n, coverage },
-    detector,
-    o.onProgress,
-  );
   const [even, odd] = [ref.reals.filter((_, i) => i % 2 === 0), ref.reals.filter((_, i) => i % 2 === 1)];
-  const report = {
+  const generator = compare(model.descriptors, ref.reals, ref.training);
+  if (o.snapshots) curve.push({ iteration, detection: model.detection, ...generator });
+  const report: GenReport & { schemaVersion: number } = {
     schemaVersion: 1,
     modelDir: o.modelDir,
     iteration,
     size: spec.size,
     samples: n,
-    truncation: o.truncation ?? 1,
+    truncation: psi,
     detection: { samples: model.detection, real: ref.realDetection, pcaSampler: ref.pca.detection },
-    generator: compare(model.descriptors, ref.reals, ref.training),
+    generator,
     pcaSampler: ref.pcaFigures,
     realVsReal: {
       ...compare(even, odd, ref.training),
       memorisationMedian: median(nearestDistances(ref.reals, ref.training)),
     },
+    ...(o.snapshots ? { curve } : {}),
   };
   const out = o.output ?? join(o.modelDir, 'eval-gen');
   mkdirSync(out, { recursive: true });
   writeFileAtomic(join(out, 'report.json'), [JSON.stringify(report, null, 2)]);
-  return { report, path: join(out, 'report.json') };
+  writeFileAtomic(join(out, 'report.html'), [await renderGenHtml(report, model.samples)]);
+  return { report, path: join(out, 'report.json'), html: join(out, 'report.html'), targets: genTargets(report) };
 }
 
 /**
@@ -254,8 +316,8 @@ export function generatorEvaluator(o: {
   samples?: number;
   onFigures?: (iteration: number, figures: Record<string, number>) => void;
 }): Evaluator {
-  const n = o.samples ?? 100,
-    detector = new HumanDetector({ maxFaces: 4 });
+  const n = o.samples ?? 100;
+  let finder: FaceFinder | undefined;
   let ref: Promise<Reference> | undefined;
   return {
     every: o.every,
@@ -263,14 +325,15 @@ export function generatorEvaluator(o: {
     run: async (target) => {
       if (!('generator' in target))
         throw new FaceganError(ErrorCodes.USAGE, 'eval-gen measures generators, not swaps.');
+      finder ??= faceFinder(target.extractCoverage, target.coverage);
       const r = await (ref ??= reference(
         { real: o.real, training: o.training, size: target.generator.spec.size, samples: n, coverage: target.coverage },
-        detector,
+        finder,
       ).catch((e: unknown) => {
         ref = undefined; // a failed read is tried again at the next evaluation
         throw e;
       }));
-      const m = await sampleAndMeasure(target.generator, n, 1, detector);
+      const m = await sampleAndMeasure(target.generator, n, 1, finder);
       const c = compare(m.descriptors, r.reals, r.training);
       const figures = {
         genDetection: m.detection,

@@ -46,6 +46,7 @@ export function linePlot(
   title: string,
   series: { name: string; values: (number | null)[] }[],
   reference?: { at: number; name: string },
+  xLabel = 'evaluated frame',
 ): string {
   const W = 640,
     H = 200,
@@ -90,7 +91,7 @@ export function linePlot(
     `<figure><figcaption>${escapeXml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="#fff"/><line x1="${L}" x2="${L}" y1="${P}" y2="${H - P}" stroke="#000"/><line x1="${L}" x2="${W - P}" y1="${H - P}" y2="${H - P}" stroke="#000"/>` +
     `<text x="${L - 4}" y="${P + 4}" text-anchor="end">${hi.toPrecision(3)}</text><text x="${L - 4}" y="${H - P}" text-anchor="end">${lo.toPrecision(3)}</text>` +
-    `<text x="${W / 2}" y="${H - 8}" text-anchor="middle">evaluated frame</text>${ref}${paths}</svg></figure>`
+    `<text x="${W / 2}" y="${H - 8}" text-anchor="middle">${escapeXml(xLabel)}</text>${ref}${paths}</svg></figure>`
   );
 }
 

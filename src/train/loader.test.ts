@@ -5,10 +5,12 @@ import { extractedFaces } from '../testing/faces.js';
 import { faceFileNames } from '../faces/crop-file.js';
 import { BatchLoader, loaderWorkers, type LoaderConfig } from './loader.js';
 import { AUGMENT_DEFAULTS } from './augment.js';
+import type { Worker } from 'node:worker_threads';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 
-test('three workers make the same augmented batches as one, in order', async () => {
+async function loaderConfig(): Promise<LoaderConfig> {
   const [a, b] = [await extractedFaces('grid_s1', 5), await extractedFaces('grid_s2', 5)];
-  const config: LoaderConfig = {
+  return {
     folders: { a, b },
     files: { a: faceFileNames(a), b: faceFileNames(b) },
     minSide: 64,
@@ -16,6 +18,10 @@ test('three workers make the same augmented batches as one, in order', async () 
     seed: 7,
     sample: { size: 64, coverage: 0.875, augment: AUGMENT_DEFAULTS, eyeWeight: 3, mouthWeight: 2, toLandmarks: false },
   };
+}
+
+test('three workers make the same augmented batches as one, in order', async () => {
+  const config = await loaderConfig();
   const one = new BatchLoader(config, 1),
     three = new BatchLoader(config, 3);
   try {
@@ -34,4 +40,20 @@ test('three workers make the same augmented batches as one, in order', async () 
   }
   assert.equal(loaderWorkers('cpu'), 1, 'a CPU keeps its cores for the engine');
   assert.ok(loaderWorkers('cuda') >= 1 && loaderWorkers('cuda') <= 15);
+});
+
+test('a worker that ends mid-run makes get() fail with a clear error instead of waiting for ever', async () => {
+  const loader = new BatchLoader(await loaderConfig(), 2);
+  try {
+    await loader.get(0);
+    await (loader as unknown as { workers: Worker[] }).workers[1]!.terminate();
+    await assert.rejects(
+      async () => {
+        for (let i = 1; i < 20; i++) await loader.get(i);
+      },
+      (e: FaceganError) => e.code === ErrorCodes.BAD_FILE && /data worker stopped: it ended/.test(e.message),
+    );
+  } finally {
+    await loader.close();
+  }
 });

@@ -29,14 +29,16 @@ export const loaderWorkers = (device: string): number =>
   device === 'cpu' ? 1 : Math.max(1, Math.min(15, availableParallelism() - 1));
 
 export class BatchLoader {
-  #workers: Worker[];
+  /** Not #private: a test stops one to check that get() then fails rather than waits. */
+  private readonly workers: Worker[];
   readonly ahead: number;
+  #closing = false;
   #pending = new Map<number, { resolve: (b: Record<Side, Batch>) => void; reject: (e: Error) => void; promise: Promise<Record<Side, Batch>> }>();
   #failed: Error | undefined;
 
   constructor(readonly config: LoaderConfig, workers = 1) {
     this.ahead = Math.max(3, 2 * workers);
-    this.#workers = Array.from({ length: workers }, () => {
+    this.workers = Array.from({ length: workers }, () => {
       const worker = spawnTsWorker(new URL('./loader-worker.ts', import.meta.url), config);
       worker.on('message', (r: LoaderReply) => {
         const p = this.#pending.get(r.iteration);
@@ -45,6 +47,11 @@ export class BatchLoader {
         else p.resolve(r.batches!);
       });
       worker.on('error', (e) => this.#fail(e));
+      // a worker that ends without an error (killed, out of memory) would leave get() waiting for ever
+      worker.on('exit', (code) => {
+        if (!this.#closing && !this.#failed)
+          this.#fail(new Error(`it ended (exit code ${code}) before the run did; run the same command to resume`));
+      });
       return worker;
     });
   }
@@ -63,7 +70,7 @@ export class BatchLoader {
       entry = { resolve, reject, promise };
       this.#pending.set(iteration, entry);
       if (this.#failed) reject(this.#failed);
-      else this.#workers[iteration % this.#workers.length]!.postMessage({ iteration } satisfies LoaderRequest);
+      else this.workers[iteration % this.workers.length]!.postMessage({ iteration } satisfies LoaderRequest);
     }
     return entry.promise;
   }
@@ -77,6 +84,7 @@ export class BatchLoader {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    this.#closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

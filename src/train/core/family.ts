@@ -81,6 +81,8 @@ export interface FamilyRun<C, B> {
   preview(ctx: StepContext<C>): PreviewCells;
   /** What the evaluator hook measures: the model as the swap code sees it, or a generator; undefined: nothing. */
   evalTarget?(ctx: StepContext<C>, iteration: number): EvalTarget | undefined;
+  /** The part whose weights a snapshot keeps: the one outputs are made with (default `model`; StyleGAN: `ema`). */
+  outputModule?: string;
   /** State kept between steps besides the modules. */
   state?: StepState;
   /** Releases what the run holds besides modules and batches. */

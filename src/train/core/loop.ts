@@ -31,7 +31,13 @@ export interface TrainProgress {
  * What an evaluator measures: a swap model (pair, CycleGAN), or a generator (StyleGAN) with its iteration and the
  * share of each face crop it was trained on.
  */
-export type EvalTarget = SwapModel | { generator: StyleGenerator; iteration: number; coverage: number };
+/**
+ * A swap model, or a generator with the geometry of its images: the central `coverage` of crops whose mean-face box
+ * spans `extractCoverage` (undefined when it was trained on plain images).
+ */
+export type EvalTarget =
+  | SwapModel
+  | { generator: StyleGenerator; iteration: number; coverage: number; extractCoverage?: number };
 
 export interface Evaluator {
   every: number;
@@ -132,7 +138,7 @@ export async function runLoop<C extends CoreConfig, B>(
       if (stepState) dispose(stepState);
     }
     if (improved) folder.backup();
-    if (config.snapshotEvery > 0 && state.iteration % config.snapshotEvery === 0) folder.snapshot(state.iteration);
+    if (config.snapshotEvery > 0 && state.iteration % config.snapshotEvery === 0) folder.snapshot(state.iteration, run.outputModule);
     sinceSave = { sum: 0, n: 0 };
   };
   const preview = async () => {

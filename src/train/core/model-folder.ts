@@ -239,11 +239,11 @@ export class ModelFolder {
     return { finished, dropped };
   }
 
-  /** Keeps a copy of the current weights as snapshots/NNNNNNN.safetensors. */
-  snapshot(iteration: number): void {
+  /** Keeps a copy of a part's current weights (the model's by default) as snapshots/NNNNNNN.safetensors. */
+  snapshot(iteration: number, part = 'model'): void {
     const dir = join(this.dir, 'snapshots');
     mkdirSync(dir, { recursive: true });
-    copyFileAtomic(this.paths.weights, join(dir, `${String(iteration).padStart(7, '0')}.safetensors`));
+    copyFileAtomic(join(this.dir, moduleFiles(part).weights), join(dir, `${String(iteration).padStart(7, '0')}.safetensors`));
   }
 
   /**

@@ -1,7 +1,7 @@
 /** StyleGAN through `train`: one folder, its files, the preview, exact resume, and the folder count checked. */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { extractedFaces, testTmp } from '../../testing/faces.js';
@@ -31,8 +31,12 @@ const tiny = (modelDir: string, extra: Partial<TrainOptions> = {}): TrainOptions
 
 test('stylegan trains on one folder: weights of G, D and the EMA, optimizers for G and D, a seed grid', async () => {
   const dir = join(testTmp(), 'sg-whole');
-  const s = await train(tiny(dir));
+  const s = await train(tiny(dir, { snapshotEvery: 6 }));
   assert.equal(s.iteration, 6);
+  // a snapshot keeps what outputs are made with: the EMA generator, not the raw G
+  const snap = readFileSync(join(dir, 'snapshots', '0000006.safetensors'));
+  assert.ok(snap.equals(readFileSync(join(dir, 'ema.safetensors'))), 'the snapshot is the EMA');
+  assert.ok(!snap.equals(readFileSync(join(dir, 'model.safetensors'))));
   for (const f of ['model', 'disc', 'ema']) assert.ok(existsSync(join(dir, `${f}.safetensors`)), `${f} weights`);
   assert.ok(existsSync(join(dir, 'disc-optimizer.safetensors')));
   assert.ok(!existsSync(join(dir, 'ema-optimizer.safetensors')), 'the EMA has no optimizer');

@@ -96,6 +96,7 @@ export const styleganFamily: Family<StyleGanConfig, Float32Array> = {
         disc: { module: D, optimizer: disc },
         ema: { module: ema },
       },
+      outputModule: config.emaKimg > 0 ? 'ema' : 'model',
       batches: { get: async (i) => imageBatch(set, 'a', i, config.batchSize, config.seed, S), close: async () => {} },
       examplesPerIteration: config.batchSize,
       step: (ctx: StepContext<StyleGanConfig>, batch, iteration) => {
@@ -140,7 +141,12 @@ export const styleganFamily: Family<StyleGanConfig, Float32Array> = {
       }),
       evalTarget: (ctx, iteration) =>
         config.trainedOn === 'faces'
-          ? { generator: ctx.modules.ema as StyleGenerator, iteration, coverage: config.coverage }
+          ? {
+              generator: ctx.modules.ema as StyleGenerator,
+              iteration,
+              coverage: config.coverage,
+              extractCoverage: config.extractCoverage,
+            }
           : undefined,
       dispose: () => previewZ.dispose(),
     };

@@ -70,4 +70,5 @@ export const STYLEGAN_SCHEMA = {
   coverage: COVERAGE_SPEC,
 } as const satisfies OptionSchema;
 
-export type StyleGanConfig = CoreConfig & Resolved<typeof STYLEGAN_SCHEMA> & { trainedOn: 'faces' | 'images' };
+export type StyleGanConfig = CoreConfig &
+  Resolved<typeof STYLEGAN_SCHEMA> & { trainedOn: 'faces' | 'images'; extractCoverage?: number };
