@@ -3,7 +3,17 @@
  * the family's own step (G then D, LSGAN + cycle + identity, Adam) on random inputs, as the reference does.
  * node --import tsx bench/cyclegan-step.ts SIZE NGF NDF BLOCKS BATCH WARMUP STEPS fp32|bf16 [cpu|cuda] -> one JSON line.
  */
-import { Adam, autocast, libtorchVersion, manualSeed, numThreads, rand, resolveDevice, tensor, tidy } from '../src/engine/index.js';
+import {
+  Adam,
+  autocast,
+  libtorchVersion,
+  manualSeed,
+  numThreads,
+  rand,
+  resolveDevice,
+  tensor,
+  tidy,
+} from '../src/engine/index.js';
 import { CycleDiscriminators, CycleGenerators } from '../src/models/cyclegan.js';
 import { cycleStep } from '../src/train/cyclegan/family.js';
 import type { StepContext } from '../src/train/core/family.js';

@@ -8,7 +8,6 @@
  * RSS ratio (facegan / PyTorch).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHARED } from '../src/testing/data.js';

@@ -7,7 +7,6 @@
  * bench/reference-run.py; each step of both sides ends by reading the loss, which waits for the GPU.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHARED } from '../src/testing/data.js';
@@ -37,8 +36,15 @@ interface Side {
   peak_rss_mb: number;
 }
 
-export function runReference(path: string, batch: number, warmup: number, steps: number, threads: number,
-  bf16 = false, device: Device = 'cpu'): Side & { engine: string } {
+export function runReference(
+  path: string,
+  batch: number,
+  warmup: number,
+  steps: number,
+  threads: number,
+  bf16 = false,
+  device: Device = 'cpu',
+): Side & { engine: string } {
   const py = pythonWithTorch();
   const script = referenceCommand(path, device);
   const args = [...script, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps)];
@@ -46,8 +52,10 @@ export function runReference(path: string, batch: number, warmup: number, steps:
   const r = spawnSync(py, [...args, ...(bf16 ? ['--bf16'] : [])], { encoding: 'utf8' });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`the PyTorch reference failed (${path}): ${r.stderr.trim().split('\n').pop()}. ` +
-      'It needs Debian\'s python3-torch: sudo apt-get install -y python3-torch (or pass --no-reference).');
+    throw new Error(
+      `the PyTorch reference failed (${path}): ${r.stderr.trim().split('\n').pop()}. ` +
+        "It needs Debian's python3-torch: sudo apt-get install -y python3-torch (or pass --no-reference).",
+    );
   }
   return JSON.parse(line) as Side & { engine: string };
 }
@@ -66,7 +74,8 @@ export const engineOptions = {
 
 export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unknown> {
   const { batch, warmup, steps, rounds, referenceScript: reference } = o;
-  const bf16 = o.bf16 === true, channelsLast = o.channelsLast === true;
+  const bf16 = o.bf16 === true,
+    channelsLast = o.channelsLast === true;
   const threads = numThreads();
   const device = checkDeviceAvailable(o.device as Device);
 
@@ -75,13 +84,23 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
   const opt = new Adam(model, { lr: 5e-5, betas: [0.5, 0.999], eps: 1e-7 });
   const layout = channelsLast ? 'channels-last' : 'contiguous';
   const inputs = [0, 1, 2, 3].map(() => rand([batch, 3, 64, 64], { device }).contiguous(layout));
-  const [warpedA, targetA, warpedB, targetB] = inputs as [typeof inputs[0], typeof inputs[0], typeof inputs[0], typeof inputs[0]];
+  const [warpedA, targetA, warpedB, targetB] = inputs as [
+    (typeof inputs)[0],
+    (typeof inputs)[0],
+    (typeof inputs)[0],
+    (typeof inputs)[0],
+  ];
 
-  const step = (): number => trainStep(opt, () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB)),
-    { autocast: bf16 ? 'bfloat16' : undefined, device: device === 'cpu' ? 'cpu' : 'cuda' });
+  const step = (): number =>
+    trainStep(
+      opt,
+      () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB)),
+      { autocast: bf16 ? 'bfloat16' : undefined, device: device === 'cpu' ? 'cpu' : 'cuda' },
+    );
 
   const ours: number[] = [];
-  const refs: (Side & { engine: string })[] = [], refsBf16: (Side & { engine: string })[] = [];
+  const refs: (Side & { engine: string })[] = [],
+    refsBf16: (Side & { engine: string })[] = [];
   let lastLoss = NaN;
   for (let r = 0; r < rounds; r++) {
     if (!o.noReference) refs.push(runReference(reference, batch, warmup, steps, threads, false, device));
@@ -98,26 +117,46 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
   const med = median(ours);
   const facegan = {
     engine: `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16-autocast' : ''}${channelsLast ? ' channels-last' : ''}`,
-    step_s: ours.map((s) => +s.toFixed(4)), median_step_s: +med.toFixed(4), examples_per_s: +((2 * batch) / med).toFixed(2),
-    peak_rss_mb: peakRssMb(), final_loss: +lastLoss.toFixed(5),
+    step_s: ours.map((s) => +s.toFixed(4)),
+    median_step_s: +med.toFixed(4),
+    examples_per_s: +((2 * batch) / med).toFixed(2),
+    peak_rss_mb: peakRssMb(),
+    final_loss: +lastLoss.toFixed(5),
   };
   const out: Record<string, unknown> = {
-    bench: 'engine', model: 'original', device, params: model.numParameters(), batch_per_side: batch, threads, facegan,
+    bench: 'engine',
+    model: 'original',
+    device,
+    params: model.numParameters(),
+    batch_per_side: batch,
+    threads,
+    facegan,
   };
   if (refs.length) {
     const refSteps = refs.flatMap((r) => r.step_s);
     const refMed = median(refSteps);
     const pytorch = {
-      engine: refs[0]!.engine, step_s: refSteps, median_step_s: +refMed.toFixed(4), examples_per_s: +((2 * batch) / refMed).toFixed(2),
+      engine: refs[0]!.engine,
+      step_s: refSteps,
+      median_step_s: +refMed.toFixed(4),
+      examples_per_s: +((2 * batch) / refMed).toFixed(2),
       peak_rss_mb: Math.max(...refs.map((r) => r.peak_rss_mb)),
     };
-    Object.assign(out, { pytorch, speed_ratio: +(pytorch.median_step_s / facegan.median_step_s).toFixed(3), rss_ratio: +(facegan.peak_rss_mb / pytorch.peak_rss_mb).toFixed(3) });
+    Object.assign(out, {
+      pytorch,
+      speed_ratio: +(pytorch.median_step_s / facegan.median_step_s).toFixed(3),
+      rss_ratio: +(facegan.peak_rss_mb / pytorch.peak_rss_mb).toFixed(3),
+    });
   }
   if (refsBf16.length) {
     const m = median(refsBf16.flatMap((r) => r.step_s));
     Object.assign(out, {
-      pytorch_bf16: { engine: refsBf16[0]!.engine, median_step_s: +m.toFixed(4), examples_per_s: +((2 * batch) / m).toFixed(2),
-        peak_rss_mb: Math.max(...refsBf16.map((r) => r.peak_rss_mb)) },
+      pytorch_bf16: {
+        engine: refsBf16[0]!.engine,
+        median_step_s: +m.toFixed(4),
+        examples_per_s: +((2 * batch) / m).toFixed(2),
+        peak_rss_mb: Math.max(...refsBf16.map((r) => r.peak_rss_mb)),
+      },
       speed_ratio_bf16_vs_pytorch_bf16: +(m / facegan.median_step_s).toFixed(3),
     });
   }

@@ -15,7 +15,11 @@ export const extractOptions = {
   frames: { type: 'int', help: 'frames in the clip', default: 150, min: 10, max: 250 },
   redetectEvery: { type: 'int', help: 'full detection every n frames (tracking in between)', default: 10, min: 1 },
   identity: { type: 'boolean', help: 'compute identity descriptors (on detection frames)', default: true },
-  threads: { type: 'boolean', help: 'detect in a worker thread beside the rest (--no-threads: one thread)', default: true },
+  threads: {
+    type: 'boolean',
+    help: 'detect in a worker thread beside the rest (--no-threads: one thread)',
+    default: true,
+  },
 } as const satisfies OptionSchema;
 
 export function run(cmd: string, args: string[]): void {
@@ -28,14 +32,38 @@ export function makeClip720p(tmp: string, count: number): string {
   const src = sharedData('faces', 'obama');
   const frames = join(tmp, 'frames');
   mkdirSync(frames);
-  readdirSync(src).filter((f) => f.startsWith('obama_wa_')).sort().slice(0, count)
+  readdirSync(src)
+    .filter((f) => f.startsWith('obama_wa_'))
+    .sort()
+    .slice(0, count)
     .forEach((f, i) => symlinkSync(join(src, f), join(frames, `${String(i).padStart(4, '0')}.jpg`)));
   const clip = join(tmp, 'obama_720p.mp4');
-  run('ffmpeg', ['-v', 'error', '-framerate', '30', '-i', join(frames, '%04d.jpg'), '-vf', 'scale=1280:720', '-c:v', 'libx264', '-preset', 'fast', '-pix_fmt', 'yuv420p', clip]);
+  run('ffmpeg', [
+    '-v',
+    'error',
+    '-framerate',
+    '30',
+    '-i',
+    join(frames, '%04d.jpg'),
+    '-vf',
+    'scale=1280:720',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'fast',
+    '-pix_fmt',
+    'yuv420p',
+    clip,
+  ]);
   return clip;
 }
 
-export async function benchExtract(o: { frames: number; redetectEvery: number; identity: boolean; threads: boolean }): Promise<Record<string, unknown>> {
+export async function benchExtract(o: {
+  frames: number;
+  redetectEvery: number;
+  identity: boolean;
+  threads: boolean;
+}): Promise<Record<string, unknown>> {
   const tmp = mkdtempSync(join(tmpdir(), 'facegan-bench-extract-'));
   try {
     const clip = makeClip720p(tmp, o.frames);
@@ -45,15 +73,33 @@ export async function benchExtract(o: { frames: number; redetectEvery: number; i
     t = performance.now();
     let firstDone = 0;
     const s = await extract({
-      input: clip, output: join(tmp, 'faces'), alignments: join(tmp, 'a.json'), redetectEvery: o.redetectEvery, identity: o.identity, threads: o.threads,
-      onProgress: (p) => { if (p.done === 1) firstDone = performance.now(); },
+      input: clip,
+      output: join(tmp, 'faces'),
+      alignments: join(tmp, 'a.json'),
+      redetectEvery: o.redetectEvery,
+      identity: o.identity,
+      threads: o.threads,
+      onProgress: (p) => {
+        if (p.done === 1) firstDone = performance.now();
+      },
     });
-    const end = performance.now(), sec = (end - t) / 1000;
+    const end = performance.now(),
+      sec = (end - t) / 1000;
     const steady = (s.frames - 1) / ((end - firstDone) / 1000);
     return {
-      bench: 'extract', clip: `${o.frames} frames 1280x720 h264`, frames: s.frames, faces: s.faces, seconds: Math.round(sec * 10) / 10,
-      framesPerSecond: Math.round((s.frames / sec) * 10) / 10, framesPerSecondAfterLoad: Math.round(steady * 10) / 10, facesPerSecond: Math.round((s.faces / sec) * 10) / 10,
-      ffmpegDecodeFps: Math.round(decodeFps), redetectEvery: o.redetectEvery, identity: o.identity, threads: o.threads, peakRssMb: peakRssMb(),
+      bench: 'extract',
+      clip: `${o.frames} frames 1280x720 h264`,
+      frames: s.frames,
+      faces: s.faces,
+      seconds: Math.round(sec * 10) / 10,
+      framesPerSecond: Math.round((s.frames / sec) * 10) / 10,
+      framesPerSecondAfterLoad: Math.round(steady * 10) / 10,
+      facesPerSecond: Math.round((s.faces / sec) * 10) / 10,
+      ffmpegDecodeFps: Math.round(decodeFps),
+      redetectEvery: o.redetectEvery,
+      identity: o.identity,
+      threads: o.threads,
+      peakRssMb: peakRssMb(),
       note: 'framesPerSecond includes loading the face models (about 2 s); framesPerSecondAfterLoad starts at the first frame',
     };
   } finally {

@@ -2,7 +2,10 @@
 import { parseOptions, optionsHelp, type OptionSchema } from '../src/core/options.js';
 import { isFaceganError } from '../src/core/errors.js';
 
-interface Bench<S extends OptionSchema> { options: S; run(o: ReturnType<typeof parseOptions<S>>['options']): Record<string, unknown> | Promise<Record<string, unknown>> }
+interface Bench<S extends OptionSchema> {
+  options: S;
+  run(o: ReturnType<typeof parseOptions<S>>['options']): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
 const bench = <S extends OptionSchema>(b: Bench<S>) => b as unknown as Bench<OptionSchema>;
 
 /**
@@ -25,7 +28,9 @@ const benches: Record<string, () => Promise<Bench<OptionSchema>>> = {
 const [name, ...rest] = process.argv.slice(2);
 const load = name ? benches[name] : undefined;
 if (!load) {
-  console.error(`Expected a benchmark name (${Object.keys(benches).join(', ')}) but received ${name ?? 'none'}: npm run bench -- engine`);
+  console.error(
+    `Expected a benchmark name (${Object.keys(benches).join(', ')}) but received ${name ?? 'none'}: npm run bench -- engine`,
+  );
   process.exit(2);
 }
 const chosen = await load();

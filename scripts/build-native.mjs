@@ -34,8 +34,12 @@ console.log(`facegan: building the native engine against ${choice} (a few minute
 // npm hands its bundled node-gyp to scripts; outside npm, use the one on PATH or npx.
 const gyp = process.env.npm_config_node_gyp;
 // Same libtorch as last time: an incremental build recompiles only the changed sources.
-const incremental = existsSync(join(root, 'build/Makefile')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === choice;
-const args = [incremental ? 'build' : 'rebuild', `--jobs=${Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))}`];
+const incremental =
+  existsSync(join(root, 'build/Makefile')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === choice;
+const args = [
+  incremental ? 'build' : 'rebuild',
+  `--jobs=${Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))}`,
+];
 if (existsSync('/usr/include/node/node_api.h') && !process.env.npm_config_nodedir) args.push('--nodedir=/usr');
 const result = gyp
   ? spawnSync(process.execPath, [gyp, ...args], { cwd: root, stdio: 'inherit' })

@@ -16,7 +16,9 @@ function fromEnv(root) {
   const include = [join(root, 'include'), join(root, 'include/torch/csrc/api/include')];
   const lib = join(root, 'lib');
   if (!existsSync(join(include[1], 'torch/version.h')) || !existsSync(join(lib, 'libtorch.so'))) {
-    fail(`LIBTORCH=${root} does not look like libtorch: expected ${include[1]}/torch/version.h and ${lib}/libtorch.so.`);
+    fail(
+      `LIBTORCH=${root} does not look like libtorch: expected ${include[1]}/torch/version.h and ${lib}/libtorch.so.`,
+    );
   }
   const cmake = join(root, 'share/cmake/Torch/TorchConfig.cmake');
   const abi = existsSync(cmake) ? /_GLIBCXX_USE_CXX11_ABI=(\d)/.exec(readFileSync(cmake, 'utf8'))?.[1] : undefined;
@@ -30,10 +32,17 @@ function fromEnv(root) {
 function fromDebian() {
   const include = ['/usr/include', '/usr/include/torch/csrc/api/include'];
   if (!existsSync(join(include[1], 'torch/version.h'))) return undefined;
-  const libDir = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib']
-    .find((d) => existsSync(d) && readdirSync(d).includes('libtorch.so'));
+  const libDir = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib'].find(
+    (d) => existsSync(d) && readdirSync(d).includes('libtorch.so'),
+  );
   if (!libDir) return undefined;
-  return { source: 'Debian libtorch-dev', include, libs: ['-ltorch', '-ltorch_cpu', '-lc10'], defines: [], cuda: false };
+  return {
+    source: 'Debian libtorch-dev',
+    include,
+    libs: ['-ltorch', '-ltorch_cpu', '-lc10'],
+    defines: [],
+    cuda: false,
+  };
 }
 
 function fail(message) {

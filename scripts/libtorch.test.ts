@@ -17,12 +17,20 @@ function fakeLibtorch(opts: { cuda: boolean; abi?: 0 | 1 }): string {
   mkdirSync(join(root, 'include/torch/csrc/api/include/torch'), { recursive: true });
   writeFileSync(join(root, 'include/torch/csrc/api/include/torch/version.h'), '#define TORCH_VERSION "2.5.0"\n');
   mkdirSync(join(root, 'lib'));
-  for (const lib of ['libtorch.so', 'libtorch_cpu.so', 'libc10.so', ...(opts.cuda ? ['libtorch_cuda.so', 'libc10_cuda.so'] : [])]) {
+  for (const lib of [
+    'libtorch.so',
+    'libtorch_cpu.so',
+    'libc10.so',
+    ...(opts.cuda ? ['libtorch_cuda.so', 'libc10_cuda.so'] : []),
+  ]) {
     writeFileSync(join(root, 'lib', lib), '');
   }
   if (opts.abi !== undefined) {
     mkdirSync(join(root, 'share/cmake/Torch'), { recursive: true });
-    writeFileSync(join(root, 'share/cmake/Torch/TorchConfig.cmake'), `set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=${opts.abi}")\n`);
+    writeFileSync(
+      join(root, 'share/cmake/Torch/TorchConfig.cmake'),
+      `set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=${opts.abi}")\n`,
+    );
   }
   return root;
 }
@@ -30,7 +38,10 @@ function fakeLibtorch(opts: { cuda: boolean; abi?: 0 | 1 }): string {
 test('a CUDA libtorch given by LIBTORCH: include paths, rpath, CUDA libraries and its C++ ABI', () => {
   const root = fakeLibtorch({ cuda: true, abi: 0 });
   try {
-    assert.equal(locate('--include', { LIBTORCH: root }).stdout.trim(), `${root}/include ${root}/include/torch/csrc/api/include`);
+    assert.equal(
+      locate('--include', { LIBTORCH: root }).stdout.trim(),
+      `${root}/include ${root}/include/torch/csrc/api/include`,
+    );
     const libs = locate('--libs', { LIBTORCH: root }).stdout;
     assert.match(libs, new RegExp(`-L${root}/lib -Wl,-rpath,${root}/lib`));
     assert.match(libs, /-ltorch -ltorch_cpu -lc10 -ltorch_cuda -lc10_cuda/);
@@ -54,10 +65,13 @@ test('a CPU libtorch without cmake files links no CUDA libraries and sets no ABI
 test('a LIBTORCH that is not libtorch fails with what was expected', () => {
   const r = locate('--check', { LIBTORCH: '/nonexistent/libtorch' });
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /LIBTORCH=\/nonexistent\/libtorch does not look like libtorch: expected .*torch\/version.h and .*libtorch.so/);
+  assert.match(
+    r.stderr,
+    /LIBTORCH=\/nonexistent\/libtorch does not look like libtorch: expected .*torch\/version.h and .*libtorch.so/,
+  );
 });
 
-test('Debian\'s libtorch-dev is found when LIBTORCH is not set', () => {
+test("Debian's libtorch-dev is found when LIBTORCH is not set", () => {
   const r = locate('--check', { LIBTORCH: '' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Debian libtorch-dev/);

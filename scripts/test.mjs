@@ -16,6 +16,20 @@ function find(dir) {
 }
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
-const files = [...find(join(root, 'src')), ...find(join(root, 'bench')), ...find(join(root, 'scripts'))].filter((f) => !filters.length || filters.some((x) => f.includes(x)));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...args.filter((a) => a.startsWith('--')), ...files], { cwd: root, stdio: 'inherit' });
+const files = [...find(join(root, 'src')), ...find(join(root, 'bench')), ...find(join(root, 'scripts'))].filter(
+  (f) => !filters.length || filters.some((x) => f.includes(x)),
+);
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    ...args.filter((a) => a.startsWith('--')),
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

@@ -24,7 +24,13 @@ export { OriginalModel, ORIGINAL_SPEC, type OriginalOptions } from './models/ori
 export { PairAutoencoder, Encoder, type AutoencoderSpec, type AutoencoderOptions } from './models/autoencoder.js';
 export { models, pairModels, createModel, MODEL_NAMES, type ModelName, type FamilyId } from './models/registry.js';
 export { PatchDiscriminator } from './models/patchgan.js';
-export { ResnetGenerator, CycleGenerators, CycleDiscriminators, UPSAMPLE_MODES, type CycleGanSpec } from './models/cyclegan.js';
+export {
+  ResnetGenerator,
+  CycleGenerators,
+  CycleDiscriminators,
+  UPSAMPLE_MODES,
+  type CycleGanSpec,
+} from './models/cyclegan.js';
 export { loadTrainedModel, type TrainedModel, type SwapModel } from './models/trained.js';
 
 export { VERSION } from './version.js';
@@ -34,9 +40,20 @@ export { VERSION } from './version.js';
  * @example
  * engineInfo(); // { version: '0.1.0', libtorch: '1.13.0', threads: 2, cuda: false, ... }
  */
-export function engineInfo(): { version: string; node: string; libtorch: string; threads: number; cuda: boolean; cudaDevices: number } {
+export function engineInfo(): {
+  version: string;
+  node: string;
+  libtorch: string;
+  threads: number;
+  cuda: boolean;
+  cudaDevices: number;
+} {
   return {
-    version: VERSION, node: process.versions.node, libtorch: libtorchVersion(), threads: numThreads(),
-    cuda: cuda.isAvailable(), cudaDevices: cuda.deviceCount(),
+    version: VERSION,
+    node: process.versions.node,
+    libtorch: libtorchVersion(),
+    threads: numThreads(),
+    cuda: cuda.isAvailable(),
+    cudaDevices: cuda.deviceCount(),
   };
 }

@@ -14,19 +14,24 @@ test('README example: a small net learns y = x0 + x1 and saves its weights', () 
   const y = x.sum(1, true);
   const losses: number[] = [];
   for (let i = 0; i < 200; i++) {
-    losses.push(tidy(() => {
-      opt.zeroGrad();
-      const l = model.forward(x).sub(y).square().mean();
-      l.backward();
-      opt.step();
-      return l.item();
-    }));
+    losses.push(
+      tidy(() => {
+        opt.zeroGrad();
+        const l = model.forward(x).sub(y).square().mean();
+        l.backward();
+        opt.step();
+        return l.item();
+      }),
+    );
   }
   assert.ok(losses.at(-1)! < losses[0]! * 0.01, `loss ${losses[0]} -> ${losses.at(-1)}`);
   const dir = mkdtempSync(join(tmpdir(), 'facegan-readme-'));
   try {
     saveSafetensors(join(dir, 'model.safetensors'), model.stateDict());
-    assert.deepEqual([...loadSafetensors(join(dir, 'model.safetensors')).tensors.keys()], ['0.bias', '0.weight', '2.bias', '2.weight']);
+    assert.deepEqual(
+      [...loadSafetensors(join(dir, 'model.safetensors')).tensors.keys()],
+      ['0.bias', '0.weight', '2.bias', '2.weight'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -38,4 +38,6 @@ mkdirSync(join(out, 'bench'));
 for (const r of ['reference_original.py', 'reference_cyclegan.py', 'reference_stylegan2.py']) {
   copyFileSync(join(shared, 'bench', r), join(out, 'bench', r));
 }
-console.log(`dev-carry/: node ${process.version}, Node-API headers, ${packages.size} packages (${[...packages].join(' ')})`);
+console.log(
+  `dev-carry/: node ${process.version}, Node-API headers, ${packages.size} packages (${[...packages].join(' ')})`,
+);

@@ -26,25 +26,46 @@ then skips the removed faces.`,
   },
   async run(o, positionals) {
     const action = positionals[0] as (typeof ACTIONS)[number];
-    if (!ACTIONS.includes(action)) throw new FaceganError(ErrorCodes.USAGE, `Expected one of ${ACTIONS.join(', ')} (facegan alignments list -a FILE), but received ${positionals[0] ?? 'none'}.`);
+    if (!ACTIONS.includes(action))
+      throw new FaceganError(
+        ErrorCodes.USAGE,
+        `Expected one of ${ACTIONS.join(', ')} (facegan alignments list -a FILE), but received ${positionals[0] ?? 'none'}.`,
+      );
     if (action === 'list') {
       const l = listAlignments(o.alignments);
       if (o.json) console.log(JSON.stringify(l));
       else {
-        console.log(`${o.alignments}: ${l.frames} frames of ${l.input}, ${l.faces} faces, ${l.framesWithoutFaces} frames without a face (schema ${l.schemaVersion}, crops ${l.crop.size} px at coverage ${l.crop.coverage})`);
-        console.log(`faces per frame: ${Object.entries(l.facesPerFrame).map(([n, c]) => `${n}: ${c} frames`).join(', ')}`);
+        console.log(
+          `${o.alignments}: ${l.frames} frames of ${l.input}, ${l.faces} faces, ${l.framesWithoutFaces} frames without a face (schema ${l.schemaVersion}, crops ${l.crop.size} px at coverage ${l.crop.coverage})`,
+        );
+        console.log(
+          `faces per frame: ${Object.entries(l.facesPerFrame)
+            .map(([n, c]) => `${n}: ${c} frames`)
+            .join(', ')}`,
+        );
       }
       return 0;
     }
     if (action === 'remove') {
-      if (!o.faces) throw new FaceganError(ErrorCodes.USAGE, 'alignments remove needs --faces FACES_DIR: the folder whose crops are kept.');
+      if (!o.faces)
+        throw new FaceganError(
+          ErrorCodes.USAGE,
+          'alignments remove needs --faces FACES_DIR: the folder whose crops are kept.',
+        );
       const r = removeMissingFaces(o.alignments, o.faces, o.yes);
-      console.log(r.removed ? `removed ${r.removed} faces whose crops are gone, kept ${r.kept}; the previous file is ${r.backup}` : `nothing to remove: all ${r.kept} faces still have their crops`);
+      console.log(
+        r.removed
+          ? `removed ${r.removed} faces whose crops are gone, kept ${r.kept}; the previous file is ${r.backup}`
+          : `nothing to remove: all ${r.kept} faces still have their crops`,
+      );
       return 0;
     }
-    if (!o.input || !o.output) throw new FaceganError(ErrorCodes.USAGE, 'alignments draw needs -i INPUT (the frames) and -o OUTPUT_DIR.');
+    if (!o.input || !o.output)
+      throw new FaceganError(ErrorCodes.USAGE, 'alignments draw needs -i INPUT (the frames) and -o OUTPUT_DIR.');
     const bar = progressBar('draw', 'frames');
-    const n = await stoppableBySigint('stopping; the frames drawn so far are kept.', (signal) => drawAlignments(o.alignments, o.input!, o.output!, { signal, onProgress: (d, t) => bar.update(d, t) }));
+    const n = await stoppableBySigint('stopping; the frames drawn so far are kept.', (signal) =>
+      drawAlignments(o.alignments, o.input!, o.output!, { signal, onProgress: (d, t) => bar.update(d, t) }),
+    );
     bar.finish();
     console.log(`${n} frames drawn into ${o.output}`);
     return 0;

@@ -6,6 +6,7 @@ export interface Command<S extends OptionSchema = OptionSchema> {
   /** Extra help text: examples, notes. */
   details?: string;
   options: S;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command returns an exit code or nothing
   run(options: Parsed<S>, positionals: string[]): Promise<number | void> | number | void;
 }
 

@@ -11,7 +11,8 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined ? '
 
 /** The report's headline figures, a line each. */
 export function summaryLines(r: EvalReport): string[] {
-  const rec = r.reconstruction.input, cyc = r.reconstruction.cycle;
+  const rec = r.reconstruction.input,
+    cyc = r.reconstruction.cycle;
   return [
     `detection      ${pct(r.detection.rate)} of ${r.counts.inputFaces} faces (input frames: ${pct(r.detection.inputRate)}); ${r.counts.measured} measured`,
     `identity       retrieval ${pct(r.identity.retrieval)} (under ${r.identity.threshold}: ${pct(r.identity.retrievalUnderThreshold)}), distance to source ${f(r.identity.distanceToSource)}, to original ${f(r.identity.distanceToOriginal)}`,
@@ -19,7 +20,11 @@ export function summaryLines(r: EvalReport): string[] {
     `expression     error ${f(r.expression?.error, 4)}, mouth-opening correlation ${f(r.expression?.mouthCorrelation)}`,
     `reconstruction ${rec ? `${rec.side.toUpperCase()}->${rec.side.toUpperCase()} PSNR ${f(rec.psnr, 2)} dB, SSIM ${f(rec.ssim)} (${rec.template ? `template of the training faces ${f(rec.template.psnr, 2)} dB, ${f(rec.template.ssim)}; ` : ''}mean of these faces ${f(rec.baseline.psnr, 2)} dB, ${f(rec.baseline.ssim)})` : '-'}`,
     `cycle          ${cyc ? `${cyc.side.toUpperCase()}->${cyc.side === 'a' ? 'B' : 'A'}->${cyc.side.toUpperCase()} PSNR ${f(cyc.psnr, 2)} dB, SSIM ${f(cyc.ssim)}` : '-'}`,
-    ...(r.temporal ? [`temporal       landmark jitter added ${f(r.temporal.addedJitter, 4)} of the face width (input moves ${f(r.temporal.inputJitter, 4)})`] : []),
+    ...(r.temporal
+      ? [
+          `temporal       landmark jitter added ${f(r.temporal.addedJitter, 4)} of the face width (input moves ${f(r.temporal.inputJitter, 4)})`,
+        ]
+      : []),
   ];
 }
 
@@ -37,24 +42,57 @@ the same faces is compared with a baseline that outputs the person's mean face. 
 docs/eval.md) and report.html to -o (default MODEL_DIR/eval/INPUT_NAME).`,
   options: {
     modelDir: { type: 'string', short: 'm', help: 'model folder written by facegan train', required: true },
-    input: { type: 'string', short: 'i', help: 'held-out frames: an image, a folder of images, or a video', required: true },
-    source: { type: 'string', help: 'faces of the person put in (B for A->B): extract\'s crops or photos', required: true },
-    gallery: { type: 'list', help: 'folders of other people\'s faces, for identity retrieval' },
-    faces: { type: 'string', help: 'training faces of the input\'s person (A for A->B): their mean is the reconstruction\'s template baseline' },
+    input: {
+      type: 'string',
+      short: 'i',
+      help: 'held-out frames: an image, a folder of images, or a video',
+      required: true,
+    },
+    source: {
+      type: 'string',
+      help: "faces of the person put in (B for A->B): extract's crops or photos",
+      required: true,
+    },
+    gallery: { type: 'list', help: "folders of other people's faces, for identity retrieval" },
+    faces: {
+      type: 'string',
+      help: "training faces of the input's person (A for A->B): their mean is the reconstruction's template baseline",
+    },
     output: { type: 'string', short: 'o', help: 'report folder (default MODEL_DIR/eval/INPUT_NAME)' },
     swap: { type: 'boolean', help: 'evaluate B->A (the input shows B, --source holds A)' },
     everyN: { type: 'int', help: 'evaluate every n-th frame', default: EVAL_DEFAULTS.everyN, min: 1 },
     maxFrames: { type: 'int', help: 'evaluate at most this many frames', default: EVAL_DEFAULTS.maxFrames, min: 1 },
-    maxFaces: { type: 'int', help: 'faces read from --source and each --gallery folder (spread evenly)', default: EVAL_DEFAULTS.maxFaces, min: 1 },
-    color: { type: 'string', help: 'colour matching of the swap', default: EVAL_DEFAULTS.colour, choices: COLOUR_MODES },
-    precision: { type: 'string', help: 'model precision (auto: bf16 where native)', default: 'auto', choices: ['auto', 'fp32', 'bf16'] as const },
+    maxFaces: {
+      type: 'int',
+      help: 'faces read from --source and each --gallery folder (spread evenly)',
+      default: EVAL_DEFAULTS.maxFaces,
+      min: 1,
+    },
+    color: {
+      type: 'string',
+      help: 'colour matching of the swap',
+      default: EVAL_DEFAULTS.colour,
+      choices: COLOUR_MODES,
+    },
+    precision: {
+      type: 'string',
+      help: 'model precision (auto: bf16 where native)',
+      default: 'auto',
+      choices: ['auto', 'fp32', 'bf16'] as const,
+    },
     device: { type: 'string', help: 'auto, cpu or cuda', default: 'auto', choices: ['auto', 'cpu', 'cuda'] as const },
   },
   async run(o) {
     const bar = progressBar('eval', 'frames');
-    const r = await stoppableBySigint('stopping; no report is written.', (signal) => evaluate({
-      ...o, colour: o.color, signal, onWarning: warn, onProgress: (p) => bar.update(p.done, p.total),
-    }));
+    const r = await stoppableBySigint('stopping; no report is written.', (signal) =>
+      evaluate({
+        ...o,
+        colour: o.color,
+        signal,
+        onWarning: warn,
+        onProgress: (p) => bar.update(p.done, p.total),
+      }),
+    );
     bar.finish();
     if (r.stopped) {
       console.log(`stopped after ${r.report.counts.frames} frames; no report was written`);

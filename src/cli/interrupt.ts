@@ -18,7 +18,9 @@ export async function stoppableBySigint<T>(message: string, work: (signal: Abort
       process.stderr.write(`\nfacegan: ${message}\n`);
       stop.abort();
     } else if (count === 2) {
-      process.stderr.write('\nfacegan: still stopping cleanly; send it once more to quit at once (what is being written is lost).\n');
+      process.stderr.write(
+        '\nfacegan: still stopping cleanly; send it once more to quit at once (what is being written is lost).\n',
+      );
     } else {
       process.exit(name === 'SIGTERM' ? 143 : 130);
     }

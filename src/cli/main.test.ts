@@ -24,7 +24,7 @@ test('usage mistakes print one clear line, no stack, and exit 2', () => {
   }
 });
 
-test('help lists the commands and each command\'s options', () => {
+test("help lists the commands and each command's options", () => {
   assert.match(run('--help').stdout, /Commands:\n\s+extract[\s\S]*\n\s+info/);
   assert.match(run('info', '--help').stdout, /--json\s+print one JSON object/);
 });
@@ -40,7 +40,9 @@ test('facegan extract: a missing input is one clear line and exit 1; --help list
   assert.match(run('extract', '--help').stdout, /--coverage <number>.*\(default 0.625\)/);
 });
 
-test('facegan demo: extract, a short train and convert on the built-in samples write labelled swapped photos', { timeout: 300_000 }, async () => {
+test('facegan demo: extract, a short train and convert on the built-in samples write labelled swapped photos', {
+  timeout: 300_000,
+}, async () => {
   const { mkdtempSync, readdirSync, existsSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -55,20 +57,46 @@ test('facegan demo: extract, a short train and convert on the built-in samples w
   assert.ok(existsSync(join(out, 'model', 'previews', 'preview.png')));
 });
 
-test('facegan train --eval-every logs eval figures; facegan eval prints the figures and writes the report', { timeout: 300_000 }, async () => {
+test('facegan train --eval-every logs eval figures; facegan eval prints the figures and writes the report', {
+  timeout: 300_000,
+}, async () => {
   const { readFileSync, existsSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { extractedFaces, testTmp } = await import('../testing/faces.js');
   const { sharedData } = await import('../testing/data.js');
   const [a, b] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
-  const model = join(testTmp(), 'cli-eval-model'), clip = sharedData('video', 'grid_s2_swwp2s.mpg');
+  const model = join(testTmp(), 'cli-eval-model'),
+    clip = sharedData('video', 'grid_s2_swwp2s.mpg');
   const missing = run('train', '-A', a, '-B', b, '-m', model, '--iterations', '4', '--eval-every', '4');
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--eval-every needs --eval-input/);
-  const t = run('train', '-A', a, '-B', b, '-m', model, '--iterations', '4', '--batch-size', '4', '--eval-every', '4', '--eval-input', sharedData('faces', 'grid_s1'), '--eval-frames', '3', '--precision', 'auto');
+  const t = run(
+    'train',
+    '-A',
+    a,
+    '-B',
+    b,
+    '-m',
+    model,
+    '--iterations',
+    '4',
+    '--batch-size',
+    '4',
+    '--eval-every',
+    '4',
+    '--eval-input',
+    sharedData('faces', 'grid_s1'),
+    '--eval-frames',
+    '3',
+    '--precision',
+    'auto',
+  );
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /eval at 4: detection/);
-  const last = JSON.parse(readFileSync(join(model, 'log.jsonl'), 'utf8').trim().split('\n').pop()!) as Record<string, number>;
+  const last = JSON.parse(readFileSync(join(model, 'log.jsonl'), 'utf8').trim().split('\n').pop()!) as Record<
+    string,
+    number
+  >;
   assert.equal(last.iteration, 4);
   assert.equal(typeof last.evalDetection, 'number');
   assert.ok(existsSync(join(model, 'eval', 'training', 'report.html')));
@@ -79,6 +107,9 @@ test('facegan train --eval-every logs eval figures; facegan eval prints the figu
   // 4 iterations draw no face yet: the detector finds none of the swaps, and the figures that need one are empty
   assert.match(e.stdout, /detection +0\.0% of 4 faces \(input frames: 100\.0%\); 0 measured/);
   assert.match(e.stdout, /reconstruction B->B PSNR \d+\.\d+ dB/);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { counts: { frames: number }; model: { direction: string } };
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+    counts: { frames: number };
+    model: { direction: string };
+  };
   assert.deepEqual([report.counts.frames, report.model.direction], [4, 'B->A']);
 });

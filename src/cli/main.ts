@@ -21,14 +21,30 @@ import { alignmentsCommand } from './alignments.js';
 import { VERSION } from '../version.js';
 
 /** Every command, by the name typed on the command line. */
-export const commands = { extract: extractCommand, train: trainCommand, convert: convertCommand, translate: translateCommand, generate: generateCommand, interpolate: interpolateCommand, project: projectCommand, eval: evalCommand, 'eval-gen': evalGenCommand, faces: facesCommand, alignments: alignmentsCommand, demo: demoCommand, info } as const satisfies Record<string, AnyCommand>;
+export const commands = {
+  extract: extractCommand,
+  train: trainCommand,
+  convert: convertCommand,
+  translate: translateCommand,
+  generate: generateCommand,
+  interpolate: interpolateCommand,
+  project: projectCommand,
+  eval: evalCommand,
+  'eval-gen': evalGenCommand,
+  faces: facesCommand,
+  alignments: alignmentsCommand,
+  demo: demoCommand,
+  info,
+} as const satisfies Record<string, AnyCommand>;
 
 const mainHelp = () => `facegan ${VERSION}: GAN face swapping for photos and videos, on libtorch
 
 Usage: facegan <command> [options]     facegan <command> --help
 
 Commands:
-${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(13)}${c.summary}`).join('\n')}
+${Object.entries(commands)
+  .map(([n, c]) => `  ${n.padEnd(13)}${c.summary}`)
+  .join('\n')}
 
 Use facegan responsibly: swap only faces you have consent to use, and keep outputs labelled as synthetic.`;
 
@@ -43,9 +59,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = (commands as Record<string, Command>)[name];
-  if (!command) throw new FaceganError(ErrorCodes.USAGE, `Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')} (facegan --help)`);
+  if (!command)
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')} (facegan --help)`,
+    );
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`facegan ${name}: ${command.summary}\n\nOptions:\n${optionsHelp(command.options)}${command.details ? `\n\n${command.details}` : ''}`);
+    console.log(
+      `facegan ${name}: ${command.summary}\n\nOptions:\n${optionsHelp(command.options)}${command.details ? `\n\n${command.details}` : ''}`,
+    );
     return 0;
   }
   const { options, positionals } = parseOptions(command.options, rest);
@@ -61,7 +83,9 @@ export async function runCli(argv: string[]): Promise<void> {
       console.error(`facegan: ${e.message}`);
       process.exitCode = e.code === ErrorCodes.USAGE ? 2 : 1;
     } else {
-      console.error(`facegan: unexpected error: ${(e as Error)?.message ?? e}\nThis is a bug in facegan; please report it with the command you ran (FACEGAN_DEBUG=1 shows details).`);
+      console.error(
+        `facegan: unexpected error: ${(e as Error)?.message ?? e}\nThis is a bug in facegan; please report it with the command you ran (FACEGAN_DEBUG=1 shows details).`,
+      );
       process.exitCode = 70;
     }
   }

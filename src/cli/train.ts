@@ -9,15 +9,18 @@ import { flagOf } from '../core/options.js';
 import { failingMeasures, firstPass, swapEvaluator } from '../eval/targets.js';
 import { generatorEvaluator } from '../eval/gen-eval.js';
 import { ModelFolder } from '../train/core/model-folder.js';
-import { join, resolve } from 'node:path';
 import { FaceganError, ErrorCodes } from '../core/errors.js';
 import { setNumThreads } from '../engine/index.js';
 
 /** The losses of an iteration, short: `lossA 0.0123 lossB 0.0145`. */
-const lossText = (losses: Record<string, number>): string => Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
+const lossText = (losses: Record<string, number>): string =>
+  Object.entries(losses)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(' ');
 
 export const trainCommand = defineCommand({
-  summary: 'train a model on two folders: a pair face swap (faces of two people) or a CycleGAN (any two kinds of image)',
+  summary:
+    'train a model on two folders: a pair face swap (faces of two people) or a CycleGAN (any two kinds of image)',
   details: `Examples:
   facegan train -A faces_a/ -B faces_b/ -m model/
   facegan train -A faces_a/ -B faces_b/ -m model/ --model original --precision bf16 --iterations 50000
@@ -27,7 +30,9 @@ export const trainCommand = defineCommand({
   facegan train --model stylegan -i faces/ -m stylegan/ --iterations 20000
 
 Models:
-${Object.entries(models).map(([name, m]) => `  ${name.padEnd(12)}${m.description}`).join('\n')}
+${Object.entries(models)
+  .map(([name, m]) => `  ${name.padEnd(12)}${m.description}`)
+  .join('\n')}
 
 The model folder holds config.json, model.safetensors (and each other trained part as NAME.safetensors) with
 their optimizers, state.json, log.jsonl (the loss curve) and previews/preview.png (pair: A, A>A, A>B | B, B>B,
@@ -35,60 +40,134 @@ B>A; CycleGAN: A, A>B, A>B>A | B, B>A, B>A>B). Ctrl-C saves a checkpoint and sto
 continue. Settings that shape the model (--model, --mask, --coverage, --size, --ngf, --seed, ...) are kept by the
 folder; the others (--iterations, --lr, --batch-size, ...) may change on resume. Options marked "CycleGAN:" apply
 to --model cyclegan only, and the pair options (--mask, --gan, --loss, ...) only to the pair models.
-CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults).map(([k, v]) => `${flagOf(k)} ${v}`).join(', ')}.`,
+CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
+    .map(([k, v]) => `${flagOf(k)} ${v}`)
+    .join(', ')}.`,
   options: {
     a: { type: 'string', short: 'A', help: 'folder of extracted faces of A (the face to replace)' },
     b: { type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)' },
     input: { type: 'string', short: 'i', help: 'StyleGAN: the one folder of faces (or images) it learns to make' },
-    modelDir: { type: 'string', short: 'm', help: 'model folder (made if new, resumed if it holds a model)', required: true },
+    modelDir: {
+      type: 'string',
+      short: 'm',
+      help: 'model folder (made if new, resumed if it holds a model)',
+      required: true,
+    },
     ...TRAIN_SCHEMA,
-    evalEvery: { type: 'int', help: 'measure the model with facegan eval every n iterations (0: never); figures go to log.jsonl', default: 0, min: 0 },
-    evalInput: { type: 'string', help: 'held-out frames of A (of B with --eval-swap) for --eval-every: an image, a folder or a video; StyleGAN: held-out faces' },
-    evalSource: { type: 'string', help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)' },
+    evalEvery: {
+      type: 'int',
+      help: 'measure the model with facegan eval every n iterations (0: never); figures go to log.jsonl',
+      default: 0,
+      min: 0,
+    },
+    evalInput: {
+      type: 'string',
+      help: 'held-out frames of A (of B with --eval-swap) for --eval-every: an image, a folder or a video; StyleGAN: held-out faces',
+    },
+    evalSource: {
+      type: 'string',
+      help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)',
+    },
     evalSwap: { type: 'boolean', help: '--eval-every measures B->A: --eval-input shows B' },
-    evalFrames: { type: 'int', help: 'frames --eval-every measures (spread over the input); StyleGAN: samples', default: 24, min: 2 },
-    restart: { type: 'boolean', help: 'start over in a folder that holds a model (or a damaged one); its files move to replaced-*/' },
-    threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores); 1 leaves the other cores free', min: 1, max: 1024 },
+    evalFrames: {
+      type: 'int',
+      help: 'frames --eval-every measures (spread over the input); StyleGAN: samples',
+      default: 24,
+      min: 2,
+    },
+    restart: {
+      type: 'boolean',
+      help: 'start over in a folder that holds a model (or a damaged one); its files move to replaced-*/',
+    },
+    threads: {
+      type: 'int',
+      help: 'CPU threads for libtorch (default: all cores); 1 leaves the other cores free',
+      min: 1,
+      max: 1024,
+    },
   },
   async run(o) {
     const bar = progressBar('train', 'it');
     let start: number | undefined;
     const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, threads, input, ...rest } = o;
-    if (input && rest.a) throw new FaceganError(ErrorCodes.USAGE, 'Give -i (StyleGAN\'s one folder) or -A and -B, not both.');
+    if (input && rest.a)
+      throw new FaceganError(ErrorCodes.USAGE, "Give -i (StyleGAN's one folder) or -A and -B, not both.");
     const options = { ...rest, a: (input ?? rest.a)! }; // train() says which folders the model needs
     if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
-    if (evalEvery > 0 && !evalInput) throw new FaceganError(ErrorCodes.USAGE, '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.');
+    if (evalEvery > 0 && !evalInput)
+      throw new FaceganError(
+        ErrorCodes.USAGE,
+        '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.',
+      );
     const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(4));
-    const genEvaluator = evalEvery > 0 && input ? generatorEvaluator({
-      every: evalEvery, real: evalInput!, training: input, samples: evalFrames,
-      onFigures: (iteration, g) => console.log(`\neval at ${iteration}: detection ${f(g.genDetection)} (real ${f(g.realDetection)}), ` +
-        `KID ${f(g.genKid)} (PCA sampler ${f(g.pcaKid)}), FD ${f(g.genFd)}, precision ${f(g.genPrecision)}, recall ${f(g.genRecall)}, ` +
-        `memorisation ${f(g.genMemorisation)}`),
-    }) : undefined;
-    if (evalEvery > 0 && !input && (!o.a || !o.b)) throw new FaceganError(ErrorCodes.USAGE, '--eval-every measures a face swap: it needs -A and -B.');
-    const evaluator = genEvaluator ?? (evalEvery > 0 ? swapEvaluator({
-      modelDir: o.modelDir, every: evalEvery, input: evalInput!, source: evalSource ?? (evalSwap ? o.a! : o.b!),
-      faces: evalSwap ? o.b! : o.a!, swap: evalSwap,
-      frames: evalFrames, onFigures: (iteration, f) => {
-        const failing = failingMeasures(f);
-        console.log(`\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (template ${f.evalTemplatePsnr?.toFixed(2) ?? '-'}, mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`);
-        console.log(failing.length ? `  not yet a good swap: ${failing.join('; ')}` : '  all four swap measures pass');
-      },
-    }) : undefined);
-    const s = await stoppableBySigint('saving a checkpoint, then stopping. Run the same command to continue.', (signal) => train({
-      ...options, signal, evaluator,
-      onWarning: warn,
-      onProgress: (p) => {
-        start ??= p.iteration - 1;
-        bar.update(p.iteration - start, p.iterations - start, `iteration ${p.iteration}, ${lossText(p.losses)}, ${p.examplesPerSecond.toFixed(1)} images/s`);
-      },
-    }));
+    const genEvaluator =
+      evalEvery > 0 && input
+        ? generatorEvaluator({
+            every: evalEvery,
+            real: evalInput!,
+            training: input,
+            samples: evalFrames,
+            onFigures: (iteration, g) =>
+              console.log(
+                `\neval at ${iteration}: detection ${f(g.genDetection)} (real ${f(g.realDetection)}), ` +
+                  `KID ${f(g.genKid)} (PCA sampler ${f(g.pcaKid)}), FD ${f(g.genFd)}, precision ${f(g.genPrecision)}, recall ${f(g.genRecall)}, ` +
+                  `memorisation ${f(g.genMemorisation)}`,
+              ),
+          })
+        : undefined;
+    if (evalEvery > 0 && !input && (!o.a || !o.b))
+      throw new FaceganError(ErrorCodes.USAGE, '--eval-every measures a face swap: it needs -A and -B.');
+    const evaluator =
+      genEvaluator ??
+      (evalEvery > 0
+        ? swapEvaluator({
+            modelDir: o.modelDir,
+            every: evalEvery,
+            input: evalInput!,
+            source: evalSource ?? (evalSwap ? o.a! : o.b!),
+            faces: evalSwap ? o.b! : o.a!,
+            swap: evalSwap,
+            frames: evalFrames,
+            onFigures: (iteration, f) => {
+              const failing = failingMeasures(f);
+              console.log(
+                `\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (template ${f.evalTemplatePsnr?.toFixed(2) ?? '-'}, mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`,
+              );
+              console.log(
+                failing.length ? `  not yet a good swap: ${failing.join('; ')}` : '  all four swap measures pass',
+              );
+            },
+          })
+        : undefined);
+    const s = await stoppableBySigint(
+      'saving a checkpoint, then stopping. Run the same command to continue.',
+      (signal) =>
+        train({
+          ...options,
+          signal,
+          evaluator,
+          onWarning: warn,
+          onProgress: (p) => {
+            start ??= p.iteration - 1;
+            bar.update(
+              p.iteration - start,
+              p.iterations - start,
+              `iteration ${p.iteration}, ${lossText(p.losses)}, ${p.examplesPerSecond.toFixed(1)} images/s`,
+            );
+          },
+        }),
+    );
     bar.finish();
-    const h = Math.floor(s.seconds / 3600), m = Math.round((s.seconds % 3600) / 60);
-    console.log(`${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ${lossText(s.losses)}; trained ${h}h ${m}m in all`);
+    const h = Math.floor(s.seconds / 3600),
+      m = Math.round((s.seconds % 3600) / 60);
+    console.log(
+      `${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ${lossText(s.losses)}; trained ${h}h ${m}m in all`,
+    );
     const first = evaluator && firstPass(new ModelFolder(s.modelDir).readLog());
     if (first) {
-      console.log(`a good swap (all four measures pass) first at iteration ${first.iteration}, after ${(first.seconds / 60).toFixed(1)} min of training`);
+      console.log(
+        `a good swap (all four measures pass) first at iteration ${first.iteration}, after ${(first.seconds / 60).toFixed(1)} min of training`,
+      );
     }
     console.log(`model: ${s.modelDir}\npreview: ${s.modelDir}/previews/preview.png`);
     return s.stopped ? 130 : 0;

@@ -39,7 +39,8 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
           ...o,
           colour: o.color,
           signal,
-          onWarning: warn, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
+          onWarning: warn,
+          onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
         }),
     );
     bar.finish();

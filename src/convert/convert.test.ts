@@ -20,16 +20,31 @@ import { convert } from './convert.js';
 import { COLOUR_MODES } from '../swap/swap.js';
 
 const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
-let model = '', tmp = '';
+let model = '',
+  tmp = '';
 before(async () => {
   tmp = testTmp();
   model = join(tmp, 'convert-model');
   const [a, b] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
-  await train({ a, b, modelDir: model, model: 'lightweight', batchSize: 4, iterations: 10, saveEvery: 10, previewEvery: 10, precision: 'auto' });
+  await train({
+    a,
+    b,
+    modelDir: model,
+    model: 'lightweight',
+    batchSize: 4,
+    iterations: 10,
+    saveEvery: 10,
+    previewEvery: 10,
+    precision: 'auto',
+  });
 });
 
 const probe = (path: string, stream: string, entries: string) =>
-  spawnSync('ffprobe', ['-v', 'error', '-select_streams', stream, '-count_frames', '-show_entries', entries, '-of', 'csv=p=0', path], { encoding: 'utf8' }).stdout.trim();
+  spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', stream, '-count_frames', '-show_entries', entries, '-of', 'csv=p=0', path],
+    { encoding: 'utf8' },
+  ).stdout.trim();
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 async function frames(path: string): Promise<RgbImage[]> {
   const out: RgbImage[] = [];
@@ -38,21 +53,29 @@ async function frames(path: string): Promise<RgbImage[]> {
 }
 /** Mean absolute difference of two images inside (or outside) a box. */
 function diff(a: RgbImage, b: RgbImage, box: readonly number[], inside: boolean): number {
-  let s = 0, n = 0;
+  let s = 0,
+    n = 0;
   for (let y = 0; y < a.height; y++) {
     for (let x = 0; x < a.width; x++) {
       const isIn = x >= box[0]! && x < box[0]! + box[2]! && y >= box[1]! && y < box[1]! + box[3]!;
       if (isIn !== inside) continue;
-      for (let c = 0; c < 3; c++) s += Math.abs(a.data[(y * a.width + x) * 3 + c]! - b.data[(y * a.width + x) * 3 + c]!);
+      for (let c = 0; c < 3; c++)
+        s += Math.abs(a.data[(y * a.width + x) * 3 + c]! - b.data[(y * a.width + x) * 3 + c]!);
       n += 3;
     }
   }
   assert.ok(n > 0, 'the compared region is not empty');
   return s / n;
 }
-const grow = (box: readonly number[], k: number) => { const cx = box[0]! + box[2]! / 2, cy = box[1]! + box[3]! / 2; return [cx - (box[2]! * k) / 2, cy - (box[3]! * k) / 2, box[2]! * k, box[3]! * k]; };
+const grow = (box: readonly number[], k: number) => {
+  const cx = box[0]! + box[2]! / 2,
+    cy = box[1]! + box[3]! / 2;
+  return [cx - (box[2]! * k) / 2, cy - (box[3]! * k) / 2, box[2]! * k, box[3]! * k];
+};
 
-test('a video: same frame count, rate and duration, the same audio packets, the label, the background untouched', { timeout: 300_000 }, async () => {
+test('a video: same frame count, rate and duration, the same audio packets, the label, the background untouched', {
+  timeout: 300_000,
+}, async () => {
   const alignments = join(tmp, 'grid.alignments.json');
   await extract({ input: GRID, output: join(tmp, 'grid-faces'), alignments, identity: false });
   const before = sha(GRID);
@@ -64,7 +87,10 @@ test('a video: same frame count, rate and duration, the same audio packets, the 
   assert.equal(sha(GRID), before, 'the input is unchanged');
   assert.equal(probe(out, 'v:0', 'stream=nb_read_frames'), probe(GRID, 'v:0', 'stream=nb_read_frames'));
   assert.equal(probe(out, 'v:0', 'stream=r_frame_rate'), probe(GRID, 'v:0', 'stream=r_frame_rate'));
-  assert.ok(Math.abs(probeVideo(out).duration - probeVideo(GRID).duration) <= 1 / 25 + 1e-6, 'same duration within a frame');
+  assert.ok(
+    Math.abs(probeVideo(out).duration - probeVideo(GRID).duration) <= 1 / 25 + 1e-6,
+    'same duration within a frame',
+  );
   const packets = (p: string) => probe(p, 'a:0', 'packet=size');
   assert.ok(packets(GRID).split('\n').length > 50);
   assert.equal(packets(out), packets(GRID), 'the audio packets are copied unchanged');
@@ -79,7 +105,8 @@ test('a video: same frame count, rate and duration, the same audio packets, the 
   const [a, b] = [await frames(out), await frames(plain)];
   const doc = readAlignmentsFile(alignments);
   const keys = Object.keys(doc.frames).sort();
-  let outside = 0, inside = 0;
+  let outside = 0,
+    inside = 0;
   for (let i = 0; i < a.length; i += 5) {
     const box = doc.frames[keys[i]!]!.faces[0]!.box;
     outside += diff(a[i]!, b[i]!, grow(box, 1.5), false);
@@ -90,18 +117,33 @@ test('a video: same frame count, rate and duration, the same audio packets, the 
   assert.ok(inside / n > 8, `inside the faces: mean difference ${(inside / n).toFixed(2)} levels`);
 });
 
-test('photos: every colour mode runs; avg-color moves the face\'s mean colour to the original\'s; XMP label; visible label', { timeout: 300_000 }, async () => {
+test("photos: every colour mode runs; avg-color moves the face's mean colour to the original's; XMP label; visible label", {
+  timeout: 300_000,
+}, async () => {
   const dir = sharedData('faces', 'grid_s1');
   const name = readdirSync(dir).sort()[20]!;
   const input = join(dir, name);
   const original = await readImage(input);
-  const box = (await extract({ input, output: join(tmp, 'one-face'), alignments: join(tmp, 'one.alignments.json'), identity: false }), readAlignmentsFile(join(tmp, 'one.alignments.json')).frames[name]!.faces[0]!.box);
+  const box =
+    (await extract({
+      input,
+      output: join(tmp, 'one-face'),
+      alignments: join(tmp, 'one.alignments.json'),
+      identity: false,
+    }),
+    readAlignmentsFile(join(tmp, 'one.alignments.json')).frames[name]!.faces[0]!.box);
   const inner = grow(box, 0.5);
-  const mean = (img: RgbImage) => [0, 1, 2].map((c) => {
-    let s = 0, n = 0;
-    for (let y = Math.round(inner[1]!); y < inner[1]! + inner[3]!; y++) for (let x = Math.round(inner[0]!); x < inner[0]! + inner[2]!; x++) { s += img.data[(y * img.width + x) * 3 + c]!; n++; }
-    return s / n;
-  });
+  const mean = (img: RgbImage) =>
+    [0, 1, 2].map((c) => {
+      let s = 0,
+        n = 0;
+      for (let y = Math.round(inner[1]!); y < inner[1]! + inner[3]!; y++)
+        for (let x = Math.round(inner[0]!); x < inner[0]! + inner[2]!; x++) {
+          s += img.data[(y * img.width + x) * 3 + c]!;
+          n++;
+        }
+      return s / n;
+    });
   const distance = (img: RgbImage) => Math.hypot(...mean(img).map((v, c) => v - mean(original)[c]!));
   const results: Record<string, RgbImage> = {};
   for (const colour of COLOUR_MODES) {
@@ -112,19 +154,39 @@ test('photos: every colour mode runs; avg-color moves the face\'s mean colour to
     assert.ok(diff(results[colour], original, grow(box, 0.6), true) > 3, `${colour} changed the face`);
     assert.equal(await readImageSourceType(out), DIGITAL_SOURCE_TYPE, `${colour} output is labelled`);
   }
-  assert.ok(distance(results['avg-color']!) < 6, `avg-color: ${distance(results['avg-color']!).toFixed(2)} levels from the original's mean`);
-  assert.ok(distance(results['none']!) > distance(results['avg-color']!) + 3, `none is further: ${distance(results['none']!).toFixed(2)}`);
+  assert.ok(
+    distance(results['avg-color']!) < 6,
+    `avg-color: ${distance(results['avg-color']!).toFixed(2)} levels from the original's mean`,
+  );
+  assert.ok(
+    distance(results.none!) > distance(results['avg-color']!) + 3,
+    `none is further: ${distance(results.none!).toFixed(2)}`,
+  );
 
   const labelled = join(tmp, 'labelled.jpg');
   await convert({ input, output: labelled, modelDir: model, label: 'AI-generated', provenance: false });
   const lab = await readImage(labelled);
   assert.equal(await readImageSourceType(labelled), undefined, '--no-provenance leaves the metadata out');
-  assert.ok(diff(lab, original, [0, original.height - 10, 60, 10], true) > 20, 'the visible label darkens the bottom-left corner');
+  assert.ok(
+    diff(lab, original, [0, original.height - 10, 60, 10], true) > 20,
+    'the visible label darkens the bottom-left corner',
+  );
 });
 
 test('a rotated phone video keeps its orientation', { timeout: 300_000 }, async () => {
   const clip = join(tmp, 'rotated-1s.mp4');
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sharedData('video', 'new_face_video-90_ccby_aarontang.mp4'), '-t', '1', '-c', 'copy', clip]);
+  spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    sharedData('video', 'new_face_video-90_ccby_aarontang.mp4'),
+    '-t',
+    '1',
+    '-c',
+    'copy',
+    clip,
+  ]);
   const src = probeVideo(clip);
   assert.equal(src.rotation !== 0, true, 'the clip carries a rotation');
   const out = join(tmp, 'rotated-out.mp4');
@@ -136,20 +198,36 @@ test('a rotated phone video keeps its orientation', { timeout: 300_000 }, async 
   assert.ok(diff(a, b, [0, 0, 0, 0], false) < 12, 'the first frames agree the same way up');
 });
 
-test('safety: never over the input, an existing output needs --overwrite, a stopped video leaves nothing, a folder resumes', { timeout: 300_000 }, async () => {
+test('safety: never over the input, an existing output needs --overwrite, a stopped video leaves nothing, a folder resumes', {
+  timeout: 300_000,
+}, async () => {
   const usage = (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.USAGE;
   const copy = join(tmp, 'in.mpg');
   copyFileSync(GRID, copy);
   await assert.rejects(convert({ input: copy, output: copy, modelDir: model }), usage);
   const existing = join(tmp, 'exists.mp4');
   copyFileSync(GRID, existing);
-  await assert.rejects(convert({ input: copy, output: existing, modelDir: model }), (e) => usage(e) && /--overwrite/.test((e as Error).message));
-  await assert.rejects(convert({ input: copy, output: join(tmp, 'x.mp4'), modelDir: join(tmp, 'no-model') }), (e) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL);
+  await assert.rejects(
+    convert({ input: copy, output: existing, modelDir: model }),
+    (e) => usage(e) && /--overwrite/.test((e as Error).message),
+  );
+  await assert.rejects(
+    convert({ input: copy, output: join(tmp, 'x.mp4'), modelDir: join(tmp, 'no-model') }),
+    (e) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL,
+  );
 
   const stopDir = join(tmp, 'stopped');
   mkdirSync(stopDir, { recursive: true });
   const ac = new AbortController();
-  const s = await convert({ input: copy, output: join(stopDir, 'out.mp4'), modelDir: model, signal: ac.signal, onProgress: (p) => { if (p.done === 5) ac.abort(); } });
+  const s = await convert({
+    input: copy,
+    output: join(stopDir, 'out.mp4'),
+    modelDir: model,
+    signal: ac.signal,
+    onProgress: (p) => {
+      if (p.done === 5) ac.abort();
+    },
+  });
   assert.equal(s.stopped, true);
   assert.deepEqual(readdirSync(stopDir), [], 'no partial video is left');
 
@@ -164,9 +242,28 @@ test('safety: never over the input, an existing output needs --overwrite, a stop
   assert.ok(existsSync(join(tmp, 'photos-out', readdirSync(dir).sort()[0]!)));
 });
 
-test('other outputs: PNG frames and a GIF (labelled), H.265 in MP4 and VP9 in WebM with their audio', { timeout: 300_000 }, async () => {
+test('other outputs: PNG frames and a GIF (labelled), H.265 in MP4 and VP9 in WebM with their audio', {
+  timeout: 300_000,
+}, async () => {
   const clip = join(tmp, 'grid-10.mkv');
-  spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', GRID, '-frames:v', '10', '-t', '0.4', '-c:v', 'libx264', '-crf', '10', '-c:a', 'copy', clip]);
+  spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    GRID,
+    '-frames:v',
+    '10',
+    '-t',
+    '0.4',
+    '-c:v',
+    'libx264',
+    '-crf',
+    '10',
+    '-c:a',
+    'copy',
+    clip,
+  ]);
   const count = (p: string) => Number(probe(p, 'v:0', 'stream=nb_read_frames'));
   assert.equal(count(clip), 10);
 
@@ -187,12 +284,20 @@ test('other outputs: PNG frames and a GIF (labelled), H.265 in MP4 and VP9 in We
   const h265 = join(tmp, 'grid-h265.mp4');
   await convert({ input: clip, output: h265, modelDir: model, codec: 'h265', crf: 28, preset: 'ultrafast' });
   assert.deepEqual([codecOf(h265, 'v:0'), count(h265)], ['hevc', 10]);
-  assert.equal(probe(h265, 'a:0', 'packet=size'), probe(clip, 'a:0', 'packet=size'), 'MP4 holds MPEG audio: it is copied');
+  assert.equal(
+    probe(h265, 'a:0', 'packet=size'),
+    probe(clip, 'a:0', 'packet=size'),
+    'MP4 holds MPEG audio: it is copied',
+  );
   assert.equal(readVideoSourceType(h265), DIGITAL_SOURCE_TYPE);
 
   const vp9 = join(tmp, 'grid-vp9.webm');
   await convert({ input: clip, output: vp9, modelDir: model, codec: 'vp9', crf: 40 });
-  assert.deepEqual([codecOf(vp9, 'v:0'), count(vp9), codecOf(vp9, 'a:0')], ['vp9', 10, 'opus'], 'WebM cannot hold MPEG audio: it becomes Opus');
+  assert.deepEqual(
+    [codecOf(vp9, 'v:0'), count(vp9), codecOf(vp9, 'a:0')],
+    ['vp9', 10, 'opus'],
+    'WebM cannot hold MPEG audio: it becomes Opus',
+  );
   assert.equal(readVideoSourceType(vp9), DIGITAL_SOURCE_TYPE);
 });
 
@@ -207,7 +312,8 @@ test('--filter swaps only the faces of the person shown', { timeout: 300_000 }, 
   const one = await convert({ input: photo, output: out, modelDir: model, filter: [obama] });
   assert.equal(one.faces, 1);
   const swapped = await readImage(out);
-  const left = diff(swapped, original, [0, 0, half, original.height], true), right = diff(swapped, original, [half, 0, half, original.height], true);
+  const left = diff(swapped, original, [0, 0, half, original.height], true),
+    right = diff(swapped, original, [half, 0, half, original.height], true);
   assert.ok(left > 0.3, `Obama's half changed (${left.toFixed(2)} levels on average)`);
   assert.ok(right < 0.05, `Biden's half is untouched (${right.toFixed(3)})`);
 });

@@ -36,22 +36,29 @@ export function resolveOutput(input: string, kind: InputKind, output: string, ov
   if (kind === 'image') {
     const path = isDir(output) ? join(output, imageOutputName(basename(input))) : output;
     if (!WRITABLE_IMAGE_EXTENSIONS.includes(extname(path).toLowerCase() as never)) {
-      throw usage(`Expected an output image ending in ${WRITABLE_IMAGE_EXTENSIONS.join(', ')} (or a folder) for -o, but received ${output}.`);
+      throw usage(
+        `Expected an output image ending in ${WRITABLE_IMAGE_EXTENSIONS.join(', ')} (or a folder) for -o, but received ${output}.`,
+      );
     }
     target = { kind: 'image', path: resolve(path) };
   } else if (kind === 'folder') {
-    if (existsSync(output) && !isDir(output)) throw usage(`The input is a folder, so -o must be a folder too; ${output} is a file.`);
+    if (existsSync(output) && !isDir(output))
+      throw usage(`The input is a folder, so -o must be a folder too; ${output} is a file.`);
     target = { kind: 'folder', path: resolve(output) };
   } else if (VIDEO_EXTENSIONS.includes(ext as never) || ext === '.gif') {
     target = { kind: 'video', path: resolve(output) };
   } else if (ext === '' || isDir(output)) {
     target = { kind: 'frames', path: resolve(output) };
   } else {
-    throw usage(`Expected a video file (${VIDEO_EXTENSIONS.slice(0, 4).join(', ')}, ...), a .gif, or a folder for PNG frames as -o, but received ${output}.`);
+    throw usage(
+      `Expected a video file (${VIDEO_EXTENSIONS.slice(0, 4).join(', ')}, ...), a .gif, or a folder for PNG frames as -o, but received ${output}.`,
+    );
   }
   const outReal = real(target.path);
-  if (outReal === inReal) throw usage(`The output ${output} is the input: convert never overwrites its input. Give another -o.`);
-  if (kind === 'folder' && (outReal.startsWith(`${inReal}/`))) throw usage(`The output folder ${output} is inside the input folder; give a folder outside it.`);
+  if (outReal === inReal)
+    throw usage(`The output ${output} is the input: convert never overwrites its input. Give another -o.`);
+  if (kind === 'folder' && outReal.startsWith(`${inReal}/`))
+    throw usage(`The output folder ${output} is inside the input folder; give a folder outside it.`);
   if ((target.kind === 'image' || target.kind === 'video') && existsSync(target.path) && !overwrite) {
     throw usage(`${target.path} exists; pass --overwrite to replace it, or give another -o.`);
   }

@@ -13,7 +13,8 @@ export interface TrackedFace {
 
 /** The face of `frame` that is the same as `face`: the largest overlap above minIou, if any. */
 export function sameFace(face: TrackedFace, frame: readonly TrackedFace[], minIou = 0.4): TrackedFace | undefined {
-  let best: TrackedFace | undefined, bestIou = minIou;
+  let best: TrackedFace | undefined,
+    bestIou = minIou;
   for (const f of frame) {
     const iou = boxIou(face.box, f.box);
     if (iou > bestIou) [best, bestIou] = [f, iou];
@@ -25,7 +26,12 @@ export function sameFace(face: TrackedFace, frame: readonly TrackedFace[], minIo
  * Smoothed landmarks of face `index` of `frames[centre]`, over the frames `centre - radius .. centre + radius`
  * that are given (frames[i] may be undefined at the ends of the video).
  */
-export function smoothLandmarks(frames: readonly (readonly TrackedFace[] | undefined)[], centre: number, index: number, radius: number): Point[] {
+export function smoothLandmarks(
+  frames: readonly (readonly TrackedFace[] | undefined)[],
+  centre: number,
+  index: number,
+  radius: number,
+): Point[] {
   const face = frames[centre]![index]!;
   const sum = face.landmarks.map(() => [0, 0]);
   let total = 0;

@@ -50,33 +50,31 @@ const packets = (path: string) =>
 const meanDiff = (a: RgbImage, b: RgbImage) =>
   a.data.reduce((s, v, i) => s + Math.abs(v - b.data[i]!), 0) / a.data.length;
 
-test(
-  'translate a video with a face model: same frames, rate, duration and audio packets; labelled; the face changed',
-  { timeout: 300_000 },
-  async () => {
-    const out = join(tmp, 'translated.mp4');
-    const s = await translate({ input: GRID, output: out, modelDir: faceModel, direction: 'b2a' });
-    assert.equal(s.source, 'detector');
-    assert.ok(s.faces >= s.frames * 0.9, `faces translated in most frames (${s.faces} of ${s.frames})`);
-    assert.equal(probe(out, 'v:0', 'stream=nb_read_frames'), probe(GRID, 'v:0', 'stream=nb_read_frames'));
-    assert.equal(probe(out, 'v:0', 'stream=r_frame_rate'), probe(GRID, 'v:0', 'stream=r_frame_rate'));
-    const duration = (p: string) =>
-      Number(
-        spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', p], {
-          encoding: 'utf8',
-        }).stdout,
-      );
-    assert.ok(Math.abs(duration(out) - duration(GRID)) < 0.1, `duration ${duration(out)} vs ${duration(GRID)}`);
-    assert.equal(packets(out), packets(GRID), 'the audio packets are copied unchanged');
-    assert.equal(await readVideoSourceType(out), DIGITAL_SOURCE_TYPE);
-    const first = async (p: string) => {
-      for await (const f of readFrames(p)) return f.image;
-      throw new Error('no frame');
-    };
-    const [a, b] = [await first(GRID), await first(out)];
-    assert.ok(meanDiff(a, b) > 0.2, 'the frame changed where the face is');
-  },
-);
+test('translate a video with a face model: same frames, rate, duration and audio packets; labelled; the face changed', {
+  timeout: 300_000,
+}, async () => {
+  const out = join(tmp, 'translated.mp4');
+  const s = await translate({ input: GRID, output: out, modelDir: faceModel, direction: 'b2a' });
+  assert.equal(s.source, 'detector');
+  assert.ok(s.faces >= s.frames * 0.9, `faces translated in most frames (${s.faces} of ${s.frames})`);
+  assert.equal(probe(out, 'v:0', 'stream=nb_read_frames'), probe(GRID, 'v:0', 'stream=nb_read_frames'));
+  assert.equal(probe(out, 'v:0', 'stream=r_frame_rate'), probe(GRID, 'v:0', 'stream=r_frame_rate'));
+  const duration = (p: string) =>
+    Number(
+      spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', p], {
+        encoding: 'utf8',
+      }).stdout,
+    );
+  assert.ok(Math.abs(duration(out) - duration(GRID)) < 0.1, `duration ${duration(out)} vs ${duration(GRID)}`);
+  assert.equal(packets(out), packets(GRID), 'the audio packets are copied unchanged');
+  assert.equal(await readVideoSourceType(out), DIGITAL_SOURCE_TYPE);
+  const first = async (p: string) => {
+    for await (const f of readFrames(p)) return f.image;
+    throw new Error('no frame');
+  };
+  const [a, b] = [await first(GRID), await first(out)];
+  assert.ok(meanDiff(a, b) > 0.2, 'the frame changed where the face is');
+});
 
 test('translate a photo with a whole-image model: the whole frame changes, same size, labelled', async () => {
   const photo = join(sharedData('faces', 'grid_s1'), readdirSync(sharedData('faces', 'grid_s1')).sort()[10]!);
@@ -118,26 +116,24 @@ test('the wrong kind of model gets one clear line: a pair model to translate, a 
   }
 });
 
-test(
-  'eval measures a CycleGAN face model (with its cycle reconstruction) and refuses one trained on whole images',
-  { timeout: 300_000 },
-  async () => {
-    const source = await extractedFaces('grid_s2', 6);
-    const { report } = await evaluate({
-      modelDir: faceModel,
-      input: GRID,
-      source,
-      maxFrames: 4,
-      spread: true,
-      output: join(tmp, 'eval-cyclegan'),
-      precision: 'fp32',
-    });
-    assert.equal(report.counts.frames, 4);
-    const cycle = report.reconstruction.cycle!;
-    assert.ok(Number.isFinite(cycle.psnr) && cycle.psnr > 5 && cycle.faces >= 3, JSON.stringify(cycle));
-    await assert.rejects(
-      evaluate({ modelDir: imageModel, input: GRID, source, maxFrames: 2, output: join(tmp, 'eval-x') }),
-      (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL && /whole images/.test(e.message),
-    );
-  },
-);
+test('eval measures a CycleGAN face model (with its cycle reconstruction) and refuses one trained on whole images', {
+  timeout: 300_000,
+}, async () => {
+  const source = await extractedFaces('grid_s2', 6);
+  const { report } = await evaluate({
+    modelDir: faceModel,
+    input: GRID,
+    source,
+    maxFrames: 4,
+    spread: true,
+    output: join(tmp, 'eval-cyclegan'),
+    precision: 'fp32',
+  });
+  assert.equal(report.counts.frames, 4);
+  const cycle = report.reconstruction.cycle!;
+  assert.ok(Number.isFinite(cycle.psnr) && cycle.psnr > 5 && cycle.faces >= 3, JSON.stringify(cycle));
+  await assert.rejects(
+    evaluate({ modelDir: imageModel, input: GRID, source, maxFrames: 2, output: join(tmp, 'eval-x') }),
+    (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL && /whole images/.test(e.message),
+  );
+});

@@ -64,7 +64,15 @@ export interface Alignments {
 export interface EmbeddedFace {
   schemaVersion: number;
   /** `input`: the path of the input the frame is from (crops of two inputs with the same frame names differ by it). */
-  frame: { key: string; source: string; width: number; height: number; index?: number; timestamp?: number; input?: string };
+  frame: {
+    key: string;
+    source: string;
+    width: number;
+    height: number;
+    index?: number;
+    timestamp?: number;
+    input?: string;
+  };
   faceIndex: number;
   face: FaceRecord;
   crop: { size: number; coverage: number; matrix: Affine };
@@ -99,7 +107,11 @@ function points<D extends 2 | 3>(dim: D, length?: number) {
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
       if (!isPoint(p, dim)) {
-        ctx.addIssue({ code: 'custom', message: `expected ${what} of finite numbers (it holds ${String(JSON.stringify(p)).slice(0, 60)})`, path: [i] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected ${what} of finite numbers (it holds ${String(JSON.stringify(p)).slice(0, 60)})`,
+          path: [i],
+        });
         return;
       }
     }
@@ -126,13 +138,20 @@ export const FACE_RECORD_SCHEMA = z.looseObject({
  * Landmarks that cannot be a face: further than a frame's size outside it, or all within 2 pixels (a point). Such
  * records come from hand edits or other tools, and would train or paste garbage.
  */
-function checkLandmarks(points: readonly (readonly number[])[], width: number, height: number, min: number): string | undefined {
-  const xs = points.map((p) => p[0]!), ys = points.map((p) => p[1]!);
+function checkLandmarks(
+  points: readonly (readonly number[])[],
+  width: number,
+  height: number,
+  min: number,
+): string | undefined {
+  const xs = points.map((p) => p[0]!),
+    ys = points.map((p) => p[1]!);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   if (x0 < -width || x1 > 2 * width || y0 < -height || y1 > 2 * height) {
     return `landmarks reach (${x0.toFixed(0)}, ${y0.toFixed(0)})-(${x1.toFixed(0)}, ${y1.toFixed(0)}), far outside the ${width}x${height} image`;
   }
-  if (x1 - x0 < min || y1 - y0 < min) return `landmarks span ${(x1 - x0).toFixed(1)}x${(y1 - y0).toFixed(1)} px: not a face`;
+  if (x1 - x0 < min || y1 - y0 < min)
+    return `landmarks span ${(x1 - x0).toFixed(1)}x${(y1 - y0).toFixed(1)} px: not a face`;
   return undefined;
 }
 
@@ -143,7 +162,9 @@ export const FRAME_RECORD_SCHEMA = z
     timestamp: finite.optional(),
     width: side,
     height: side,
-    faces: z.array(FACE_RECORD_SCHEMA).max(MAX_FACES_PER_FRAME, `expected at most ${MAX_FACES_PER_FRAME} faces in a frame`),
+    faces: z
+      .array(FACE_RECORD_SCHEMA)
+      .max(MAX_FACES_PER_FRAME, `expected at most ${MAX_FACES_PER_FRAME} faces in a frame`),
     output: z.string().optional(),
   })
   .superRefine((f, ctx) => {
@@ -167,8 +188,13 @@ export const EMBEDDED_FACE_SCHEMA = z
   .looseObject({
     schemaVersion: z.number().int().min(1).max(ALIGNMENTS_SCHEMA_VERSION),
     frame: z.looseObject({
-      key: z.string(), source: z.string(), width: side, height: side,
-      index: count.optional(), timestamp: finite.optional(), input: z.string().optional(),
+      key: z.string(),
+      source: z.string(),
+      width: side,
+      height: side,
+      index: count.optional(),
+      timestamp: finite.optional(),
+      input: z.string().optional(),
     }),
     faceIndex: count,
     face: FACE_RECORD_SCHEMA,
@@ -182,25 +208,46 @@ export const EMBEDDED_FACE_SCHEMA = z
   });
 
 const bad = (source: string, why: string) =>
-  new FaceganError(ErrorCodes.BAD_FILE, `${source} is not a facegan alignments file: ${why}. Re-run facegan extract to make one.`);
+  new FaceganError(
+    ErrorCodes.BAD_FILE,
+    `${source} is not a facegan alignments file: ${why}. Re-run facegan extract to make one.`,
+  );
 
 /** Validates and upgrades a parsed alignments object. */
-export function parseAlignments(raw: unknown, source = 'the alignments file', migrations: readonly Migration[] = MIGRATIONS): Alignments {
+export function parseAlignments(
+  raw: unknown,
+  source = 'the alignments file',
+  migrations: readonly Migration[] = MIGRATIONS,
+): Alignments {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw bad(source, 'it is not a JSON object');
   let doc = raw as Record<string, unknown>;
   const version = doc.schemaVersion;
   const latest = migrations.length + 1;
-  if (!Number.isInteger(version) || (version as number) < 1) throw bad(source, `schemaVersion is ${JSON.stringify(version)}`);
+  if (!Number.isInteger(version) || (version as number) < 1)
+    throw bad(source, `schemaVersion is ${JSON.stringify(version)}`);
   if ((version as number) > latest) {
-    throw new FaceganError(ErrorCodes.BAD_FILE,
-      `${source} has schemaVersion ${version}, newer than this facegan reads (${latest}); update facegan.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${source} has schemaVersion ${version}, newer than this facegan reads (${latest}); update facegan.`,
+    );
   }
   for (let v = version as number; v < latest; v++) doc = { ...migrations[v - 1]!(doc), schemaVersion: v + 1 };
-  const schema = migrations === MIGRATIONS ? ALIGNMENTS_SCHEMA : ALIGNMENTS_SCHEMA.extend({ schemaVersion: z.literal(latest) });
-  return checked(schema, doc, source, 'fix or remove that entry, or re-run facegan extract to make the file again.') as Alignments;
+  const schema =
+    migrations === MIGRATIONS ? ALIGNMENTS_SCHEMA : ALIGNMENTS_SCHEMA.extend({ schemaVersion: z.literal(latest) });
+  return checked(
+    schema,
+    doc,
+    source,
+    'fix or remove that entry, or re-run facegan extract to make the file again.',
+  ) as Alignments;
 }
 
 /** Validates a crop's embedded record (parsed from its JSON). */
 export function parseEmbeddedFace(raw: unknown, source: string): EmbeddedFace {
-  return checked(EMBEDDED_FACE_SCHEMA, raw, source, 'extract the face again, or remove the file from the folder.') as EmbeddedFace;
+  return checked(
+    EMBEDDED_FACE_SCHEMA,
+    raw,
+    source,
+    'extract the face again, or remove the file from the folder.',
+  ) as EmbeddedFace;
 }

@@ -8,7 +8,8 @@ import { labToRgb, rgbToLab } from './colour.js';
 export type Planar = Float32Array;
 
 function weightedMean(img: Planar, plane: number, c: number, mask: Float32Array): number {
-  let s = 0, w = 0;
+  let s = 0,
+    w = 0;
   for (let p = 0; p < plane; p++) {
     s += img[c * plane + p]! * mask[p]!;
     w += mask[p]!;
@@ -23,7 +24,8 @@ const clamp01 = (img: Planar) => {
 
 /** Shifts each channel so that its mean under the mask equals the target's (faceswap's avg-color). */
 export function avgColour(face: Planar, target: Planar, mask: Float32Array): Planar {
-  const plane = mask.length, out = new Float32Array(face);
+  const plane = mask.length,
+    out = new Float32Array(face);
   for (let c = 0; c < 3; c++) {
     const d = weightedMean(target, plane, c, mask) - weightedMean(face, plane, c, mask);
     for (let p = 0; p < plane; p++) out[c * plane + p]! += d;
@@ -32,8 +34,13 @@ export function avgColour(face: Planar, target: Planar, mask: Float32Array): Pla
 }
 
 /** Applies a per-pixel colour conversion (rgbToLab, labToRgb) to every pixel of a planar image. */
-function convertPixels(img: Planar, plane: number, conv: (a: number, b: number, c: number, out: Float64Array) => unknown): Float32Array {
-  const out = new Float32Array(img.length), px = new Float64Array(3);
+function convertPixels(
+  img: Planar,
+  plane: number,
+  conv: (a: number, b: number, c: number, out: Float64Array) => unknown,
+): Float32Array {
+  const out = new Float32Array(img.length),
+    px = new Float64Array(3);
   for (let p = 0; p < plane; p++) {
     conv(img[p]!, img[plane + p]!, img[2 * plane + p]!, px);
     out[p] = px[0]!;
@@ -46,10 +53,13 @@ function convertPixels(img: Planar, plane: number, conv: (a: number, b: number, 
 /** Reinhard et al.'s colour transfer: each Lab channel's mean and spread under the mask moved to the target's. */
 export function colourTransfer(face: Planar, target: Planar, mask: Float32Array): Planar {
   const plane = mask.length;
-  const f = convertPixels(face, plane, rgbToLab), t = convertPixels(target, plane, rgbToLab);
+  const f = convertPixels(face, plane, rgbToLab),
+    t = convertPixels(target, plane, rgbToLab);
   for (let c = 0; c < 3; c++) {
-    const mf = weightedMean(f, plane, c, mask), mt = weightedMean(t, plane, c, mask);
-    let vf = 0, vt = 0;
+    const mf = weightedMean(f, plane, c, mask),
+      mt = weightedMean(t, plane, c, mask);
+    let vf = 0,
+      vt = 0;
     for (let p = 0; p < plane; p++) {
       vf += mask[p]! * (f[c * plane + p]! - mf) ** 2;
       vt += mask[p]! * (t[c * plane + p]! - mt) ** 2;
@@ -64,7 +74,8 @@ const BINS = 256;
 
 function cdf(img: Planar, plane: number, c: number, mask: Float32Array): Float64Array {
   const h = new Float64Array(BINS);
-  for (let p = 0; p < plane; p++) h[Math.min(BINS - 1, Math.max(0, Math.round(img[c * plane + p]! * (BINS - 1))))]! += mask[p]!;
+  for (let p = 0; p < plane; p++)
+    h[Math.min(BINS - 1, Math.max(0, Math.round(img[c * plane + p]! * (BINS - 1))))]! += mask[p]!;
   let s = 0;
   for (let i = 0; i < BINS; i++) h[i] = s += h[i]!;
   if (s > 0) for (let i = 0; i < BINS; i++) h[i]! /= s;
@@ -73,9 +84,11 @@ function cdf(img: Planar, plane: number, c: number, mask: Float32Array): Float64
 
 /** Histogram matching per RGB channel: each level moves to the target's level at the same rank under the mask. */
 export function matchHistogram(face: Planar, target: Planar, mask: Float32Array): Planar {
-  const plane = mask.length, out = new Float32Array(face);
+  const plane = mask.length,
+    out = new Float32Array(face);
   for (let c = 0; c < 3; c++) {
-    const cf = cdf(face, plane, c, mask), ct = cdf(target, plane, c, mask);
+    const cf = cdf(face, plane, c, mask),
+      ct = cdf(target, plane, c, mask);
     const map = new Float32Array(BINS);
     let j = 0;
     for (let i = 0; i < BINS; i++) {
@@ -83,7 +96,10 @@ export function matchHistogram(face: Planar, target: Planar, mask: Float32Array)
       map[i] = j / (BINS - 1);
     }
     for (let p = 0; p < plane; p++) {
-      const v = face[c * plane + p]! * (BINS - 1), i0 = Math.min(BINS - 1, Math.max(0, Math.floor(v))), i1 = Math.min(BINS - 1, i0 + 1), f = v - i0;
+      const v = face[c * plane + p]! * (BINS - 1),
+        i0 = Math.min(BINS - 1, Math.max(0, Math.floor(v))),
+        i1 = Math.min(BINS - 1, i0 + 1),
+        f = v - i0;
       out[c * plane + p] = map[i0]! * (1 - f) + map[i1]! * f;
     }
   }

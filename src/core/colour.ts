@@ -44,7 +44,7 @@ export function rgbToLab(
   return out;
 }
 
-const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+const clamp01 = (v: number) => (v < 0 ? 0 : Math.min(v, 1));
 
 /** [L, a, b] -> sRGB in 0-1 (clamped). */
 export function labToRgb(

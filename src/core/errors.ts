@@ -43,7 +43,8 @@ export const shapeText = (shape: readonly number[]): Verbatim => new Verbatim(`s
 /** Formats a received value for messages: short, and never the whole of a large array. */
 export function describe(value: unknown): string {
   if (value instanceof Verbatim) return value.text;
-  if (Array.isArray(value)) return value.length > 8 ? `[${value.slice(0, 8).join(', ')}, ...]` : `[${value.join(', ')}]`;
+  if (Array.isArray(value))
+    return value.length > 8 ? `[${value.slice(0, 8).join(', ')}, ...]` : `[${value.join(', ')}]`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
@@ -56,7 +57,10 @@ export function describe(value: unknown): string {
  */
 export function invalid(what: string, name: string, received: unknown, hint?: string): FaceganError {
   const tail = hint ? `. ${hint}` : '';
-  return new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected ${what} for ${name} but received ${describe(received)}${tail}`);
+  return new FaceganError(
+    ErrorCodes.BAD_ARGUMENT,
+    `Expected ${what} for ${name} but received ${describe(received)}${tail}`,
+  );
 }
 
 export function isFaceganError(e: unknown): e is FaceganError {

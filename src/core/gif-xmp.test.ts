@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { addGifXmp, readGifXmp } from './gif-xmp.js';
 
-const gifOf = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 40, b: 90 } } }).gif().toBuffer();
+const gifOf = (w: number, h: number) =>
+  sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+    .gif()
+    .toBuffer();
 
 test('an XMP packet put in a GIF reads back, and the GIF still decodes to the same pixels', async () => {
   const gif = await gifOf(20, 10);

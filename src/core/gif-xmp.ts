@@ -11,7 +11,8 @@ const TRAILER = Buffer.from([0x01, ...Array.from({ length: 256 }, (_, i) => 0xff
 /** Where the first block after the header, screen descriptor and global colour table starts. */
 function firstBlock(gif: Buffer): number {
   const sig = gif.subarray(0, 6).toString('latin1');
-  if (gif.length < 13 || (sig !== 'GIF89a' && sig !== 'GIF87a')) throw new FaceganError(ErrorCodes.BAD_FILE, 'not a GIF file (its signature is missing)');
+  if (gif.length < 13 || (sig !== 'GIF89a' && sig !== 'GIF87a'))
+    throw new FaceganError(ErrorCodes.BAD_FILE, 'not a GIF file (its signature is missing)');
   const flags = gif[10]!;
   return 13 + (flags & 0x80 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
 }
@@ -20,8 +21,16 @@ function firstBlock(gif: Buffer): number {
 export function addGifXmp(gif: Buffer, xmp: string): Buffer {
   const at = firstBlock(gif);
   const packet = Buffer.from(xmp, 'utf8');
-  if (packet.includes(0)) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'an XMP packet for a GIF cannot hold NUL bytes');
-  const out = Buffer.concat([gif.subarray(0, at), Buffer.from([0x21, 0xff, APP_ID.length]), APP_ID, packet, TRAILER, gif.subarray(at)]);
+  if (packet.includes(0))
+    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'an XMP packet for a GIF cannot hold NUL bytes');
+  const out = Buffer.concat([
+    gif.subarray(0, at),
+    Buffer.from([0x21, 0xff, APP_ID.length]),
+    APP_ID,
+    packet,
+    TRAILER,
+    gif.subarray(at),
+  ]);
   out.write('GIF89a', 0, 'latin1');
   return out;
 }

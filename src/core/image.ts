@@ -11,12 +11,14 @@ export function rotateQuarters(img: RgbImage, quarters: number): RgbImage {
   const q = ((quarters % 4) + 4) % 4;
   if (q === 0) return img;
   const { width: w, height: h, data } = img;
-  const W = q === 2 ? w : h, H = q === 2 ? h : w;
+  const W = q === 2 ? w : h,
+    H = q === 2 ? h : w;
   const out = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const [X, Y] = q === 1 ? [h - 1 - y, x] : q === 2 ? [w - 1 - x, h - 1 - y] : [y, w - 1 - x];
-      const s = (y * w + x) * 3, d = (Y * W + X) * 3;
+      const s = (y * w + x) * 3,
+        d = (Y * W + X) * 3;
       out[d] = data[s]!;
       out[d + 1] = data[s + 1]!;
       out[d + 2] = data[s + 2]!;

@@ -14,8 +14,26 @@ const schema = {
 } as const satisfies OptionSchema;
 
 test('parses long, short, = and list forms and fills defaults', () => {
-  const { options, positionals } = parseOptions(schema, ['-i', 'a.jpg', '--size=128', '--preview', '--filter', 'x.jpg', 'y.jpg', '--color', 'none', 'extra']);
-  assert.deepEqual(options, { input: 'a.jpg', size: 128, coverage: 0.75, color: 'none', preview: true, filter: ['x.jpg', 'y.jpg'] });
+  const { options, positionals } = parseOptions(schema, [
+    '-i',
+    'a.jpg',
+    '--size=128',
+    '--preview',
+    '--filter',
+    'x.jpg',
+    'y.jpg',
+    '--color',
+    'none',
+    'extra',
+  ]);
+  assert.deepEqual(options, {
+    input: 'a.jpg',
+    size: 128,
+    coverage: 0.75,
+    color: 'none',
+    preview: true,
+    filter: ['x.jpg', 'y.jpg'],
+  });
   assert.deepEqual(positionals, ['extra']);
   assert.equal(parseOptions(schema, ['-i', 'a', '--no-preview']).options.preview, false);
 });

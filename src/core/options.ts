@@ -12,22 +12,31 @@ import { ErrorCodes, FaceganError, describe } from './errors.js';
  */
 type Common = { help: string; short?: string; kept?: boolean; fixed?: boolean };
 export type OptionSpec =
-  | Common & { type: 'string'; default?: string; choices?: readonly string[]; required?: boolean }
-  | Common & { type: 'int' | 'number'; default?: number; min?: number; max?: number; required?: boolean }
-  | Common & { type: 'boolean'; default?: boolean }
-  | Common & { type: 'list'; default?: readonly string[]; required?: boolean };
+  | (Common & { type: 'string'; default?: string; choices?: readonly string[]; required?: boolean })
+  | (Common & { type: 'int' | 'number'; default?: number; min?: number; max?: number; required?: boolean })
+  | (Common & { type: 'boolean'; default?: boolean })
+  | (Common & { type: 'list'; default?: readonly string[]; required?: boolean });
 
 export type OptionSchema = Record<string, OptionSpec>;
 
-type ValueOf<S extends OptionSpec> = S extends { type: 'string'; choices: readonly (infer C extends string)[] } ? C
-  : S extends { type: 'string' } ? string
-  : S extends { type: 'int' | 'number' } ? number
-  : S extends { type: 'boolean' } ? boolean
-  : string[];
+type ValueOf<S extends OptionSpec> = S extends { type: 'string'; choices: readonly (infer C extends string)[] }
+  ? C
+  : S extends { type: 'string' }
+    ? string
+    : S extends { type: 'int' | 'number' }
+      ? number
+      : S extends { type: 'boolean' }
+        ? boolean
+        : string[];
 
 export type Parsed<S extends OptionSchema> = {
-  [K in keyof S]: ValueOf<S[K]> | (S[K] extends { kept: true } | { fixed: true } ? undefined
-    : S[K] extends { default: unknown } | { required: true } ? never : undefined)
+  [K in keyof S]:
+    | ValueOf<S[K]>
+    | (S[K] extends { kept: true } | { fixed: true }
+        ? undefined
+        : S[K] extends { default: unknown } | { required: true }
+          ? never
+          : undefined);
 };
 
 /** Every setting of a schema with its value: what a resolved configuration holds. */
@@ -38,7 +47,11 @@ export type Given<S extends OptionSchema> = { [K in keyof S]?: ValueOf<S[K]> };
 
 /** The defaults a schema declares. */
 export function schemaDefaults(schema: OptionSchema): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(schema).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([, s]) => s.default !== undefined)
+      .map(([k, s]) => [k, s.default]),
+  );
 }
 
 /** The flag a setting is given by on the command line (`eyeWeight` -> `--eye-weight`). */
@@ -53,9 +66,17 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
   if (spec.type === 'int' || spec.type === 'number') {
     const v = Number(raw);
     const integral = spec.type === 'int';
-    const lo = spec.min ?? -Infinity, hi = spec.max ?? Infinity;
+    const lo = spec.min ?? -Infinity,
+      hi = spec.max ?? Infinity;
     if (raw.trim() === '' || !Number.isFinite(v) || (integral && !Number.isInteger(v)) || v < lo || v > hi) {
-      const range = lo > -Infinity && hi < Infinity ? ` between ${lo} and ${hi}` : lo > -Infinity ? ` of at least ${lo}` : hi < Infinity ? ` of at most ${hi}` : '';
+      const range =
+        lo > -Infinity && hi < Infinity
+          ? ` between ${lo} and ${hi}`
+          : lo > -Infinity
+            ? ` of at least ${lo}`
+            : hi < Infinity
+              ? ` of at most ${hi}`
+              : '';
       throw usage(`Expected ${integral ? 'an integer' : 'a number'}${range} for ${flag} but received ${describe(raw)}`);
     }
     return v;
@@ -67,7 +88,10 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
 }
 
 /** Parses argv against a schema: `--name value`, `--name=value`, `-x value`, `--flag`, `--no-flag`. */
-export function parseOptions<S extends OptionSchema>(schema: S, argv: readonly string[]): { options: Parsed<S>; positionals: string[] } {
+export function parseOptions<S extends OptionSchema>(
+  schema: S,
+  argv: readonly string[],
+): { options: Parsed<S>; positionals: string[] } {
   const byFlag = new Map<string, string>();
   for (const [name, spec] of Object.entries(schema)) {
     byFlag.set(`--${kebab(name)}`, name);
@@ -108,7 +132,8 @@ export function parseOptions<S extends OptionSchema>(schema: S, argv: readonly s
   }
   for (const [name, spec] of Object.entries(schema)) {
     if (out[name] === undefined && spec.default !== undefined && !spec.kept && !spec.fixed) out[name] = spec.default;
-    if (out[name] === undefined && 'required' in spec && spec.required) throw usage(`Missing --${kebab(name)}: ${spec.help}`);
+    if (out[name] === undefined && 'required' in spec && spec.required)
+      throw usage(`Missing --${kebab(name)}: ${spec.help}`);
   }
   return { options: out as Parsed<S>, positionals };
 }
@@ -117,7 +142,10 @@ export function parseOptions<S extends OptionSchema>(schema: S, argv: readonly s
 export function optionsHelp(schema: OptionSchema): string {
   const rows = Object.entries(schema).map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${kebab(name)}${spec.type === 'boolean' ? '' : ` <${'choices' in spec && spec.choices ? spec.choices.join('|') : spec.type}>`}`;
-    const def = spec.default !== undefined && spec.default !== false ? ` (default ${Array.isArray(spec.default) ? spec.default.join(' ') : spec.default})` : '';
+    const def =
+      spec.default !== undefined && spec.default !== false
+        ? ` (default ${Array.isArray(spec.default) ? spec.default.join(' ') : spec.default})`
+        : '';
     return [flag, `${spec.help}${def}${'required' in spec && spec.required ? ' (required)' : ''}`] as const;
   });
   const width = Math.max(...rows.map(([f]) => f.length), 10) + 2;
@@ -125,7 +153,8 @@ export function optionsHelp(schema: OptionSchema): string {
 }
 
 /** The options that were given: undefined ones dropped, so that spreading them over defaults keeps the defaults. */
-export const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+export const defined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /**
  * The schema a stored value of a setting must fit (a model folder's config.json holds resolved settings): numbers in

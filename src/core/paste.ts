@@ -59,7 +59,7 @@ export function pasteCrop(
         const add = w00 * pre[off + p00]! + w10 * pre[off + p10]! + w01 * pre[off + p01]! + w11 * pre[off + p11]!;
         // + 0.5 and the byte store's truncation round to the nearest byte
         const out = data[row + c]! * keep + add * 255 + 0.5;
-        data[row + c] = out <= 0 ? 0 : out >= 255 ? 255 : out;
+        data[row + c] = out <= 0 ? 0 : Math.min(out, 255);
       }
     }
   }

@@ -31,15 +31,21 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-interface Chunk { type: string; start: number; data: Buffer }
+interface Chunk {
+  type: string;
+  start: number;
+  data: Buffer;
+}
 
 function* chunks(png: Buffer): Generator<Chunk> {
-  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) throw new FaceganError(ErrorCodes.BAD_FILE, 'not a PNG file (its signature is missing)');
+  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE))
+    throw new FaceganError(ErrorCodes.BAD_FILE, 'not a PNG file (its signature is missing)');
   let off = 8;
   while (off + 12 <= png.length) {
     const len = png.readUInt32BE(off);
     const type = png.toString('latin1', off + 4, off + 8);
-    if (off + 12 + len > png.length) throw new FaceganError(ErrorCodes.BAD_FILE, `PNG chunk ${type} runs past the end of the file`);
+    if (off + 12 + len > png.length)
+      throw new FaceganError(ErrorCodes.BAD_FILE, `PNG chunk ${type} runs past the end of the file`);
     yield { type, start: off, data: png.subarray(off + 8, off + 8 + len) };
     off += 12 + len;
   }

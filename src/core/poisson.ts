@@ -17,7 +17,10 @@ function relax(d: Float32Array, known: Uint8Array, w: number, h: number, sweeps:
       for (let x = 0; x < w; x++) {
         const p = y * w + x;
         if (known[p]) continue;
-        const l = x > 0 ? p - 1 : p + 1, r = x < w - 1 ? p + 1 : p - 1, u = y > 0 ? p - w : p + w, dn = y < h - 1 ? p + w : p - w;
+        const l = x > 0 ? p - 1 : p + 1,
+          r = x < w - 1 ? p + 1 : p - 1,
+          u = y > 0 ? p - w : p + w,
+          dn = y < h - 1 ? p + w : p - w;
         for (let c = 0; c < 3; c++) {
           const o = c * plane;
           const avg = (d[o + l]! + d[o + r]! + d[o + u]! + d[o + dn]!) / 4;
@@ -31,11 +34,17 @@ function relax(d: Float32Array, known: Uint8Array, w: number, h: number, sweeps:
 /** Solves the membrane on a pyramid: the half-size problem first, its answer as the starting point here. */
 function solve(d: Float32Array, known: Uint8Array, w: number, h: number): void {
   if (w > 16 && h > 16) {
-    const cw = Math.ceil(w / 2), ch = Math.ceil(h / 2), cplane = cw * ch, plane = w * h;
-    const cd = new Float32Array(3 * cplane), ck = new Uint8Array(cplane), count = new Float32Array(cplane);
+    const cw = Math.ceil(w / 2),
+      ch = Math.ceil(h / 2),
+      cplane = cw * ch,
+      plane = w * h;
+    const cd = new Float32Array(3 * cplane),
+      ck = new Uint8Array(cplane),
+      count = new Float32Array(cplane);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const p = y * w + x, q = (y >> 1) * cw + (x >> 1);
+        const p = y * w + x,
+          q = (y >> 1) * cw + (x >> 1);
         if (!known[p]) continue;
         ck[q] = 1;
         count[q]!++;
@@ -60,7 +69,8 @@ function solve(d: Float32Array, known: Uint8Array, w: number, h: number): void {
  */
 export function seamlessClone(face: Planar, target: Planar, mask: Float32Array, w: number, h: number): Planar {
   const plane = w * h;
-  const known = new Uint8Array(plane), d = new Float32Array(3 * plane);
+  const known = new Uint8Array(plane),
+    d = new Float32Array(3 * plane);
   let inside = 0;
   for (let p = 0; p < plane; p++) {
     if (mask[p]! > 0.5) {
@@ -74,6 +84,7 @@ export function seamlessClone(face: Planar, target: Planar, mask: Float32Array, 
   // a region touching the crop's edge has no boundary there: those edge pixels keep the face (d = 0 start, free)
   solve(d, known, w, h);
   const out = new Float32Array(3 * plane);
-  for (let i = 0; i < out.length; i++) out[i] = known[i % plane] ? target[i]! : Math.min(1, Math.max(0, face[i]! + d[i]!));
+  for (let i = 0; i < out.length; i++)
+    out[i] = known[i % plane] ? target[i]! : Math.min(1, Math.max(0, face[i]! + d[i]!));
   return out;
 }

@@ -47,7 +47,8 @@ export class Random {
     }
     let u = 0;
     while (u === 0) u = this.next();
-    const v = this.next(), r = Math.sqrt(-2 * Math.log(u));
+    const v = this.next(),
+      r = Math.sqrt(-2 * Math.log(u));
     this.#spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   }

@@ -41,8 +41,13 @@ export function issueText(error: z.ZodError, doc: unknown): string {
  * Checks `raw` against `schema` and returns the parsed value, or throws one FaceganError naming `file`, the first
  * field that does not fit, and `advice` (what to do).
  */
-export function checked<T>(schema: z.ZodType<T>, raw: unknown, file: string, advice: string,
-  code: ErrorCode = ErrorCodes.BAD_FILE): T {
+export function checked<T>(
+  schema: z.ZodType<T>,
+  raw: unknown,
+  file: string,
+  advice: string,
+  code: ErrorCode = ErrorCodes.BAD_FILE,
+): T {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   throw new FaceganError(code, `${file} is not valid: ${issueText(r.error, raw)}; ${advice}`, { cause: r.error });

@@ -17,8 +17,12 @@ export interface Skipped {
  * Runs `read`; a BAD_FILE error (the file, not the program, is at fault) adds `file` to `skipped` with the reason
  * (`reason` may shorten the message) and gives undefined. Any other error is thrown on.
  */
-export async function orSkip<T>(file: string, skipped: Skipped[], read: () => Promise<T>,
-  reason: (message: string) => string = (m) => m): Promise<T | undefined> {
+export async function orSkip<T>(
+  file: string,
+  skipped: Skipped[],
+  read: () => Promise<T>,
+  reason: (message: string) => string = (m) => m,
+): Promise<T | undefined> {
   try {
     return await read();
   } catch (e) {
@@ -42,7 +46,11 @@ export class Warnings {
     if (!skipped.length) return;
     const shown = skipped.slice(0, 5).map((s) => s.reason);
     const rest = skipped.slice(5, 55).map((s) => basename(s.file));
-    const more = rest.length ? `; also ${rest.join(', ')}${skipped.length > 55 ? ` and ${skipped.length - 55} more` : ''}` : '';
-    this.add(`skipped ${skipped.length} of ${total} files in ${where} (fix, re-extract or remove them): ${shown.join('; ')}${more}`);
+    const more = rest.length
+      ? `; also ${rest.join(', ')}${skipped.length > 55 ? ` and ${skipped.length - 55} more` : ''}`
+      : '';
+    this.add(
+      `skipped ${skipped.length} of ${total} files in ${where} (fix, re-extract or remove them): ${shown.join('; ')}${more}`,
+    );
   }
 }

@@ -48,10 +48,16 @@ test('grad() gives first and (with createGraph) second derivatives; unused input
   assertClose(d2!, [18]);
 });
 
-test('tidy disposes a step\'s graph tensors but leaves gradients on the leaves', () => {
-  const w = tensor([[1, 2], [3, 4]]).requiresGrad_();
+test("tidy disposes a step's graph tensors but leaves gradients on the leaves", () => {
+  const w = tensor([
+    [1, 2],
+    [3, 4],
+  ]).requiresGrad_();
   const loss = tidy(() => {
-    const l = w.matmul(tensor([[1], [1]])).square().sum();
+    const l = w
+      .matmul(tensor([[1], [1]]))
+      .square()
+      .sum();
     l.backward();
     return l.item();
   });

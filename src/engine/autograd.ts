@@ -1,6 +1,6 @@
 /** Autograd helpers beyond Tensor.backward(): grad mode scopes and gradients of outputs w.r.t. inputs. */
 import { native } from './native.js';
-import { Tensor, wrap } from './tensor.js';
+import { type Tensor, wrap } from './tensor.js';
 
 function withGradMode<T>(on: boolean, fn: () => T): T {
   const prev = native().setGradEnabled(on);

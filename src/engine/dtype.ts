@@ -8,16 +8,28 @@ export type DType = (typeof DTYPES)[number];
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 
 export const BYTES_PER_ELEMENT: Record<DType, number> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, uint8: 1, bool: 1,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  bool: 1,
 };
 
 /** The typed array a dtype reads into: f16/bf16 come back as their raw 16-bit patterns. */
-export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array
-  : D extends 'float64' ? Float64Array
-  : D extends 'float16' | 'bfloat16' ? Uint16Array
-  : D extends 'int64' ? BigInt64Array
-  : D extends 'int32' ? Int32Array
-  : Uint8Array;
+export type TypedArrayFor<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'float64'
+    ? Float64Array
+    : D extends 'float16' | 'bfloat16'
+      ? Uint16Array
+      : D extends 'int64'
+        ? BigInt64Array
+        : D extends 'int32'
+          ? Int32Array
+          : Uint8Array;
 
 export type AnyTypedArray = Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
 
@@ -29,12 +41,19 @@ export function typedArrayFor(dtype: DType, bytes: Uint8Array): AnyTypedArray {
   const buf = aligned ? buffer : bytes.slice().buffer;
   const off = aligned ? byteOffset : 0;
   switch (dtype) {
-    case 'float32': return new Float32Array(buf, off, n);
-    case 'float64': return new Float64Array(buf, off, n);
-    case 'float16': case 'bfloat16': return new Uint16Array(buf, off, n);
-    case 'int64': return new BigInt64Array(buf, off, n);
-    case 'int32': return new Int32Array(buf, off, n);
-    default: return new Uint8Array(buf, off, n);
+    case 'float32':
+      return new Float32Array(buf, off, n);
+    case 'float64':
+      return new Float64Array(buf, off, n);
+    case 'float16':
+    case 'bfloat16':
+      return new Uint16Array(buf, off, n);
+    case 'int64':
+      return new BigInt64Array(buf, off, n);
+    case 'int32':
+      return new Int32Array(buf, off, n);
+    default:
+      return new Uint8Array(buf, off, n);
   }
 }
 
@@ -58,6 +77,7 @@ export function checkDtype(dtype: unknown, name = 'dtype'): DType {
 }
 
 export function checkDevice(device: unknown, name = 'device'): Device {
-  if (typeof device !== 'string' || !/^(cpu|cuda(:\d+)?)$/.test(device)) throw invalid('cpu, cuda or cuda:N', name, device);
+  if (typeof device !== 'string' || !/^(cpu|cuda(:\d+)?)$/.test(device))
+    throw invalid('cpu, cuda or cuda:N', name, device);
   return device as Device;
 }

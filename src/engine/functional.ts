@@ -3,7 +3,7 @@
  * Shapes are checked here so that a mistake reads as what was expected and what was received.
  */
 import { native } from './native.js';
-import { Tensor, wrap } from './tensor.js';
+import { type Tensor, wrap } from './tensor.js';
 import { invalid, shapeText } from '../core/errors.js';
 
 export type Pair = number | readonly [number, number];
@@ -11,7 +11,8 @@ export type Reduction = 'mean' | 'sum' | 'none';
 
 const pair = (v: Pair, name: string): number[] => {
   const p = typeof v === 'number' ? [v, v] : [...v];
-  if (p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 0)) throw invalid('a non-negative integer or a pair of them', name, v);
+  if (p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= 0))
+    throw invalid('a non-negative integer or a pair of them', name, v);
   return p;
 };
 const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
@@ -37,26 +38,62 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2
   const groups = o.groups ?? 1;
   expectNd(x, 4, 'conv2d', '[N, C, H, W]');
   if (x.shape[1] !== weight.shape[1]! * groups) {
-    throw invalid(`an input with ${weight.shape[1]! * groups} channels (weight ${shapeStr(weight.shape)})`, 'conv2d input', shapeText(x.shape));
+    throw invalid(
+      `an input with ${weight.shape[1]! * groups} channels (weight ${shapeStr(weight.shape)})`,
+      'conv2d input',
+      shapeText(x.shape),
+    );
   }
-  return wrap(native().conv2d(x.handle, weight.handle, bias?.handle, pair(o.stride ?? 1, 'stride'),
-    pair(o.padding ?? 0, 'padding'), pair(o.dilation ?? 1, 'dilation'), groups));
+  return wrap(
+    native().conv2d(
+      x.handle,
+      weight.handle,
+      bias?.handle,
+      pair(o.stride ?? 1, 'stride'),
+      pair(o.padding ?? 0, 'padding'),
+      pair(o.dilation ?? 1, 'dilation'),
+      groups,
+    ),
+  );
 }
 
 /** Transposed 2-D convolution. weight [Cin, Cout/groups, kH, kW]. */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions & { outputPadding?: Pair } = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  o: Conv2dOptions & { outputPadding?: Pair } = {},
+): Tensor {
   expectNd(x, 4, 'convTranspose2d', '[N, C, H, W]');
   if (x.shape[1] !== weight.shape[0]) {
-    throw invalid(`an input with ${weight.shape[0]} channels (weight ${shapeStr(weight.shape)})`, 'convTranspose2d input', shapeText(x.shape));
+    throw invalid(
+      `an input with ${weight.shape[0]} channels (weight ${shapeStr(weight.shape)})`,
+      'convTranspose2d input',
+      shapeText(x.shape),
+    );
   }
-  return wrap(native().convTranspose2d(x.handle, weight.handle, bias?.handle, pair(o.stride ?? 1, 'stride'),
-    pair(o.padding ?? 0, 'padding'), pair(o.outputPadding ?? 0, 'outputPadding'), o.groups ?? 1, pair(o.dilation ?? 1, 'dilation')));
+  return wrap(
+    native().convTranspose2d(
+      x.handle,
+      weight.handle,
+      bias?.handle,
+      pair(o.stride ?? 1, 'stride'),
+      pair(o.padding ?? 0, 'padding'),
+      pair(o.outputPadding ?? 0, 'outputPadding'),
+      o.groups ?? 1,
+      pair(o.dilation ?? 1, 'dilation'),
+    ),
+  );
 }
 
 /** x @ weight^T + bias. x [..., in], weight [out, in]. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw invalid(`an input whose last dim is ${weight.shape[1]} (weight ${shapeStr(weight.shape)})`, 'linear input', shapeText(x.shape));
+    throw invalid(
+      `an input whose last dim is ${weight.shape[1]} (weight ${shapeStr(weight.shape)})`,
+      'linear input',
+      shapeText(x.shape),
+    );
   }
   return wrap(native().linear(x.handle, weight.handle, bias?.handle));
 }
@@ -64,7 +101,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 /** [N, C*r*r, H, W] -> [N, C, H*r, W*r] */
 export function pixelShuffle(x: Tensor, r: number): Tensor {
   expectNd(x, 4, 'pixelShuffle', '[N, C, H, W]');
-  if (x.shape[1]! % (r * r) !== 0) throw invalid(`a channel count divisible by ${r * r}`, 'pixelShuffle input', shapeText(x.shape));
+  if (x.shape[1]! % (r * r) !== 0)
+    throw invalid(`a channel count divisible by ${r * r}`, 'pixelShuffle input', shapeText(x.shape));
   return wrap(native().pixelShuffle(x.handle, r));
 }
 
@@ -84,8 +122,13 @@ export interface InterpolateOptions {
 /** Resizes [N, C, H, W] to `size` or by `scaleFactor`. */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   expectNd(x, 4, 'interpolate', '[N, C, H, W]');
-  const size = o.size ? [...o.size] : o.scaleFactor ? [Math.floor(x.shape[2]! * o.scaleFactor), Math.floor(x.shape[3]! * o.scaleFactor)] : undefined;
-  if (!size || !size.every((s) => Number.isInteger(s) && s > 0)) throw invalid('a positive size [H, W] or scaleFactor', 'interpolate options', o.size ?? o.scaleFactor);
+  const size = o.size
+    ? [...o.size]
+    : o.scaleFactor
+      ? [Math.floor(x.shape[2]! * o.scaleFactor), Math.floor(x.shape[3]! * o.scaleFactor)]
+      : undefined;
+  if (!size?.every((s) => Number.isInteger(s) && s > 0))
+    throw invalid('a positive size [H, W] or scaleFactor', 'interpolate options', o.size ?? o.scaleFactor);
   const mode = o.mode ?? 'nearest';
   if (mode === 'nearest') return wrap(native().upsampleNearest2d(x.handle, size));
   if (mode === 'bilinear') return wrap(native().upsampleBilinear2d(x.handle, size, o.alignCorners ?? false));
@@ -93,7 +136,12 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
 }
 
 /** Pads the last two dims by [left, right, top, bottom] (or the last dim alone by [left, right] for 'zeros'). */
-export function pad(x: Tensor, amounts: readonly number[], mode: 'zeros' | 'reflect' | 'replicate' = 'zeros', value = 0): Tensor {
+export function pad(
+  x: Tensor,
+  amounts: readonly number[],
+  mode: 'zeros' | 'reflect' | 'replicate' = 'zeros',
+  value = 0,
+): Tensor {
   if (mode === 'zeros') return wrap(native().constantPad(x.handle, [...amounts], value));
   if (amounts.length !== 4) throw invalid('[left, right, top, bottom]', `pad amounts (${mode})`, amounts);
   expectNd(x, 4, 'pad', '[N, C, H, W]');
@@ -122,7 +170,11 @@ export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions = {}): 
 }
 
 /** The sampling grid [N, H, W, 2] of affine matrices theta [N, 2, 3] for an output of size [N, C, H, W]. */
-export function affineGrid(theta: Tensor, size: readonly [number, number, number, number], alignCorners = false): Tensor {
+export function affineGrid(
+  theta: Tensor,
+  size: readonly [number, number, number, number],
+  alignCorners = false,
+): Tensor {
   if (theta.ndim !== 3 || theta.shape[1] !== 2 || theta.shape[2] !== 3) {
     throw invalid('theta of shape [N, 2, 3]', 'affineGrid theta', shapeText(theta.shape));
   }
@@ -140,23 +192,47 @@ export function adaptiveAvgPool2d(x: Tensor, size: Pair): Tensor {
 }
 
 /** Batch norm over [N, C, ...]; in training the running statistics (when given) are updated in place. */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
-  o: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number } = {}): Tensor {
-  return wrap(native().batchNorm(x.handle, o.weight?.handle, o.bias?.handle, runningMean?.handle, runningVar?.handle,
-    o.training ?? false, o.momentum ?? 0.1, o.eps ?? 1e-5));
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  o: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number } = {},
+): Tensor {
+  return wrap(
+    native().batchNorm(
+      x.handle,
+      o.weight?.handle,
+      o.bias?.handle,
+      runningMean?.handle,
+      runningVar?.handle,
+      o.training ?? false,
+      o.momentum ?? 0.1,
+      o.eps ?? 1e-5,
+    ),
+  );
 }
 
 /** Instance norm: each sample's channels normalised over their own spatial extent. */
-export function instanceNorm(x: Tensor, o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+export function instanceNorm(
+  x: Tensor,
+  o: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {},
+): Tensor {
   return wrap(native().instanceNorm(x.handle, o.weight?.handle, o.bias?.handle, null, null, true, 0.1, o.eps ?? 1e-5));
 }
 
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   return wrap(native().layerNorm(x.handle, [...normalizedShape], weight?.handle, bias?.handle, eps));
 }
 
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  if (x.shape[1]! % groups !== 0) throw invalid(`a channel count divisible by ${groups} groups`, 'groupNorm input', shapeText(x.shape));
+  if (x.shape[1]! % groups !== 0)
+    throw invalid(`a channel count divisible by ${groups} groups`, 'groupNorm input', shapeText(x.shape));
   return wrap(native().groupNorm(x.handle, groups, weight?.handle, bias?.handle, eps));
 }
 
@@ -184,8 +260,19 @@ export function mseLoss(input: Tensor, target: Tensor, r: Reduction = 'mean'): T
 }
 
 /** Binary cross-entropy on logits (numerically stable). */
-export function bceWithLogits(logits: Tensor, target: Tensor,
-  o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+export function bceWithLogits(
+  logits: Tensor,
+  target: Tensor,
+  o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+): Tensor {
   sameShape(logits, target, 'bceWithLogits');
-  return wrap(native().bceWithLogits(logits.handle, target.handle, o.weight?.handle, o.posWeight?.handle, reduction(o.reduction ?? 'mean')));
+  return wrap(
+    native().bceWithLogits(
+      logits.handle,
+      target.handle,
+      o.weight?.handle,
+      o.posWeight?.handle,
+      reduction(o.reduction ?? 'mean'),
+    ),
+  );
 }

@@ -5,16 +5,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Tensor, tensor, rand, randn, cat, stack, where, tidy, noGrad, manualSeed, conv2d, convTranspose2d, linear,
-  pixelShuffle, pixelUnshuffle, interpolate, pad, gridSample, affineGrid, avgPool2d, maxPool2d, adaptiveAvgPool2d,
-  batchNorm, instanceNorm, layerNorm, groupNorm, dropout, l1Loss, mseLoss, bceWithLogits,
+  type Tensor,
+  tensor,
+  rand,
+  randn,
+  cat,
+  stack,
+  where,
+  tidy,
+  noGrad,
+  manualSeed,
+  conv2d,
+  convTranspose2d,
+  linear,
+  pixelShuffle,
+  pixelUnshuffle,
+  interpolate,
+  pad,
+  gridSample,
+  affineGrid,
+  avgPool2d,
+  maxPool2d,
+  adaptiveAvgPool2d,
+  batchNorm,
+  instanceNorm,
+  layerNorm,
+  groupNorm,
+  dropout,
+  l1Loss,
+  mseLoss,
+  bceWithLogits,
 } from './index.js';
 
 const f64 = { dtype: 'float64' } as const;
 /** Values away from 0 and from each other (so abs, relu, max and sorting have a unique, smooth neighbourhood). */
 const spread = (shape: number[]): Tensor => {
   const n = shape.reduce((a, b) => a * b, 1);
-  const vals = Array.from({ length: n }, (_, i) => (0.3 + (i * 0.618) % 1.4) * (i % 3 === 1 ? -1 : 1));
+  const vals = Array.from({ length: n }, (_, i) => (0.3 + ((i * 0.618) % 1.4)) * (i % 3 === 1 ? -1 : 1));
   return tensor(vals, { ...f64, shape });
 };
 const positive = (shape: number[]): Tensor => rand(shape, f64).add(0.5);
@@ -84,14 +111,37 @@ const cases: Case[] = [
   ['slice', (a) => a.slice(1, 1, 4, 2), () => [normal([2, 5])]],
   ['select', (a) => a.select(0, 1), () => [normal([3, 2])]],
   ['indexSelect', (a) => a.indexSelect(0, idx([2, 0, 2])), () => [normal([3, 2])]],
-  ['gather', (a) => a.gather(1, idx([[0, 0], [1, 2]])), () => [normal([2, 3])]],
+  [
+    'gather',
+    (a) =>
+      a.gather(
+        1,
+        idx([
+          [0, 0],
+          [1, 2],
+        ]),
+      ),
+    () => [normal([2, 3])],
+  ],
   ['maskedFill', (a) => a.maskedFill(a.gt(0), 0), () => [spread([6])]],
   ['contiguous channels-last', (a) => a.contiguous('channels-last'), () => [normal([1, 2, 2, 2])]],
   ['clone', (a) => a.clone(), () => [normal([3])]],
   // layers
-  ['conv2d', (x, w, b) => conv2d(x, w!, b, { stride: 2, padding: 1 }), () => [normal([1, 2, 4, 4]), normal([3, 2, 3, 3]), normal([3])]],
-  ['conv2d groups+dilation', (x, w) => conv2d(x, w!, null, { groups: 2, dilation: 2, padding: 2 }), () => [normal([1, 4, 3, 3]), normal([2, 2, 3, 3])]],
-  ['convTranspose2d', (x, w, b) => convTranspose2d(x, w!, b, { stride: 2, padding: 1, outputPadding: 1 }), () => [normal([1, 2, 2, 2]), normal([2, 3, 3, 3]), normal([3])]],
+  [
+    'conv2d',
+    (x, w, b) => conv2d(x, w!, b, { stride: 2, padding: 1 }),
+    () => [normal([1, 2, 4, 4]), normal([3, 2, 3, 3]), normal([3])],
+  ],
+  [
+    'conv2d groups+dilation',
+    (x, w) => conv2d(x, w!, null, { groups: 2, dilation: 2, padding: 2 }),
+    () => [normal([1, 4, 3, 3]), normal([2, 2, 3, 3])],
+  ],
+  [
+    'convTranspose2d',
+    (x, w, b) => convTranspose2d(x, w!, b, { stride: 2, padding: 1, outputPadding: 1 }),
+    () => [normal([1, 2, 2, 2]), normal([2, 3, 3, 3]), normal([3])],
+  ],
   ['pixelShuffle', (x) => pixelShuffle(x, 2), () => [normal([1, 8, 1, 2])]],
   ['pixelUnshuffle', (x) => pixelUnshuffle(x, 2), () => [normal([1, 1, 2, 4])]],
   ['interpolate nearest', (x) => interpolate(x, { scaleFactor: 2 }), () => [normal([1, 1, 2, 2])]],
@@ -99,16 +149,35 @@ const cases: Case[] = [
   ['pad zeros', (x) => pad(x, [1, 2, 0, 1]), () => [normal([1, 1, 2, 2])]],
   ['pad reflect', (x) => pad(x, [1, 1, 1, 1], 'reflect'), () => [normal([1, 1, 3, 3])]],
   ['pad replicate', (x) => pad(x, [2, 0, 1, 0], 'replicate'), () => [normal([1, 1, 2, 2])]],
-  ['gridSample', (x, g) => gridSample(x, g!, { alignCorners: false }), () => [normal([1, 2, 3, 3]), rand([1, 2, 2, 2], f64).mul(1.6).sub(0.8)]],
+  [
+    'gridSample',
+    (x, g) => gridSample(x, g!, { alignCorners: false }),
+    () => [normal([1, 2, 3, 3]), rand([1, 2, 2, 2], f64).mul(1.6).sub(0.8)],
+  ],
   ['affineGrid', (t) => affineGrid(t, [1, 1, 2, 3], false), () => [normal([1, 2, 3])]],
   ['avgPool2d', (x) => avgPool2d(x, 2), () => [normal([1, 1, 4, 4])]],
   ['maxPool2d', (x) => maxPool2d(x, 2), () => [spread([1, 1, 4, 4])]],
   ['adaptiveAvgPool2d', (x) => adaptiveAvgPool2d(x, [2, 1]), () => [normal([1, 1, 4, 3])]],
-  ['batchNorm', (x, w, b) => batchNorm(x, null, null, { weight: w, bias: b, training: true }), () => [normal([3, 2, 2, 2]), normal([2]), normal([2])]],
-  ['instanceNorm', (x, w, b) => instanceNorm(x, { weight: w, bias: b }), () => [normal([2, 2, 2, 3]), normal([2]), normal([2])]],
+  [
+    'batchNorm',
+    (x, w, b) => batchNorm(x, null, null, { weight: w, bias: b, training: true }),
+    () => [normal([3, 2, 2, 2]), normal([2]), normal([2])],
+  ],
+  [
+    'instanceNorm',
+    (x, w, b) => instanceNorm(x, { weight: w, bias: b }),
+    () => [normal([2, 2, 2, 3]), normal([2]), normal([2])],
+  ],
   ['layerNorm', (x, w, b) => layerNorm(x, [3], w, b), () => [normal([2, 3]), normal([3]), normal([3])]],
   ['groupNorm', (x, w, b) => groupNorm(x, 2, w, b), () => [normal([2, 4, 2, 1]), normal([4]), normal([4])]],
-  ['dropout (fixed seed)', (x) => { manualSeed(3); return dropout(x, 0.5, true); }, () => [normal([8])]],
+  [
+    'dropout (fixed seed)',
+    (x) => {
+      manualSeed(3);
+      return dropout(x, 0.5, true);
+    },
+    () => [normal([8])],
+  ],
   ['l1Loss', (a, b) => l1Loss(a, b!), () => [spread([5]), spread([5]).flip(0).mul(0.5)]],
   ['mseLoss', (a, b) => mseLoss(a, b!, 'sum'), () => [normal([5]), normal([5])]],
   ['bceWithLogits', (x, y) => bceWithLogits(x, y!), () => [normal([5]), rand([5], f64)]],
@@ -121,14 +190,30 @@ function gradError(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): number {
     const out = fn(...leaves);
     const proj = randn([...out.shape], f64);
     out.mul(proj).sum().backward();
-    const scalar = (xs: Tensor[]) => noGrad(() => tidy(() => fn(...xs).mul(proj).sum().item()));
+    const scalar = (xs: Tensor[]) =>
+      noGrad(() =>
+        tidy(() =>
+          fn(...xs)
+            .mul(proj)
+            .sum()
+            .item(),
+        ),
+      );
     let worst = 0;
     inputs.forEach((x, i) => {
       const analytic = leaves[i]!.grad?.toNumbers() ?? new Array(x.numel).fill(0);
       const base = x.toNumbers();
       const eps = 1e-6;
       for (let k = 0; k < base.length; k++) {
-        const shifted = (d: number) => inputs.map((y, j) => (j !== i ? y : tensor(base.map((v, m) => (m === k ? v + d : v)), { ...f64, shape: [...x.shape] })));
+        const shifted = (d: number) =>
+          inputs.map((y, j) =>
+            j !== i
+              ? y
+              : tensor(
+                  base.map((v, m) => (m === k ? v + d : v)),
+                  { ...f64, shape: [...x.shape] },
+                ),
+          );
         const numeric = (scalar(shifted(eps)) - scalar(shifted(-eps))) / (2 * eps);
         worst = Math.max(worst, Math.abs(analytic[k]! - numeric) / Math.max(1, Math.abs(numeric)));
       }

@@ -1,13 +1,43 @@
 /** A long training loop must hold steady: the live-tensor count and resident memory stay flat. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Module, Tensor, Adam, rand, tidy, manualSeed, liveTensors, trimMemory, l1Loss, trainStep } from './index.js';
+import {
+  Module,
+  type Tensor,
+  Adam,
+  rand,
+  tidy,
+  manualSeed,
+  liveTensors,
+  trimMemory,
+  l1Loss,
+  trainStep,
+} from './index.js';
 import { Conv2d, LeakyReLU, PixelShuffle, Sequential, Sigmoid } from '../nn/index.js';
 
 class TinyAutoencoder extends Module {
-  enc = new Sequential(new Conv2d(3, 16, 5, { stride: 2, padding: 2 }), new LeakyReLU(0.1), new Conv2d(16, 32, 5, { stride: 2, padding: 2 }), new LeakyReLU(0.1));
-  decA = new Sequential(new Conv2d(32, 64, 3, { padding: 1 }), new LeakyReLU(0.1), new PixelShuffle(2), new Conv2d(16, 12, 3, { padding: 1 }), new PixelShuffle(2), new Sigmoid());
-  decB = new Sequential(new Conv2d(32, 64, 3, { padding: 1 }), new LeakyReLU(0.1), new PixelShuffle(2), new Conv2d(16, 12, 3, { padding: 1 }), new PixelShuffle(2), new Sigmoid());
+  enc = new Sequential(
+    new Conv2d(3, 16, 5, { stride: 2, padding: 2 }),
+    new LeakyReLU(0.1),
+    new Conv2d(16, 32, 5, { stride: 2, padding: 2 }),
+    new LeakyReLU(0.1),
+  );
+  decA = new Sequential(
+    new Conv2d(32, 64, 3, { padding: 1 }),
+    new LeakyReLU(0.1),
+    new PixelShuffle(2),
+    new Conv2d(16, 12, 3, { padding: 1 }),
+    new PixelShuffle(2),
+    new Sigmoid(),
+  );
+  decB = new Sequential(
+    new Conv2d(32, 64, 3, { padding: 1 }),
+    new LeakyReLU(0.1),
+    new PixelShuffle(2),
+    new Conv2d(16, 12, 3, { padding: 1 }),
+    new PixelShuffle(2),
+    new Sigmoid(),
+  );
   forward(x: Tensor, side: 'a' | 'b'): Tensor {
     return tidy(() => (side === 'a' ? this.decA : this.decB).forward(this.enc.forward(x)));
   }
@@ -26,9 +56,13 @@ for (const bf16 of [false, true]) {
     const opt = new Adam(model, { lr: 1e-3 });
     const a = rand([8, 3, 32, 32]);
     const b = rand([8, 3, 32, 32]);
-    const step = () => trainStep(opt, () => l1Loss(model.forward(a, 'a'), a).add(l1Loss(model.forward(b, 'b'), b)), { autocast: bf16 ? 'bfloat16' : undefined });
+    const step = () =>
+      trainStep(opt, () => l1Loss(model.forward(a, 'a'), a).add(l1Loss(model.forward(b, 'b'), b)), {
+        autocast: bf16 ? 'bfloat16' : undefined,
+      });
     const losses: number[] = [];
-    let live20 = 0, rss100 = 0;
+    let live20 = 0,
+      rss100 = 0;
     for (let i = 1; i <= 300; i++) {
       losses.push(step());
       if (i === 20) live20 = liveTensors();

@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Module, Tensor, tensor, rand, empty, manualSeed, initWeight, icnr, fans, tidy, keep, liveTensors } from './index.js';
+import {
+  Module,
+  type Tensor,
+  tensor,
+  rand,
+  empty,
+  manualSeed,
+  initWeight,
+  icnr,
+  fans,
+  tidy,
+  keep,
+  liveTensors,
+} from './index.js';
 import { Conv2d, Linear, Sequential, LeakyReLU, BatchNorm2d, Dropout, PixelShuffle } from '../nn/index.js';
 import { ErrorCodes } from '../core/errors.js';
 import { assertClose, assertFails, assertShape } from '../testing/assert.js';
@@ -15,8 +28,14 @@ class Net extends Module {
 
 test('parameters and buffers are named by path, as in PyTorch', () => {
   const net = new Net();
-  assert.deepEqual(net.namedParameters().map(([n]) => n), ['body.0.weight', 'body.0.bias', 'body.2.weight', 'body.2.bias', 'head.weight', 'head.bias']);
-  assert.deepEqual(net.namedBuffers().map(([n]) => n), ['body.2.runningMean', 'body.2.runningVar']);
+  assert.deepEqual(
+    net.namedParameters().map(([n]) => n),
+    ['body.0.weight', 'body.0.bias', 'body.2.weight', 'body.2.bias', 'head.weight', 'head.bias'],
+  );
+  assert.deepEqual(
+    net.namedBuffers().map(([n]) => n),
+    ['body.2.runningMean', 'body.2.runningVar'],
+  );
   assert.equal(net.numParameters(), 4 * 3 * 9 + 4 + 4 + 4 + 8 + 2);
   assert.ok(net.parameters().every((p) => p.requiresGrad));
   assertShape(net.forward(rand([2, 3, 8, 8])), [2, 2]);
@@ -78,8 +97,24 @@ test('ICNR: a conv + pixel shuffle starts as nearest-neighbour upscaling', () =>
   const up = new Sequential(conv, new PixelShuffle(2));
   const y = up.forward(rand([1, 3, 4, 4]));
   // every 2x2 block of the output is constant
-  assertClose(y.slice(2, 0, 8, 2).sub(y.slice(2, 1, 8, 2)).abs().amax(), 0, 1e-6);
-  assertClose(y.slice(3, 0, 8, 2).sub(y.slice(3, 1, 8, 2)).abs().amax(), 0, 1e-6);
+  assertClose(
+    y
+      .slice(2, 0, 8, 2)
+      .sub(y.slice(2, 1, 8, 2))
+      .abs()
+      .amax(),
+    0,
+    1e-6,
+  );
+  assertClose(
+    y
+      .slice(3, 0, 8, 2)
+      .sub(y.slice(3, 1, 8, 2))
+      .abs()
+      .amax(),
+    0,
+    1e-6,
+  );
 });
 
 test('to() moves parameters in place of the old ones and dispose() releases them', () => {

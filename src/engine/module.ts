@@ -50,7 +50,8 @@ export abstract class Module {
 
   #walk(visit: Visit, prefix = ''): void {
     for (const [key, value] of Object.entries(this)) {
-      if (value instanceof Tensor && value.role) visit(this as unknown as Record<string, unknown>, key, value, prefix + key);
+      if (value instanceof Tensor && value.role)
+        visit(this as unknown as Record<string, unknown>, key, value, prefix + key);
     }
     for (const [name, child] of this.namedChildren()) child.#walk(visit, `${prefix}${name}.`);
   }
@@ -90,16 +91,23 @@ export abstract class Module {
     const own = this.stateDict();
     const missing = [...own.keys()].filter((k) => !state.has(k));
     const unexpected = [...state.keys()].filter((k) => !own.has(k));
-    const mismatched = [...own].filter(([k, t]) => state.has(k) && !sameShape(t.shape, state.get(k)!.shape))
+    const mismatched = [...own]
+      .filter(([k, t]) => state.has(k) && !sameShape(t.shape, state.get(k)!.shape))
       .map(([k, t]) => `${k}: model [${t.shape}] vs saved [${state.get(k)!.shape}]`);
     const problems = [
       ...(mismatched.length ? [`shapes differ: ${mismatched.slice(0, 5).join('; ')}`] : []),
-      ...(options.strict !== false && missing.length ? [`missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`] : []),
-      ...(options.strict !== false && unexpected.length ? [`unexpected: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`] : []),
+      ...(options.strict !== false && missing.length
+        ? [`missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`]
+        : []),
+      ...(options.strict !== false && unexpected.length
+        ? [`unexpected: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', ...' : ''}`]
+        : []),
     ];
     if (problems.length) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL,
-        `The saved weights do not fit this ${this.constructor.name} (${problems.join(' | ')}). Was it saved from another model type or size?`);
+      throw new FaceganError(
+        ErrorCodes.BAD_MODEL,
+        `The saved weights do not fit this ${this.constructor.name} (${problems.join(' | ')}). Was it saved from another model type or size?`,
+      );
     }
     noGrad(() => {
       for (const [k, t] of own) {

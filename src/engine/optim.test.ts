@@ -3,13 +3,35 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Adam, AdamW, clipGradNorm, tensor, rand, tidy, manualSeed, saveSafetensors, loadSafetensors, mseLoss, type OptimizerState } from './index.js';
+import {
+  Adam,
+  AdamW,
+  clipGradNorm,
+  tensor,
+  rand,
+  tidy,
+  manualSeed,
+  saveSafetensors,
+  loadSafetensors,
+  mseLoss,
+  type OptimizerState,
+} from './index.js';
 import { Linear, Sequential, Tanh } from '../nn/index.js';
 import { assertClose } from '../testing/assert.js';
 
 /** Adam in plain JS on one parameter vector whose loss is sum(p^2) (gradient 2p). */
-function referenceAdam(p: number[], steps: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): number[] {
-  const m = p.map(() => 0), v = p.map(() => 0);
+function referenceAdam(
+  p: number[],
+  steps: number,
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+  decoupled: boolean,
+): number[] {
+  const m = p.map(() => 0),
+    v = p.map(() => 0);
   p = [...p];
   for (let t = 1; t <= steps; t++) {
     for (let i = 0; i < p.length; i++) {
@@ -18,7 +40,8 @@ function referenceAdam(p: number[], steps: number, lr: number, b1: number, b2: n
       else if (wd) g += wd * p[i]!;
       m[i] = b1 * m[i]! + (1 - b1) * g;
       v[i] = b2 * v[i]! + (1 - b2) * g * g;
-      const mhat = m[i]! / (1 - b1 ** t), vhat = v[i]! / (1 - b2 ** t);
+      const mhat = m[i]! / (1 - b1 ** t),
+        vhat = v[i]! / (1 - b2 ** t);
       p[i]! -= (lr * mhat) / (Math.sqrt(vhat) + eps);
     }
   }
@@ -27,8 +50,24 @@ function referenceAdam(p: number[], steps: number, lr: number, b1: number, b2: n
 
 const cases = [
   { name: 'Adam', make: Adam, wd: 0, decoupled: false, lr: 0.1, betas: [0.9, 0.999] as const, eps: 1e-8 },
-  { name: 'Adam, faceswap settings', make: Adam, wd: 0, decoupled: false, lr: 5e-5, betas: [0.5, 0.999] as const, eps: 1e-7 },
-  { name: 'Adam with L2 weight decay', make: Adam, wd: 0.1, decoupled: false, lr: 0.05, betas: [0.9, 0.99] as const, eps: 1e-8 },
+  {
+    name: 'Adam, faceswap settings',
+    make: Adam,
+    wd: 0,
+    decoupled: false,
+    lr: 5e-5,
+    betas: [0.5, 0.999] as const,
+    eps: 1e-7,
+  },
+  {
+    name: 'Adam with L2 weight decay',
+    make: Adam,
+    wd: 0.1,
+    decoupled: false,
+    lr: 0.05,
+    betas: [0.9, 0.99] as const,
+    eps: 1e-8,
+  },
   { name: 'AdamW', make: AdamW, wd: 0.1, decoupled: true, lr: 0.05, betas: [0.9, 0.99] as const, eps: 1e-8 },
 ];
 
@@ -37,7 +76,12 @@ for (const c of cases) {
     const start = [1, -2, 0.5];
     const p = tensor(start, { dtype: 'float64' }).requiresGrad_();
     const opt = new c.make([p], { lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.wd });
-    for (let i = 0; i < 5; i++) tidy(() => { opt.zeroGrad(); p.square().sum().backward(); opt.step(); });
+    for (let i = 0; i < 5; i++)
+      tidy(() => {
+        opt.zeroGrad();
+        p.square().sum().backward();
+        opt.step();
+      });
     assertClose(p, referenceAdam(start, 5, c.lr, c.betas[0], c.betas[1], c.eps, c.wd, c.decoupled), 1e-9);
     assert.equal(opt.stepCount, 5);
   });
@@ -53,7 +97,10 @@ test('Adam refuses settings out of range', () => {
 test('clipGradNorm scales gradients to the maximum norm and reports the norm before', () => {
   const a = tensor([3, 0]).requiresGrad_();
   const b = tensor([0, 4]).requiresGrad_();
-  a.mul(tensor([3, 0])).sum().add(b.mul(tensor([0, 4])).sum()).backward(); // grads [3,0] and [0,4]: norm 5
+  a.mul(tensor([3, 0]))
+    .sum()
+    .add(b.mul(tensor([0, 4])).sum())
+    .backward(); // grads [3,0] and [0,4]: norm 5
   assertClose(clipGradNorm([a, b], 1), 5);
   assertClose(a.grad!, [0.6, 0], 1e-5);
   assertClose(b.grad!, [0, 0.8], 1e-5);
@@ -64,12 +111,20 @@ test('clipGradNorm scales gradients to the maximum norm and reports the norm bef
 test('optimizer state saved and restored continues training exactly', () => {
   const dir = mkdtempSync(join(tmpdir(), 'facegan-optim-'));
   try {
-    const make = (seed: number) => { manualSeed(seed); return new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 1)); };
+    const make = (seed: number) => {
+      manualSeed(seed);
+      return new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 1));
+    };
     manualSeed(5);
     const x = rand([16, 4]);
     const y = rand([16, 1]);
     const train = (net: Sequential, opt: Adam, n: number) => {
-      for (let i = 0; i < n; i++) tidy(() => { opt.zeroGrad(); mseLoss(net.forward(x), y).backward(); opt.step(); });
+      for (let i = 0; i < n; i++)
+        tidy(() => {
+          opt.zeroGrad();
+          mseLoss(net.forward(x), y).backward();
+          opt.step();
+        });
     };
     const net = make(1);
     const opt = new Adam(net, { lr: 0.01 });

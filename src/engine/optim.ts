@@ -82,8 +82,18 @@ export class Adam {
   step(): void {
     this.#ensureState();
     this.stepCount++;
-    native().adamStep(this.params.map((p) => p.handle), this.#m.map((t) => t.handle), this.#v.map((t) => t.handle),
-      this.stepCount, this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.decoupled);
+    native().adamStep(
+      this.params.map((p) => p.handle),
+      this.#m.map((t) => t.handle),
+      this.#v.map((t) => t.handle),
+      this.stepCount,
+      this.lr,
+      this.betas[0],
+      this.betas[1],
+      this.eps,
+      this.weightDecay,
+      this.decoupled,
+    );
   }
 
   zeroGrad(): void {
@@ -99,25 +109,45 @@ export class Adam {
     });
     return {
       tensors,
-      meta: { type: this.constructor.name, step: this.stepCount, lr: this.lr, betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay },
+      meta: {
+        type: this.constructor.name,
+        step: this.stepCount,
+        lr: this.lr,
+        betas: [...this.betas],
+        eps: this.eps,
+        weightDecay: this.weightDecay,
+      },
     };
   }
 
   /** Restores moments and the step count (settings such as lr stay as constructed unless `restoreSettings`). */
   loadStateDict(state: OptimizerState, options: { restoreSettings?: boolean } = {}): void {
     this.#ensureState();
-    const missing = this.names.filter((n) => !state.tensors.has(`${n}.exp_avg`) || !state.tensors.has(`${n}.exp_avg_sq`));
+    const missing = this.names.filter(
+      (n) => !state.tensors.has(`${n}.exp_avg`) || !state.tensors.has(`${n}.exp_avg_sq`),
+    );
     if (missing.length) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL,
-        `The optimizer state does not match the model: no moments for ${missing.slice(0, 5).join(', ')}. Was it saved for another model?`);
+      throw new FaceganError(
+        ErrorCodes.BAD_MODEL,
+        `The optimizer state does not match the model: no moments for ${missing.slice(0, 5).join(', ')}. Was it saved for another model?`,
+      );
     }
-    noGrad(() => this.names.forEach((n, i) => {
-      for (const [suffix, dst] of [['exp_avg', this.#m[i]!], ['exp_avg_sq', this.#v[i]!]] as const) {
-        const src = state.tensors.get(`${n}.${suffix}`)!;
-        if (src.numel !== dst.numel) throw new FaceganError(ErrorCodes.BAD_MODEL, `The optimizer state for ${n} has ${src.numel} values; the parameter has ${dst.numel}.`);
-        native().copy_(dst.handle, src.handle);
-      }
-    }));
+    noGrad(() =>
+      this.names.forEach((n, i) => {
+        for (const [suffix, dst] of [
+          ['exp_avg', this.#m[i]!],
+          ['exp_avg_sq', this.#v[i]!],
+        ] as const) {
+          const src = state.tensors.get(`${n}.${suffix}`)!;
+          if (src.numel !== dst.numel)
+            throw new FaceganError(
+              ErrorCodes.BAD_MODEL,
+              `The optimizer state for ${n} has ${src.numel} values; the parameter has ${dst.numel}.`,
+            );
+          native().copy_(dst.handle, src.handle);
+        }
+      }),
+    );
     this.stepCount = state.meta.step;
     if (options.restoreSettings) {
       this.lr = state.meta.lr;
@@ -146,7 +176,10 @@ export class AdamW extends Adam {
 export function clipGradNorm(params: readonly Tensor[] | Module, maxNorm: number): number {
   const list = params instanceof Module ? params.parameters() : params;
   if (!(maxNorm > 0)) throw invalid('a positive number', 'maxNorm', maxNorm);
-  return native().clipGradNorm(list.map((p) => p.handle), maxNorm);
+  return native().clipGradNorm(
+    list.map((p) => p.handle),
+    maxNorm,
+  );
 }
 
 /**
@@ -155,7 +188,11 @@ export function clipGradNorm(params: readonly Tensor[] | Module, maxNorm: number
  * @example
  * const loss = trainStep(opt, () => l1Loss(model.forward(x), y), { autocast: 'bfloat16' });
  */
-export function trainStep(opt: Adam, loss: () => Tensor, options: { autocast?: 'bfloat16' | 'float16'; device?: 'cpu' | 'cuda' } = {}): number {
+export function trainStep(
+  opt: Adam,
+  loss: () => Tensor,
+  options: { autocast?: 'bfloat16' | 'float16'; device?: 'cpu' | 'cuda' } = {},
+): number {
   return tidy(() => {
     opt.zeroGrad();
     const l = options.autocast ? autocast(options.device ?? 'cpu', options.autocast, loss) : loss();

@@ -1,7 +1,7 @@
 /** Process-wide engine settings: threads, seeds, devices, mixed precision, and the live-tensor count. */
 import { readFileSync } from 'node:fs';
 import { native } from './native.js';
-import { type Device, type DType } from './dtype.js';
+import type { Device, DType } from './dtype.js';
 import { ErrorCodes, FaceganError, invalid } from '../core/errors.js';
 
 /** Sets the number of threads libtorch uses for one operation. */
@@ -36,8 +36,10 @@ export const cuda = {
 /** Refuses a cuda device where this libtorch has none, with what to do instead. */
 export function checkDeviceAvailable(device: Device): Device {
   if (device !== 'cpu' && !native().cudaIsAvailable()) {
-    throw new FaceganError(ErrorCodes.NO_DEVICE,
-      `device ${device} was asked for but this libtorch has no CUDA device; use cpu, or build facegan against a CUDA libtorch (LIBTORCH=/path/to/libtorch npm run build:native)`);
+    throw new FaceganError(
+      ErrorCodes.NO_DEVICE,
+      `device ${device} was asked for but this libtorch has no CUDA device; use cpu, or build facegan against a CUDA libtorch (LIBTORCH=/path/to/libtorch npm run build:native)`,
+    );
   }
   return device;
 }

@@ -4,7 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { saveSafetensors, loadSafetensors, parseSafetensorsHeader, tensor, rand, randint, type DType } from './index.js';
+import {
+  saveSafetensors,
+  loadSafetensors,
+  parseSafetensorsHeader,
+  tensor,
+  rand,
+  randint,
+  type DType,
+} from './index.js';
 import { ErrorCodes } from '../core/errors.js';
 import { pythonWithTorch } from '../testing/python.js';
 import { assertClose, assertFails } from '../testing/assert.js';
@@ -24,7 +32,10 @@ test('round trip of every dtype, with metadata, leaves no temporary file', () =>
   src.set('empty', rand([0, 4]));
   const path = join(dir, 'all.safetensors');
   saveSafetensors(path, src, { model: 'test', note: 'x' });
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
   const { tensors, metadata } = loadSafetensors(path);
   assert.deepEqual(metadata, { model: 'test', note: 'x' });
   for (const [k, t] of src) {
@@ -74,7 +85,8 @@ test('a file written here reads back in Python to the same values', () => {
   const i = randint(-5, 5, [6]);
   const h = rand([5]).to('bfloat16');
   saveSafetensors(path, { 'layer.weight': w, ids: i, h }, { model: 'original' });
-  const out = JSON.parse(python(`
+  const out = JSON.parse(
+    python(`
 import json, struct, torch
 b = open('${path}', 'rb').read()
 n = struct.unpack('<Q', b[:8])[0]
@@ -89,7 +101,8 @@ for k, e in header.items():
     v = raw.view(torch.bfloat16) if dt == torch.bfloat16 else raw
     res[k] = v.reshape(e['shape']).float().flatten().tolist()
 print(json.dumps(res))
-`)) as Record<string, number[]> & { meta: Record<string, string> };
+`),
+  ) as Record<string, number[]> & { meta: Record<string, string> };
   assert.deepEqual(out.meta, { model: 'original' });
   assertClose(out['layer.weight']!, w.toNumbers(), 1e-7);
   assertClose(out.ids!, i.toNumbers(), 0);
@@ -97,7 +110,11 @@ print(json.dumps(res))
 });
 
 test('missing, truncated and malformed files give clear errors', () => {
-  assertFails(() => loadSafetensors(join(dir, 'nope.safetensors')), ErrorCodes.BAD_FILE, /No safetensors file at .*nope.safetensors/);
+  assertFails(
+    () => loadSafetensors(join(dir, 'nope.safetensors')),
+    ErrorCodes.BAD_FILE,
+    /No safetensors file at .*nope.safetensors/,
+  );
   const short = join(dir, 'short.safetensors');
   writeFileSync(short, Buffer.from([1, 2, 3]));
   assertFails(() => loadSafetensors(short), ErrorCodes.BAD_FILE, /fewer than the 8-byte header length/);
@@ -106,7 +123,11 @@ test('missing, truncated and malformed files give clear errors', () => {
   const bytes = readFileSync(good);
   const cut = join(dir, 'cut.safetensors');
   writeFileSync(cut, bytes.subarray(0, bytes.length - 4));
-  assertFails(() => loadSafetensors(cut), ErrorCodes.BAD_FILE, /tensor w has offsets \[0, 16\] but .* needs 16 bytes within 12/);
+  assertFails(
+    () => loadSafetensors(cut),
+    ErrorCodes.BAD_FILE,
+    /tensor w has offsets \[0, 16\] but .* needs 16 bytes within 12/,
+  );
   const notJson = join(dir, 'notjson.safetensors');
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(4n);
@@ -116,7 +137,9 @@ test('missing, truncated and malformed files give clear errors', () => {
 
 /** A safetensors file with this header text and `data` bytes after it. */
 function withHeader(name: string, header: string, data = 0): string {
-  const path = join(dir, name), text = Buffer.from(header), len = Buffer.alloc(8);
+  const path = join(dir, name),
+    text = Buffer.from(header),
+    len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(text.length));
   writeFileSync(path, Buffer.concat([len, text, Buffer.alloc(data)]));
   return path;
@@ -128,17 +151,31 @@ test('hostile headers: null, an array, bad shapes and offsets, too large, too ma
     ['array', '[1, 2]', /header is \[1, 2\], not a JSON object/],
     ['tensor-null', '{"w": null}', /tensor w has dtype undefined/],
     ['neg-shape', '{"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}', /tensor w lacks a valid shape/],
-    ['str-offsets', '{"w": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}', /lacks a valid shape or data_offsets/],
+    [
+      'str-offsets',
+      '{"w": {"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}}',
+      /lacks a valid shape or data_offsets/,
+    ],
     ['meta', '{"__metadata__": {"a": 1}}', /__metadata__ is not an object of strings/],
   ];
   for (const [name, header, message] of cases) {
     assertFails(() => loadSafetensors(withHeader(`${name}.safetensors`, header, 4)), ErrorCodes.BAD_FILE, message);
   }
   // 20 001 tiny tensors, and a header of 17 MB: refused before they are parsed into memory
-  const many = Object.fromEntries(Array.from({ length: 20_001 }, (_, i) => [`t${i}`, { dtype: 'U8', shape: [0], data_offsets: [0, 0] }]));
-  assertFails(() => loadSafetensors(withHeader('many.safetensors', JSON.stringify(many))), ErrorCodes.BAD_FILE, /lists 20001 tensors, over the 20000/);
+  const many = Object.fromEntries(
+    Array.from({ length: 20_001 }, (_, i) => [`t${i}`, { dtype: 'U8', shape: [0], data_offsets: [0, 0] }]),
+  );
+  assertFails(
+    () => loadSafetensors(withHeader('many.safetensors', JSON.stringify(many))),
+    ErrorCodes.BAD_FILE,
+    /lists 20001 tensors, over the 20000/,
+  );
   const big = JSON.stringify({ __metadata__: { pad: 'x'.repeat(17 * 2 ** 20) } });
-  assertFails(() => loadSafetensors(withHeader('big.safetensors', big)), ErrorCodes.BAD_FILE, /header is 17\.0 MB, over the 16 MB/);
+  assertFails(
+    () => loadSafetensors(withHeader('big.safetensors', big)),
+    ErrorCodes.BAD_FILE,
+    /header is 17\.0 MB, over the 16 MB/,
+  );
 });
 
 test('an interrupted save leaves the previous file intact', () => {
@@ -150,5 +187,8 @@ test('an interrupted save leaves the previous file intact', () => {
   disposed.dispose();
   assertFails(() => saveSafetensors(path, { a: tensor([9, 9]), w: disposed }), ErrorCodes.DISPOSED);
   assertClose(loadSafetensors(path).tensors.get('w')!, [1, 2]);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });

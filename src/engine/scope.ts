@@ -57,7 +57,10 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     for (const t of scope) t.dispose();
-    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'tidy() takes a synchronous function; await outside it and tidy each step');
+    throw new FaceganError(
+      ErrorCodes.BAD_ARGUMENT,
+      'tidy() takes a synchronous function; await outside it and tidy each step',
+    );
   }
   const kept = new Set<Disposable>();
   collect(result, tensorCheck, kept);

@@ -1,8 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint, normal, cat, stack, where, fromBytes, tidy,
-  manualSeed, liveTensors, type DType,
+  tensor,
+  zeros,
+  ones,
+  full,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+  randint,
+  normal,
+  cat,
+  stack,
+  where,
+  fromBytes,
+  tidy,
+  manualSeed,
+  liveTensors,
+  type DType,
 } from './index.js';
 import { assertClose, assertShape } from '../testing/assert.js';
 
@@ -30,7 +47,10 @@ test('tensors round-trip through typed arrays for every dtype', () => {
 });
 
 test('nested arrays give shape, numbers default to float32, and bad data is refused', () => {
-  const t = tensor([[1, 2, 3], [4, 5, 6]]);
+  const t = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.equal(t.dtype, 'float32');
   assertShape(t, [2, 3]);
   assert.equal(t.ndim, 2);
@@ -53,7 +73,10 @@ test('from raw bytes, and to another dtype', () => {
 });
 
 test('broadcasting arithmetic matches hand-computed values', () => {
-  const a = tensor([[1, 2], [3, 4]]);
+  const a = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   const b = tensor([10, 20]);
   assertClose(a.add(b), [11, 22, 13, 24]);
   assertClose(a.sub(1), [0, 1, 2, 3]);
@@ -68,7 +91,16 @@ test('broadcasting arithmetic matches hand-computed values', () => {
   assertClose(a.remainder(3), [1, 2, 0, 1]);
   assertClose(a.clamp(1.5, 3.5), [1.5, 2, 3, 3.5]);
   assertClose(a.clamp(null, 2), [1, 2, 2, 2]);
-  assertClose(a.lerp(tensor([[3, 2], [1, 0]]), 0.5), [2, 2, 2, 2]);
+  assertClose(
+    a.lerp(
+      tensor([
+        [3, 2],
+        [1, 0],
+      ]),
+      0.5,
+    ),
+    [2, 2, 2, 2],
+  );
 });
 
 test('comparisons and where', () => {
@@ -85,7 +117,10 @@ test('comparisons and where', () => {
 });
 
 test('matmul, and reductions over chosen dims', () => {
-  const a = tensor([[1, 2], [3, 4]]);
+  const a = tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   assertClose(a.matmul(tensor([[5], [6]])), [17, 39]);
   assertClose(a.sum(), 10);
   assertClose(a.sum(0), [4, 6]);
@@ -122,8 +157,26 @@ test('view, reshape, permute, cat, stack, slicing and indexing', () => {
   assertClose(a.narrow(0, 1, 1), [3, 4, 5]);
   assertClose(a.select(1, 2), [2, 5]);
   assertClose(a.indexSelect(1, tensor([2, 0], { dtype: 'int64' })), [2, 0, 5, 3]);
-  assertClose(a.gather(1, tensor([[0, 0], [2, 1]], { dtype: 'int64' })), [0, 0, 5, 4]);
-  assert.deepEqual(a.chunk(2, 1).map((c) => [...c.shape]), [[2, 2], [2, 1]]);
+  assertClose(
+    a.gather(
+      1,
+      tensor(
+        [
+          [0, 0],
+          [2, 1],
+        ],
+        { dtype: 'int64' },
+      ),
+    ),
+    [0, 0, 5, 4],
+  );
+  assert.deepEqual(
+    a.chunk(2, 1).map((c) => [...c.shape]),
+    [
+      [2, 2],
+      [2, 1],
+    ],
+  );
 });
 
 test('memory layout: channels-last keeps values and reports its layout', () => {

@@ -76,9 +76,10 @@ export class Tensor {
   }
   /** The elements as plain numbers (any dtype), flat, in row-major order. */
   toNumbers(): number[] {
-    const d = this.dtype === 'float32' || this.dtype === 'float64' || this.dtype === 'int32' || this.dtype === 'uint8'
-      ? this.data()
-      : this.to('float64').#takeData();
+    const d =
+      this.dtype === 'float32' || this.dtype === 'float64' || this.dtype === 'int32' || this.dtype === 'uint8'
+        ? this.data()
+        : this.to('float64').#takeData();
     return Array.from(d as ArrayLike<number>, Number);
   }
   #takeData(): AnyTypedArray {
@@ -102,9 +103,12 @@ export class Tensor {
   // ---- conversion ----
   /** A copy with another dtype and/or device (`t.to('float16')`, `t.to('cuda')`, `t.to({dtype, device})`). */
   to(target: DType | Device | { dtype?: DType; device?: Device }): Tensor {
-    const opts = typeof target === 'string'
-      ? (/^(cpu|cuda)/.test(target) ? { device: target as Device } : { dtype: target as DType })
-      : target;
+    const opts =
+      typeof target === 'string'
+        ? /^(cpu|cuda)/.test(target)
+          ? { device: target as Device }
+          : { dtype: target as DType }
+        : target;
     const dtype = opts.dtype === undefined ? this.dtype : checkDtype(opts.dtype);
     const device = opts.device === undefined ? this.device : checkDeviceAvailable(checkDevice(opts.device));
     return wrap(native().to(this.handle, dtype, device));
@@ -125,61 +129,161 @@ export class Tensor {
   }
 
   // ---- arithmetic and comparison (broadcasting) ----
-  add(o: Operand): Tensor { return wrap(native().add(this.handle, h(o))); }
-  sub(o: Operand): Tensor { return wrap(native().sub(this.handle, h(o))); }
-  mul(o: Operand): Tensor { return wrap(native().mul(this.handle, h(o))); }
-  div(o: Operand): Tensor { return wrap(native().div(this.handle, h(o))); }
-  pow(o: Operand): Tensor { return wrap(native().pow(this.handle, h(o))); }
-  remainder(o: Operand): Tensor { return wrap(native().remainder(this.handle, h(o))); }
-  maximum(o: Operand): Tensor { return wrap(native().maximum(this.handle, h(o))); }
-  minimum(o: Operand): Tensor { return wrap(native().minimum(this.handle, h(o))); }
-  eq(o: Operand): Tensor { return wrap(native().eq(this.handle, h(o))); }
-  ne(o: Operand): Tensor { return wrap(native().ne(this.handle, h(o))); }
-  lt(o: Operand): Tensor { return wrap(native().lt(this.handle, h(o))); }
-  le(o: Operand): Tensor { return wrap(native().le(this.handle, h(o))); }
-  gt(o: Operand): Tensor { return wrap(native().gt(this.handle, h(o))); }
-  ge(o: Operand): Tensor { return wrap(native().ge(this.handle, h(o))); }
-  logicalAnd(o: Tensor): Tensor { return wrap(native().logicalAnd(this.handle, o.handle)); }
-  logicalOr(o: Tensor): Tensor { return wrap(native().logicalOr(this.handle, o.handle)); }
-  logicalNot(): Tensor { return wrap(native().logicalNot(this.handle)); }
-  clamp(min?: number | null, max?: number | null): Tensor { return wrap(native().clamp(this.handle, min, max)); }
+  add(o: Operand): Tensor {
+    return wrap(native().add(this.handle, h(o)));
+  }
+  sub(o: Operand): Tensor {
+    return wrap(native().sub(this.handle, h(o)));
+  }
+  mul(o: Operand): Tensor {
+    return wrap(native().mul(this.handle, h(o)));
+  }
+  div(o: Operand): Tensor {
+    return wrap(native().div(this.handle, h(o)));
+  }
+  pow(o: Operand): Tensor {
+    return wrap(native().pow(this.handle, h(o)));
+  }
+  remainder(o: Operand): Tensor {
+    return wrap(native().remainder(this.handle, h(o)));
+  }
+  maximum(o: Operand): Tensor {
+    return wrap(native().maximum(this.handle, h(o)));
+  }
+  minimum(o: Operand): Tensor {
+    return wrap(native().minimum(this.handle, h(o)));
+  }
+  eq(o: Operand): Tensor {
+    return wrap(native().eq(this.handle, h(o)));
+  }
+  ne(o: Operand): Tensor {
+    return wrap(native().ne(this.handle, h(o)));
+  }
+  lt(o: Operand): Tensor {
+    return wrap(native().lt(this.handle, h(o)));
+  }
+  le(o: Operand): Tensor {
+    return wrap(native().le(this.handle, h(o)));
+  }
+  gt(o: Operand): Tensor {
+    return wrap(native().gt(this.handle, h(o)));
+  }
+  ge(o: Operand): Tensor {
+    return wrap(native().ge(this.handle, h(o)));
+  }
+  logicalAnd(o: Tensor): Tensor {
+    return wrap(native().logicalAnd(this.handle, o.handle));
+  }
+  logicalOr(o: Tensor): Tensor {
+    return wrap(native().logicalOr(this.handle, o.handle));
+  }
+  logicalNot(): Tensor {
+    return wrap(native().logicalNot(this.handle));
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return wrap(native().clamp(this.handle, min, max));
+  }
   /** this + weight * (end - this) */
-  lerp(end: Tensor, weight: number): Tensor { return wrap(native().lerp(this.handle, end.handle, weight)); }
-  matmul(o: Tensor): Tensor { return wrap(native().matmul(this.handle, o.handle)); }
+  lerp(end: Tensor, weight: number): Tensor {
+    return wrap(native().lerp(this.handle, end.handle, weight));
+  }
+  matmul(o: Tensor): Tensor {
+    return wrap(native().matmul(this.handle, o.handle));
+  }
 
   // ---- elementwise ----
-  neg(): Tensor { return wrap(native().neg(this.handle)); }
-  abs(): Tensor { return wrap(native().abs(this.handle)); }
-  exp(): Tensor { return wrap(native().exp(this.handle)); }
-  log(): Tensor { return wrap(native().log(this.handle)); }
-  sqrt(): Tensor { return wrap(native().sqrt(this.handle)); }
-  rsqrt(): Tensor { return wrap(native().rsqrt(this.handle)); }
-  sin(): Tensor { return wrap(native().sin(this.handle)); }
-  cos(): Tensor { return wrap(native().cos(this.handle)); }
-  sign(): Tensor { return wrap(native().sign(this.handle)); }
-  floor(): Tensor { return wrap(native().floor(this.handle)); }
-  ceil(): Tensor { return wrap(native().ceil(this.handle)); }
-  round(): Tensor { return wrap(native().round(this.handle)); }
-  square(): Tensor { return wrap(native().square(this.handle)); }
-  reciprocal(): Tensor { return wrap(native().reciprocal(this.handle)); }
-  isnan(): Tensor { return wrap(native().isnan(this.handle)); }
-  isfinite(): Tensor { return wrap(native().isfinite(this.handle)); }
-  relu(): Tensor { return wrap(native().relu(this.handle)); }
-  leakyRelu(slope = 0.01): Tensor { return wrap(native().leakyRelu(this.handle, slope)); }
-  sigmoid(): Tensor { return wrap(native().sigmoid(this.handle)); }
-  tanh(): Tensor { return wrap(native().tanh(this.handle)); }
-  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor { return wrap(native().gelu(this.handle, approximate)); }
-  softplus(beta = 1, threshold = 20): Tensor { return wrap(native().softplus(this.handle, beta, threshold)); }
-  softmax(dim: number): Tensor { return wrap(native().softmax(this.handle, dim)); }
-  logSoftmax(dim: number): Tensor { return wrap(native().logSoftmax(this.handle, dim)); }
+  neg(): Tensor {
+    return wrap(native().neg(this.handle));
+  }
+  abs(): Tensor {
+    return wrap(native().abs(this.handle));
+  }
+  exp(): Tensor {
+    return wrap(native().exp(this.handle));
+  }
+  log(): Tensor {
+    return wrap(native().log(this.handle));
+  }
+  sqrt(): Tensor {
+    return wrap(native().sqrt(this.handle));
+  }
+  rsqrt(): Tensor {
+    return wrap(native().rsqrt(this.handle));
+  }
+  sin(): Tensor {
+    return wrap(native().sin(this.handle));
+  }
+  cos(): Tensor {
+    return wrap(native().cos(this.handle));
+  }
+  sign(): Tensor {
+    return wrap(native().sign(this.handle));
+  }
+  floor(): Tensor {
+    return wrap(native().floor(this.handle));
+  }
+  ceil(): Tensor {
+    return wrap(native().ceil(this.handle));
+  }
+  round(): Tensor {
+    return wrap(native().round(this.handle));
+  }
+  square(): Tensor {
+    return wrap(native().square(this.handle));
+  }
+  reciprocal(): Tensor {
+    return wrap(native().reciprocal(this.handle));
+  }
+  isnan(): Tensor {
+    return wrap(native().isnan(this.handle));
+  }
+  isfinite(): Tensor {
+    return wrap(native().isfinite(this.handle));
+  }
+  relu(): Tensor {
+    return wrap(native().relu(this.handle));
+  }
+  leakyRelu(slope = 0.01): Tensor {
+    return wrap(native().leakyRelu(this.handle, slope));
+  }
+  sigmoid(): Tensor {
+    return wrap(native().sigmoid(this.handle));
+  }
+  tanh(): Tensor {
+    return wrap(native().tanh(this.handle));
+  }
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
+    return wrap(native().gelu(this.handle, approximate));
+  }
+  softplus(beta = 1, threshold = 20): Tensor {
+    return wrap(native().softplus(this.handle, beta, threshold));
+  }
+  softmax(dim: number): Tensor {
+    return wrap(native().softmax(this.handle, dim));
+  }
+  logSoftmax(dim: number): Tensor {
+    return wrap(native().logSoftmax(this.handle, dim));
+  }
 
   // ---- reductions (no dims = over everything) ----
-  sum(dims?: number | readonly number[], keepdim = false): Tensor { return wrap(native().sum(this.handle, dimsOf(dims), keepdim)); }
-  mean(dims?: number | readonly number[], keepdim = false): Tensor { return wrap(native().mean(this.handle, dimsOf(dims), keepdim)); }
-  amax(dims?: number | readonly number[], keepdim = false): Tensor { return wrap(native().amax(this.handle, dimsOf(dims), keepdim)); }
-  amin(dims?: number | readonly number[], keepdim = false): Tensor { return wrap(native().amin(this.handle, dimsOf(dims), keepdim)); }
-  argmax(dim: number, keepdim = false): Tensor { return wrap(native().argmax(this.handle, dim, keepdim)); }
-  argmin(dim: number, keepdim = false): Tensor { return wrap(native().argmin(this.handle, dim, keepdim)); }
+  sum(dims?: number | readonly number[], keepdim = false): Tensor {
+    return wrap(native().sum(this.handle, dimsOf(dims), keepdim));
+  }
+  mean(dims?: number | readonly number[], keepdim = false): Tensor {
+    return wrap(native().mean(this.handle, dimsOf(dims), keepdim));
+  }
+  amax(dims?: number | readonly number[], keepdim = false): Tensor {
+    return wrap(native().amax(this.handle, dimsOf(dims), keepdim));
+  }
+  amin(dims?: number | readonly number[], keepdim = false): Tensor {
+    return wrap(native().amin(this.handle, dimsOf(dims), keepdim));
+  }
+  argmax(dim: number, keepdim = false): Tensor {
+    return wrap(native().argmax(this.handle, dim, keepdim));
+  }
+  argmin(dim: number, keepdim = false): Tensor {
+    return wrap(native().argmin(this.handle, dim, keepdim));
+  }
   var(dims?: number | readonly number[], keepdim = false, unbiased = true): Tensor {
     return wrap(native().var(this.handle, dimsOf(dims), keepdim, unbiased));
   }
@@ -192,31 +296,65 @@ export class Tensor {
   logsumexp(dims: number | readonly number[], keepdim = false): Tensor {
     return wrap(native().logsumexp(this.handle, dimsOf(dims), keepdim));
   }
-  cumsum(dim: number): Tensor { return wrap(native().cumsum(this.handle, dim)); }
+  cumsum(dim: number): Tensor {
+    return wrap(native().cumsum(this.handle, dim));
+  }
 
   // ---- shape ----
-  reshape(...shape: number[]): Tensor { return wrap(native().reshape(this.handle, shape)); }
-  view(...shape: number[]): Tensor { return wrap(native().view(this.handle, shape)); }
-  permute(...dims: number[]): Tensor { return wrap(native().permute(this.handle, dims)); }
-  transpose(d0: number, d1: number): Tensor { return wrap(native().transpose(this.handle, d0, d1)); }
-  squeeze(dim: number): Tensor { return wrap(native().squeeze(this.handle, dim)); }
-  unsqueeze(dim: number): Tensor { return wrap(native().unsqueeze(this.handle, dim)); }
-  flatten(start = 0, end = -1): Tensor { return wrap(native().flatten(this.handle, start, end)); }
-  expand(...shape: number[]): Tensor { return wrap(native().expand(this.handle, shape)); }
-  repeat(...reps: number[]): Tensor { return wrap(native().repeat(this.handle, reps)); }
-  flip(...dims: number[]): Tensor { return wrap(native().flip(this.handle, dims)); }
+  reshape(...shape: number[]): Tensor {
+    return wrap(native().reshape(this.handle, shape));
+  }
+  view(...shape: number[]): Tensor {
+    return wrap(native().view(this.handle, shape));
+  }
+  permute(...dims: number[]): Tensor {
+    return wrap(native().permute(this.handle, dims));
+  }
+  transpose(d0: number, d1: number): Tensor {
+    return wrap(native().transpose(this.handle, d0, d1));
+  }
+  squeeze(dim: number): Tensor {
+    return wrap(native().squeeze(this.handle, dim));
+  }
+  unsqueeze(dim: number): Tensor {
+    return wrap(native().unsqueeze(this.handle, dim));
+  }
+  flatten(start = 0, end = -1): Tensor {
+    return wrap(native().flatten(this.handle, start, end));
+  }
+  expand(...shape: number[]): Tensor {
+    return wrap(native().expand(this.handle, shape));
+  }
+  repeat(...reps: number[]): Tensor {
+    return wrap(native().repeat(this.handle, reps));
+  }
+  flip(...dims: number[]): Tensor {
+    return wrap(native().flip(this.handle, dims));
+  }
   /** Elements start..end-1 (by step) along dim; negative and out-of-range bounds behave as in Python slices. */
   slice(dim: number, start = 0, end = Number.MAX_SAFE_INTEGER, step = 1): Tensor {
     return wrap(native().slice(this.handle, dim, start, end, step));
   }
-  narrow(dim: number, start: number, length: number): Tensor { return this.slice(dim, start, start + length); }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return this.slice(dim, start, start + length);
+  }
   /** The sub-tensor at `index` along `dim` (that dim removed). */
-  select(dim: number, index: number): Tensor { return wrap(native().select(this.handle, dim, index)); }
+  select(dim: number, index: number): Tensor {
+    return wrap(native().select(this.handle, dim, index));
+  }
   /** this[index] */
-  at(index: number): Tensor { return this.select(0, index); }
-  indexSelect(dim: number, index: Tensor): Tensor { return wrap(native().indexSelect(this.handle, dim, index.handle)); }
-  gather(dim: number, index: Tensor): Tensor { return wrap(native().gather(this.handle, dim, index.handle)); }
-  maskedFill(mask: Tensor, value: number): Tensor { return wrap(native().maskedFill(this.handle, mask.handle, value)); }
+  at(index: number): Tensor {
+    return this.select(0, index);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return wrap(native().indexSelect(this.handle, dim, index.handle));
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return wrap(native().gather(this.handle, dim, index.handle));
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return wrap(native().maskedFill(this.handle, mask.handle, value));
+  }
   /** `n` pieces along dim (the last may be smaller), as PyTorch's chunk. */
   chunk(n: number, dim = 0): Tensor[] {
     const size = Math.ceil(this.size(dim) / n);
@@ -226,14 +364,38 @@ export class Tensor {
   }
 
   // ---- in place (return this) ----
-  add_(o: Operand, alpha = 1): this { native().add_(this.handle, h(o), alpha); return this; }
-  mul_(o: Operand): this { native().mul_(this.handle, h(o)); return this; }
-  copy_(src: Tensor): this { native().copy_(this.handle, src.handle); return this; }
-  zero_(): this { native().zero_(this.handle); return this; }
-  fill_(value: number): this { native().fill_(this.handle, value); return this; }
-  clamp_(min?: number | null, max?: number | null): this { native().clamp_(this.handle, min, max); return this; }
-  uniform_(low = 0, high = 1): this { native().uniform_(this.handle, low, high); return this; }
-  normal_(mean = 0, std = 1): this { native().normal_(this.handle, mean, std); return this; }
+  add_(o: Operand, alpha = 1): this {
+    native().add_(this.handle, h(o), alpha);
+    return this;
+  }
+  mul_(o: Operand): this {
+    native().mul_(this.handle, h(o));
+    return this;
+  }
+  copy_(src: Tensor): this {
+    native().copy_(this.handle, src.handle);
+    return this;
+  }
+  zero_(): this {
+    native().zero_(this.handle);
+    return this;
+  }
+  fill_(value: number): this {
+    native().fill_(this.handle, value);
+    return this;
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    native().clamp_(this.handle, min, max);
+    return this;
+  }
+  uniform_(low = 0, high = 1): this {
+    native().uniform_(this.handle, low, high);
+    return this;
+  }
+  normal_(mean = 0, std = 1): this {
+    native().normal_(this.handle, mean, std);
+    return this;
+  }
 
   // ---- autograd ----
   get requiresGrad(): boolean {
@@ -252,8 +414,10 @@ export class Tensor {
   /** Back-propagates from this tensor (a scalar unless `gradient` is given). */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
     if (!gradient && this.numel !== 1) {
-      throw new FaceganError(ErrorCodes.BAD_ARGUMENT,
-        `backward() without a gradient needs a one-element tensor but received shape [${this.shape.join(', ')}]; reduce it (e.g. .mean()) or pass a gradient`);
+      throw new FaceganError(
+        ErrorCodes.BAD_ARGUMENT,
+        `backward() without a gradient needs a one-element tensor but received shape [${this.shape.join(', ')}]; reduce it (e.g. .mean()) or pass a gradient`,
+      );
     }
     native().backward(this.handle, gradient?.handle, options.retainGraph ?? false);
   }

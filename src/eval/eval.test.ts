@@ -107,10 +107,7 @@ test('the identity map scores the original person and follows every expression',
   assert.ok(report.counts.inputFaces >= 24 && report.counts.measured >= 24, JSON.stringify(report.counts));
   assert.equal(report.detection.rate, 1);
   assert.ok(report.identity.retrieval! < 0.1, `retrieval of the source ${report.identity.retrieval}`);
-  assert.ok(
-    report.identity.nearest['original']! >= report.counts.measured - 1,
-    JSON.stringify(report.identity.nearest),
-  );
+  assert.ok(report.identity.nearest.original! >= report.counts.measured - 1, JSON.stringify(report.identity.nearest));
   assert.ok(
     report.identity.distanceToOriginal! < 0.25 && report.identity.distanceToSource! > 0.6,
     JSON.stringify(report.identity),
@@ -129,33 +126,28 @@ test('the identity map scores the original person and follows every expression',
   );
 });
 
-test(
-  "a constant mean face scores the source's identity but does not follow the expression",
-  { timeout: 300_000 },
-  async () => {
-    const { report: still } = await run(await constantModel(), join(testTmp(), 'eval-constant'));
-    const { report: copy } = await identityReport();
-    assert.ok(still.counts.measured >= 20, JSON.stringify(still.counts));
-    assert.ok(
-      still.identity.retrieval! >= 0.9,
-      `retrieval ${still.identity.retrieval} ${JSON.stringify(still.identity.nearest)}`,
-    );
-    assert.ok(
-      still.expression!.error > 3 * copy.expression!.error,
-      `expression error ${still.expression!.error} against ${copy.expression!.error}`,
-    );
-    assert.ok(
-      (still.expression!.mouthCorrelation ?? 0) < 0.5,
-      `mouth correlation ${still.expression!.mouthCorrelation}`,
-    );
-    // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
-    assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
-    assert.ok(
-      still.reconstruction.cycle!.psnr < 30,
-      `a constant cannot come back to the input (cycle ${still.reconstruction.cycle!.psnr} dB)`,
-    );
-  },
-);
+test("a constant mean face scores the source's identity but does not follow the expression", {
+  timeout: 300_000,
+}, async () => {
+  const { report: still } = await run(await constantModel(), join(testTmp(), 'eval-constant'));
+  const { report: copy } = await identityReport();
+  assert.ok(still.counts.measured >= 20, JSON.stringify(still.counts));
+  assert.ok(
+    still.identity.retrieval! >= 0.9,
+    `retrieval ${still.identity.retrieval} ${JSON.stringify(still.identity.nearest)}`,
+  );
+  assert.ok(
+    still.expression!.error > 3 * copy.expression!.error,
+    `expression error ${still.expression!.error} against ${copy.expression!.error}`,
+  );
+  assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
+  // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
+  assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
+  assert.ok(
+    still.reconstruction.cycle!.psnr < 30,
+    `a constant cannot come back to the input (cycle ${still.reconstruction.cycle!.psnr} dB)`,
+  );
+});
 
 test('pose error: a face against itself is 0 and grows with a rotation applied', { timeout: 120_000 }, async () => {
   const path = join(sharedData('faces', 'grid_s1'), readdirSync(sharedData('faces', 'grid_s1')).sort()[10]!);
@@ -183,72 +175,68 @@ test('pose error: a face against itself is 0 and grows with a rotation applied',
   assert.ok(rolls[1]! > rolls[0]!);
 });
 
-test(
-  'reports are written atomically and validate against the schema; bad input is a clear error',
-  { timeout: 300_000 },
-  async () => {
-    const folder = (await identityReport()).folder!;
-    assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'report.json'], 'no temporary files are left');
-    const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as EvalReport;
-    const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
-    assert.ok(validate(report), JSON.stringify(validate.errors));
-    assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
-    assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
-    const html = readFileSync(join(folder, 'report.html'), 'utf8');
-    assert.match(html, /<svg/);
-    assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
-    assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
+test('reports are written atomically and validate against the schema; bad input is a clear error', {
+  timeout: 300_000,
+}, async () => {
+  const folder = (await identityReport()).folder!;
+  assert.deepEqual(readdirSync(folder).sort(), ['report.html', 'report.json'], 'no temporary files are left');
+  const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as EvalReport;
+  const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
+  assert.ok(validate(report), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
+  assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
+  const html = readFileSync(join(folder, 'report.html'), 'utf8');
+  assert.match(html, /<svg/);
+  assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
+  assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
 
-    const code = (c: string) => (e: unknown) => e instanceof FaceganError && e.code === c;
-    await assert.rejects(
-      evaluate({
-        modelDir: testTmp(),
-        model: identityModel(),
-        input: GRID,
-        source: join(testTmp(), 'missing'),
-        write: false,
-      }),
-      code(ErrorCodes.BAD_FILE),
-    );
-    await assert.rejects(
-      evaluate({ modelDir: join(testTmp(), 'no-model'), input: GRID, source, write: false }),
-      code(ErrorCodes.BAD_MODEL),
-    );
-    const sky = join(testTmp(), 'sky.png');
-    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } })
-      .png()
-      .toFile(sky);
-    await assert.rejects(
-      evaluate({ modelDir: testTmp(), model: identityModel(), input: sky, source, write: false }),
-      (e) => code(ErrorCodes.BAD_FILE)(e) && /No face found/.test((e as Error).message),
-    );
-  },
-);
-
-test(
-  "the template baseline: the mean of the input person's training faces, below the oracle mean of the frames themselves",
-  { timeout: 300_000 },
-  async () => {
-    const faces = await extractedFaces('grid_s2', 12); // the person in the GRID clip, from another of their clips
-    const { report } = await evaluate({
-      modelDir: join(testTmp(), 'no-such-model'),
+  const code = (c: string) => (e: unknown) => e instanceof FaceganError && e.code === c;
+  await assert.rejects(
+    evaluate({
+      modelDir: testTmp(),
       model: identityModel(),
       input: GRID,
-      source,
-      faces,
-      everyN: 10,
+      source: join(testTmp(), 'missing'),
       write: false,
-      precision: 'fp32',
-    });
-    const rec = report.reconstruction.input!;
-    assert.ok(rec.template, 'measured when the training faces are given');
-    assert.ok(
-      rec.template.psnr < rec.baseline.psnr,
-      `template ${rec.template.psnr.toFixed(2)} dB < oracle ${rec.baseline.psnr.toFixed(2)} dB`,
-    );
-    assert.ok(rec.template.psnr > 15, `a template of the same person is close: ${rec.template.psnr.toFixed(2)} dB`);
-    const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
-    assert.ok(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors));
-    assert.equal((await identityReport()).report.reconstruction.input!.template, null, 'null without --faces');
-  },
-);
+    }),
+    code(ErrorCodes.BAD_FILE),
+  );
+  await assert.rejects(
+    evaluate({ modelDir: join(testTmp(), 'no-model'), input: GRID, source, write: false }),
+    code(ErrorCodes.BAD_MODEL),
+  );
+  const sky = join(testTmp(), 'sky.png');
+  await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } })
+    .png()
+    .toFile(sky);
+  await assert.rejects(
+    evaluate({ modelDir: testTmp(), model: identityModel(), input: sky, source, write: false }),
+    (e) => code(ErrorCodes.BAD_FILE)(e) && /No face found/.test((e as Error).message),
+  );
+});
+
+test("the template baseline: the mean of the input person's training faces, below the oracle mean of the frames themselves", {
+  timeout: 300_000,
+}, async () => {
+  const faces = await extractedFaces('grid_s2', 12); // the person in the GRID clip, from another of their clips
+  const { report } = await evaluate({
+    modelDir: join(testTmp(), 'no-such-model'),
+    model: identityModel(),
+    input: GRID,
+    source,
+    faces,
+    everyN: 10,
+    write: false,
+    precision: 'fp32',
+  });
+  const rec = report.reconstruction.input!;
+  assert.ok(rec.template, 'measured when the training faces are given');
+  assert.ok(
+    rec.template.psnr < rec.baseline.psnr,
+    `template ${rec.template.psnr.toFixed(2)} dB < oracle ${rec.baseline.psnr.toFixed(2)} dB`,
+  );
+  assert.ok(rec.template.psnr > 15, `a template of the same person is close: ${rec.template.psnr.toFixed(2)} dB`);
+  const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
+  assert.ok(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors));
+  assert.equal((await identityReport()).report.reconstruction.input!.template, null, 'null without --faces');
+});

@@ -54,12 +54,18 @@ test('eval-gen writes a report with the model, a PCA sampler and real vs real', 
   });
   assert.ok(existsSync(path));
   // --snapshots: iteration 1's snapshot, then the model itself (iteration 2, its snapshot not measured twice)
-  assert.deepEqual(report.curve!.map((p) => p.iteration), [1, 2]);
+  assert.deepEqual(
+    report.curve!.map((p) => p.iteration),
+    [1, 2],
+  );
   assert.equal(report.curve![1]!.kid, report.generator.kid);
   const page = readFileSync(html, 'utf8');
   assert.ok(page.includes('data:image/png;base64,') && page.includes('Over training') && page.includes('PCA sampler'));
   assert.equal(targets.length, 4);
-  assert.ok(targets.every((t) => page.includes(escapeXml(t.name))), 'the page lists every target');
+  assert.ok(
+    targets.every((t) => page.includes(escapeXml(t.name))),
+    'the page lists every target',
+  );
   assert.equal(report.samples, 6);
   for (const v of Object.values(report.detection)) assert.ok(v >= 0 && v <= 1);
   assert.ok(report.detection.real >= 0.75, `face-api finds the real crops' faces (${report.detection.real})`);

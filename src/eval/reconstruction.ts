@@ -2,7 +2,7 @@
  * Reconstruction figures: how well a decoder rebuilds the faces it is given (PSNR, SSIM, mean absolute error on
  * the model's crop), beside a baseline that knows nothing but the person's mean face (the mean of the same crops).
  */
-import { Tensor, tensor, tidy, noGrad } from '../engine/index.js';
+import { type Tensor, tensor, tidy, noGrad } from '../engine/index.js';
 import { psnr, ssim } from '../models/ssim.js';
 import type { Reconstruction } from './report.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';

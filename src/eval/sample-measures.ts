@@ -152,8 +152,7 @@ export function precisionRecall(samples: readonly Vec[], reals: readonly Vec[], 
 export function diversity(set: readonly Vec[]): number {
   let s = 0,
     n = 0;
-  for (let i = 0; i < set.length; i++)
-    for (let j = i + 1; j < set.length; j++) ((s += distance(set[i]!, set[j]!)), n++);
+  for (let i = 0; i < set.length; i++) for (let j = i + 1; j < set.length; j++) (s += distance(set[i]!, set[j]!)), n++;
   return n ? s / n : 0;
 }
 

@@ -1,7 +1,16 @@
 /** extract on the shared real faces: counts, alignment accuracy, embedded records, resume and bad input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
@@ -17,7 +26,7 @@ import { parseAlignments, type EmbeddedFace } from '../core/alignments.js';
 import { landmarks68FromMesh, eyeCentres } from '../core/geometry/landmarks68.js';
 import { ErrorCodes } from '../core/errors.js';
 
-const DATA = sharedData() + '/';
+const DATA = `${sharedData()}/`;
 const tmp = mkdtempSync(join(tmpdir(), 'facegan-extract-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
@@ -48,7 +57,9 @@ test('finds every face in each group photo, and writes one crop and one record p
 });
 
 test('aligned crops of one clip put the eyes on the canonical spots (re-detected in the crop)', async () => {
-  const frames = readdirSync(join(DATA, 'faces/grid_s2')).sort().filter((_, i) => i % 15 === 0); // 10 frames
+  const frames = readdirSync(join(DATA, 'faces/grid_s2'))
+    .sort()
+    .filter((_, i) => i % 15 === 0); // 10 frames
   const input = join(tmp, 'grid');
   mkdirSync(input);
   for (const f of frames) copyFileSync(join(DATA, 'faces/grid_s2', f), join(input, f));
@@ -85,16 +96,29 @@ test('an interrupted extract resumes without redoing frames', async () => {
   const out = join(tmp, 'resume_faces');
   const alignments = join(tmp, 'resume.json');
   const stop = new AbortController();
-  const first = await extract({ input, output: out, alignments, signal: stop.signal, onProgress: (p) => p.done === 4 && stop.abort() });
+  const first = await extract({
+    input,
+    output: out,
+    alignments,
+    signal: stop.signal,
+    onProgress: (p) => p.done === 4 && stop.abort(),
+  });
   assert.ok(first.stopped);
   assert.equal(first.processed, 4);
   assert.equal(Object.keys(parseAlignments(JSON.parse(readFileSync(alignments, 'utf8'))).frames).length, 4);
   let last = { done: 0, faces: 0 };
-  const second = await extract({ input, output: out, alignments, onProgress: (p) => { last = p; } });
+  const second = await extract({
+    input,
+    output: out,
+    alignments,
+    onProgress: (p) => {
+      last = p;
+    },
+  });
   assert.equal(second.resumed, 4);
   assert.equal(second.processed, 6);
   assert.equal(second.faces, 10);
-  assert.deepEqual([last.done, last.faces], [10, 10], 'the progress bar ends on the summary\'s figures');
+  assert.deepEqual([last.done, last.faces], [10, 10], "the progress bar ends on the summary's figures");
   assert.equal(readdirSync(out).length, 10);
   // the same input into a new faces folder: keyed on the output, every frame is extracted again
   const other = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });
@@ -124,35 +148,57 @@ test('unreadable and non-image files are reported and skipped; the rest is extra
   assert.equal(s.faces, 2);
   assert.deepEqual(s.unreadable.map((u) => u.file).sort(), ['broken.jpg', 'notes.txt']);
   assert.match(s.unreadable.find((u) => u.file === 'broken.jpg')!.reason, /not an image facegan can read/);
-  assert.deepEqual(readdirSync(input).map((f) => readFileSync(join(input, f)).toString('base64')), before, 'inputs untouched');
+  assert.deepEqual(
+    readdirSync(input).map((f) => readFileSync(join(input, f)).toString('base64')),
+    before,
+    'inputs untouched',
+  );
 });
 
 test('bad inputs give clear errors', async () => {
-  await assert.rejects(extract({ input: join(tmp, 'nope'), output: join(tmp, 'o') }), (e: Error & { code?: string }) => e.code === ErrorCodes.BAD_FILE && /No file or folder at .*nope/.test(e.message));
+  await assert.rejects(
+    extract({ input: join(tmp, 'nope'), output: join(tmp, 'o') }),
+    (e: Error & { code?: string }) => e.code === ErrorCodes.BAD_FILE && /No file or folder at .*nope/.test(e.message),
+  );
   await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid') }), /output folder is the input/);
   // through a link: -o a symlink to the input folder is still the input, and nothing is written into it
   symlinkSync(join(tmp, 'grid'), join(tmp, 'grid-link'));
   const before = readdirSync(join(tmp, 'grid')).sort();
-  await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid-link') }), /output folder is the input \(or a link to it\)/);
+  await assert.rejects(
+    extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid-link') }),
+    /output folder is the input \(or a link to it\)/,
+  );
   assert.deepEqual(readdirSync(join(tmp, 'grid')).sort(), before);
   // one writer per alignments file and per faces folder
   const release = lockAt(`${join(tmp, 'grid.json')}.lock`, 'The alignments file', 'another extract');
   try {
-    await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces_2'), alignments: join(tmp, 'grid.json') }),
-      (e: Error & { code?: string }) => e.code === ErrorCodes.USAGE && /alignments file .* is already being written/.test(e.message));
+    await assert.rejects(
+      extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces_2'), alignments: join(tmp, 'grid.json') }),
+      (e: Error & { code?: string }) =>
+        e.code === ErrorCodes.USAGE && /alignments file .* is already being written/.test(e.message),
+    );
   } finally {
     release();
   }
   const releaseFaces = lockFolder(join(tmp, 'grid_faces'), 'The faces folder', 'another extract');
   try {
-    await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces'), alignments: join(tmp, 'grid-2.json') }),
-      /faces folder .* is already being written/);
+    await assert.rejects(
+      extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces'), alignments: join(tmp, 'grid-2.json') }),
+      /faces folder .* is already being written/,
+    );
   } finally {
     releaseFaces();
   }
   // a resume with other crop settings is refused rather than mixing crops
-  await assert.rejects(extract({ input: join(tmp, 'grid'), output: join(tmp, 'grid_faces'), alignments: join(tmp, 'grid.json'), size: 128 }),
-    /made with --size 256 .* resume with the same settings/);
+  await assert.rejects(
+    extract({
+      input: join(tmp, 'grid'),
+      output: join(tmp, 'grid_faces'),
+      alignments: join(tmp, 'grid.json'),
+      size: 128,
+    }),
+    /made with --size 256 .* resume with the same settings/,
+  );
 });
 
 test('the alignments file defaults to a file beside the input, never inside it', () => {
@@ -168,18 +214,40 @@ test('--filter keeps Obama and drops Biden; --nfilter does the opposite; every f
   const doc = parseAlignments(JSON.parse(readFileSync(all.alignments, 'utf8')));
   const faces = Object.values(doc.frames)[0]!.faces;
   assert.equal(faces.length, 2);
-  assert.ok(faces.every((f) => f.identity?.length === 128), 'a 128-d descriptor per face');
+  assert.ok(
+    faces.every((f) => f.identity?.length === 128),
+    'a 128-d descriptor per face',
+  );
   const left = (f: { box: number[] }) => f.box[0]! < 563; // Obama stands on the left of the composite
-  const kept = await extract({ input: photo, output: join(tmp, 'id_keep'), alignments: join(tmp, 'id_keep.json'), filter: [obama] });
+  const kept = await extract({
+    input: photo,
+    output: join(tmp, 'id_keep'),
+    alignments: join(tmp, 'id_keep.json'),
+    filter: [obama],
+  });
   const keptFaces = Object.values(parseAlignments(JSON.parse(readFileSync(kept.alignments, 'utf8'))).frames)[0]!.faces;
   assert.equal(keptFaces.length, 1);
   assert.ok(left(keptFaces[0]!), 'the kept face is Obama');
   assert.equal(kept.filtered, 1);
-  const dropped = await extract({ input: photo, output: join(tmp, 'id_drop'), alignments: join(tmp, 'id_drop.json'), nfilter: [obama] });
-  const droppedFaces = Object.values(parseAlignments(JSON.parse(readFileSync(dropped.alignments, 'utf8'))).frames)[0]!.faces;
+  const dropped = await extract({
+    input: photo,
+    output: join(tmp, 'id_drop'),
+    alignments: join(tmp, 'id_drop.json'),
+    nfilter: [obama],
+  });
+  const droppedFaces = Object.values(parseAlignments(JSON.parse(readFileSync(dropped.alignments, 'utf8'))).frames)[0]!
+    .faces;
   assert.equal(droppedFaces.length, 1);
   assert.ok(!left(droppedFaces[0]!), 'the face left is Biden');
-  await assert.rejects(extract({ input: photo, output: join(tmp, 'id_bad'), alignments: join(tmp, 'id_bad.json'), filter: [join(DATA, 'video/../SOURCES.md')] }), /not an image|No face/);
+  await assert.rejects(
+    extract({
+      input: photo,
+      output: join(tmp, 'id_bad'),
+      alignments: join(tmp, 'id_bad.json'),
+      filter: [join(DATA, 'video/../SOURCES.md')],
+    }),
+    /not an image|No face/,
+  );
 });
 
 test('faces upside down or on their side are found, and their crops come out upright', async () => {
@@ -189,37 +257,56 @@ test('faces upside down or on their side are found, and their crops come out upr
   const dir = join(tmp, 'turned');
   mkdirSync(dir, { recursive: true });
   for (const q of [0, 1, 2]) await writePng(join(dir, `turned_${q}.png`), rotateQuarters(upright, q));
-  const s = await extract({ input: dir, output: join(tmp, 'turned-faces'), alignments: join(tmp, 'turned.json'), identity: false });
+  const s = await extract({
+    input: dir,
+    output: join(tmp, 'turned-faces'),
+    alignments: join(tmp, 'turned.json'),
+    identity: false,
+  });
   const doc = parseAlignments(JSON.parse(readFileSync(s.alignments, 'utf8')));
   const crops = (q: number) => doc.frames[`turned_${q}.png`]!.faces.map((f) => f.crop!).sort();
   assert.equal(crops(2).length, 2, 'upside down: both faces');
   assert.ok(crops(1).length >= 1, 'a quarter turn: at least one face');
   const rolls = doc.frames['turned_2.png']!.faces.map((f) => Math.abs(f.pose.roll));
-  assert.ok(rolls.every((r) => r > 150), `upside-down faces have a roll near 180: ${rolls}`);
+  assert.ok(
+    rolls.every((r) => r > 150),
+    `upside-down faces have a roll near 180: ${rolls}`,
+  );
   // the crop of an upside-down face matches the crop of the same face upright
   const mean = (a: Uint8Array, b: Uint8Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
   for (let i = 0; i < 2; i++) {
     const [a, b] = [await readImage(join(s.output, crops(0)[i]!)), await readImage(join(s.output, crops(2)[i]!))];
-    assert.ok(mean(a.data, b.data) < 12, `face ${i}: upright and upside-down crops differ by ${mean(a.data, b.data).toFixed(1)} levels`);
+    assert.ok(
+      mean(a.data, b.data) < 12,
+      `face ${i}: upright and upside-down crops differ by ${mean(a.data, b.data).toFixed(1)} levels`,
+    );
   }
 });
 
 test('crop names never collide: face.jpg beside face.png, and a second folder with the same names into one -o', async () => {
   const grid = readdirSync(join(DATA, 'faces/grid_s1')).sort();
-  const one = join(tmp, 'names-1'), two = join(tmp, 'names-2'), out = join(tmp, 'names-faces');
+  const one = join(tmp, 'names-1'),
+    two = join(tmp, 'names-2'),
+    out = join(tmp, 'names-faces');
   mkdirSync(one);
   mkdirSync(two);
   copyFileSync(join(DATA, 'faces/grid_s1', grid[0]!), join(one, 'face.jpg'));
-  await sharp(join(DATA, 'faces/grid_s2', readdirSync(join(DATA, 'faces/grid_s2')).sort()[0]!)).png().toFile(join(one, 'face.png'));
+  await sharp(join(DATA, 'faces/grid_s2', readdirSync(join(DATA, 'faces/grid_s2')).sort()[0]!))
+    .png()
+    .toFile(join(one, 'face.png'));
   copyFileSync(join(DATA, 'faces/grid_s1', grid[40]!), join(two, 'face.jpg'));
   const first = await extract({ input: one, output: out, alignments: join(tmp, 'names-1.json'), identity: false });
   assert.equal(first.faces, 2);
-  const crops = () => readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+  const crops = () =>
+    readdirSync(out)
+      .filter((f) => f.endsWith('.png'))
+      .sort();
   assert.equal(crops().length, 2, `two crops, two names: ${crops().join(', ')}`);
   const before = new Map(crops().map((f) => [f, readFileSync(join(out, f)).toString('base64')]));
   await extract({ input: two, output: out, alignments: join(tmp, 'names-2.json'), identity: false });
   assert.equal(crops().length, 3, `the second folder's face.jpg gets its own name: ${crops().join(', ')}`);
-  for (const [f, bytes] of before) assert.equal(readFileSync(join(out, f)).toString('base64'), bytes, `${f} is not replaced`);
+  for (const [f, bytes] of before)
+    assert.equal(readFileSync(join(out, f)).toString('base64'), bytes, `${f} is not replaced`);
   const doc = parseAlignments(JSON.parse(readFileSync(join(tmp, 'names-2.json'), 'utf8')));
   const crop = doc.frames['face.jpg']!.faces[0]!.crop!;
   assert.ok(!before.has(crop) && crops().includes(crop), `the alignments file names the new crop (${crop})`);

@@ -16,8 +16,23 @@ import type { Point } from '../core/geometry/meanface.js';
 import { HumanDetector, byAreaDescending, type DetectedFace, type FaceDetector } from '../faces/human.js';
 import { DetectorThread } from '../faces/detector-thread.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
-import { ALIGNMENTS_SCHEMA_VERSION, MAX_FACES_PER_FRAME, type Alignments, type EmbeddedFace, type FaceRecord, type FrameRecord } from '../core/alignments.js';
-import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop, blurScore } from '../faces/align.js';
+import {
+  ALIGNMENTS_SCHEMA_VERSION,
+  MAX_FACES_PER_FRAME,
+  type Alignments,
+  type EmbeddedFace,
+  type FaceRecord,
+  type FrameRecord,
+} from '../core/alignments.js';
+import {
+  alignmentMatrix,
+  cropMatrix,
+  faceRegion,
+  shiftAffine,
+  tensorToImage,
+  warpCrop,
+  blurScore,
+} from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError, invalid } from '../core/errors.js';
 import { defined } from '../core/options.js';
@@ -96,26 +111,46 @@ export interface ExtractSummary {
   stopped: boolean;
 }
 
-export const EXTRACT_DEFAULTS = { size: 256, coverage: 0.625, minSize: 20, maxFaces: 50, everyN: 1, redetectEvery: 10, filterThreshold: SAME_PERSON } as const;
+export const EXTRACT_DEFAULTS = {
+  size: 256,
+  coverage: 0.625,
+  minSize: 20,
+  maxFaces: 50,
+  everyN: 1,
+  redetectEvery: 10,
+  filterThreshold: SAME_PERSON,
+} as const;
 const SAVE_EVERY = 10;
 
 function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
   if (existsSync(path)) {
     const doc = readAlignmentsFile(path);
     if (doc.crop.size !== size || doc.crop.coverage !== coverage) {
-      throw new FaceganError(ErrorCodes.USAGE,
-        `${path} was made with --size ${doc.crop.size} --coverage ${doc.crop.coverage}; resume with the same settings, or pass another --alignments file.`);
+      throw new FaceganError(
+        ErrorCodes.USAGE,
+        `${path} was made with --size ${doc.crop.size} --coverage ${doc.crop.coverage}; resume with the same settings, or pass another --alignments file.`,
+      );
     }
     return doc;
   }
-  return { schemaVersion: ALIGNMENTS_SCHEMA_VERSION, writer: `facegan ${VERSION}`, input: { path: resolve(input), kind }, crop: { size, coverage }, frames: {} };
+  return {
+    schemaVersion: ALIGNMENTS_SCHEMA_VERSION,
+    writer: `facegan ${VERSION}`,
+    input: { path: resolve(input), kind },
+    crop: { size, coverage },
+    frames: {},
+  };
 }
 
 function save(path: string, doc: Alignments): void {
   try {
     writeFileAtomic(path, [JSON.stringify(doc)]);
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `Cannot write the alignments file ${path} (${(e as Error).message}); pass --alignments with a writable path.`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `Cannot write the alignments file ${path} (${(e as Error).message}); pass --alignments with a writable path.`,
+      { cause: e },
+    );
   }
 }
 
@@ -153,7 +188,9 @@ function sameFrame(path: string, key: string, input: string): boolean {
 function claimCrop(w: FrameWork, outDir: string, stem: string, index: number, key: string): string {
   let name = `${stem}_${index}.png`;
   const owner = w.owners.get(name);
-  if (owner !== undefined ? owner !== key : existsSync(join(outDir, name)) && !sameFrame(join(outDir, name), key, w.input)) {
+  if (
+    owner !== undefined ? owner !== key : existsSync(join(outDir, name)) && !sameFrame(join(outDir, name), key, w.input)
+  ) {
     name = `${stem}_${createHash('sha1').update(join(w.input, key)).digest('hex').slice(0, 6)}_${index}.png`;
   }
   w.owners.set(name, key);
@@ -161,16 +198,32 @@ function claimCrop(w: FrameWork, outDir: string, stem: string, index: number, ke
 }
 
 /** A frame read and sent to the detector, whose faces are cut when its turn comes (the next frame is detected meanwhile). */
-interface Detecting { frame: Frame; image: RgbImage; found: Promise<DetectedFace[]> }
+interface Detecting {
+  frame: Frame;
+  image: RgbImage;
+  found: Promise<DetectedFace[]>;
+}
 
-async function faceRecords(w: FrameWork, d: Detecting, crops: string, outDir: string, o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>): Promise<FrameRecord> {
+async function faceRecords(
+  w: FrameWork,
+  d: Detecting,
+  crops: string,
+  outDir: string,
+  o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>,
+): Promise<FrameRecord> {
   const { frame: f, image } = d;
   const key = f.key;
   const found = (await d.found)
     .filter((f) => Math.min(f.box[2], f.box[3]) >= o.minSize)
     .sort(byAreaDescending)
     .slice(0, o.maxFaces);
-  const frame: FrameRecord = { source: f.source, ...(f.index !== undefined ? { index: f.index, timestamp: f.timestamp } : {}), width: image.width, height: image.height, faces: [] };
+  const frame: FrameRecord = {
+    source: f.source,
+    ...(f.index !== undefined ? { index: f.index, timestamp: f.timestamp } : {}),
+    width: image.width,
+    height: image.height,
+    faces: [],
+  };
   for (const face of found) {
     const landmarks = landmarks68FromMesh(face.mesh);
     const alignment = alignmentMatrix(landmarks);
@@ -195,23 +248,51 @@ async function faceRecords(w: FrameWork, d: Detecting, crops: string, outDir: st
 }
 
 /** A face's geometry: its landmarks, alignment and crop matrix (frame pixels), and `local`, the crop matrix of `source` (its region). */
-interface Cut { landmarks: Point[]; alignment: Affine; matrix: Affine; local: Affine; source: Tensor }
+interface Cut {
+  landmarks: Point[];
+  alignment: Affine;
+  matrix: Affine;
+  local: Affine;
+  source: Tensor;
+}
 
 /** Cuts, records and saves one face as the next of the frame. The PNG is written in the background. */
-async function cutFace(f: DetectedFace, cut: Cut, frame: FrameRecord, key: string, crop: string, outDir: string,
-  w: FrameWork, o: { size: number; coverage: number }, identity?: number[]): Promise<FaceRecord> {
+async function cutFace(
+  f: DetectedFace,
+  cut: Cut,
+  frame: FrameRecord,
+  key: string,
+  crop: string,
+  outDir: string,
+  w: FrameWork,
+  o: { size: number; coverage: number },
+  identity?: number[],
+): Promise<FaceRecord> {
   const cropT = warpCrop(cut.source, cut.local, o.size);
   const record: FaceRecord = {
-    box: f.box.map((v) => round(v)) as FaceRecord['box'], score: round(f.score, 4),
+    box: f.box.map((v) => round(v)) as FaceRecord['box'],
+    score: round(f.score, 4),
     landmarks: cut.landmarks.map(([x, y]) => [round(x, 2), round(y, 2)] as const),
     mesh: f.mesh.map(([x, y, z]) => [round(x), round(y), round(z)]),
-    alignment: cut.alignment, pose: { yaw: degrees(f.angles.yaw), pitch: degrees(f.angles.pitch), roll: degrees(f.angles.roll) },
-    blur: round(blurScore(cropT), 2), ...(identity ? { identity: identity.map((v) => round(v, 5)) } : {}), crop,
+    alignment: cut.alignment,
+    pose: { yaw: degrees(f.angles.yaw), pitch: degrees(f.angles.pitch), roll: degrees(f.angles.roll) },
+    blur: round(blurScore(cropT), 2),
+    ...(identity ? { identity: identity.map((v) => round(v, 5)) } : {}),
+    crop,
   };
   const embedded: EmbeddedFace = {
     schemaVersion: ALIGNMENTS_SCHEMA_VERSION,
-    frame: { key, source: frame.source, input: w.input, width: frame.width, height: frame.height, ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}) },
-    faceIndex: frame.faces.length, face: record, crop: { size: o.size, coverage: o.coverage, matrix: cut.matrix },
+    frame: {
+      key,
+      source: frame.source,
+      input: w.input,
+      width: frame.width,
+      height: frame.height,
+      ...(frame.index !== undefined ? { index: frame.index, timestamp: frame.timestamp } : {}),
+    },
+    faceIndex: frame.faces.length,
+    face: record,
+    crop: { size: o.size, coverage: o.coverage, matrix: cut.matrix },
   };
   const image = tensorToImage(cropT);
   cropT.dispose();
@@ -229,10 +310,15 @@ async function cutFace(f: DetectedFace, cut: Cut, frame: FrameRecord, key: strin
  * console.log(`${summary.faces} faces in ${summary.frames} images`);
  */
 export async function extract(options: ExtractOptions): Promise<ExtractSummary> {
-  const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
-  const input = resolve(o.input), output = resolve(o.output);
+  const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions &
+    typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
+  const input = resolve(o.input),
+    output = resolve(o.output);
   if (sameFile(input, output)) {
-    throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.');
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.',
+    );
   }
   if (!Number.isInteger(o.maxFaces) || o.maxFaces < 1 || o.maxFaces > MAX_FACES_PER_FRAME) {
     throw invalid(`an integer between 1 and ${MAX_FACES_PER_FRAME}`, 'maxFaces', o.maxFaces);
@@ -241,7 +327,10 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   const warnings = new Warnings(o.onWarning);
   const { total, frames } = listFrames(input, kind, o.everyN, o.signal, (m) => warnings.add(m));
   if (kind === 'folder' && total === 0) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${input} holds no files: give a folder of images (.jpg, .png, .webp), an image or a video with -i.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${input} holds no files: give a folder of images (.jpg, .png, .webp), an image or a video with -i.`,
+    );
   }
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
   mkdirSync(output, { recursive: true });
@@ -257,21 +346,48 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   }
 }
 
-async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean }, input: string, output: string,
-  kind: ReturnType<typeof inputKind>, alignmentsPath: string, total: number, frames: ReturnType<typeof listFrames>['frames']): Promise<ExtractSummary> {
+async function extractLocked(
+  o: ExtractOptions & typeof EXTRACT_DEFAULTS & { skipExisting: boolean },
+  input: string,
+  output: string,
+  kind: ReturnType<typeof inputKind>,
+  alignmentsPath: string,
+  total: number,
+  frames: ReturnType<typeof listFrames>['frames'],
+): Promise<ExtractSummary> {
   const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
-  const detectorOptions = { maxFaces: o.maxFaces, video: kind === 'video', redetectEvery: o.redetectEvery, rotations: o.rotations };
+  const detectorOptions = {
+    maxFaces: o.maxFaces,
+    video: kind === 'video',
+    redetectEvery: o.redetectEvery,
+    rotations: o.rotations,
+  };
   // detection in its own thread runs beside the cutting and saving of the frame before (--no-threads: one thread)
-  const detector: FaceDetector & { close?: () => Promise<void> } = o.threads === false ? new HumanDetector(detectorOptions) : new DetectorThread(detectorOptions);
+  const detector: FaceDetector & { close?: () => Promise<void> } =
+    o.threads === false ? new HumanDetector(detectorOptions) : new DetectorThread(detectorOptions);
   // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:
   // leave the detector a core while extract runs
   const torchThreads = numThreads();
   if (o.threads !== false) setNumThreads(Math.max(1, torchThreads - 1));
   try {
     const base = kind === 'folder' ? '' : `${basename(input, extname(input))}_`;
-    const summary: ExtractSummary = { alignments: alignmentsPath, output, frames: 0, processed: 0, resumed: 0, faces: 0, framesWithoutFaces: 0, filtered: 0, unreadable: [], warnings: [], stopped: false };
+    const summary: ExtractSummary = {
+      alignments: alignmentsPath,
+      output,
+      frames: 0,
+      processed: 0,
+      resumed: 0,
+      faces: 0,
+      framesWithoutFaces: 0,
+      filtered: 0,
+      unreadable: [],
+      warnings: [],
+      stopped: false,
+    };
     const filter = await IdentityFilter.fromImages(detector, o.filter ?? [], o.nfilter ?? [], o.filterThreshold);
-    const owners = new Map(Object.entries(doc.frames).flatMap(([k, fr]) => fr.faces.map((f) => [f.crop, k] as [string, string])));
+    const owners = new Map(
+      Object.entries(doc.frames).flatMap(([k, fr]) => fr.faces.map((f) => [f.crop, k] as [string, string])),
+    );
     const work: FrameWork = { filter, identity: false, filtered: 0, writes: [], owners, input };
     // the alignments file only ever lists crops already on disk
     const saveAll = async () => {
@@ -308,8 +424,11 @@ async function extractLocked(o: ExtractOptions & typeof EXTRACT_DEFAULTS & { ski
       // deleted by hand (a clean-up)
       const held = doc.frames[frame.key];
       const here = (f: FaceRecord) => !!f.crop && existsSync(join(output, f.crop));
-      const ours = held && (held.output !== undefined && holds
-        ? sameFile(held.output, output) : !held.faces.length || held.faces.some(here));
+      const ours =
+        held &&
+        (held.output !== undefined && holds
+          ? sameFile(held.output, output)
+          : !held.faces.length || held.faces.some(here));
       const known = ours ? held : undefined;
       if (frame.problem) {
         await finish();

@@ -7,7 +7,7 @@ import { composeAffine, invertAffine, umeyama, applyAffine, type Affine } from '
 import { MEAN_FACE, MEAN_EYES, type Point } from '../core/geometry/meanface.js';
 import { copyRegion, cropBounds } from '../core/crop-sample.js';
 import type { RgbImage } from '../core/image.js';
-import { Tensor, fromBytes, tensor, tidy, noGrad, affineGrid, gridSample, conv2d } from '../engine/index.js';
+import { type Tensor, fromBytes, tensor, tidy, noGrad, affineGrid, gridSample, conv2d } from '../engine/index.js';
 import { invalid } from '../core/errors.js';
 
 /** Image pixels -> mean-face units, from 68 landmarks. */

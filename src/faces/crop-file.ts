@@ -17,7 +17,10 @@ import type { RgbImage } from '../core/image.js';
 export const FACE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'];
 
 /** The face images of a folder (by extension), sorted by name. */
-export const faceFileNames = (folder: string): string[] => readdirSync(folder).filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+export const faceFileNames = (folder: string): string[] =>
+  readdirSync(folder)
+    .filter((f) => FACE_EXTENSIONS.includes(extname(f).toLowerCase()))
+    .sort();
 
 export interface FaceCrop {
   image: RgbImage;
@@ -37,7 +40,11 @@ function cropRecord(bytes: Buffer, path: string): EmbeddedFace | undefined {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} carries a facegan record that is not JSON (${(e as Error).message}): extract it again.`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${path} carries a facegan record that is not JSON (${(e as Error).message}): extract it again.`,
+      { cause: e },
+    );
   }
   return parseEmbeddedFace(raw, `The facegan record in ${path}`);
 }
@@ -53,7 +60,11 @@ function readBytes(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { cause: e },
+    );
   }
 }
 
@@ -65,7 +76,13 @@ export async function readFaceCrop(path: string): Promise<FaceCrop> {
   const record = cropRecord(bytes, path);
   if (!record) return { image };
   const scale = image.width / record.crop.size; // the crop may have been resized since extraction
-  return { image, record, landmarks: record.face.landmarks.map((p) => applyAffine(record.crop.matrix, p)).map(([x, y]) => [x * scale, y * scale] as const) };
+  return {
+    image,
+    record,
+    landmarks: record.face.landmarks
+      .map((p) => applyAffine(record.crop.matrix, p))
+      .map(([x, y]) => [x * scale, y * scale] as const),
+  };
 }
 
 /**
@@ -73,16 +90,24 @@ export async function readFaceCrop(path: string): Promise<FaceCrop> {
  * added to `skipped` with the reason and gives undefined: one bad file among many does not end the run.
  */
 export function readFaceCropOrSkip(path: string, skipped: Skipped[]): Promise<FaceCrop | undefined> {
-  return orSkip(path, skipped, () => readFaceCrop(path), (message) => {
-    // the reason without its advice (the warning gives it once for all), always naming the file
-    const reason = message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]!;
-    return reason.includes(path) ? reason : `${path}: ${reason}`;
-  });
+  return orSkip(
+    path,
+    skipped,
+    () => readFaceCrop(path),
+    (message) => {
+      // the reason without its advice (the warning gives it once for all), always naming the file
+      const reason = message.replace(/^The facegan record in /, '').split(/; |: extract it again/)[0]!;
+      return reason.includes(path) ? reason : `${path}: ${reason}`;
+    },
+  );
 }
 
 /** Refuses a folder none of whose files could be read, naming the first reason. */
 export function requireSomeRead(folder: string, skipped: readonly Skipped[], total: number): void {
   if (total && skipped.length === total) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `None of the ${total} files in ${folder} could be read; the first: ${skipped[0]!.reason}.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `None of the ${total} files in ${folder} could be read; the first: ${skipped[0]!.reason}.`,
+    );
   }
 }

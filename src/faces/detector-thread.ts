@@ -9,8 +9,17 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { spawnTsWorker } from '../io/ts-worker.js';
 import type { DetectedFace, DetectorOptions, FaceDetector } from './human.js';
 
-export interface DetectRequest { id: number; width: number; height: number; data: ArrayBuffer }
-export interface DetectReply { id: number; faces?: DetectedFace[]; error?: string }
+export interface DetectRequest {
+  id: number;
+  width: number;
+  height: number;
+  data: ArrayBuffer;
+}
+export interface DetectReply {
+  id: number;
+  faces?: DetectedFace[];
+  error?: string;
+}
 
 export class DetectorThread implements FaceDetector {
   #worker: Worker;
@@ -28,7 +37,9 @@ export class DetectorThread implements FaceDetector {
       else p?.resolve(r.faces!);
     });
     this.#worker.on('error', (e) => this.#fail(e));
-    this.#worker.on('exit', (code) => { if (code !== 0) this.#fail(new Error(`the detection thread stopped (exit ${code})`)); });
+    this.#worker.on('exit', (code) => {
+      if (code !== 0) this.#fail(new Error(`the detection thread stopped (exit ${code})`));
+    });
     this.#worker.unref();
   }
 

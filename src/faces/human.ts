@@ -35,19 +35,31 @@ export interface DetectorOptions {
 }
 
 /* The parts of Human's API used here. */
-interface HumanResult { face: { box: number[]; score: number; mesh: number[][]; rotation?: { angle: { yaw: number; pitch: number; roll: number } } }[] }
+interface HumanResult {
+  face: {
+    box: number[];
+    score: number;
+    mesh: number[][];
+    rotation?: { angle: { yaw: number; pitch: number; roll: number } };
+  }[];
+}
 interface HumanInstance {
   load(): Promise<void>;
   warmup(): Promise<unknown>;
   detect(input: unknown): Promise<HumanResult>;
-  tf: { tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void }; getBackend(): string };
+  tf: {
+    tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void };
+    getBackend(): string;
+  };
 }
 
 /** Orders faces largest first (by box area). */
-export const byAreaDescending = (a: { box: readonly number[] }, b: { box: readonly number[] }): number => b.box[2]! * b.box[3]! - a.box[2]! * a.box[3]!;
+export const byAreaDescending = (a: { box: readonly number[] }, b: { box: readonly number[] }): number =>
+  b.box[2]! * b.box[3]! - a.box[2]! * a.box[3]!;
 
 /** The largest of the faces found, if any. */
-export const largestFace = <F extends { box: readonly number[] }>(faces: readonly F[]): F | undefined => [...faces].sort(byAreaDescending)[0];
+export const largestFace = <F extends { box: readonly number[] }>(faces: readonly F[]): F | undefined =>
+  [...faces].sort(byAreaDescending)[0];
 
 /** Anything that finds faces: HumanDetector here, or DetectorThread running one in a worker. */
 export interface FaceDetector {
@@ -67,22 +79,43 @@ export class HumanDetector implements FaceDetector {
   async load(): Promise<void> {
     if (this.#human) return;
     installFileFetch();
-    const { Human } = requireDist<{ Human: new (config: object) => HumanInstance }>('@vladmandic/human', 'human.node-wasm.js');
-    const models = pathToFileURL(resolve(join(packageDir('@vladmandic/human'), 'models'))).href + '/';
+    const { Human } = requireDist<{ Human: new (config: object) => HumanInstance }>(
+      '@vladmandic/human',
+      'human.node-wasm.js',
+    );
+    const models = `${pathToFileURL(resolve(join(packageDir('@vladmandic/human'), 'models'))).href}/`;
     const off = { enabled: false };
     const human = new Human({
-      backend: 'wasm', wasmPath: wasmDir(), modelBasePath: models, debug: false,
+      backend: 'wasm',
+      wasmPath: wasmDir(),
+      modelBasePath: models,
+      debug: false,
       // Human's cache is its tracker: while the picture changes less than this share, boxes come from the last mesh.
       cacheSensitivity: this.options.video ? 0.7 : 0,
       face: {
         enabled: true,
         detector: {
-          rotation: true, maxDetected: this.options.maxFaces ?? 50, minConfidence: this.options.minConfidence ?? 0.5, return: false,
-          skipFrames: this.options.video ? Math.max(0, (this.options.redetectEvery ?? 10) - 1) : 0, skipTime: this.options.video ? 1e9 : 0,
+          rotation: true,
+          maxDetected: this.options.maxFaces ?? 50,
+          minConfidence: this.options.minConfidence ?? 0.5,
+          return: false,
+          skipFrames: this.options.video ? Math.max(0, (this.options.redetectEvery ?? 10) - 1) : 0,
+          skipTime: this.options.video ? 1e9 : 0,
         },
-        mesh: { enabled: true }, iris: off, emotion: off, description: off, antispoof: off, liveness: off, attention: off,
+        mesh: { enabled: true },
+        iris: off,
+        emotion: off,
+        description: off,
+        antispoof: off,
+        liveness: off,
+        attention: off,
       },
-      body: off, hand: off, object: off, gesture: off, segmentation: off, filter: { enabled: false },
+      body: off,
+      hand: off,
+      object: off,
+      gesture: off,
+      segmentation: off,
+      filter: { enabled: false },
     });
     await human.load();
     this.#human = human;
@@ -97,10 +130,13 @@ export class HumanDetector implements FaceDetector {
       return faces;
     }
     // in a video, an empty stretch is searched turned only on full-detection frames, unless the last frame was turned
-    if (this.options.video && !this.#turnedLast && this.#empty++ % (this.options.redetectEvery ?? 10) !== 0) return faces;
+    if (this.options.video && !this.#turnedLast && this.#empty++ % (this.options.redetectEvery ?? 10) !== 0)
+      return faces;
     // Turned frames go to a detector of their own in a video: this one's tracker must only ever see upright frames,
     // or it carries a box into the next (turned) frame and fits an upright mesh there.
-    const turned = this.options.video ? (this.#turned ??= new HumanDetector({ ...this.options, video: false, rotations: false })) : this;
+    const turned = this.options.video
+      ? (this.#turned ??= new HumanDetector({ ...this.options, video: false, rotations: false }))
+      : this;
     for (const q of [this.#lastTurn, ...[2, 1, 3].filter((t) => t !== this.#lastTurn)]) {
       const found = await turned.detectOnce(rotateQuarters(image, q));
       if (found.length) {
@@ -134,12 +170,23 @@ export class HumanDetector implements FaceDetector {
 
 /** A face found in the image turned by `q` quarter turns, in the original w x h image's coordinates. */
 function unrotateFace(f: DetectedFace, q: number, w: number, h: number): DetectedFace {
-  const corners = [[f.box[0], f.box[1]], [f.box[0] + f.box[2], f.box[1] + f.box[3]]].map(([x, y]) => unrotatePoint(x!, y!, q, w, h));
-  const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
-  const box: DetectedFace['box'] = [Math.min(...xs), Math.min(...ys), Math.abs(xs[1]! - xs[0]!), Math.abs(ys[1]! - ys[0]!)];
+  const corners = [
+    [f.box[0], f.box[1]],
+    [f.box[0] + f.box[2], f.box[1] + f.box[3]],
+  ].map(([x, y]) => unrotatePoint(x!, y!, q, w, h));
+  const xs = corners.map((c) => c[0]),
+    ys = corners.map((c) => c[1]);
+  const box: DetectedFace['box'] = [
+    Math.min(...xs),
+    Math.min(...ys),
+    Math.abs(xs[1]! - xs[0]!),
+    Math.abs(ys[1]! - ys[0]!),
+  ];
   const roll = f.angles.roll - (q * Math.PI) / 2;
   return {
-    ...f, box, mesh: f.mesh.map(([x, y, z]) => [...unrotatePoint(x, y, q, w, h), z] as [number, number, number]),
+    ...f,
+    box,
+    mesh: f.mesh.map(([x, y, z]) => [...unrotatePoint(x, y, q, w, h), z] as [number, number, number]),
     angles: { ...f.angles, roll: Math.atan2(Math.sin(roll), Math.cos(roll)) },
   };
 }

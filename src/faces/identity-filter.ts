@@ -24,7 +24,11 @@ export async function identityOf(source: Tensor, alignment: Affine): Promise<num
 /** The descriptor of the face with these 68 landmarks in an image; only the chip's region becomes a tensor. */
 export async function identityOfFace(image: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
   const alignment = alignmentMatrix(landmarks);
-  const region = faceRegion(image, cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage), IDENTITY_CHIP.size);
+  const region = faceRegion(
+    image,
+    cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage),
+    IDENTITY_CHIP.size,
+  );
   try {
     return await identityOf(region.tensor, shiftAffine(alignment, region.x0, region.y0));
   } finally {
@@ -33,22 +37,36 @@ export async function identityOfFace(image: RgbImage, landmarks: readonly Point[
 }
 
 export class IdentityFilter {
-  constructor(readonly wanted: number[][], readonly unwanted: number[][], readonly threshold = SAME_PERSON) {}
+  constructor(
+    readonly wanted: number[][],
+    readonly unwanted: number[][],
+    readonly threshold = SAME_PERSON,
+  ) {}
 
   get active(): boolean {
     return this.wanted.length > 0 || this.unwanted.length > 0;
   }
 
   /** The largest face of each image, as a descriptor; an image without a face is an error. */
-  static async fromImages(detector: FaceDetector, filter: readonly string[], nfilter: readonly string[], threshold = SAME_PERSON): Promise<IdentityFilter> {
+  static async fromImages(
+    detector: FaceDetector,
+    filter: readonly string[],
+    nfilter: readonly string[],
+    threshold = SAME_PERSON,
+  ): Promise<IdentityFilter> {
     const describe = async (path: string, flag: string) => {
       const image = await readImage(path);
       const faces = await detector.detect(image);
       const face = largestFace(faces);
-      if (!face) throw new FaceganError(ErrorCodes.BAD_FILE, `No face found in ${path} (given with ${flag}); give a clear photo of the person's face.`);
+      if (!face)
+        throw new FaceganError(
+          ErrorCodes.BAD_FILE,
+          `No face found in ${path} (given with ${flag}); give a clear photo of the person's face.`,
+        );
       return identityOfFace(image, landmarks68FromMesh(face.mesh));
     };
-    const wanted = [], unwanted = [];
+    const wanted = [],
+      unwanted = [];
     for (const p of filter) wanted.push(await describe(p, '--filter'));
     for (const p of nfilter) unwanted.push(await describe(p, '--nfilter'));
     return new IdentityFilter(wanted, unwanted, threshold);
@@ -57,7 +75,8 @@ export class IdentityFilter {
   /** Whether a face passes: near a wanted face (and nearer to it than to any unwanted), and not near an unwanted one. */
   keeps(descriptor: readonly number[]): boolean {
     const nearest = (set: number[][]) => Math.min(...set.map((d) => descriptorDistance(d, descriptor)));
-    const dw = this.wanted.length ? nearest(this.wanted) : undefined, du = this.unwanted.length ? nearest(this.unwanted) : undefined;
+    const dw = this.wanted.length ? nearest(this.wanted) : undefined,
+      du = this.unwanted.length ? nearest(this.unwanted) : undefined;
     if (dw !== undefined && dw >= this.threshold) return false;
     if (du !== undefined && du < this.threshold) return false;
     return dw === undefined || du === undefined || dw < du;

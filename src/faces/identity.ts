@@ -13,13 +13,23 @@ export const IDENTITY_CHIP = { size: 150, coverage: 1 / 1.5 } as const;
 export const SAME_PERSON = 0.6;
 
 interface FaceApi {
-  tf: { setBackend(name: string): Promise<boolean>; ready(): Promise<void>; tensor3d(data: Float32Array, shape: [number, number, number], dtype: 'float32'): { dispose(): void } };
+  tf: {
+    setBackend(name: string): Promise<boolean>;
+    ready(): Promise<void>;
+    tensor3d(data: Float32Array, shape: [number, number, number], dtype: 'float32'): { dispose(): void };
+  };
   nets: {
-    faceRecognitionNet: { loadFromDisk(dir: string): Promise<void>; computeFaceDescriptor(input: unknown): Promise<Float32Array> };
+    faceRecognitionNet: {
+      loadFromDisk(dir: string): Promise<void>;
+      computeFaceDescriptor(input: unknown): Promise<Float32Array>;
+    };
     ssdMobilenetv1: { loadFromDisk(dir: string): Promise<void> };
   };
   SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
-  detectAllFaces(input: unknown, options: unknown): Promise<{ box: { x: number; y: number; width: number; height: number }; score: number }[]>;
+  detectAllFaces(
+    input: unknown,
+    options: unknown,
+  ): Promise<{ box: { x: number; y: number; width: number; height: number }; score: number }[]>;
 }
 
 let api: Promise<FaceApi> | undefined;
@@ -29,7 +39,10 @@ const modelDir = () => resolve(join(packageDir('@vladmandic/face-api'), 'model')
 async function load(): Promise<FaceApi> {
   installFileFetch();
   const faceapi = requireDist<FaceApi>('@vladmandic/face-api', 'face-api.node-wasm.js');
-  const wasm = requireDist<{ setWasmPaths(p: string): void }>('@tensorflow/tfjs-backend-wasm', 'tf-backend-wasm.node.js');
+  const wasm = requireDist<{ setWasmPaths(p: string): void }>(
+    '@tensorflow/tfjs-backend-wasm',
+    'tf-backend-wasm.node.js',
+  );
   wasm.setWasmPaths(wasmDir());
   await faceapi.tf.setBackend('wasm');
   await faceapi.tf.ready();
@@ -41,11 +54,20 @@ async function load(): Promise<FaceApi> {
  * Faces found by face-api's own detector (SSD MobileNet v1, another net than extract's BlazeFace): eval asks it
  * whether a swapped face still looks like a face. Boxes [x, y, width, height] in image pixels.
  */
-export async function detectFacesFaceApi(image: RgbImage, minConfidence = 0.5): Promise<{ box: [number, number, number, number]; score: number }[]> {
-  const faceapi = await (ssd ??= (api ??= load()).then(async (f) => { await f.nets.ssdMobilenetv1.loadFromDisk(modelDir()); return f; }));
+export async function detectFacesFaceApi(
+  image: RgbImage,
+  minConfidence = 0.5,
+): Promise<{ box: [number, number, number, number]; score: number }[]> {
+  const faceapi = await (ssd ??= (api ??= load()).then(async (f) => {
+    await f.nets.ssdMobilenetv1.loadFromDisk(modelDir());
+    return f;
+  }));
   const input = faceapi.tf.tensor3d(new Float32Array(image.data), [image.height, image.width, 3], 'float32');
   try {
-    const found = await faceapi.detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 }));
+    const found = await faceapi.detectAllFaces(
+      input,
+      new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 20 }),
+    );
     return found.map((d) => ({ box: [d.box.x, d.box.y, d.box.width, d.box.height], score: d.score }));
   } finally {
     input.dispose();

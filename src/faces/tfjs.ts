@@ -14,12 +14,18 @@ const require = createRequire(import.meta.url);
 /** Folder of a package's file, found through node's resolution (works wherever node_modules is). */
 export function packageDir(name: string): string {
   // Not require.resolve(`${name}/package.json`): some packages' exports maps do not list it.
-  const dir = (require.resolve.paths(name) ?? []).map((p) => join(p, name)).find((d) => existsSync(join(d, 'package.json')));
-  if (!dir) throw new FaceganError(ErrorCodes.NO_ENGINE, `The package ${name} is not installed; run npm ci in the facegan folder.`);
+  const dir = (require.resolve.paths(name) ?? [])
+    .map((p) => join(p, name))
+    .find((d) => existsSync(join(d, 'package.json')));
+  if (!dir)
+    throw new FaceganError(
+      ErrorCodes.NO_ENGINE,
+      `The package ${name} is not installed; run npm ci in the facegan folder.`,
+    );
   return dir;
 }
 
-export const wasmDir = (): string => join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + '/';
+export const wasmDir = (): string => `${join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist')}/`;
 
 let shimmed = false;
 
@@ -32,10 +38,16 @@ export function installFileFetch(): void {
     const u = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
     if (u.startsWith('file://')) {
       const body = await readFile(new URL(u));
-      return new Response(body, { status: 200, headers: { 'content-type': u.endsWith('.json') ? 'application/json' : 'application/octet-stream' } });
+      return new Response(body, {
+        status: 200,
+        headers: { 'content-type': u.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
+      });
     }
     if (/^https?:/.test(u)) {
-      throw new FaceganError(ErrorCodes.BAD_FILE, `facegan does not download at run time, but a face model asked for ${u}`);
+      throw new FaceganError(
+        ErrorCodes.BAD_FILE,
+        `facegan does not download at run time, but a face model asked for ${u}`,
+      );
     }
     return original(url, init);
   }) as typeof fetch;

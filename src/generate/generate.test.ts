@@ -11,7 +11,7 @@ import { GENERATED_SOURCE_TYPE, readImageSourceType, readVideoSourceType } from 
 import { interpolate, walkPosition } from './interpolate.js';
 import { project } from './project.js';
 import { loadSafetensors } from '../engine/index.js';
-import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { ErrorCodes, type FaceganError } from '../core/errors.js';
 import { generate } from './generate.js';
 import { parseRanges } from '../core/ranges.js';
 

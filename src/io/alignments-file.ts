@@ -8,7 +8,9 @@ import { parseAlignments, type Alignments } from '../core/alignments.js';
 export function defaultAlignmentsPath(input: string): string {
   const abs = resolve(input);
   const isDir = existsSync(abs) && statSync(abs).isDirectory();
-  return isDir ? `${abs.replace(/\/+$/, '')}.alignments.json` : join(dirname(abs), `${basename(abs, extname(abs))}.alignments.json`);
+  return isDir
+    ? `${abs.replace(/\/+$/, '')}.alignments.json`
+    : join(dirname(abs), `${basename(abs, extname(abs))}.alignments.json`);
 }
 
 /** Reads and validates (and upgrades) an alignments file. */
@@ -17,7 +19,11 @@ export function readAlignmentsFile(path: string): Alignments {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `Cannot read the alignments file ${path} (${(e as Error).message}); re-run facegan extract to make it again.`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `Cannot read the alignments file ${path} (${(e as Error).message}); re-run facegan extract to make it again.`,
+      { cause: e },
+    );
   }
   return parseAlignments(raw, path);
 }

@@ -25,7 +25,11 @@ export function writeFileAtomic(path: string, chunks: Iterable<Uint8Array | stri
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw e;
   }
@@ -51,9 +55,11 @@ export function copyFileAtomic(src: string, dst: string): void {
 
 /** The SHA-256 of a file, read in chunks (a checkpoint's optimizer file is hundreds of MB). */
 export function sha256File(path: string): string {
-  const hash = createHash('sha256'), buf = Buffer.allocUnsafe(8 << 20), fd = openSync(path, 'r');
+  const hash = createHash('sha256'),
+    buf = Buffer.allocUnsafe(8 << 20),
+    fd = openSync(path, 'r');
   try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+    for (let n: number; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }

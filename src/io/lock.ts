@@ -42,9 +42,13 @@ function readLock(path: string): LockInfo | undefined {
   }
 }
 
-const fsError = (path: string, subject: string, e: unknown) => new FaceganError(ErrorCodes.BAD_FILE,
-  `Cannot take the lock ${path} for ${subject} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ` +
-    'the folder must exist and be writable.', { cause: e });
+const fsError = (path: string, subject: string, e: unknown) =>
+  new FaceganError(
+    ErrorCodes.BAD_FILE,
+    `Cannot take the lock ${path} for ${subject} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ` +
+      'the folder must exist and be writable.',
+    { cause: e },
+  );
 
 /**
  * Takes the lock on `dir` for this process (the folder must exist), or refuses with who holds it. Returns the
@@ -77,9 +81,11 @@ export function lockAt(path: string, subject: string, command = process.argv.sli
       const ours = other && other.host === info.host && other.pid === process.pid; // a lock from before a restart
       if (other && !ours && (other.host !== info.host || alive(other.pid))) {
         const where = other.host === info.host ? `pid ${other.pid}` : `pid ${other.pid} on ${other.host}`;
-        throw new FaceganError(ErrorCodes.USAGE,
+        throw new FaceganError(
+          ErrorCodes.USAGE,
           `${subject} is in use by another facegan (${where}, since ${other.started}: ${other.command}). ` +
-            `Wait for it to finish or stop it; if it is gone (another machine that crashed), delete ${path}.`);
+            `Wait for it to finish or stop it; if it is gone (another machine that crashed), delete ${path}.`,
+        );
       }
       takeOverStale(path, other);
     }

@@ -22,15 +22,26 @@ export const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
  * would otherwise fill memory or hang the reader.
  */
 export function checkRegularFile(path: string, maxBytes = MAX_IMAGE_BYTES): void {
-  let st;
+  let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} cannot be read (${code === 'ENOENT' ? 'a link to nothing' : code}).`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${path} cannot be read (${code === 'ENOENT' ? 'a link to nothing' : code}).`,
+      { cause: e },
+    );
   }
-  if (!st.isFile()) throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is not a regular file (a device, a pipe or a folder); facegan reads image files only.`);
+  if (!st.isFile())
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${path} is not a regular file (a device, a pipe or a folder); facegan reads image files only.`,
+    );
   if (st.size > maxBytes) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${path} is ${(st.size / 2 ** 20).toFixed(0)} MB, over the ${maxBytes / 2 ** 20} MB facegan reads as one image.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${path} is ${(st.size / 2 ** 20).toFixed(0)} MB, over the ${maxBytes / 2 ** 20} MB facegan reads as one image.`,
+    );
   }
 }

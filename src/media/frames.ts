@@ -27,21 +27,38 @@ export interface Frame {
 export type InputKind = 'image' | 'folder' | 'video';
 
 export function inputKind(input: string): InputKind {
-  if (!existsSync(input)) throw new FaceganError(ErrorCodes.BAD_FILE, `No file or folder at ${input}: give an image, a folder of images or a video with -i.`);
+  if (!existsSync(input))
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `No file or folder at ${input}: give an image, a folder of images or a video with -i.`,
+    );
   if (statSync(input).isDirectory()) return 'folder';
   return isVideoFile(input) ? 'video' : 'image';
 }
 
 /** The frames of the input, every n-th, with their count when known up front. */
-export function listFrames(input: string, kind: InputKind, everyN: number, signal?: AbortSignal,
-  onWarning?: (message: string) => void): { total: number; frames: AsyncIterable<Frame>; video?: VideoInfo } {
+export function listFrames(
+  input: string,
+  kind: InputKind,
+  everyN: number,
+  signal?: AbortSignal,
+  onWarning?: (message: string) => void,
+): { total: number; frames: AsyncIterable<Frame>; video?: VideoInfo } {
   if (kind === 'video') {
     const info = probeVideo(input);
     return {
-      total: Math.ceil(info.frames / everyN), video: info,
+      total: Math.ceil(info.frames / everyN),
+      video: info,
       frames: (async function* () {
         for await (const f of readFrames(input, { everyN, signal, info, onWarning })) {
-          yield { key: videoFrameKey(f.index), source: String(f.index), index: f.index, timestamp: f.timestamp, isImage: true, image: async () => f.image };
+          yield {
+            key: videoFrameKey(f.index),
+            source: String(f.index),
+            index: f.index,
+            timestamp: f.timestamp,
+            isImage: true,
+            image: async () => f.image,
+          };
         }
       })(),
     };
@@ -76,7 +93,10 @@ function folderEntries(folder: string): { name: string; problem?: string }[] {
     try {
       if (statSync(join(folder, name)).isDirectory()) continue;
     } catch (e) {
-      out.push({ name, problem: `it cannot be read (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a link to nothing' : (e as Error).message})` });
+      out.push({
+        name,
+        problem: `it cannot be read (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a link to nothing' : (e as Error).message})`,
+      });
       continue;
     }
     out.push({ name });

@@ -18,19 +18,39 @@ export async function readImage(path: string): Promise<RgbImage> {
 /** Decodes an image file or its bytes to upright RGB; `name` names it in the error when it is not an image. */
 export async function decodeImage(input: string | Buffer, name: string): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    const { data, info } = await sharp(input)
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${name} is not an image facegan can read (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${name} is not an image facegan can read (${(e as Error).message.split('\n')[0]})`,
+      { cause: e },
+    );
   }
 }
 
 /** Encodes in the format an extension names (.png, .jpg/.jpeg, .webp), with an XMP packet when given. */
 async function encode(image: RgbImage, ext: string, options: { xmp?: string; quality?: number } = {}): Promise<Buffer> {
-  let s = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } });
+  let s = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  });
   if (options.xmp) s = s.withXmp(options.xmp);
   const quality = options.quality ?? 95;
-  s = ext === '.jpg' || ext === '.jpeg' ? s.jpeg({ quality, chromaSubsampling: '4:4:4' }) : ext === '.webp' ? s.webp({ quality }) : s.png({ compressionLevel: 6 });
+  s =
+    ext === '.jpg' || ext === '.jpeg'
+      ? s.jpeg({ quality, chromaSubsampling: '4:4:4' })
+      : ext === '.webp'
+        ? s.webp({ quality })
+        : s.png({ compressionLevel: 6 });
   return s.toBuffer();
 }
 
@@ -56,14 +76,28 @@ export interface Label {
 export const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Writes an image scaled by a whole `scale` (nearest neighbour, so pixels stay visible), with text labels drawn on. */
-export async function writeLabelledPng(path: string, image: RgbImage, labels: readonly Label[], scale = 1, fontSize = 14): Promise<void> {
-  const width = image.width * scale, height = image.height * scale;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${labels.map((l) =>
-    `<text x="${l.x}" y="${l.y}" font-family="sans-serif" font-size="${fontSize}" fill="white" text-anchor="middle">${escapeXml(l.text)}</text>`).join('')}</svg>`;
-  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
+export async function writeLabelledPng(
+  path: string,
+  image: RgbImage,
+  labels: readonly Label[],
+  scale = 1,
+  fontSize = 14,
+): Promise<void> {
+  const width = image.width * scale,
+    height = image.height * scale;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${labels
+    .map(
+      (l) =>
+        `<text x="${l.x}" y="${l.y}" font-family="sans-serif" font-size="${fontSize}" fill="white" text-anchor="middle">${escapeXml(l.text)}</text>`,
+    )
+    .join('')}</svg>`;
+  const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
     .resize(width, height, { kernel: 'nearest' })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-    .png({ compressionLevel: 6 }).toBuffer();
+    .png({ compressionLevel: 6 })
+    .toBuffer();
   writeFileAtomic(path, [png]);
 }
 
@@ -71,7 +105,11 @@ export async function writeLabelledPng(path: string, image: RgbImage, labels: re
  * Encodes an image in the format its file name asks for (.png, .jpg/.jpeg, .webp), with an XMP packet when given,
  * and writes it atomically.
  */
-export async function writeImage(path: string, image: RgbImage, options: { xmp?: string; quality?: number } = {}): Promise<void> {
+export async function writeImage(
+  path: string,
+  image: RgbImage,
+  options: { xmp?: string; quality?: number } = {},
+): Promise<void> {
   writeFileAtomic(path, [await encode(image, path.toLowerCase().slice(path.lastIndexOf('.')), options)]);
 }
 

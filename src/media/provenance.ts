@@ -10,7 +10,8 @@ import { readGifXmp } from '../core/gif-xmp.js';
 import { VERSION } from '../version.js';
 import { escapeXml } from './image.js';
 
-export const DIGITAL_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
+export const DIGITAL_SOURCE_TYPE =
+  'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia';
 export const SYNTHETIC_NOTE = 'Synthetic: faces swapped by facegan (a trained generative model)';
 /** A wholly generated image: no real footage in it (StyleGAN's outputs). */
 export const GENERATED_SOURCE_TYPE = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
@@ -60,29 +61,47 @@ const sourceTypeIn = (xmp: string) => /DigitalSourceType(?:="|>)([^"<]+)/.exec(x
 /** The Digital Source Type a video's container metadata (or an animated GIF's XMP) declares, if any. */
 export function readVideoSourceType(path: string): string | undefined {
   if (extname(path).toLowerCase() === '.gif') return sourceTypeIn(readGifXmp(readFileSync(path)) ?? '');
-  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', path], { encoding: 'utf8' });
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags', '-of', 'json', path], {
+    encoding: 'utf8',
+  });
   const tags = (JSON.parse(r.stdout || '{}') as { format?: { tags?: Record<string, string> } }).format?.tags ?? {};
   return Object.entries(tags).find(([k]) => k.toLowerCase() === 'digital_source_type')?.[1];
 }
 
 /** A visible mark: white text on a dark band, as RGBA pixels to lay over frames of one size. */
-export interface Overlay { x: number; y: number; width: number; height: number; rgba: Uint8Array }
+export interface Overlay {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
 
 /** Renders `text` for the bottom-left corner of a width x height frame. */
 export async function renderLabel(text: string, width: number, height: number): Promise<Overlay> {
   const size = Math.max(12, Math.round(Math.min(width, height) / 30));
-  const w = Math.min(width, Math.round(size * 0.6 * text.length + size)), h = Math.min(height, Math.round(size * 1.6));
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="black" fill-opacity="0.55"/>`
-    + `<text x="${size / 2}" y="${h - size * 0.45}" font-family="sans-serif" font-size="${size}" fill="white">${escapeXml(text)}</text></svg>`;
+  const w = Math.min(width, Math.round(size * 0.6 * text.length + size)),
+    h = Math.min(height, Math.round(size * 1.6));
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="black" fill-opacity="0.55"/>` +
+    `<text x="${size / 2}" y="${h - size * 0.45}" font-family="sans-serif" font-size="${size}" fill="white">${escapeXml(text)}</text></svg>`;
   const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { x: 0, y: height - h, width: w, height: h, rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return {
+    x: 0,
+    y: height - h,
+    width: w,
+    height: h,
+    rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** Lays the overlay over an RGB image, in place. */
 export function drawOverlay(image: { width: number; data: Uint8Array }, o: Overlay): void {
   for (let y = 0; y < o.height; y++) {
     for (let x = 0; x < o.width; x++) {
-      const s = (y * o.width + x) * 4, d = ((o.y + y) * image.width + o.x + x) * 3, a = o.rgba[s + 3]! / 255;
+      const s = (y * o.width + x) * 4,
+        d = ((o.y + y) * image.width + o.x + x) * 3,
+        a = o.rgba[s + 3]! / 255;
       for (let c = 0; c < 3; c++) image.data[d + c] = Math.round(image.data[d + c]! * (1 - a) + o.rgba[s + c]! * a);
     }
   }

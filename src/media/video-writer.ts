@@ -58,7 +58,8 @@ const partialName = (path: string, tag: string) => {
  * only while holding the output's lock, so that no live writer's file is taken.
  */
 export function removePartials(path: string): void {
-  const dir = dirname(path), live = basename(partialName(path, 'X'));
+  const dir = dirname(path),
+    live = basename(partialName(path, 'X'));
   const [head, tail] = [live.slice(0, live.indexOf('.X.') + 1), live.slice(live.indexOf('.X.') + 2)];
   for (const f of readdirSync(dir)) {
     if (f.startsWith(head) && f.endsWith(tail) && /^[0-9a-f]{8}$/.test(f.slice(head.length, -tail.length))) {
@@ -79,41 +80,80 @@ export class VideoWriter {
     const ext = extname(o.path).toLowerCase();
     this.tmp = partialName(o.path, randomBytes(4).toString('hex'));
     const input = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-r', o.fps, '-i', 'pipe:0'];
-    const audio = o.audioFrom && ext !== '.gif' ? ['-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a?', ...audioArgs(ext, o.audioCodec)] : ['-map', '0:v:0'];
+    const audio =
+      o.audioFrom && ext !== '.gif'
+        ? ['-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a?', ...audioArgs(ext, o.audioCodec)]
+        : ['-map', '0:v:0'];
     const codec = VIDEO_CODECS[o.codec ?? 'h264'];
-    const video = ext === '.gif'
-      ? ['-filter_complex', '[0:v]split[a][b];[a]palettegen[p];[b][p]paletteuse']
-      : ['-c:v', codec, '-crf', String(o.crf ?? 18), ...(codec === 'libvpx-vp9' ? ['-b:v', '0', '-row-mt', '1'] : ['-preset', o.preset ?? 'medium']), '-pix_fmt', 'yuv420p',
-        // Apple's players want H.265 in MP4/MOV tagged hvc1; x265's banner stays out of the log
-        ...(codec === 'libx265' ? ['-x265-params', 'log-level=error', ...(['.mp4', '.mov', '.m4v'].includes(ext) ? ['-tag:v', 'hvc1'] : [])] : [])];
+    const video =
+      ext === '.gif'
+        ? ['-filter_complex', '[0:v]split[a][b];[a]palettegen[p];[b][p]paletteuse']
+        : [
+            '-c:v',
+            codec,
+            '-crf',
+            String(o.crf ?? 18),
+            ...(codec === 'libvpx-vp9' ? ['-b:v', '0', '-row-mt', '1'] : ['-preset', o.preset ?? 'medium']),
+            '-pix_fmt',
+            'yuv420p',
+            // Apple's players want H.265 in MP4/MOV tagged hvc1; x265's banner stays out of the log
+            ...(codec === 'libx265'
+              ? [
+                  '-x265-params',
+                  'log-level=error',
+                  ...(['.mp4', '.mov', '.m4v'].includes(ext) ? ['-tag:v', 'hvc1'] : []),
+                ]
+              : []),
+          ];
     const meta = Object.entries(o.metadata ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
     const mov = ['.mp4', '.mov', '.m4v'].includes(ext) ? ['-movflags', '+use_metadata_tags'] : [];
-    this.ff = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...input, ...audio, ...video, ...meta, ...mov, this.tmp], { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.ff = spawn(
+      'ffmpeg',
+      ['-nostdin', '-v', 'error', '-y', ...input, ...audio, ...video, ...meta, ...mov, this.tmp],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
     this.ff.stderr!.setEncoding('utf8');
-    this.ff.stderr!.on('data', (s: string) => { this.errTail = (this.errTail + s).slice(-2000); });
-    this.ff.stdin!.on('error', (e) => { this.failed ??= e; });
+    this.ff.stderr!.on('data', (s: string) => {
+      this.errTail = (this.errTail + s).slice(-2000);
+    });
+    this.ff.stdin!.on('error', (e) => {
+      this.failed ??= e;
+    });
     this.exited = new Promise((res) => {
-      this.ff.on('error', (e) => { this.failed ??= e; res(null); });
+      this.ff.on('error', (e) => {
+        this.failed ??= e;
+        res(null);
+      });
       this.ff.on('close', (code) => res(code));
     });
   }
 
   private error(): FaceganError {
     const why = this.errTail.trim().split('\n').slice(-2).join(' ') || this.failed?.message || 'ffmpeg stopped';
-    return new FaceganError(ErrorCodes.BAD_FILE, `ffmpeg could not write ${this.o.path} (${why}); check the output name's extension and the --codec.`);
+    return new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `ffmpeg could not write ${this.o.path} (${why}); check the output name's extension and the --codec.`,
+    );
   }
 
   /** Queues one frame; resolves when ffmpeg can take more (back-pressure). */
   async write(image: RgbImage): Promise<void> {
     if (image.width !== this.o.width || image.height !== this.o.height) {
-      throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Frame ${this.frames} is ${image.width}x${image.height}; the video is ${this.o.width}x${this.o.height}.`);
+      throw new FaceganError(
+        ErrorCodes.BAD_ARGUMENT,
+        `Frame ${this.frames} is ${image.width}x${image.height}; the video is ${this.o.width}x${this.o.height}.`,
+      );
     }
     if (this.failed || this.ff.exitCode !== null) throw this.error();
     this.frames++;
     const stdin = this.ff.stdin!;
     if (!stdin.write(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength))) {
       await new Promise<void>((res) => {
-        const done = () => { stdin.off('drain', done); this.ff.off('close', done); res(); };
+        const done = () => {
+          stdin.off('drain', done);
+          this.ff.off('close', done);
+          res();
+        };
         stdin.on('drain', done);
         this.ff.on('close', done);
       });

@@ -172,7 +172,7 @@ export async function* readFrames(
     for (const line of lines) {
       const m = /Parsed_showinfo.*\bn:\s*(\d+).*\bpts_time:\s*(-?[\d.]+)/.exec(line);
       if (m) times.push({ n: Number(m[1]), t: Number(m[2]) });
-      else errTail = (errTail + line + '\n').slice(-2000);
+      else errTail = `${errTail + line}\n`.slice(-2000);
     }
   });
   const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
@@ -192,7 +192,7 @@ export async function* readFrames(
     w?.();
   };
   ff.stdout.on('data', (chunk: Buffer) => {
-    for (let at = 0; at < chunk.length;) {
+    for (let at = 0; at < chunk.length; ) {
       const n = Math.min(frameBytes - filled, chunk.length - at);
       data.set(chunk.subarray(at, at + n), filled);
       filled += n;
@@ -254,6 +254,7 @@ export async function* readFrames(
     }
     const code = await exited;
     if (finished && code !== 0) {
+      // biome-ignore lint/correctness/noUnsafeFinally: thrown only when the try finished, so nothing is hidden
       throw new FaceganError(
         ErrorCodes.BAD_FILE,
         `ffmpeg could not decode ${path} after ${count} frames: ${errTail.trim().split('\n').slice(-2).join(' ')}`,

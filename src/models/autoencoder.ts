@@ -6,7 +6,7 @@
  * 0.1 and a pixel shuffle by 2. With `mask`, the last convolution has a 4th channel: a learned face mask.
  * Parameter names follow ../shared/bench/reference_original.py (enc.convs.0.weight, dec_a.0.weight, ...).
  */
-import { Module, Tensor, type Initializer } from '../engine/index.js';
+import { Module, type Tensor, type Initializer } from '../engine/index.js';
 import { Conv2d, LeakyReLU, Linear, PixelShuffle, Sequential, Sigmoid, Flatten, Unflatten } from '../nn/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
@@ -42,7 +42,11 @@ function down(cin: number, cout: number, o: AutoencoderOptions): Module[] {
 }
 
 function up(cin: number, filters: number, o: AutoencoderOptions): Module[] {
-  return [new Conv2d(cin, filters * 4, 3, { padding: 1, init: o.init, icnrScale: o.icnr ? 2 : undefined }), new LeakyReLU(0.1), new PixelShuffle(2)];
+  return [
+    new Conv2d(cin, filters * 4, 3, { padding: 1, init: o.init, icnrScale: o.icnr ? 2 : undefined }),
+    new LeakyReLU(0.1),
+    new PixelShuffle(2),
+  ];
 }
 
 /** Checks that a spec's sizes fit together, with a message naming what does not. */
@@ -50,8 +54,10 @@ export function checkSpec(spec: AutoencoderSpec): void {
   const reduced = spec.size / 2 ** spec.encoder.length;
   const grown = spec.seed * 2 ** (spec.decoder.length + 1);
   if (!Number.isInteger(reduced) || grown !== spec.size) {
-    throw new FaceganError(ErrorCodes.BAD_ARGUMENT,
-      `model spec does not fit: ${spec.size} px through ${spec.encoder.length} stride-2 convolutions gives ${reduced}, and a ${spec.seed} px seed through ${spec.decoder.length + 1} upscales gives ${grown} (expected ${spec.size})`);
+    throw new FaceganError(
+      ErrorCodes.BAD_ARGUMENT,
+      `model spec does not fit: ${spec.size} px through ${spec.encoder.length} stride-2 convolutions gives ${reduced}, and a ${spec.seed} px seed through ${spec.decoder.length + 1} upscales gives ${grown} (expected ${spec.size})`,
+    );
   }
 }
 
@@ -66,7 +72,12 @@ export class Encoder extends Module {
     const side = spec.size / 2 ** spec.encoder.length;
     const flat = side * side * spec.encoder[spec.encoder.length - 1]!;
     const seedSize = spec.seed * spec.seed * spec.seedFilters;
-    this.dense = seq([new Flatten(), new Linear(flat, spec.dense), new Linear(spec.dense, seedSize), new Unflatten([spec.seedFilters, spec.seed, spec.seed])]);
+    this.dense = seq([
+      new Flatten(),
+      new Linear(flat, spec.dense),
+      new Linear(spec.dense, seedSize),
+      new Unflatten([spec.seedFilters, spec.seed, spec.seed]),
+    ]);
     this.up = seq(up(spec.seedFilters, spec.encoderUp, o));
   }
   forward(x: Tensor): Tensor {
@@ -82,7 +93,11 @@ export class Encoder extends Module {
 export function decoder(spec: AutoencoderSpec, o: AutoencoderOptions = {}): Sequential {
   const widths = [spec.encoderUp, ...spec.decoder];
   const ups = spec.decoder.flatMap((f, i) => up(widths[i]!, f, o));
-  return seq([...ups, new Conv2d(spec.decoder[spec.decoder.length - 1]!, o.mask ? 4 : 3, 5, { padding: 2, init: o.init }), new Sigmoid()]);
+  return seq([
+    ...ups,
+    new Conv2d(spec.decoder[spec.decoder.length - 1]!, o.mask ? 4 : 3, 5, { padding: 2, init: o.init }),
+    new Sigmoid(),
+  ]);
 }
 
 /** A pair model: `forward(x, 'a')` reconstructs A, `forward(x, 'b')` gives B's face with A's expression and pose. */
@@ -93,7 +108,10 @@ export class PairAutoencoder extends Module {
   readonly inputSize: number;
   readonly outputSize: number;
   readonly mask: boolean;
-  constructor(readonly spec: AutoencoderSpec, o: AutoencoderOptions = {}) {
+  constructor(
+    readonly spec: AutoencoderSpec,
+    o: AutoencoderOptions = {},
+  ) {
     super();
     checkSpec(spec);
     this.enc = new Encoder(spec, o);

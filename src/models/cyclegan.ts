@@ -9,7 +9,7 @@
  * - discriminator: the 70x70 PatchGAN (models/patchgan.ts) with non-affine instance norm.
  * Images are in [-1, 1]. Weights start as N(0, 0.02), biases at 0.
  */
-import { Module, Tensor, noGrad } from '../engine/index.js';
+import { Module, type Tensor, noGrad } from '../engine/index.js';
 import { Conv2d, ConvTranspose2d, InstanceNorm2d, ReLU, Sequential, Tanh, Upsample } from '../nn/index.js';
 import { PatchDiscriminator } from './patchgan.js';
 

@@ -45,7 +45,9 @@ test('original: 82,062,470 parameters, and PyTorch given our weights gives our o
     assert.ok(a!.amin().item() >= 0 && a!.amax().item() <= 1, 'sigmoid output');
     saveSafetensors(join(dir, 'w.safetensors'), model.stateDict());
     saveSafetensors(join(dir, 'x.safetensors'), { x });
-    const r = spawnSync('/usr/bin/python3', ['-c', PY, join(dir, 'w.safetensors'), join(dir, 'x.safetensors')], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', ['-c', PY, join(dir, 'w.safetensors'), join(dir, 'x.safetensors')], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, `python3 with torch is needed (apt-get install -y python3-torch): ${r.stderr}`);
     const ref = JSON.parse(r.stdout) as { params: number; a: number[]; b: number[] };
     assert.equal(ref.params, 82062470);

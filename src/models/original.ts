@@ -5,7 +5,15 @@
  */
 import { PairAutoencoder, type AutoencoderOptions, type AutoencoderSpec } from './autoencoder.js';
 
-export const ORIGINAL_SPEC: AutoencoderSpec = { size: 64, encoder: [128, 256, 512, 1024], dense: 1024, seed: 4, seedFilters: 1024, encoderUp: 512, decoder: [256, 128, 64] };
+export const ORIGINAL_SPEC: AutoencoderSpec = {
+  size: 64,
+  encoder: [128, 256, 512, 1024],
+  dense: 1024,
+  seed: 4,
+  seedFilters: 1024,
+  encoderUp: 512,
+  decoder: [256, 128, 64],
+};
 
 export type OriginalOptions = AutoencoderOptions;
 

@@ -3,7 +3,7 @@
  * norm, ending in one logit per overlapping patch (70x70 receptive field at 3 downsamplings). It judges
  * realism patch by patch, which sharpens textures without asking the generator to match a whole image.
  */
-import { Module, Tensor } from '../engine/index.js';
+import { Module, type Tensor } from '../engine/index.js';
 import { Conv2d, InstanceNorm2d, LeakyReLU, Sequential } from '../nn/index.js';
 
 export interface PatchGanOptions {
@@ -24,7 +24,9 @@ export class PatchDiscriminator extends Module {
   net: Sequential;
   constructor(o: PatchGanOptions = {}) {
     super();
-    const f = o.filters ?? 64, layers = o.layers ?? 3, affine = o.norm !== 'instance';
+    const f = o.filters ?? 64,
+      layers = o.layers ?? 3,
+      affine = o.norm !== 'instance';
     const mods: Module[] = [new Conv2d(o.channels ?? 3, f, 4, { stride: 2, padding: 1 }), new LeakyReLU(0.2)];
     let cin = f;
     for (let i = 1; i <= layers; i++) {

@@ -17,14 +17,36 @@ export interface ModelEntry {
 }
 
 export const pairModels = {
-  original: { family: 'pair', description: "faceswap's original: 64 px, 82M parameters (the reference model)", spec: ORIGINAL_SPEC },
+  original: {
+    family: 'pair',
+    description: "faceswap's original: 64 px, 82M parameters (the reference model)",
+    spec: ORIGINAL_SPEC,
+  },
   lightweight: {
-    family: 'pair', description: 'small and fast: 64 px, learns a pair on a CPU in minutes to hours',
-    spec: { size: 64, encoder: [64, 128, 256, 512], dense: 256, seed: 4, seedFilters: 256, encoderUp: 256, decoder: [128, 64, 32] },
+    family: 'pair',
+    description: 'small and fast: 64 px, learns a pair on a CPU in minutes to hours',
+    spec: {
+      size: 64,
+      encoder: [64, 128, 256, 512],
+      dense: 256,
+      seed: 4,
+      seedFilters: 256,
+      encoderUp: 256,
+      decoder: [128, 64, 32],
+    },
   },
   h128: {
-    family: 'pair', description: 'in the spirit of faceswap\'s dfl-h128: 128 px, for a GPU',
-    spec: { size: 128, encoder: [128, 256, 512, 1024], dense: 512, seed: 8, seedFilters: 512, encoderUp: 512, decoder: [256, 128, 64] },
+    family: 'pair',
+    description: "in the spirit of faceswap's dfl-h128: 128 px, for a GPU",
+    spec: {
+      size: 128,
+      encoder: [128, 256, 512, 1024],
+      dense: 512,
+      seed: 8,
+      seedFilters: 512,
+      encoderUp: 512,
+      decoder: [256, 128, 64],
+    },
   },
 } as const satisfies Record<string, ModelEntry & { spec: AutoencoderSpec }>;
 
@@ -32,7 +54,8 @@ export const models = {
   ...pairModels,
   cyclegan: {
     family: 'cyclegan',
-    description: 'CycleGAN: unpaired translation A <-> B (faces or whole images); 64-256 px, ResNet generators, PatchGAN judges',
+    description:
+      'CycleGAN: unpaired translation A <-> B (faces or whole images); 64-256 px, ResNet generators, PatchGAN judges',
   },
   stylegan: {
     family: 'stylegan',
@@ -55,7 +78,10 @@ export function isPairModel(name: string): name is PairModelName {
 /** Builds a registered pair model, or says which names exist. */
 export function createModel(name: string, options: AutoencoderOptions = {}): PairAutoencoder {
   if (!isPairModel(name)) {
-    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Unknown pair model "${name}": expected one of ${Object.keys(pairModels).join(', ')}.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_ARGUMENT,
+      `Unknown pair model "${name}": expected one of ${Object.keys(pairModels).join(', ')}.`,
+    );
   }
   return new PairAutoencoder(pairModels[name].spec, options);
 }

@@ -14,8 +14,13 @@ import { CycleGenerators, type CycleGanSpec } from './cyclegan.js';
 export const MODEL_FOLDER_VERSION = 1;
 
 export const modelFiles = (dir: string) => ({
-  config: join(dir, 'config.json'), state: join(dir, 'state.json'), weights: join(dir, 'model.safetensors'),
-  optimizer: join(dir, 'optimizer.safetensors'), log: join(dir, 'log.jsonl'), previews: join(dir, 'previews'), backup: join(dir, 'backup'),
+  config: join(dir, 'config.json'),
+  state: join(dir, 'state.json'),
+  weights: join(dir, 'model.safetensors'),
+  optimizer: join(dir, 'optimizer.safetensors'),
+  log: join(dir, 'log.jsonl'),
+  previews: join(dir, 'previews'),
+  backup: join(dir, 'backup'),
 });
 
 /** What inference needs from a model folder's config. */
@@ -35,7 +40,11 @@ export function readModelJson<T>(path: string): T {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (e) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} cannot be read (${(e as Error).message}); the model folder is damaged: restore it from its backup/ folder or start a new one.`, { cause: e });
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${path} cannot be read (${(e as Error).message}); the model folder is damaged: restore it from its backup/ folder or start a new one.`,
+      { cause: e },
+    );
   }
 }
 
@@ -64,9 +73,16 @@ export const TRAIN_STATE_SCHEMA = z.looseObject({
   seconds: finite.min(0),
   best: z.looseObject({ loss: finite, iteration: count }).optional(),
   bestEval: z.looseObject({ score: finite, iteration: count }).optional(),
-  files: z.array(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors')).max(64).optional(),
-  checksums: z.record(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors'),
-    z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex')).optional(),
+  files: z
+    .array(z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors'))
+    .max(64)
+    .optional(),
+  checksums: z
+    .record(
+      z.string().regex(/^[\w.-]+\.safetensors$/, 'expected file names ending .safetensors'),
+      z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex'),
+    )
+    .optional(),
 });
 
 /** Reads and checks a state.json (the folder's, or a checkpoint's being written). */
@@ -77,10 +93,17 @@ export function readTrainState(path: string): z.infer<typeof TRAIN_STATE_SCHEMA>
 /** config.json's settings, checked for version and for the keys given. */
 export function readModelConfig<T extends object>(dir: string, required: readonly string[]): T {
   const path = modelFiles(dir).config;
-  if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_MODEL, `No model in ${dir} (no config.json): point -m at a folder that facegan train wrote.`);
+  if (!existsSync(path))
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `No model in ${dir} (no config.json): point -m at a folder that facegan train wrote.`,
+    );
   const raw = readModelJson<{ schemaVersion?: number; config?: Record<string, unknown> }>(path);
   if (raw?.schemaVersion !== MODEL_FOLDER_VERSION) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} is not a facegan model config (schemaVersion ${raw?.schemaVersion}); point -m at a facegan model folder.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${path} is not a facegan model config (schemaVersion ${raw?.schemaVersion}); point -m at a facegan model folder.`,
+    );
   }
   const doc = checked(CONFIG_DOC_SCHEMA, raw, path, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
   requireConfigKeys(path, doc.config, required);
@@ -91,26 +114,41 @@ export function readModelConfig<T extends object>(dir: string, required: readonl
 export function requireConfigKeys(path: string, config: Record<string, unknown>, required: readonly string[]): void {
   const missing = required.filter((k) => config[k] === undefined);
   if (missing.length) {
-    throw new FaceganError(ErrorCodes.BAD_MODEL, `${path} lacks ${missing.join(', ')}: the model folder is damaged; restore it from its backup/ folder or start a new one.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${path} lacks ${missing.join(', ')}: the model folder is damaged; restore it from its backup/ folder or start a new one.`,
+    );
   }
 }
 
 /** Loads weights into a module (strict: same names and shapes). */
 export function loadWeights(module: Module, file: string, device?: Device): void {
-  if (!existsSync(file)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} is missing: the model has not saved a checkpoint yet; train it first.`);
+  if (!existsSync(file))
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${file} is missing: the model has not saved a checkpoint yet; train it first.`,
+    );
   const { tensors } = loadSafetensors(file, device ? { device } : {});
   try {
     // NaN or infinite weights (a diverged run) would draw black squares over every face with exit code 0
-    const finite = (t: Tensor) => !isFloating(t.dtype) || t.numel === 0 || Number.isFinite(tidy(() => t.abs().amax().item()));
+    const finite = (t: Tensor) =>
+      !isFloating(t.dtype) || t.numel === 0 || Number.isFinite(tidy(() => t.abs().amax().item()));
     const bad = [...tensors].find(([, t]) => !finite(t));
     if (bad) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} holds non-finite weights (${bad[0]}): the training diverged ` +
-        'before it was saved. Use the backup/ or a snapshots/ copy, or train again with a lower --lr.');
+      throw new FaceganError(
+        ErrorCodes.BAD_MODEL,
+        `${file} holds non-finite weights (${bad[0]}): the training diverged ` +
+          'before it was saved. Use the backup/ or a snapshots/ copy, or train again with a lower --lr.',
+      );
     }
     try {
       module.loadStateDict(tensors);
     } catch (e) {
-      throw new FaceganError(ErrorCodes.BAD_MODEL, `${file} does not fit this model (${(e as Error).message}); was the folder made by another model type?`, { cause: e });
+      throw new FaceganError(
+        ErrorCodes.BAD_MODEL,
+        `${file} does not fit this model (${(e as Error).message}); was the folder made by another model type?`,
+        { cause: e },
+      );
     }
   } finally {
     dispose(tensors);
@@ -137,7 +175,16 @@ export interface TrainedModel extends SwapModel {
 /** The config keys inference needs, per family (a folder without them is damaged). */
 const INFERENCE_KEYS: Record<FamilyId, (config: Record<string, unknown>) => string[]> = {
   pair: () => ['model', 'size', 'modelCoverage', 'extractCoverage'],
-  cyclegan: (c) => ['model', 'size', 'ngf', 'ndf', 'blocks', 'upsample', 'trainedOn', ...(c.trainedOn === 'faces' ? ['modelCoverage', 'extractCoverage'] : [])],
+  cyclegan: (c) => [
+    'model',
+    'size',
+    'ngf',
+    'ndf',
+    'blocks',
+    'upsample',
+    'trainedOn',
+    ...(c.trainedOn === 'faces' ? ['modelCoverage', 'extractCoverage'] : []),
+  ],
   stylegan: () => ['model', 'size', 'zDim', 'mappingLayers', 'channelBase', 'channelMax'],
 };
 
@@ -158,10 +205,17 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   const files = modelFiles(dir);
   const config = readModelConfig<Record<string, unknown>>(dir, ['model', 'size']);
   const name = String(config.model);
-  if (!isModelName(name)) throw new FaceganError(ErrorCodes.BAD_MODEL, `${dir} holds a "${name}" model, which this facegan does not know; update facegan.`);
+  if (!isModelName(name))
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `${dir} holds a "${name}" model, which this facegan does not know; update facegan.`,
+    );
   const family = models[name].family;
   if (family === 'stylegan') {
-    throw new FaceganError(ErrorCodes.USAGE, `${dir} holds a StyleGAN model, which makes new faces rather than swapping or translating them: use facegan generate -m ${dir}.`);
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `${dir} holds a StyleGAN model, which makes new faces rather than swapping or translating them: use facegan generate -m ${dir}.`,
+    );
   }
   requireConfigKeys(files.config, config, INFERENCE_KEYS[family](config));
   const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
@@ -171,8 +225,11 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   model.eval();
   const state = existsSync(files.state) ? readTrainState(files.state) : { iteration: 0 };
   const geometry: ModelGeometry = {
-    model: name, mask: !!config.mask, size: Number(config.size),
-    modelCoverage: Number(config.modelCoverage ?? 1), extractCoverage: Number(config.extractCoverage ?? 1),
+    model: name,
+    mask: !!config.mask,
+    size: Number(config.size),
+    modelCoverage: Number(config.modelCoverage ?? 1),
+    extractCoverage: Number(config.extractCoverage ?? 1),
   };
   return { model, geometry, iteration: state.iteration ?? 0, family, trainedOn };
 }
@@ -182,6 +239,8 @@ export function requireFamily(trained: TrainedModel, family: FamilyId, dir: stri
   if (trained.family === family) return;
   trained.model.dispose();
   const other = trained.family === 'cyclegan' ? 'facegan translate' : 'facegan convert';
-  throw new FaceganError(ErrorCodes.BAD_MODEL,
-    `${dir} holds a ${trained.geometry.model} model (${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. Use ${other} with it.`);
+  throw new FaceganError(
+    ErrorCodes.BAD_MODEL,
+    `${dir} holds a ${trained.geometry.model} model (${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. Use ${other} with it.`,
+  );
 }

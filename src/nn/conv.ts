@@ -1,5 +1,17 @@
 /** Convolution layers. */
-import { Module, Tensor, empty, conv2d, convTranspose2d, pad, initWeight, initBias, icnr, type Initializer, type Pair } from '../engine/index.js';
+import {
+  Module,
+  type Tensor,
+  empty,
+  conv2d,
+  convTranspose2d,
+  pad,
+  initWeight,
+  initBias,
+  icnr,
+  type Initializer,
+  type Pair,
+} from '../engine/index.js';
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -20,13 +32,25 @@ export class Conv2d extends Module {
   bias: Tensor | null;
   readonly #padding: [number, number];
   readonly #options: Conv2dOptions;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: Conv2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options: Conv2dOptions = {},
+  ) {
     super();
     const groups = options.groups ?? 1;
     const w = empty([outChannels, inChannels / groups, kernelSize, kernelSize]);
-    this.weight = this.parameter(options.icnrScale ? icnr(w, options.icnrScale, options.init ?? 'he-uniform') : initWeight(w, options.init ?? 'torch-default'));
-    this.bias = options.bias === false ? null : this.parameter(initBias(empty([outChannels]), (inChannels / groups) * kernelSize * kernelSize));
-    const p = options.padding === 'same' ? Math.floor(kernelSize / 2) : options.padding ?? 0;
+    this.weight = this.parameter(
+      options.icnrScale
+        ? icnr(w, options.icnrScale, options.init ?? 'he-uniform')
+        : initWeight(w, options.init ?? 'torch-default'),
+    );
+    this.bias =
+      options.bias === false
+        ? null
+        : this.parameter(initBias(empty([outChannels]), (inChannels / groups) * kernelSize * kernelSize));
+    const p = options.padding === 'same' ? Math.floor(kernelSize / 2) : (options.padding ?? 0);
     this.#padding = typeof p === 'number' ? [p, p] : [p[0], p[1]];
     this.#options = options;
   }
@@ -56,12 +80,22 @@ export class ConvTranspose2d extends Module {
   weight: Tensor;
   bias: Tensor | null;
   readonly #options: ConvTranspose2dOptions;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, options: ConvTranspose2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options: ConvTranspose2dOptions = {},
+  ) {
     super();
     const groups = options.groups ?? 1;
-    this.weight = this.parameter(initWeight(empty([inChannels, outChannels / groups, kernelSize, kernelSize]), options.init ?? 'torch-default'));
+    this.weight = this.parameter(
+      initWeight(empty([inChannels, outChannels / groups, kernelSize, kernelSize]), options.init ?? 'torch-default'),
+    );
     // PyTorch takes the bias fan from weight dim 1 (outChannels/groups * k * k).
-    this.bias = options.bias === false ? null : this.parameter(initBias(empty([outChannels]), (outChannels / groups) * kernelSize * kernelSize));
+    this.bias =
+      options.bias === false
+        ? null
+        : this.parameter(initBias(empty([outChannels]), (outChannels / groups) * kernelSize * kernelSize));
     this.#options = options;
   }
   forward(x: Tensor): Tensor {

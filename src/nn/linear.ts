@@ -1,5 +1,5 @@
 /** Fully connected layer. */
-import { Module, Tensor, empty, linear, initWeight, initBias, type Initializer } from '../engine/index.js';
+import { Module, type Tensor, empty, linear, initWeight, initBias, type Initializer } from '../engine/index.js';
 
 export interface LinearOptions {
   bias?: boolean;
@@ -11,7 +11,11 @@ export interface LinearOptions {
 export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {},
+  ) {
     super();
     this.weight = this.parameter(initWeight(empty([outFeatures, inFeatures]), options.init ?? 'torch-default'));
     this.bias = options.bias === false ? null : this.parameter(initBias(empty([outFeatures]), inFeatures));

@@ -1,5 +1,5 @@
 /** Normalisation layers. */
-import { Module, Tensor, ones, zeros, batchNorm, instanceNorm, layerNorm, groupNorm } from '../engine/index.js';
+import { Module, type Tensor, ones, zeros, batchNorm, instanceNorm, layerNorm, groupNorm } from '../engine/index.js';
 
 /** Batch norm over [N, C, H, W] with running statistics (used in eval mode). */
 export class BatchNorm2d extends Module {
@@ -7,7 +7,10 @@ export class BatchNorm2d extends Module {
   bias: Tensor;
   runningMean: Tensor;
   runningVar: Tensor;
-  constructor(readonly numFeatures: number, readonly options: { eps?: number; momentum?: number } = {}) {
+  constructor(
+    readonly numFeatures: number,
+    readonly options: { eps?: number; momentum?: number } = {},
+  ) {
     super();
     this.weight = this.parameter(ones([numFeatures]));
     this.bias = this.parameter(zeros([numFeatures]));
@@ -16,7 +19,11 @@ export class BatchNorm2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return batchNorm(x, this.runningMean, this.runningVar, {
-      weight: this.weight, bias: this.bias, training: this.training, momentum: this.options.momentum, eps: this.options.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: this.training,
+      momentum: this.options.momentum,
+      eps: this.options.eps,
     });
   }
 }
@@ -25,7 +32,10 @@ export class BatchNorm2d extends Module {
 export class InstanceNorm2d extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
-  constructor(readonly numFeatures: number, readonly options: { eps?: number; affine?: boolean } = {}) {
+  constructor(
+    readonly numFeatures: number,
+    readonly options: { eps?: number; affine?: boolean } = {},
+  ) {
     super();
     this.weight = options.affine ? this.parameter(ones([numFeatures])) : null;
     this.bias = options.affine ? this.parameter(zeros([numFeatures])) : null;
@@ -38,7 +48,10 @@ export class InstanceNorm2d extends Module {
 export class LayerNorm extends Module {
   weight: Tensor;
   bias: Tensor;
-  constructor(readonly normalizedShape: readonly number[], readonly eps = 1e-5) {
+  constructor(
+    readonly normalizedShape: readonly number[],
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.parameter(ones(normalizedShape));
     this.bias = this.parameter(zeros(normalizedShape));
@@ -51,7 +64,11 @@ export class LayerNorm extends Module {
 export class GroupNorm extends Module {
   weight: Tensor;
   bias: Tensor;
-  constructor(readonly groups: number, readonly numChannels: number, readonly eps = 1e-5) {
+  constructor(
+    readonly groups: number,
+    readonly numChannels: number,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.parameter(ones([numChannels]));
     this.bias = this.parameter(zeros([numChannels]));

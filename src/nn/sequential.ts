@@ -1,5 +1,5 @@
 /** Sequential: layers applied in order, named 0, 1, 2... as in PyTorch. */
-import { Module, Tensor, type Layer } from '../engine/index.js';
+import { Module, type Tensor, type Layer } from '../engine/index.js';
 
 export class Sequential extends Module {
   readonly length: number;

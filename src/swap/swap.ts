@@ -10,7 +10,17 @@ import { applyAffine, composeAffine, invertAffine, similarityParts, type Affine 
 import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/colour-match.js';
 import { seamlessClone } from '../core/poisson.js';
 import { pasteCrop } from '../core/paste.js';
-import { Tensor, tensor, tidy, noGrad, autocast, interpolate, cat, hasFastBf16, type Device } from '../engine/index.js';
+import {
+  type Tensor,
+  tensor,
+  tidy,
+  noGrad,
+  autocast,
+  interpolate,
+  cat,
+  hasFastBf16,
+  type Device,
+} from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, shiftAffine, unitToCrop } from '../faces/align.js';
 import { copyRegion, cropBounds, cropPlanar, cropRgb, footprint } from '../core/crop-sample.js';
 import type { SwapModel } from '../models/trained.js';

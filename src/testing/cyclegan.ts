@@ -5,7 +5,15 @@ import { sharedData } from './data.js';
 import { testTmp } from './faces.js';
 
 /** A CycleGAN small enough to train a few iterations in a second. */
-export const TINY_CYCLEGAN = { model: 'cyclegan', size: 32, ngf: 8, ndf: 8, blocks: 1, batchSize: 2, precision: 'auto' } as const;
+export const TINY_CYCLEGAN = {
+  model: 'cyclegan',
+  size: 32,
+  ngf: 8,
+  ndf: 8,
+  blocks: 1,
+  batchSize: 2,
+  precision: 'auto',
+} as const;
 
 /** A folder of the first `count` frames of shared/data/faces/NAME as plain photos (links; no face records). */
 export function photoFolder(name: string, count: number): string {

@@ -11,6 +11,9 @@ export const SHARED = resolve(process.env.FACEGAN_SHARED ?? fileURLToPath(new UR
 /** A path under shared/data, checked to exist. */
 export function sharedData(...parts: string[]): string {
   const p = join(SHARED, 'data', ...parts);
-  if (!existsSync(p)) throw new Error(`Test data not found at ${p}: the shared folder belongs beside the checkout (../shared), or set FACEGAN_SHARED=/path/to/shared.`);
+  if (!existsSync(p))
+    throw new Error(
+      `Test data not found at ${p}: the shared folder belongs beside the checkout (../shared), or set FACEGAN_SHARED=/path/to/shared.`,
+    );
   return p;
 }

@@ -26,11 +26,17 @@ export function extractedFaces(name: string, count: number, size = 128): Promise
   let p = made.get(key);
   if (!p) {
     p = (async () => {
-      const frames = join(testTmp(), `${name}-${count}-frames`), faces = join(testTmp(), `${name}-${count}-${size}`);
+      const frames = join(testTmp(), `${name}-${count}-frames`),
+        faces = join(testTmp(), `${name}-${count}-${size}`);
       mkdirSync(frames, { recursive: true });
       const src = sharedData('faces', name);
       for (const f of readdirSync(src).sort().slice(0, count)) symlinkSync(join(src, f), join(frames, f));
-      await extract({ input: frames, output: faces, alignments: join(testTmp(), `${name}-${count}-${size}.json`), size });
+      await extract({
+        input: frames,
+        output: faces,
+        alignments: join(testTmp(), `${name}-${count}-${size}.json`),
+        size,
+      });
       return faces;
     })();
     made.set(key, p);

@@ -17,7 +17,11 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { inputKind, listFrames } from '../media/frames.js';
 
 function load(path: string): Alignments {
-  if (!existsSync(path)) throw new FaceganError(ErrorCodes.BAD_FILE, `No alignments file at ${path}: give the file facegan extract wrote (-a).`);
+  if (!existsSync(path))
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `No alignments file at ${path}: give the file facegan extract wrote (-a).`,
+    );
   return readAlignmentsFile(path);
 }
 
@@ -38,8 +42,13 @@ export function listAlignments(path: string): AlignmentsListing {
   const perFrame: Record<string, number> = {};
   for (const f of frames) perFrame[f.faces.length] = (perFrame[f.faces.length] ?? 0) + 1;
   return {
-    input: doc.input.path, schemaVersion: doc.schemaVersion, frames: frames.length, faces: frames.reduce((s, f) => s + f.faces.length, 0),
-    framesWithoutFaces: perFrame[0] ?? 0, facesPerFrame: perFrame, crop: doc.crop,
+    input: doc.input.path,
+    schemaVersion: doc.schemaVersion,
+    frames: frames.length,
+    faces: frames.reduce((s, f) => s + f.faces.length, 0),
+    framesWithoutFaces: perFrame[0] ?? 0,
+    facesPerFrame: perFrame,
+    crop: doc.crop,
   };
 }
 
@@ -55,12 +64,22 @@ export function nextBackup(path: string): string {
  * Drops the faces whose crop is no longer in `facesDir`; returns the counts and where the backup went. Removing
  * more than half the faces (another person's folder given by mistake?) needs `yes`.
  */
-export function removeMissingFaces(path: string, facesDir: string, yes = false): { kept: number; removed: number; backup?: string } {
+export function removeMissingFaces(
+  path: string,
+  facesDir: string,
+  yes = false,
+): { kept: number; removed: number; backup?: string } {
   const doc = load(path);
-  if (!existsSync(facesDir) || !statSync(facesDir).isDirectory()) throw new FaceganError(ErrorCodes.BAD_FILE, `No faces folder at ${facesDir}: give the folder of crops (--faces).`);
+  if (!existsSync(facesDir) || !statSync(facesDir).isDirectory())
+    throw new FaceganError(ErrorCodes.BAD_FILE, `No faces folder at ${facesDir}: give the folder of crops (--faces).`);
   const present = new Set(readdirSync(facesDir).filter((f) => !f.startsWith('.')));
-  if (!present.size) throw new FaceganError(ErrorCodes.USAGE, `${facesDir} is empty: removing every face is surely a mistake (wrong folder?).`);
-  let kept = 0, removed = 0;
+  if (!present.size)
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `${facesDir} is empty: removing every face is surely a mistake (wrong folder?).`,
+    );
+  let kept = 0,
+    removed = 0;
   for (const frame of Object.values(doc.frames)) {
     const keep = frame.faces.filter((f) => !f.crop || present.has(f.crop));
     removed += frame.faces.length - keep.length;
@@ -69,9 +88,11 @@ export function removeMissingFaces(path: string, facesDir: string, yes = false):
   }
   if (!removed) return { kept, removed };
   if (removed > kept && !yes) {
-    throw new FaceganError(ErrorCodes.USAGE,
+    throw new FaceganError(
+      ErrorCodes.USAGE,
       `${facesDir} holds the crops of only ${kept} of the ${kept + removed} faces in ${path}: removing ${removed} is more ` +
-        'than half. If that is what you want, run it again with --yes; else check --faces (another person\'s folder?).');
+        "than half. If that is what you want, run it again with --yes; else check --faces (another person's folder?).",
+    );
   }
   const release = lockAt(`${path}.lock`, `The alignments file ${path}`); // not while an extract writes it
   try {
@@ -85,16 +106,25 @@ export function removeMissingFaces(path: string, facesDir: string, yes = false):
 }
 
 /** Writes each frame that has faces, with boxes and landmarks drawn, as OUT/KEY.png; returns how many. */
-export async function drawAlignments(path: string, input: string, outDir: string, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+export async function drawAlignments(
+  path: string,
+  input: string,
+  outDir: string,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
   const doc = load(path);
   const abs = resolve(input);
   const kind = inputKind(abs);
   if (sameFile(outDir, abs)) {
-    throw new FaceganError(ErrorCodes.USAGE, 'The output folder is the input (or a link to it): draw writes new images; give another -o.');
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      'The output folder is the input (or a link to it): draw writes new images; give another -o.',
+    );
   }
   mkdirSync(outDir, { recursive: true });
   const { total, frames } = listFrames(abs, kind, 1, options.signal);
-  let done = 0, written = 0;
+  let done = 0,
+    written = 0;
   for await (const frame of frames) {
     if (options.signal?.aborted) break;
     done++;
@@ -104,16 +134,22 @@ export async function drawAlignments(path: string, input: string, outDir: string
     const r = Math.max(1.5, Math.min(image.width, image.height) / 300);
     // numbers only: a value that is not one (a hand-edited or hostile file) cannot put markup into the overlay
     const n = (v: unknown) => (Number.isFinite(Number(v)) ? Number(v) : 0);
-    const shapes = rec.faces.map((f, i) => {
-      const [x0, y0, w, h] = f.box.map(n) as [number, number, number, number];
-      const box = `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#0f0" stroke-width="${r}"/>`;
-      const dots = f.landmarks.map(([x, y]) => `<circle cx="${n(x)}" cy="${n(y)}" r="${r}" fill="#f0f"/>`).join('');
-      const label = `<text x="${x0}" y="${Math.max(12 * r, y0 - 3 * r)}" font-family="sans-serif" font-size="${12 * r}" fill="#0f0">${i}</text>`;
-      return box + dots + label;
-    }).join('');
+    const shapes = rec.faces
+      .map((f, i) => {
+        const [x0, y0, w, h] = f.box.map(n) as [number, number, number, number];
+        const box = `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#0f0" stroke-width="${r}"/>`;
+        const dots = f.landmarks.map(([x, y]) => `<circle cx="${n(x)}" cy="${n(y)}" r="${r}" fill="#f0f"/>`).join('');
+        const label = `<text x="${x0}" y="${Math.max(12 * r, y0 - 3 * r)}" font-family="sans-serif" font-size="${12 * r}" fill="#0f0">${i}</text>`;
+        return box + dots + label;
+      })
+      .join('');
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">${shapes}</svg>`;
-    const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
-      .composite([{ input: Buffer.from(svg), top: 0, left: 0 }]).png({ compressionLevel: 6 }).toBuffer();
+    const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+      raw: { width: image.width, height: image.height, channels: 3 },
+    })
+      .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+      .png({ compressionLevel: 6 })
+      .toBuffer();
     writeFileAtomic(join(outDir, `${frame.key.replace(/\.[^.]+$/, '')}.png`), [png]);
     written++;
     options.onProgress?.(done, total);

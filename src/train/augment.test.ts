@@ -1,7 +1,14 @@
 /** Training samples: geometry of the sampling, the warp, colour jitter and masks, all seeded. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeSample, sampleMatrix, AUGMENT_DEFAULTS, NO_AUGMENT, type FaceSource, type SampleOptions } from './augment.js';
+import {
+  makeSample,
+  sampleMatrix,
+  AUGMENT_DEFAULTS,
+  NO_AUGMENT,
+  type FaceSource,
+  type SampleOptions,
+} from './augment.js';
 import { makeBatch, batchFaces, similarFaces } from './batches.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import { Random } from '../core/random.js';
@@ -9,11 +16,15 @@ import { Random } from '../core/random.js';
 /** A 64 px crop: a vertical gradient in red, a horizontal one in green, blue constant. */
 function gradientCrop(side = 64): FaceSource {
   const data = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) data.set([Math.round((y / (side - 1)) * 255), Math.round((x / (side - 1)) * 255), 128], (y * side + x) * 3);
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++)
+      data.set([Math.round((y / (side - 1)) * 255), Math.round((x / (side - 1)) * 255), 128], (y * side + x) * 3);
   // a face-like set of landmarks: a ring for the outline, the rest near the centre
   const landmarks = Array.from({ length: 68 }, (_, i) => {
     const a = (i / 17) * Math.PI;
-    return i < 17 ? [32 + 20 * Math.cos(a + Math.PI), 32 + 20 * Math.sin(a) ] as const : [26 + (i % 12), 24 + Math.floor((i - 17) / 12) * 4] as const;
+    return i < 17
+      ? ([32 + 20 * Math.cos(a + Math.PI), 32 + 20 * Math.sin(a)] as const)
+      : ([26 + (i % 12), 24 + Math.floor((i - 17) / 12) * 4] as const);
   });
   return { image: { width: side, height: side, data }, landmarks };
 }
@@ -24,8 +35,13 @@ test('without augmentation, a sample is the crop scaled to the model size', () =
   const s = makeSample(gradientCrop(), base);
   const plane = 32 * 32;
   // pixel (u, v) of the sample looks at crop pixel centre (2u + 1, 2v + 1) -> values between the two source rows
-  for (const [u, v] of [[0, 0], [10, 20], [31, 31]] as const) {
-    const red = s.target[v * 32 + u]! * 255, green = s.target[plane + v * 32 + u]! * 255;
+  for (const [u, v] of [
+    [0, 0],
+    [10, 20],
+    [31, 31],
+  ] as const) {
+    const red = s.target[v * 32 + u]! * 255,
+      green = s.target[plane + v * 32 + u]! * 255;
     assert.ok(Math.abs(red - ((2 * v + 0.5) / 63) * 255) < 1.5, `red at ${u},${v}: ${red}`);
     assert.ok(Math.abs(green - ((2 * u + 0.5) / 63) * 255) < 1.5, `green at ${u},${v}: ${green}`);
   }
@@ -42,7 +58,9 @@ test('the sample matrix maps the centre to the crop centre, and coverage zooms i
 test('augmentation: the warp changes the input only, colour changes both alike, and the same stream repeats', () => {
   const src = gradientCrop();
   const o = { ...base, augment: { ...AUGMENT_DEFAULTS, flip: 0 } };
-  const s1 = makeSample(src, o, new Random(1, 2)), s2 = makeSample(src, o, new Random(1, 2)), s3 = makeSample(src, o, new Random(1, 3));
+  const s1 = makeSample(src, o, new Random(1, 2)),
+    s2 = makeSample(src, o, new Random(1, 2)),
+    s3 = makeSample(src, o, new Random(1, 3));
   assert.deepEqual(s1.input, s2.input);
   assert.deepEqual(s1.target, s2.target);
   assert.notDeepEqual(s1.target, s3.target);
@@ -54,42 +72,64 @@ test('augmentation: the warp changes the input only, colour changes both alike, 
 
 test('masks: the face hull covers the landmarks, eyes and mouth weigh more', () => {
   const s = makeSample(gradientCrop(), base);
-  const inside = s.mask[16 * 32 + 16]!, corner = s.mask[0]!;
+  const inside = s.mask[16 * 32 + 16]!,
+    corner = s.mask[0]!;
   assert.equal(inside, 1);
   assert.equal(corner, 0);
   assert.ok(s.weights.some((w) => w === 3) && s.weights.some((w) => w === 2) && s.weights.some((w) => w === 1));
   const bare = makeSample({ image: gradientCrop().image }, base);
-  assert.ok(bare.mask.every((v) => v === 1) && bare.weights.every((w) => w === 1), 'without landmarks: all face, equal weights');
+  assert.ok(
+    bare.mask.every((v) => v === 1) && bare.weights.every((w) => w === 1),
+    'without landmarks: all face, equal weights',
+  );
 });
 
 test('batches: the same seed and iteration give the same batch; every face is seen once per epoch', () => {
   const faces = [gradientCrop(), gradientCrop(), gradientCrop()];
   const o = { ...base, augment: AUGMENT_DEFAULTS };
-  const b1 = makeBatch(faces, 'a', 7, 4, 42, o), b2 = makeBatch(faces, 'a', 7, 4, 42, o), b3 = makeBatch(faces, 'a', 7, 4, 43, o);
+  const b1 = makeBatch(faces, 'a', 7, 4, 42, o),
+    b2 = makeBatch(faces, 'a', 7, 4, 42, o),
+    b3 = makeBatch(faces, 'a', 7, 4, 43, o);
   assert.deepEqual(b1.input, b2.input);
   assert.deepEqual(b1.faces, b2.faces);
   assert.notDeepEqual(b1.input, b3.input);
   const seen = [0, 1, 2, 3, 4, 5].flatMap((i) => batchFaces(12, 2, 9, 'b', i)).sort((x, y) => x - y);
-  assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 12 }, (_, i) => i),
+  );
 });
 
-test('warp-to-landmarks: the input\'s features move to the similar face\'s landmarks, the border stays, the target is untouched', () => {
+test("warp-to-landmarks: the input's features move to the similar face's landmarks, the border stays, the target is untouched", () => {
   const crop = gradientCrop(64);
   const o: SampleOptions = { ...base, augment: { ...NO_AUGMENT, warp: 0.03 }, toLandmarks: true };
   const same = makeSample(crop, o, new Random(1), crop.landmarks);
   assert.deepEqual(same.input, same.target, 'the same landmarks: no warp at all');
   const dx = 4; // crop pixels: 2 pixels of the 32 px sample
-  const moved = makeSample(crop, o, new Random(1), crop.landmarks!.map(([x, y]) => [x + dx, y] as const));
+  const moved = makeSample(
+    crop,
+    o,
+    new Random(1),
+    crop.landmarks!.map(([x, y]) => [x + dx, y] as const),
+  );
   assert.deepEqual(moved.target, same.target);
-  const plane = 32 * 32, green = (img: Float32Array, u: number, v: number) => img[plane + v * 32 + u]! * 255;
+  const plane = 32 * 32,
+    green = (img: Float32Array, u: number, v: number) => img[plane + v * 32 + u]! * 255;
   const diffs = crop.landmarks!.slice(17).map(([x, y]) => {
-    const u = Math.round((x + dx) / 2 - 0.5), v = Math.round(y / 2 - 0.5);
+    const u = Math.round((x + dx) / 2 - 0.5),
+      v = Math.round(y / 2 - 0.5);
     return green(moved.input, u, v) - green(moved.target, u, v);
   });
   const mean = diffs.reduce((a, b) => a + b) / diffs.length;
   // green rises 255/63 a crop pixel: at the new spots the input shows what lay dx pixels to the left
   assert.ok(Math.abs(mean + (dx * 255) / 63) < 3, `mean change at the landmarks: ${mean.toFixed(2)} levels`);
-  for (const [u, v] of [[0, 0], [31, 0], [0, 31], [31, 31], [16, 0]] as const) {
+  for (const [u, v] of [
+    [0, 0],
+    [31, 0],
+    [0, 31],
+    [31, 31],
+    [16, 0],
+  ] as const) {
     assert.ok(Math.abs(green(moved.input, u, v) - green(moved.target, u, v)) < 2, `border pixel ${u},${v} stays`);
   }
 });
@@ -103,7 +143,8 @@ test('warp-to-landmarks in batches: each face is warped toward one of its most s
   const near = similarFaces(faces);
   assert.deepEqual(near[0]!.slice(0, 3), [1, 2, 3], 'nearest landmarks first');
   assert.deepEqual(near[2]!.slice(0, 2).sort(), [1, 3]);
-  const a = makeBatch(faces, 'a', 3, 4, 7, o), b = makeBatch(faces, 'a', 3, 4, 7, o);
+  const a = makeBatch(faces, 'a', 3, 4, 7, o),
+    b = makeBatch(faces, 'a', 3, 4, 7, o);
   assert.deepEqual(a.input, b.input, 'the same seed and iteration give the same warps');
   assert.notDeepEqual(a.input, a.target, 'inputs are warped');
 });

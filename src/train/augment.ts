@@ -28,7 +28,15 @@ export interface AugmentOptions {
   colour: number;
 }
 
-export const AUGMENT_DEFAULTS: AugmentOptions = { rotate: 10, zoom: 0.05, shift: 0.05, flip: 0.5, warp: 0.03, lightness: 0.3, colour: 0.08 };
+export const AUGMENT_DEFAULTS: AugmentOptions = {
+  rotate: 10,
+  zoom: 0.05,
+  shift: 0.05,
+  flip: 0.5,
+  warp: 0.03,
+  lightness: 0.3,
+  colour: 0.08,
+};
 export const NO_AUGMENT: AugmentOptions = { rotate: 0, zoom: 0, shift: 0, flip: 0, warp: 0, lightness: 0, colour: 0 };
 
 /** An aligned crop with its 68 landmarks in crop pixels (absent for crops without a facegan record). */
@@ -65,13 +73,21 @@ export interface SampleOptions {
 export function sampleMatrix(cropSide: number, o: SampleOptions, rng?: Random): Affine {
   const a = o.augment;
   const draw = (m: number) => (rng && m ? rng.uniform(-m, m) : 0);
-  const angle = (draw(a.rotate) * Math.PI) / 180, scale = 1 + draw(a.zoom), dx = draw(a.shift), dy = draw(a.shift);
+  const angle = (draw(a.rotate) * Math.PI) / 180,
+    scale = 1 + draw(a.zoom),
+    dx = draw(a.shift),
+    dy = draw(a.shift);
   const flip = rng && a.flip && rng.next() < a.flip ? -1 : 1;
   const k = (cropSide * o.coverage) / scale;
-  const cos = Math.cos(angle), sin = Math.sin(angle);
+  const cos = Math.cos(angle),
+    sin = Math.sin(angle);
   // source = c + k * (R * F * t + shift), t = (u + 0.5) / S - 0.5
-  const L = [[k * cos * flip, -k * sin], [k * sin * flip, k * cos]] as const;
-  const t0 = 0.5 / o.size - 0.5, c = cropSide / 2;
+  const L = [
+    [k * cos * flip, -k * sin],
+    [k * sin * flip, k * cos],
+  ] as const;
+  const t0 = 0.5 / o.size - 0.5,
+    c = cropSide / 2;
   return [
     [L[0][0] / o.size, L[0][1] / o.size, c + L[0][0] * t0 + L[0][1] * t0 + k * dx],
     [L[1][0] / o.size, L[1][1] / o.size, c + L[1][0] * t0 + L[1][1] * t0 + k * dy],
@@ -80,14 +96,22 @@ export function sampleMatrix(cropSide: number, o: SampleOptions, rng?: Random): 
 
 /** Offsets of a smooth random warp: a 5x5 grid of normal draws, bilinearly spread over S x S (in output pixels). */
 export function warpField(size: number, spread: number, rng: Random): Float32Array {
-  const g = 5, grid = Float32Array.from({ length: g * g * 2 }, () => rng.normal() * spread * size);
+  const g = 5,
+    grid = Float32Array.from({ length: g * g * 2 }, () => rng.normal() * spread * size);
   const field = new Float32Array(size * size * 2);
   for (let v = 0; v < size; v++) {
-    const gy = (v / (size - 1)) * (g - 1), y0 = Math.min(g - 2, Math.floor(gy)), fy = gy - y0;
+    const gy = (v / (size - 1)) * (g - 1),
+      y0 = Math.min(g - 2, Math.floor(gy)),
+      fy = gy - y0;
     for (let u = 0; u < size; u++) {
-      const gx = (u / (size - 1)) * (g - 1), x0 = Math.min(g - 2, Math.floor(gx)), fx = gx - x0;
+      const gx = (u / (size - 1)) * (g - 1),
+        x0 = Math.min(g - 2, Math.floor(gx)),
+        fx = gx - x0;
       // no closure in this loop: tsx names each one it creates, which cost a third of a batch's time
-      const i00 = (y0 * g + x0) * 2, i01 = i00 + 2, i10 = i00 + g * 2, i11 = i10 + 2;
+      const i00 = (y0 * g + x0) * 2,
+        i01 = i00 + 2,
+        i10 = i00 + g * 2,
+        i11 = i10 + 2;
       for (let d = 0; d < 2; d++) {
         const top = grid[i00 + d]! * (1 - fx) + grid[i01 + d]! * fx;
         const bottom = grid[i10 + d]! * (1 - fx) + grid[i11 + d]! * fx;
@@ -100,7 +124,9 @@ export function warpField(size: number, spread: number, rng: Random): Float32Arr
 
 /** Border points that stay still under the landmark warp: 8 per side of an S x S output. */
 function anchors(size: number): Point[] {
-  const out: Point[] = [], lo = -0.5, hi = size - 0.5;
+  const out: Point[] = [],
+    lo = -0.5,
+    hi = size - 0.5;
   for (let i = 0; i < 8; i++) {
     const t = lo + ((hi - lo) * i) / 8;
     out.push([t, lo], [hi, t], [hi - (t - lo), hi], [lo, hi - (t - lo)]);
@@ -115,16 +141,26 @@ function anchors(size: number): Point[] {
  */
 export function landmarkField(size: number, m: Affine, own: readonly Point[], other: readonly Point[]): Float32Array {
   const inv = invertAffine(m);
-  const to = other.map((p) => applyAffine(inv, p)), from = own.map((p) => applyAffine(inv, p));
+  const to = other.map((p) => applyAffine(inv, p)),
+    from = own.map((p) => applyAffine(inv, p));
   const points = [...to, ...anchors(size)];
-  const offsets = [...to.map((q, i) => [from[i]![0] - q[0], from[i]![1] - q[1]] as const), ...anchors(size).map(() => [0, 0] as const)];
+  const offsets = [
+    ...to.map((q, i) => [from[i]![0] - q[0], from[i]![1] - q[1]] as const),
+    ...anchors(size).map(() => [0, 0] as const),
+  ];
   const field = new Float32Array(size * size * 2);
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
-      let sw = 0, sx = 0, sy = 0, exact = -1;
+      let sw = 0,
+        sx = 0,
+        sy = 0,
+        exact = -1;
       for (let k = 0; k < points.length; k++) {
         const d2 = (points[k]![0] - u) ** 2 + (points[k]![1] - v) ** 2;
-        if (d2 < 1e-6) { exact = k; break; }
+        if (d2 < 1e-6) {
+          exact = k;
+          break;
+        }
         const w = 1 / (d2 * d2);
         sw += w;
         sx += w * offsets[k]![0];
@@ -140,17 +176,26 @@ export function landmarkField(size: number, m: Affine, own: readonly Point[], ot
 
 /** Bilinear sampling of the crop at (x, y) crop pixels (centres at +0.5), edges repeated, into out[o..] planar. */
 function sampleInto(img: RgbImage, m: Affine, size: number, out: Float32Array, field?: Float32Array): void {
-  const { width: w, height: h, data } = img, plane = size * size;
+  const { width: w, height: h, data } = img,
+    plane = size * size;
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
       const p = v * size + u;
-      const uu = field ? u + field[p * 2]! : u, vv = field ? v + field[p * 2 + 1]! : v;
+      const uu = field ? u + field[p * 2]! : u,
+        vv = field ? v + field[p * 2 + 1]! : v;
       const x = Math.min(w - 1, Math.max(0, m[0][0] * uu + m[0][1] * vv + m[0][2] - 0.5));
       const y = Math.min(h - 1, Math.max(0, m[1][0] * uu + m[1][1] * vv + m[1][2] - 0.5));
-      const x0 = Math.min(w - 2, Math.floor(x)), y0 = Math.min(h - 2, Math.floor(y)), fx = x - x0, fy = y - y0;
-      const i00 = (y0 * w + x0) * 3, i10 = i00 + 3, i01 = i00 + w * 3, i11 = i01 + 3;
+      const x0 = Math.min(w - 2, Math.floor(x)),
+        y0 = Math.min(h - 2, Math.floor(y)),
+        fx = x - x0,
+        fy = y - y0;
+      const i00 = (y0 * w + x0) * 3,
+        i10 = i00 + 3,
+        i01 = i00 + w * 3,
+        i11 = i01 + 3;
       for (let c = 0; c < 3; c++) {
-        const top = data[i00 + c]! * (1 - fx) + data[i10 + c]! * fx, bottom = data[i01 + c]! * (1 - fx) + data[i11 + c]! * fx;
+        const top = data[i00 + c]! * (1 - fx) + data[i10 + c]! * fx,
+          bottom = data[i01 + c]! * (1 - fx) + data[i11 + c]! * fx;
         out[c * plane + p] = (top * (1 - fy) + bottom * fy) / 255;
       }
     }
@@ -160,8 +205,11 @@ function sampleInto(img: RgbImage, m: Affine, size: number, out: Float32Array, f
 /** Shifts lightness and a/b in Lab, identically for each image given (planar [3, S, S]). */
 function jitterColour(images: Float32Array[], plane: number, a: AugmentOptions, rng: Random): void {
   if (!a.lightness && !a.colour) return;
-  const dl = rng.uniform(-a.lightness, a.lightness), da = rng.uniform(-a.colour, a.colour) * 100, db = rng.uniform(-a.colour, a.colour) * 100;
-  const lab = new Float64Array(3), rgb = new Float64Array(3);
+  const dl = rng.uniform(-a.lightness, a.lightness),
+    da = rng.uniform(-a.colour, a.colour) * 100,
+    db = rng.uniform(-a.colour, a.colour) * 100;
+  const lab = new Float64Array(3),
+    rgb = new Float64Array(3);
   for (const img of images) {
     for (let p = 0; p < plane; p++) {
       rgbToLab(img[p]!, img[plane + p]!, img[2 * plane + p]!, lab);
@@ -174,20 +222,36 @@ function jitterColour(images: Float32Array[], plane: number, a: AugmentOptions, 
   }
 }
 
-const EYES = [[36, 42], [42, 48]] as const, MOUTH = [48, 60] as const;
+const EYES = [
+    [36, 42],
+    [42, 48],
+  ] as const,
+  MOUTH = [48, 60] as const;
 
 /** Face mask and loss weights in output pixels, from the crop's landmarks moved through the sample's matrix. */
 function masks(src: FaceSource, m: Affine, o: SampleOptions): { mask: Float32Array; weights: Float32Array } {
   const plane = o.size * o.size;
-  const mask = new Float32Array(plane), weights = new Float32Array(plane).fill(1);
+  const mask = new Float32Array(plane),
+    weights = new Float32Array(plane).fill(1);
   if (!src.landmarks) return { mask: mask.fill(1), weights };
   const inv = invertAffine(m);
   const pts = src.landmarks.map((p) => applyAffine(inv, p));
   // The hull of the 68 points stops at the brows; faceswap's "extended" mask lifts it over the forehead.
-  const brows = pts.slice(17, 27), chin = pts[8]!, top = brows.map(([x, y]) => [x, y - (chin[1] - y) * 0.15] as const);
+  const brows = pts.slice(17, 27),
+    chin = pts[8]!,
+    top = brows.map(([x, y]) => [x, y - (chin[1] - y) * 0.15] as const);
   rasterizePolygon(convexHull([...pts, ...top]), o.size, o.size, mask);
-  if (o.eyeWeight !== 1) for (const [s, e] of EYES) rasterizePolygon(scalePolygon(convexHull(pts.slice(s, e)), 1.6), o.size, o.size, weights, o.eyeWeight);
-  if (o.mouthWeight !== 1) rasterizePolygon(scalePolygon(convexHull(pts.slice(MOUTH[0], MOUTH[1])), 1.2), o.size, o.size, weights, o.mouthWeight);
+  if (o.eyeWeight !== 1)
+    for (const [s, e] of EYES)
+      rasterizePolygon(scalePolygon(convexHull(pts.slice(s, e)), 1.6), o.size, o.size, weights, o.eyeWeight);
+  if (o.mouthWeight !== 1)
+    rasterizePolygon(
+      scalePolygon(convexHull(pts.slice(MOUTH[0], MOUTH[1])), 1.2),
+      o.size,
+      o.size,
+      weights,
+      o.mouthWeight,
+    );
   return { mask, weights };
 }
 
@@ -198,9 +262,11 @@ function masks(src: FaceSource, m: Affine, o: SampleOptions): { mask: Float32Arr
 export function makeSample(src: FaceSource, o: SampleOptions, rng?: Random, similar?: readonly Point[]): Sample {
   const plane = o.size * o.size;
   const m = sampleMatrix(src.image.width, o, rng);
-  const target = new Float32Array(3 * plane), input = new Float32Array(3 * plane);
+  const target = new Float32Array(3 * plane),
+    input = new Float32Array(3 * plane);
   sampleInto(src.image, m, o.size, target);
-  if (rng && o.toLandmarks && similar && src.landmarks) sampleInto(src.image, m, o.size, input, landmarkField(o.size, m, src.landmarks, similar));
+  if (rng && o.toLandmarks && similar && src.landmarks)
+    sampleInto(src.image, m, o.size, input, landmarkField(o.size, m, src.landmarks, similar));
   else if (rng && o.augment.warp > 0) sampleInto(src.image, m, o.size, input, warpField(o.size, o.augment.warp, rng));
   else input.set(target);
   if (rng) jitterColour([input, target], plane, o.augment, rng);

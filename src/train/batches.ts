@@ -25,7 +25,8 @@ const orders = new Map<string, number[]>();
 /** The faces of one batch: position k of the stream is face order_e[k mod n], epoch e = floor(k / n). */
 export function batchFaces(count: number, batchSize: number, seed: number, side: Side, iteration: number): number[] {
   return Array.from({ length: batchSize }, (_, j) => {
-    const k = iteration * batchSize + j, epoch = Math.floor(k / count);
+    const k = iteration * batchSize + j,
+      epoch = Math.floor(k / count);
     const key = `${count}:${seed}:${side}:${epoch}`;
     let order = orders.get(key);
     if (!order) {
@@ -47,8 +48,18 @@ export function similarFaces(faces: readonly FaceSource[]): number[][] {
     table = faces.map((f, i) => {
       if (!f.landmarks) return [];
       const own = f.landmarks;
-      return faces.map((g, j) => ({ j, d: j === i || !g.landmarks ? Infinity : own.reduce((s, p, k) => s + Math.hypot(p[0] - g.landmarks![k]![0], p[1] - g.landmarks![k]![1]), 0) }))
-        .filter((x) => Number.isFinite(x.d)).sort((a, b) => a.d - b.d).slice(0, SIMILAR).map((x) => x.j);
+      return faces
+        .map((g, j) => ({
+          j,
+          d:
+            j === i || !g.landmarks
+              ? Infinity
+              : own.reduce((s, p, k) => s + Math.hypot(p[0] - g.landmarks![k]![0], p[1] - g.landmarks![k]![1]), 0),
+        }))
+        .filter((x) => Number.isFinite(x.d))
+        .sort((a, b) => a.d - b.d)
+        .slice(0, SIMILAR)
+        .map((x) => x.j);
     });
     neighbourCache.set(faces, table);
   }
@@ -58,10 +69,14 @@ export function similarFaces(faces: readonly FaceSource[]): number[][] {
 /** Stacks one sample per listed face into a batch; `rng(j)` gives the j-th sample's stream (none: no augmentation). */
 function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions, rng?: (j: number) => Random): Batch {
   const similar = o.toLandmarks && rng ? similarFaces(faces) : undefined;
-  const n = idx.length, plane = o.size * o.size;
+  const n = idx.length,
+    plane = o.size * o.size;
   const batch: Batch = {
-    input: new Float32Array(n * 3 * plane), target: new Float32Array(n * 3 * plane),
-    mask: new Float32Array(n * plane), weights: new Float32Array(n * plane), faces: idx,
+    input: new Float32Array(n * 3 * plane),
+    target: new Float32Array(n * 3 * plane),
+    mask: new Float32Array(n * plane),
+    weights: new Float32Array(n * plane),
+    faces: idx,
   };
   idx.forEach((face, j) => {
     const r = rng?.(j);
@@ -76,7 +91,14 @@ function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions,
   return batch;
 }
 
-export function makeBatch(faces: readonly FaceSource[], side: Side, iteration: number, batchSize: number, seed: number, o: SampleOptions): Batch {
+export function makeBatch(
+  faces: readonly FaceSource[],
+  side: Side,
+  iteration: number,
+  batchSize: number,
+  seed: number,
+  o: SampleOptions,
+): Batch {
   const idx = batchFaces(faces.length, batchSize, seed, side, iteration);
   return assemble(faces, idx, o, (j) => new Random(seed, SIDES[side], iteration, j));
 }
@@ -84,5 +106,9 @@ export function makeBatch(faces: readonly FaceSource[], side: Side, iteration: n
 /** Fixed, un-augmented samples for previews: `count` faces spread evenly over the set. */
 export function previewBatch(faces: readonly FaceSource[], count: number, o: SampleOptions): Batch {
   const n = Math.min(count, faces.length);
-  return assemble(faces, Array.from({ length: n }, (_, i) => Math.floor((i * faces.length) / n)), o);
+  return assemble(
+    faces,
+    Array.from({ length: n }, (_, i) => Math.floor((i * faces.length) / n)),
+    o,
+  );
 }

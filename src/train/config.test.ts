@@ -10,7 +10,11 @@ import { FaceganError } from '../core/errors.js';
 const parse = (...argv: string[]) => parseOptions(TRAIN_SCHEMA, argv).options;
 
 test('a new folder takes the defaults; only training settings are stored', () => {
-  const c = resolveConfig({ ...parse(), a: 'x', b: 'y', modelDir: 'm', signal: new AbortController().signal } as never, undefined, 0.625);
+  const c = resolveConfig(
+    { ...parse(), a: 'x', b: 'y', modelDir: 'm', signal: new AbortController().signal } as never,
+    undefined,
+    0.625,
+  );
   assert.equal(c.lr, 1e-4);
   assert.equal(c.precision, 'auto', 'bf16 where it runs natively, else fp32');
   assert.equal(c.timelapse, false);
@@ -19,7 +23,11 @@ test('a new folder takes the defaults; only training settings are stored', () =>
 });
 
 test('a resumed run keeps the last lr, precision, iterations and augmentation unless they are given again', () => {
-  const first = resolveConfig(parse('--lr', '2e-4', '--precision', 'bf16', '--iterations', '500', '--no-augment', '--timelapse'), undefined, 0.625);
+  const first = resolveConfig(
+    parse('--lr', '2e-4', '--precision', 'bf16', '--iterations', '500', '--no-augment', '--timelapse'),
+    undefined,
+    0.625,
+  );
   const resumed = resolveConfig(parse(), first, 0.625);
   assert.equal(resumed.lr, 2e-4);
   assert.equal(resumed.precision, 'bf16');
@@ -35,7 +43,10 @@ test('a resumed run keeps the last lr, precision, iterations and augmentation un
 
 test('a fixed setting given differently on resume is refused, and the same value is accepted', () => {
   const first = resolveConfig(parse('--model', 'original'), undefined, 0.625);
-  assert.throws(() => resolveConfig(parse('--model', 'lightweight'), first, 0.625), (e: unknown) => e instanceof FaceganError && /--model "original"/.test(e.message));
+  assert.throws(
+    () => resolveConfig(parse('--model', 'lightweight'), first, 0.625),
+    (e: unknown) => e instanceof FaceganError && /--model "original"/.test(e.message),
+  );
   assert.equal(resolveConfig(parse('--model', 'original'), first, 0.625).model, 'original');
   assert.throws(() => resolveConfig(parse(), first, 0.75), /extracted with --coverage 0.75/);
 });

@@ -28,11 +28,20 @@ export interface Faceset {
  */
 export async function loadFaceset(folder: string, minSide: number, label = 'faces', only?: string[]): Promise<Faceset> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `No folder of ${label} at ${folder}: run facegan extract -i INPUT -o ${folder} first.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `No folder of ${label} at ${folder}: run facegan extract -i INPUT -o ${folder} first.`,
+    );
   }
   const files = only ?? faceFileNames(folder);
-  if (!files.length) throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} holds no face images (${label}); run facegan extract into it first.`);
-  const faces: FaceSource[] = [], kept: string[] = [], skipped: Skipped[] = [];
+  if (!files.length)
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${folder} holds no face images (${label}); run facegan extract into it first.`,
+    );
+  const faces: FaceSource[] = [],
+    kept: string[] = [],
+    skipped: Skipped[] = [];
   const coverages = new Set<number>();
   let withoutRecord = 0;
   for (const file of files) {
@@ -42,7 +51,10 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
     kept.push(file);
     const { width, height } = crop.image;
     if (width !== height || width < minSide) {
-      skipped.push({ file: path, reason: `${path} is ${width}x${height}, not a square face of at least ${minSide} px (facegan extract --size ${Math.max(256, minSide)})` });
+      skipped.push({
+        file: path,
+        reason: `${path} is ${width}x${height}, not a square face of at least ${minSide} px (facegan extract --size ${Math.max(256, minSide)})`,
+      });
       continue;
     }
     if (!crop.record) withoutRecord++;
@@ -51,10 +63,16 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
   }
   requireSomeRead(folder, skipped, files.length);
   if (only && skipped.length) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${skipped[0]!.reason}: it changed while training started; run the same command again.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${skipped[0]!.reason}: it changed while training started; run the same command again.`,
+    );
   }
   if (coverages.size > 1) {
-    throw new FaceganError(ErrorCodes.BAD_FILE, `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); extract them again with one.`);
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); extract them again with one.`,
+    );
   }
   return { folder, files: kept, faces, coverage: [...coverages][0], withoutRecord, skipped };
 }

@@ -14,9 +14,15 @@ import { CYCLEGAN_SCHEMA } from './cyclegan/settings.js';
 import { styleganFamily } from './stylegan/family.js';
 import { STYLEGAN_SCHEMA } from './stylegan/settings.js';
 
-export const families = { pair: pairFamily, cyclegan: cycleganFamily, stylegan: styleganFamily } as const satisfies Record<
-  FamilyId,
-  Pick<Family, 'id' | 'schema'>
->;
+export const families = {
+  pair: pairFamily,
+  cyclegan: cycleganFamily,
+  stylegan: styleganFamily,
+} as const satisfies Record<FamilyId, Pick<Family, 'id' | 'schema'>>;
 
-export const TRAIN_SCHEMA = { ...CORE_SCHEMA, ...PAIR_SCHEMA, ...CYCLEGAN_SCHEMA, ...STYLEGAN_SCHEMA } as const satisfies OptionSchema;
+export const TRAIN_SCHEMA = {
+  ...CORE_SCHEMA,
+  ...PAIR_SCHEMA,
+  ...CYCLEGAN_SCHEMA,
+  ...STYLEGAN_SCHEMA,
+} as const satisfies OptionSchema;

@@ -6,7 +6,7 @@ import { faceFileNames } from '../faces/crop-file.js';
 import { BatchLoader, loaderWorkers, type LoaderConfig } from './loader.js';
 import { AUGMENT_DEFAULTS } from './augment.js';
 import type { Worker } from 'node:worker_threads';
-import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { ErrorCodes, type FaceganError } from '../core/errors.js';
 
 async function loaderConfig(): Promise<LoaderConfig> {
   const [a, b] = [await extractedFaces('grid_s1', 5), await extractedFaces('grid_s2', 5)];

@@ -21,8 +21,14 @@ export interface LoaderConfig {
   sample: SampleOptions;
 }
 
-export interface LoaderRequest { iteration: number }
-export interface LoaderReply { iteration: number; batches?: Record<Side, Batch>; error?: string }
+export interface LoaderRequest {
+  iteration: number;
+}
+export interface LoaderReply {
+  iteration: number;
+  batches?: Record<Side, Batch>;
+  error?: string;
+}
 
 /** Workers for a device: one on a CPU; on a GPU, every core but one (at most 15; each holds the faces decoded). */
 export const loaderWorkers = (device: string): number =>
@@ -33,10 +39,16 @@ export class BatchLoader {
   private readonly workers: Worker[];
   readonly ahead: number;
   #closing = false;
-  #pending = new Map<number, { resolve: (b: Record<Side, Batch>) => void; reject: (e: Error) => void; promise: Promise<Record<Side, Batch>> }>();
+  #pending = new Map<
+    number,
+    { resolve: (b: Record<Side, Batch>) => void; reject: (e: Error) => void; promise: Promise<Record<Side, Batch>> }
+  >();
   #failed: Error | undefined;
 
-  constructor(readonly config: LoaderConfig, workers = 1) {
+  constructor(
+    readonly config: LoaderConfig,
+    workers = 1,
+  ) {
     this.ahead = Math.max(3, 2 * workers);
     this.workers = Array.from({ length: workers }, () => {
       const worker = spawnTsWorker(new URL('./loader-worker.ts', import.meta.url), config);
@@ -57,7 +69,10 @@ export class BatchLoader {
   }
 
   #fail(e: Error): void {
-    this.#failed = e instanceof FaceganError ? e : new FaceganError(ErrorCodes.BAD_FILE, `the data worker stopped: ${e.message}`, { cause: e });
+    this.#failed =
+      e instanceof FaceganError
+        ? e
+        : new FaceganError(ErrorCodes.BAD_FILE, `the data worker stopped: ${e.message}`, { cause: e });
     for (const p of this.#pending.values()) p.reject(this.#failed);
   }
 

@@ -3,7 +3,7 @@
  * mouth count more; with a learned mask, the background counts for nothing). A loss spec is a weighted sum of
  * terms: `ssim:1,mse:1` (faceswap's default pair).
  */
-import { Tensor, tidy } from '../engine/index.js';
+import { type Tensor, tidy } from '../engine/index.js';
 import { ssimError } from '../models/ssim.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
@@ -13,15 +13,22 @@ export type LossSpec = { term: LossTerm; weight: number }[];
 
 /** Parses `ssim:1,mse:1` (or a list of `name[:weight]`) into terms. */
 export function parseLossSpec(items: readonly string[]): LossSpec {
-  const spec = items.flatMap((s) => s.split(',')).filter(Boolean).map((item) => {
-    const [name, w] = item.split(':');
-    const weight = w === undefined ? 1 : Number(w);
-    if (!(LOSS_TERMS as readonly string[]).includes(name!) || !(weight > 0)) {
-      throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected a loss as name[:weight] with name one of ${LOSS_TERMS.join(', ')} and a positive weight, but received "${item}".`);
-    }
-    return { term: name as LossTerm, weight };
-  });
-  if (!spec.length) throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected at least one loss term (${LOSS_TERMS.join(', ')}).`);
+  const spec = items
+    .flatMap((s) => s.split(','))
+    .filter(Boolean)
+    .map((item) => {
+      const [name, w] = item.split(':');
+      const weight = w === undefined ? 1 : Number(w);
+      if (!(LOSS_TERMS as readonly string[]).includes(name!) || !(weight > 0)) {
+        throw new FaceganError(
+          ErrorCodes.BAD_ARGUMENT,
+          `Expected a loss as name[:weight] with name one of ${LOSS_TERMS.join(', ')} and a positive weight, but received "${item}".`,
+        );
+      }
+      return { term: name as LossTerm, weight };
+    });
+  if (!spec.length)
+    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected at least one loss term (${LOSS_TERMS.join(', ')}).`);
   return spec;
 }
 
@@ -39,7 +46,8 @@ export function reconstructionLoss(pred: Tensor, target: Tensor, weights: Tensor
       if (term === 'mae') value = weightedMean(pred.sub(target).abs(), weights);
       else if (term === 'mse') value = weightedMean(pred.sub(target).square(), weights);
       else {
-        const h = weights.shape[2]!, w = weights.shape[3]!;
+        const h = weights.shape[2]!,
+          w = weights.shape[3]!;
         value = weightedMean(ssimError(pred, target), weights.narrow(2, 5, h - 10).narrow(3, 5, w - 10));
       }
       const scaled = value.mul(weight);

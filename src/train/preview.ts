@@ -10,11 +10,20 @@ export const PREVIEW_COLUMNS = ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'] as const;
 export const PREVIEW_GAP = 8;
 
 /** How many columns, and after how many of them the gap falls. */
-export interface GridLayout { columns: number; gapAfter: number }
+export interface GridLayout {
+  columns: number;
+  gapAfter: number;
+}
 const PAIR_LAYOUT: GridLayout = { columns: 6, gapAfter: 3 };
 
 /** Where cell (row, column) starts in a grid of `size` cells (below a header of `header` pixels). */
-export function cellOrigin(row: number, column: number, size: number, header: number, layout = PAIR_LAYOUT): [number, number] {
+export function cellOrigin(
+  row: number,
+  column: number,
+  size: number,
+  header: number,
+  layout = PAIR_LAYOUT,
+): [number, number] {
   return [column * size + (column >= layout.gapAfter ? PREVIEW_GAP : 0), header + row * size];
 }
 
@@ -22,18 +31,29 @@ export function cellOrigin(row: number, column: number, size: number, header: nu
  * Lays out rows of planar [3, S, S] images (a missing cell stays black) under a header strip of `header` pixels
  * (the labels are drawn onto it by the writer).
  */
-export function previewGrid(rows: readonly (readonly (Float32Array | undefined)[])[], size: number, header = 0, layout = PAIR_LAYOUT): RgbImage {
-  const width = layout.columns * size + PREVIEW_GAP, height = header + rows.length * size, plane = size * size;
+export function previewGrid(
+  rows: readonly (readonly (Float32Array | undefined)[])[],
+  size: number,
+  header = 0,
+  layout = PAIR_LAYOUT,
+): RgbImage {
+  const width = layout.columns * size + PREVIEW_GAP,
+    height = header + rows.length * size,
+    plane = size * size;
   const data = new Uint8Array(width * height * 3);
-  rows.forEach((cells, r) => cells.forEach((cell, c) => {
-    if (!cell) return;
-    const [x0, y0] = cellOrigin(r, c, size, header, layout);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const o = ((y0 + y) * width + x0 + x) * 3, p = y * size + x;
-        for (let ch = 0; ch < 3; ch++) data[o + ch] = Math.round(Math.min(1, Math.max(0, cell[ch * plane + p]!)) * 255);
+  rows.forEach((cells, r) =>
+    cells.forEach((cell, c) => {
+      if (!cell) return;
+      const [x0, y0] = cellOrigin(r, c, size, header, layout);
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const o = ((y0 + y) * width + x0 + x) * 3,
+            p = y * size + x;
+          for (let ch = 0; ch < 3; ch++)
+            data[o + ch] = Math.round(Math.min(1, Math.max(0, cell[ch * plane + p]!)) * 255);
+        }
       }
-    }
-  }));
+    }),
+  );
   return { width, height, data };
 }

@@ -16,37 +16,67 @@ import { loadTrainedModel } from '../models/trained.js';
 import { manualSeed, rand, tidy, noGrad } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
-let A = '', B = '';
+let A = '',
+  B = '';
 before(async () => {
   [A, B] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
 });
 
 const quick = (modelDir: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({
-  a: A, b: B, modelDir, model: 'lightweight', batchSize: 4, iterations: 10, saveEvery: 5, previewEvery: 5, logEvery: 1, ...extra,
+  a: A,
+  b: B,
+  modelDir,
+  model: 'lightweight',
+  batchSize: 4,
+  iterations: 10,
+  saveEvery: 5,
+  previewEvery: 5,
+  logEvery: 1,
+  ...extra,
 });
 
 test('lightweight: the loss falls by at least half on a few real faces', async () => {
   const dir = join(testTmp(), 'learn');
-  const s = await train(quick(dir, { iterations: 120, lr: 5e-4, augment: false, loss: ['mae'], precision: 'auto', saveEvery: 120, previewEvery: 120, logEvery: 1 }));
+  const s = await train(
+    quick(dir, {
+      iterations: 120,
+      lr: 5e-4,
+      augment: false,
+      loss: ['mae'],
+      precision: 'auto',
+      saveEvery: 120,
+      previewEvery: 120,
+      logEvery: 1,
+    }),
+  );
   const log = new ModelFolder(dir).readLog();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b) / xs.length;
-  const first = mean(log.slice(0, 5).map((e) => (e.lossA! + e.lossB!) / 2)), last = mean(log.slice(-5).map((e) => (e.lossA! + e.lossB!) / 2));
+  const first = mean(log.slice(0, 5).map((e) => (e.lossA! + e.lossB!) / 2)),
+    last = mean(log.slice(-5).map((e) => (e.lossA! + e.lossB!) / 2));
   assert.equal(s.iteration, 120);
   assert.ok(last < first / 2, `loss fell from ${first.toFixed(4)} to ${last.toFixed(4)}`);
 });
 
 test('a resumed run continues the iteration count and the exact loss curve of an uninterrupted one', async () => {
-  const whole = join(testTmp(), 'whole'), parts = join(testTmp(), 'parts');
+  const whole = join(testTmp(), 'whole'),
+    parts = join(testTmp(), 'parts');
   await train(quick(whole, { iterations: 10 }));
   const first = await train(quick(parts, { iterations: 5 }));
   assert.equal(first.iteration, 5);
   const second = await train(quick(parts, { iterations: 10 }));
   assert.equal(second.startIteration, 5);
   assert.equal(second.iteration, 10);
-  const a = new ModelFolder(whole).readLog(), b = new ModelFolder(parts).readLog();
-  assert.deepEqual(b.map((e) => e.iteration), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const a = new ModelFolder(whole).readLog(),
+    b = new ModelFolder(parts).readLog();
+  assert.deepEqual(
+    b.map((e) => e.iteration),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
   a.forEach((e, i) => {
-    assert.ok(Math.abs(e.lossA! - b[i]!.lossA!) < 1e-5 && Math.abs(e.lossB! - b[i]!.lossB!) < 1e-5, `iteration ${e.iteration}: ${e.lossA} vs ${b[i]!.lossA}`);
+    assert.ok(
+      Math.abs(e.lossA! - b[i]!.lossA!) < 1e-5 && Math.abs(e.lossB! - b[i]!.lossB!) < 1e-5,
+      `iteration ${e.iteration}: ${e.lossA} vs ${b[i]!.lossA}`,
+    );
   });
   const state = new ModelFolder(parts).readState();
   assert.equal(state.iteration, 10);
@@ -58,11 +88,14 @@ test('a saved model loads into a fresh one and gives identical outputs', async (
   const folder = new ModelFolder(dir);
   const config = folder.readConfig<TrainConfig>();
   manualSeed(1);
-  const m1 = createModel(config.model, { mask: config.mask }), m2 = createModel(config.model, { mask: config.mask });
+  const m1 = createModel(config.model, { mask: config.mask }),
+    m2 = createModel(config.model, { mask: config.mask });
   folder.loadModule('model', m1);
   folder.loadModule('model', m2);
   const x = rand([2, 3, 64, 64]);
-  const [y1, y2] = noGrad(() => tidy(() => [m1.eval().forward(x, 'b').data() as Float32Array, m2.eval().forward(x, 'b').data() as Float32Array]));
+  const [y1, y2] = noGrad(() =>
+    tidy(() => [m1.eval().forward(x, 'b').data() as Float32Array, m2.eval().forward(x, 'b').data() as Float32Array]),
+  );
   assert.deepEqual(y1, y2);
   const fresh = createModel(config.model);
   const y3 = noGrad(() => tidy(() => fresh.forward(x, 'b').data() as Float32Array));
@@ -72,9 +105,13 @@ test('a saved model loads into a fresh one and gives identical outputs', async (
 });
 
 test('the preview grid: A, A>A, A>B | B, B>B, B>A, one row per preview face', async () => {
-  const size = 4, header = 2;
+  const size = 4,
+    header = 2;
   const cell = (v: number) => new Float32Array(3 * size * size).fill(v);
-  const rows = [[cell(0.1), cell(0.2), cell(0.3), cell(0.4), cell(0.5), cell(0.6)], [cell(0.7), undefined, cell(0.8), cell(0.9), cell(1), cell(0)]];
+  const rows = [
+    [cell(0.1), cell(0.2), cell(0.3), cell(0.4), cell(0.5), cell(0.6)],
+    [cell(0.7), undefined, cell(0.8), cell(0.9), cell(1), cell(0)],
+  ];
   const g = previewGrid(rows, size, header);
   assert.equal(g.width, 6 * size + PREVIEW_GAP);
   assert.equal(g.height, header + 2 * size);
@@ -96,23 +133,39 @@ test('bad folders and settings give clear errors', async () => {
   mkdirSync(empty, { recursive: true });
   const small = join(testTmp(), 'small');
   mkdirSync(small, { recursive: true });
-  writeFileSync(join(small, 'face.png'), await sharp({ create: { width: 32, height: 32, channels: 3, background: '#888' } }).png().toBuffer());
+  writeFileSync(
+    join(small, 'face.png'),
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#888' } })
+      .png()
+      .toBuffer(),
+  );
   const cases: [Partial<TrainOptions>, string, RegExp][] = [
     [{ a: empty }, ErrorCodes.BAD_FILE, /holds no face images/],
     [{ a: join(testTmp(), 'missing') }, ErrorCodes.BAD_FILE, /No folder of faces A/],
     [{ b: small }, ErrorCodes.BAD_FILE, /at least 64 px.*--size/],
     [{ b: A }, ErrorCodes.USAGE, /same folder/],
-    [{ modelDir: join(testTmp(), 'whole'), model: 'original' }, ErrorCodes.BAD_MODEL, /made with --model "lightweight"/],
+    [
+      { modelDir: join(testTmp(), 'whole'), model: 'original' },
+      ErrorCodes.BAD_MODEL,
+      /made with --model "lightweight"/,
+    ],
     [{ modelDir: join(testTmp(), 'whole'), seed: 3 }, ErrorCodes.BAD_MODEL, /--seed/],
   ];
   for (const [o, code, message] of cases) {
-    await assert.rejects(train(quick(join(testTmp(), 'bad'), o)), (e: unknown) => e instanceof FaceganError && e.code === code && message.test(e.message), JSON.stringify(o));
+    await assert.rejects(
+      train(quick(join(testTmp(), 'bad'), o)),
+      (e: unknown) => e instanceof FaceganError && e.code === code && message.test(e.message),
+      JSON.stringify(o),
+    );
   }
   const damaged = join(testTmp(), 'damaged');
   mkdirSync(damaged, { recursive: true });
   writeFileSync(join(damaged, 'config.json'), readFileSync(join(testTmp(), 'whole', 'config.json')));
   writeFileSync(join(damaged, 'state.json'), '{not json');
-  await assert.rejects(train(quick(damaged)), (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL && /damaged/.test(e.message));
+  await assert.rejects(
+    train(quick(damaged)),
+    (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.BAD_MODEL && /damaged/.test(e.message),
+  );
   assert.equal(readFileSync(join(damaged, 'state.json'), 'utf8'), '{not json', 'a damaged folder is left as it was');
 });
 
@@ -120,9 +173,13 @@ test('--gan and --mask: discriminators and the mask channel train, save and resu
   const dir = join(testTmp(), 'gan');
   const first = await train(quick(dir, { iterations: 2, gan: true, mask: true, saveEvery: 2, previewEvery: 2 }));
   assert.ok(Number.isFinite(first.losses.lossA) && Number.isFinite(first.losses.lossB));
-  for (const f of ['disc_a.safetensors', 'disc_b.safetensors', 'disc_a-optimizer.safetensors']) assert.ok(existsSync(join(dir, f)), f);
+  for (const f of ['disc_a.safetensors', 'disc_b.safetensors', 'disc_a-optimizer.safetensors'])
+    assert.ok(existsSync(join(dir, f)), f);
   const log = new ModelFolder(dir).readLog();
-  assert.ok(log.every((e) => Number.isFinite(e.discA) && Number.isFinite(e.discB)), 'discriminator losses are logged');
+  assert.ok(
+    log.every((e) => Number.isFinite(e.discA) && Number.isFinite(e.discB)),
+    'discriminator losses are logged',
+  );
   const second = await train(quick(dir, { iterations: 3 }));
   assert.equal(second.iteration, 3);
   assert.equal(second.config.gan, true, 'the folder keeps --gan');
@@ -135,17 +192,21 @@ test('--gan and --mask: discriminators and the mask channel train, save and resu
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   const what = signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM (docker stop)';
-  test(`${what} during facegan train, sent twice, writes a whole checkpoint and exits 130`, { timeout: 120_000 }, async (t) => {
+  test(`${what} during facegan train, sent twice, writes a whole checkpoint and exits 130`, {
+    timeout: 120_000,
+  }, async (t) => {
     const dir = join(testTmp(), signal);
     const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
     const args = [bin, 'train', '-A', A, '-B', B, '-m', dir, '--iterations', '100000', '--save-every', '100000'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.setEncoding('utf8');
-    const started = new Promise<void>((res) => child.stderr.on('data', (s: string) => {
-      err += s;
-      if (/iteration [1-9]\d/.test(err)) res(); // past the start, when batches wait ready ahead
-    }));
+    const started = new Promise<void>((res) =>
+      child.stderr.on('data', (s: string) => {
+        err += s;
+        if (/iteration [1-9]\d/.test(err)) res(); // past the start, when batches wait ready ahead
+      }),
+    );
     const exited = new Promise<number | null>((res) => child.on('close', res));
     t.after(() => child.kill('SIGKILL'));
     await started;
@@ -163,35 +224,70 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-test('an evaluator runs every n iterations on the model in eval mode, and its figures join that iteration\'s log entry', async () => {
+test("an evaluator runs every n iterations on the model in eval mode, and its figures join that iteration's log entry", async () => {
   const dir = join(testTmp(), 'evaluated');
   const seen: { iteration: number; training: boolean; size: number; mean: number }[] = [];
-  await train(quick(dir, {
-    iterations: 6, logEvery: 4,
-    evaluator: {
-      every: 3,
-      run: async (target) => {
-        assert.ok(!('generator' in target), 'a pair model is evaluated as a swap model');
-        const { model, geometry, iteration } = target;
-        const mean = noGrad(() => tidy(() => model.forward(rand([1, 3, geometry.size, geometry.size]), 'b').mean().item()));
-        seen.push({ iteration, training: (model as unknown as { training: boolean }).training, size: geometry.size, mean });
-        return { evalMean: mean };
+  await train(
+    quick(dir, {
+      iterations: 6,
+      logEvery: 4,
+      evaluator: {
+        every: 3,
+        run: async (target) => {
+          assert.ok(!('generator' in target), 'a pair model is evaluated as a swap model');
+          const { model, geometry, iteration } = target;
+          const mean = noGrad(() =>
+            tidy(() =>
+              model
+                .forward(rand([1, 3, geometry.size, geometry.size]), 'b')
+                .mean()
+                .item(),
+            ),
+          );
+          seen.push({
+            iteration,
+            training: (model as unknown as { training: boolean }).training,
+            size: geometry.size,
+            mean,
+          });
+          return { evalMean: mean };
+        },
       },
-    },
-  }));
-  assert.deepEqual(seen.map((s) => [s.iteration, s.training, s.size]), [[3, false, 64], [6, false, 64]]);
+    }),
+  );
+  assert.deepEqual(
+    seen.map((s) => [s.iteration, s.training, s.size]),
+    [
+      [3, false, 64],
+      [6, false, 64],
+    ],
+  );
   const log = new ModelFolder(dir).readLog();
-  assert.deepEqual(log.map((e) => e.iteration), [3, 4, 6], 'one entry per iteration: logEvery 4, evaluations at 3 and 6');
-  assert.deepEqual(log.filter((e) => 'evalMean' in e).map((e) => e.evalMean), seen.map((s) => s.mean));
+  assert.deepEqual(
+    log.map((e) => e.iteration),
+    [3, 4, 6],
+    'one entry per iteration: logEvery 4, evaluations at 3 and 6',
+  );
+  assert.deepEqual(
+    log.filter((e) => 'evalMean' in e).map((e) => e.evalMean),
+    seen.map((s) => s.mean),
+  );
 });
 
 test('the checkpoint whose evaluation scored best is kept whole in best-eval/, even when later ones score worse', async () => {
   const dir = join(testTmp(), 'best-eval');
   const scores: Record<number, number> = { 2: 1, 4: 3, 6: 2, 8: 0 }; // rises, then decays
-  await train(quick(dir, {
-    iterations: 8, saveEvery: 5,
-    evaluator: { every: 2, run: async ({ iteration }) => ({ evalScore: scores[iteration]! }), score: (f) => f.evalScore! },
-  }));
+  await train(
+    quick(dir, {
+      iterations: 8,
+      saveEvery: 5,
+      evaluator: {
+        every: 2,
+        run: async ({ iteration }) => ({ evalScore: scores[iteration]! }),
+        score: (f) => f.evalScore!,
+      },
+    }),
+  );
   const best = new ModelFolder(join(dir, 'best-eval'));
   const state = best.readState();
   assert.equal(state.iteration, 4, 'the copy is of the best-scoring iteration');

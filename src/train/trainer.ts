@@ -115,7 +115,8 @@ function prepareFolder(folder: ModelFolder, restart: boolean): void {
  * to the family.
  */
 function storedSchema(family: Family) {
-  const schema = familySchema(family), defaults = schemaDefaults(schema);
+  const schema = familySchema(family),
+    defaults = schemaDefaults(schema);
   const normalized = family.normalize ? family.normalize({ ...defaults }) : defaults;
   const plain = Object.entries(schema).filter(([k]) => JSON.stringify(normalized[k]) === JSON.stringify(defaults[k]));
   return settingsSchema(Object.fromEntries(plain));
@@ -165,7 +166,7 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
   manualSeed(config.seed);
   const runConfig = { ...config, precision: precisionFor(String(config.precision), device === 'cpu' ? 'cpu' : 'cuda') };
   const run = family.start(runConfig, data, device);
-  let ctx;
+  let ctx: ReturnType<typeof placeModules>;
   try {
     ctx = placeModules(run, folder, !!stored, device, runConfig);
   } catch (e) {

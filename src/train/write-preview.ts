@@ -12,7 +12,9 @@ export async function writePreview(cells: PreviewCells, path: string, timelapse?
   const grid = previewGrid(cells.rows, size, HEADER, layout);
   const scale = Math.max(1, Math.round(128 / size));
   const labels = columns.map((text, c) => ({
-    text: text.replaceAll('>', ' > '), x: (cellOrigin(0, c, size, 0, layout)[0] + size / 2) * scale, y: (HEADER - 2) * scale,
+    text: text.replaceAll('>', ' > '),
+    x: (cellOrigin(0, c, size, 0, layout)[0] + size / 2) * scale,
+    y: (HEADER - 2) * scale,
   }));
   await writeLabelledPng(path, grid, labels, scale, 10 * scale);
   if (timelapse) copyFileSync(path, timelapse);

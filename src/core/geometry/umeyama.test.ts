@@ -6,7 +6,10 @@ import { assertClose } from '../../testing/assert.js';
 
 const rot = (deg: number, s: number, tx: number, ty: number): Affine => {
   const r = (deg * Math.PI) / 180;
-  return [[s * Math.cos(r), -s * Math.sin(r), tx], [s * Math.sin(r), s * Math.cos(r), ty]];
+  return [
+    [s * Math.cos(r), -s * Math.sin(r), tx],
+    [s * Math.sin(r), s * Math.cos(r), ty],
+  ];
 };
 
 test('recovers a known similarity exactly, for any rotation including upside down', () => {
@@ -22,9 +25,35 @@ test('recovers a known similarity exactly, for any rotation including upside dow
 
 test('hand-checked case: two points, the least-squares fit with noise', () => {
   // (0,0)->(1,1) and (1,0)->(1,3): rotation 90 degrees, scale 2, translation (1,1)
-  assertClose(umeyama([[0, 0], [1, 0]], [[1, 1], [1, 3]]).flat(), [0, -2, 1, 2, 0, 1], 1e-12);
+  assertClose(
+    umeyama(
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      [
+        [1, 1],
+        [1, 3],
+      ],
+    ).flat(),
+    [0, -2, 1, 2, 0, 1],
+    1e-12,
+  );
   // a symmetric perturbation leaves the fit unchanged
-  const est = umeyama([[0, 0], [2, 0], [0, 2], [2, 2]], [[0, 0.1], [2, -0.1], [0, 1.9], [2, 2.1]]);
+  const est = umeyama(
+    [
+      [0, 0],
+      [2, 0],
+      [0, 2],
+      [2, 2],
+    ],
+    [
+      [0, 0.1],
+      [2, -0.1],
+      [0, 1.9],
+      [2, 2.1],
+    ],
+  );
   assertClose(est[0][0], 1, 0.03);
 });
 
@@ -43,6 +72,29 @@ test('mean face: 51 points in the unit box, eyes level and symmetric', () => {
 });
 
 test('refuses unequal or degenerate point sets', () => {
-  assert.throws(() => umeyama([[0, 0]], [[0, 0], [1, 1]]), /same length/);
-  assert.throws(() => umeyama([[1, 1], [1, 1]], [[0, 0], [1, 1]]), /not all equal/);
+  assert.throws(
+    () =>
+      umeyama(
+        [[0, 0]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ),
+    /same length/,
+  );
+  assert.throws(
+    () =>
+      umeyama(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ),
+    /not all equal/,
+  );
 });

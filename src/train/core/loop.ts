@@ -118,7 +118,8 @@ export async function runLoop<C extends CoreConfig, B>(
   const startIteration = state.iteration;
   // best-eval/ is copied after the checkpoint that records it: a kill between the two (or a state.json restored
   // from backup/) leaves a record the copy does not match; forget it, and the next evaluation makes a new copy
-  if (state.bestEval && readIteration(join(folder.dir, BEST_EVAL)) !== state.bestEval.iteration) state.bestEval = undefined;
+  if (state.bestEval && readIteration(join(folder.dir, BEST_EVAL)) !== state.bestEval.iteration)
+    state.bestEval = undefined;
   let losses: Record<string, number> = {},
     sinceSave = { sum: 0, n: 0 },
     stopped = false;
@@ -138,7 +139,8 @@ export async function runLoop<C extends CoreConfig, B>(
       if (stepState) dispose(stepState);
     }
     if (improved) folder.backup();
-    if (config.snapshotEvery > 0 && state.iteration % config.snapshotEvery === 0) folder.snapshot(state.iteration, run.outputModule);
+    if (config.snapshotEvery > 0 && state.iteration % config.snapshotEvery === 0)
+      folder.snapshot(state.iteration, run.outputModule);
     sinceSave = { sum: 0, n: 0 };
   };
   const preview = async () => {
@@ -197,7 +199,8 @@ export async function runLoop<C extends CoreConfig, B>(
       const eps = (run.examplesPerIteration * rate.length) / rate.reduce((s, x) => s + x, 0);
       const figures = await evaluate(it);
       const score = figures && o.evaluator?.score?.(figures);
-      const bestEval = score !== undefined && Number.isFinite(score) && (!state.bestEval || score > state.bestEval.score);
+      const bestEval =
+        score !== undefined && Number.isFinite(score) && (!state.bestEval || score > state.bestEval.score);
       if (it % config.logEvery === 0 || figures) {
         const entry: LogEntry = {
           iteration: it,

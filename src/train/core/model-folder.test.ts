@@ -17,16 +17,26 @@ import { loadTrainedModel } from '../../models/trained.js';
 import { dispose, loadSafetensors, saveSafetensors, tidy } from '../../engine/index.js';
 
 const quick = (modelDir: string, extra: Partial<TrainOptions> = {}): TrainOptions => ({
-  a: photoFolder('grid_s1', 3), b: photoFolder('grid_s2', 3), modelDir, ...TINY_CYCLEGAN, iterations: 2, saveEvery: 2, ...extra,
+  a: photoFolder('grid_s1', 3),
+  b: photoFolder('grid_s2', 3),
+  modelDir,
+  ...TINY_CYCLEGAN,
+  iterations: 2,
+  saveEvery: 2,
+  ...extra,
 });
-const refused = (code: string, message: RegExp) => (e: unknown) => e instanceof FaceganError && e.code === code && message.test(e.message);
+const refused = (code: string, message: RegExp) => (e: unknown) =>
+  e instanceof FaceganError && e.code === code && message.test(e.message);
 
 test('a folder holding weights but no state.json is refused, untouched; --restart moves its files aside', async () => {
   const dir = join(testTmp(), 'mf-damaged');
   await train(quick(dir));
   rmSync(join(dir, 'state.json'));
   const weights = readFileSync(join(dir, 'model.safetensors'));
-  await assert.rejects(train(quick(dir)), refused(ErrorCodes.BAD_MODEL, /no state\.json: it is damaged, not new.*--restart/));
+  await assert.rejects(
+    train(quick(dir)),
+    refused(ErrorCodes.BAD_MODEL, /no state\.json: it is damaged, not new.*--restart/),
+  );
   assert.deepEqual(readFileSync(join(dir, 'model.safetensors')), weights, 'the weights are left as they were');
   const s = await train(quick(dir, { restart: true }));
   assert.equal(s.startIteration, 0);
@@ -42,10 +52,19 @@ test('a checkpoint whose weights do not match state.json (a save cut short) is r
   const orphan = join(dir, `.model.safetensors.99999.abcd1234.tmp`);
   writeFileSync(orphan, Buffer.alloc(1024));
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { checksums: Record<string, string> };
-  assert.ok(state.checksums['model.safetensors'] && state.checksums['disc.safetensors'], 'state.json lists the checksums');
+  assert.ok(
+    state.checksums['model.safetensors'] && state.checksums['disc.safetensors'],
+    'state.json lists the checksums',
+  );
   const good = readFileSync(join(dir, 'disc.safetensors'));
-  writeFileSync(join(dir, 'disc.safetensors'), Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([1, 2, 3, 4])]));
-  await assert.rejects(train(quick(dir, { iterations: 3 })), refused(ErrorCodes.BAD_MODEL, /disc\.safetensors does not match state\.json.*cut short.*backup/));
+  writeFileSync(
+    join(dir, 'disc.safetensors'),
+    Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([1, 2, 3, 4])]),
+  );
+  await assert.rejects(
+    train(quick(dir, { iterations: 3 })),
+    refused(ErrorCodes.BAD_MODEL, /disc\.safetensors does not match state\.json.*cut short.*backup/),
+  );
   assert.ok(!existsSync(orphan), 'temporary files of a killed writer are removed');
   writeFileSync(join(dir, 'disc.safetensors'), good);
   const s = await train(quick(dir, { iterations: 3 }));
@@ -61,7 +80,10 @@ test('state.json of null, an iteration of -5 or "abc", or a file path: refused b
     ['null', /state\.json is not valid: the document: expected object \(it holds null\)/],
     ['{"iteration": -5, "seconds": 1}', /state\.json is not valid: iteration: Too small.*>=0 \(it holds -5\)/],
     ['{"iteration": "abc", "seconds": 1}', /state\.json is not valid: iteration: expected number \(it holds "abc"\)/],
-    ['{"iteration": 2, "seconds": 1, "files": ["../../elsewhere.safetensors"]}', /files\[0\]: expected file names ending/],
+    [
+      '{"iteration": 2, "seconds": 1, "files": ["../../elsewhere.safetensors"]}',
+      /files\[0\]: expected file names ending/,
+    ],
   ];
   for (const [text, message] of cases) {
     writeFileSync(join(dir, 'state.json'), text);
@@ -72,18 +94,27 @@ test('state.json of null, an iteration of -5 or "abc", or a file path: refused b
   assert.equal((await train(quick(dir, { iterations: 3 }))).startIteration, 2);
 });
 
-test('one writer per model folder: a live holder is refused with who it is, a dead one\'s lock is taken over', async () => {
+test("one writer per model folder: a live holder is refused with who it is, a dead one's lock is taken over", async () => {
   const dir = join(testTmp(), 'mf-lock');
   mkdirSync(dir, { recursive: true });
   const release = lockFolder(dir, 'The model folder', 'test');
-  assert.throws(() => lockFolder(dir, 'The model folder'), refused(ErrorCodes.USAGE, /already being written by this process/));
+  assert.throws(
+    () => lockFolder(dir, 'The model folder'),
+    refused(ErrorCodes.USAGE, /already being written by this process/),
+  );
   release();
   assert.ok(!existsSync(join(dir, LOCK_FILE)));
 
   const other = spawn('sleep', ['30']);
   try {
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: other.pid, host: hostname(), command: 'facegan train', started: 'now' }));
-    await assert.rejects(train(quick(dir)), refused(ErrorCodes.USAGE, new RegExp(`in use by another facegan \\(pid ${other.pid}`)));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: other.pid, host: hostname(), command: 'facegan train', started: 'now' }),
+    );
+    await assert.rejects(
+      train(quick(dir)),
+      refused(ErrorCodes.USAGE, new RegExp(`in use by another facegan \\(pid ${other.pid}`)),
+    );
     assert.ok(!existsSync(join(dir, 'model.safetensors')), 'nothing was written');
   } finally {
     other.kill();
@@ -94,37 +125,74 @@ test('one writer per model folder: a live holder is refused with who it is, a de
 });
 
 test('weights with NaN (a diverged run) are refused on load with what to do, not converted into black faces', async () => {
-  const dir = join(testTmp(), 'mf-nan'), copy = join(testTmp(), 'mf-nan-copy');
+  const dir = join(testTmp(), 'mf-nan'),
+    copy = join(testTmp(), 'mf-nan-copy');
   await train(quick(dir));
   mkdirSync(copy, { recursive: true });
   copyFileSync(join(dir, 'config.json'), join(copy, 'config.json'));
   const { tensors } = loadSafetensors(join(dir, 'model.safetensors'));
   const [name, first] = [...tensors][0]!;
-  tensors.set(name, tidy(() => first.mul(Number.NaN)));
+  tensors.set(
+    name,
+    tidy(() => first.mul(Number.NaN)),
+  );
   saveSafetensors(join(copy, 'model.safetensors'), tensors);
   dispose(tensors);
   assert.throws(() => loadTrainedModel(copy), refused(ErrorCodes.BAD_MODEL, /non-finite weights.*diverged/));
   loadTrainedModel(dir).model.dispose();
 });
 
-test('kill -9 at random points of checkpoint writes, 20 times: every restart finds one whole checkpoint and goes on', { timeout: 600_000 }, async () => {
+test('kill -9 at random points of checkpoint writes, 20 times: every restart finds one whole checkpoint and goes on', {
+  timeout: 600_000,
+}, async () => {
   const dir = join(testTmp(), 'mf-kill');
   const bin = fileURLToPath(new URL('../../../bin/facegan.js', import.meta.url));
-  const args = [bin, 'train', '-A', photoFolder('grid_s1', 3), '-B', photoFolder('grid_s2', 3), '-m', dir, '--model', 'cyclegan',
-    '--size', '32', '--ngf', '8', '--ndf', '8', '--blocks', '1', '--batch-size', '2', '--iterations', '100000', '--save-every', '1',
-    '--preview-every', '100000', '--log-every', '1'];
+  const args = [
+    bin,
+    'train',
+    '-A',
+    photoFolder('grid_s1', 3),
+    '-B',
+    photoFolder('grid_s2', 3),
+    '-m',
+    dir,
+    '--model',
+    'cyclegan',
+    '--size',
+    '32',
+    '--ngf',
+    '8',
+    '--ndf',
+    '8',
+    '--blocks',
+    '1',
+    '--batch-size',
+    '2',
+    '--iterations',
+    '100000',
+    '--save-every',
+    '1',
+    '--preview-every',
+    '100000',
+    '--log-every',
+    '1',
+  ];
   const rng = new Random(2026);
-  let last = 0, cutSaves = 0;
+  let last = 0,
+    cutSaves = 0;
   for (let kill = 0; kill < 20; kill++) {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '', code: number | null | undefined;
+    let err = '',
+      code: number | null | undefined;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => (err += s));
     const exited = new Promise<void>((res) => child.on('close', (c) => ((code = c), res())));
     // wait until it has trained past where it started (log.jsonl gains a line per iteration), then kill it at a
     // random moment of the next saves (one per iteration)
     const logged = () => {
-      const lines = existsSync(join(dir, 'log.jsonl')) ? readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n') : [];
+      const lines = existsSync(join(dir, 'log.jsonl'))
+        ? readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n')
+        : [];
       try {
         return lines.at(-1) ? (JSON.parse(lines.at(-1)!) as { iteration: number }).iteration : 0;
       } catch {
@@ -151,5 +219,9 @@ test('kill -9 at random points of checkpoint writes, 20 times: every restart fin
   assert.ok(cutSaves >= 3, `kills landed inside checkpoint writes (${cutSaves} of 20), finished or dropped on restart`);
   const s = await train(quick(dir, { iterations: last + 1, saveEvery: 1 }));
   assert.equal(s.startIteration, last);
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.next')), [], 'no orphan files after the next run');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.next')),
+    [],
+    'no orphan files after the next run',
+  );
 });

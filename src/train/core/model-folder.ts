@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import { copyFileAtomic, sha256File, writeFileAtomic } from '../../io/atomic.js';
 import { loadSafetensors, saveSafetensors, type Adam, type Module, type Tensor, dispose } from '../../engine/index.js';
-import { MODEL_FOLDER_VERSION, modelFiles, readModelConfig, readTrainState, loadWeights } from '../../models/trained.js';
+import {
+  MODEL_FOLDER_VERSION,
+  modelFiles,
+  readModelConfig,
+  readTrainState,
+  loadWeights,
+} from '../../models/trained.js';
 import { VERSION } from '../../version.js';
 
 export interface TrainState {
@@ -111,11 +117,15 @@ export class ModelFolder {
       const path = join(this.dir, file);
       const actual = existsSync(path) ? sha256File(path) : 'missing';
       if (actual !== sum) {
-        throw new FaceganError(ErrorCodes.BAD_MODEL,
+        throw new FaceganError(
+          ErrorCodes.BAD_MODEL,
           `${path} ${actual === 'missing' ? 'is missing' : 'does not match state.json'}: the last checkpoint was cut short ` +
             '(the process was killed while saving). ' +
-            (existsSync(join(this.paths.backup, 'state.json')) ? `Restore the last good one with cp ${this.paths.backup}/* ${this.dir}/, or ` : '') +
-            'train again with --restart to start over (the old files are kept in replaced-*/).');
+            (existsSync(join(this.paths.backup, 'state.json'))
+              ? `Restore the last good one with cp ${this.paths.backup}/* ${this.dir}/, or `
+              : '') +
+            'train again with --restart to start over (the old files are kept in replaced-*/).',
+        );
       }
     }
   }
@@ -214,7 +224,8 @@ export class ModelFolder {
    * checkpoint, drops an uncommitted one's files and a half-copied backup. Call it holding the folder's lock.
    */
   recover(): { finished: boolean; dropped: number } {
-    let finished = false, dropped = 0;
+    let finished = false,
+      dropped = 0;
     for (const copy of [this.paths.backup, join(this.dir, BEST_EVAL)]) {
       const staged = `${copy}${NEXT}`;
       if (!existsSync(staged)) continue;
@@ -243,7 +254,10 @@ export class ModelFolder {
   snapshot(iteration: number, part = 'model'): void {
     const dir = join(this.dir, 'snapshots');
     mkdirSync(dir, { recursive: true });
-    copyFileAtomic(join(this.dir, moduleFiles(part).weights), join(dir, `${String(iteration).padStart(7, '0')}.safetensors`));
+    copyFileAtomic(
+      join(this.dir, moduleFiles(part).weights),
+      join(dir, `${String(iteration).padStart(7, '0')}.safetensors`),
+    );
   }
 
   /**
@@ -282,10 +296,10 @@ export class ModelFolder {
   trimLog(iteration: number): void {
     if (!existsSync(this.paths.log)) return;
     const kept = this.readLog().filter((e) => e.iteration <= iteration);
-    writeFileAtomic(this.paths.log, [kept.map((e) => JSON.stringify(e) + '\n').join('')]);
+    writeFileAtomic(this.paths.log, [kept.map((e) => `${JSON.stringify(e)}\n`).join('')]);
   }
 
   appendLog(entry: LogEntry): void {
-    appendFileSync(this.paths.log, JSON.stringify(entry) + '\n');
+    appendFileSync(this.paths.log, `${JSON.stringify(entry)}\n`);
   }
 }

@@ -5,7 +5,7 @@
  * probability 1/2 (the stored one goes to the discriminator, the new one takes its place), else used as it is.
  * Decisions come from a seeded stream per iteration, and the pool is saved with checkpoints: resume is exact.
  */
-import { Random } from '../../core/random.js';
+import type { Random } from '../../core/random.js';
 
 export class ImagePool {
   images: Float32Array[] = [];

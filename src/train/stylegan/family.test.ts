@@ -9,7 +9,7 @@ import { TINY_STYLEGAN } from '../../testing/stylegan.js';
 import { train, type TrainOptions } from '../trainer.js';
 import { ModelFolder } from '../core/model-folder.js';
 import { loadSafetensors } from '../../engine/index.js';
-import { ErrorCodes, FaceganError } from '../../core/errors.js';
+import { ErrorCodes, type FaceganError } from '../../core/errors.js';
 import { loadTrainedModel } from '../../models/trained.js';
 
 let faces = '';

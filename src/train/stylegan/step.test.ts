@@ -41,13 +41,7 @@ function build(seed = 0): StyleGanParts {
     augment: augmenter(['color', 'translation', 'cutout'], seed),
   };
 }
-const flat = (m: Module) =>
-  tidy(() =>
-    m
-      .parameters()
-      .map((p) => p.detach().flatten().toNumbers())
-      .flat(),
-  );
+const flat = (m: Module) => tidy(() => m.parameters().flatMap((p) => p.detach().flatten().toNumbers()));
 const dispose = (p: StyleGanParts) => {
   p.G.dispose();
   p.D.dispose();

@@ -1,0 +1,19 @@
+/**
+ * The code's form, checked with every test run: Biome's formatter (120 columns, single quotes) and its recommended
+ * lint rules (biome.json) over src/, bench/, scripts/ and bin/. `npm run format` rewrites what the formatter would.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '../..');
+
+test('biome ci: the code is formatted and passes the lint rules', () => {
+  const r = spawnSync(join(root, 'node_modules/.bin/biome'), ['ci', '--max-diagnostics=20', '--colors=off'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, `npm run format, then fix what is left:\n${r.stdout}${r.stderr}`);
+});
