@@ -78,7 +78,9 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     },
     rotations: {
       type: 'boolean',
-      help: 'where no face is found, look again with the frame turned upside down and sideways (--no-rotations: faster on footage with many empty frames)',
+      help:
+        'find faces turned every way: a photo is searched upright, upside down and sideways, a video frame turned ' +
+        'only where no face is found upright (--no-rotations: upright only, faster)',
       default: true,
     },
     threads: {

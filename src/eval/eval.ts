@@ -172,7 +172,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     device,
     bf16: useBf16(o.precision, device),
   };
-  const detector = new HumanDetector({ maxFaces: 10 });
+  const detector = new HumanDetector({ maxFaces: 10, rotations: 'fallback' });
 
   const warnings = new Warnings(o.onWarning);
   const readFolder = async (dir: string, flag: string) => {

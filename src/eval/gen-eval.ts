@@ -91,7 +91,7 @@ export function alignedLandmarks(extractCoverage: number, coverage: number): Poi
 export const faceFinder = (extractCoverage: number | undefined, coverage: number): FaceFinder =>
   extractCoverage
     ? { aligned: alignedLandmarks(extractCoverage, coverage) }
-    : { detector: new HumanDetector({ maxFaces: 4 }) };
+    : { detector: new HumanDetector({ maxFaces: 4, rotations: 'fallback' }) };
 
 async function measure(
   images: RgbImage[],

@@ -80,7 +80,10 @@ export interface ExtractOptions {
   /** Stops cleanly after the current frame (the alignments so far are saved). */
   /** Detect faces in a worker thread beside the rest of the work (default true). */
   threads?: boolean;
-  /** Where no face is found, look again in the frame turned upside down and sideways (default true). */
+  /**
+   * Faces turned every way (default true): a photo is searched at all four quarter turns, a video frame turned only
+   * where no face is found upright.
+   */
   rotations?: boolean;
   signal?: AbortSignal;
 }
@@ -404,7 +407,8 @@ async function extractLocked(
       const d = detecting;
       if (!d) return;
       detecting = undefined;
-      const crops = kind === 'folder' ? basename(d.frame.key, extname(d.frame.key)) : `${base}${d.frame.key}`;
+      // a photo's (or a folder's) crops are STEM_INDEX.png, as faceswap names them; a video's STEM_FRAME_INDEX.png
+      const crops = kind === 'video' ? `${base}${d.frame.key}` : basename(d.frame.key, extname(d.frame.key));
       work.identity = (o.identity ?? true) && (d.frame.index === undefined || d.frame.index % o.redetectEvery === 0);
       const record = await faceRecords(work, d, crops, output, o);
       doc.frames[d.frame.key] = { ...record, output };

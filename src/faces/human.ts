@@ -27,11 +27,13 @@ export interface DetectorOptions {
   video?: boolean;
   redetectEvery?: number;
   /**
-   * When no face is found, look again with the image turned upside down, then a quarter turn either way
-   * (BlazeFace follows moderate in-plane turns only); the turn that worked last is tried first. In a video, a
-   * stretch without faces is searched turned once every `redetectEvery` frames. Default true.
+   * Faces turned every way (BlazeFace follows moderate in-plane turns only). A still image is searched upright, upside
+   * down and a quarter turn either way, every time, and a face found in more than one turn is kept once (where it
+   * was nearest upright). In a video, only a frame without faces is searched turned (the turn that worked last
+   * first), and a stretch without faces once every `redetectEvery` frames. Default true. `fallback`: a still too is
+   * searched turned only when no face is found upright (for upright pictures, such as eval's frames).
    */
-  rotations?: boolean;
+  rotations?: boolean | 'fallback';
 }
 
 /* The parts of Human's API used here. */
@@ -123,6 +125,8 @@ export class HumanDetector implements FaceDetector {
 
   /** Finds faces in an RGB image (any size). */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
+    const rotations = this.options.rotations ?? true;
+    if (!this.options.video && rotations === true) return this.#detectEveryTurn(image);
     const faces = await this.detectOnce(image);
     if (faces.length || this.options.rotations === false) {
       this.#turnedLast = false;
@@ -148,6 +152,17 @@ export class HumanDetector implements FaceDetector {
     }
     this.#turnedLast = false;
     return faces;
+  }
+
+  /** A still: faces of all four turns, one per place (the turn where its roll was smallest gives its mesh). */
+  async #detectEveryTurn(image: RgbImage): Promise<DetectedFace[]> {
+    const all: { face: DetectedFace; tilt: number }[] = [];
+    for (const q of [0, 1, 2, 3]) {
+      const found = await this.detectOnce(q ? rotateQuarters(image, q) : image);
+      for (const f of found)
+        all.push({ face: unrotateFace(f, q, image.width, image.height), tilt: Math.abs(f.angles.roll) });
+    }
+    return mergeTurns(all);
   }
 
   async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
@@ -189,4 +204,27 @@ function unrotateFace(f: DetectedFace, q: number, w: number, h: number): Detecte
     mesh: f.mesh.map(([x, y, z]) => [...unrotatePoint(x, y, q, w, h), z] as [number, number, number]),
     angles: { ...f.angles, roll: Math.atan2(Math.sin(roll), Math.cos(roll)) },
   };
+}
+
+/** Boxes that overlap this much (intersection over the smaller box) are one face found in two turns. */
+const SAME_FACE_OVERLAP = 0.5;
+
+/**
+ * One detection per face from the detections of several turns: the mesh model fits a face best near upright, so
+ * of the detections of one face the one whose roll in its own turn was smallest is kept (with its true roll).
+ * Detections are taken nearest-upright first; one that overlaps a kept face by half of the smaller box is dropped.
+ */
+export function mergeTurns(found: readonly { face: DetectedFace; tilt: number }[]): DetectedFace[] {
+  const kept: DetectedFace[] = [];
+  for (const { face } of [...found].sort((a, b) => a.tilt - b.tilt || b.face.score - a.face.score)) {
+    if (kept.every((k) => overlapOfSmaller(k.box, face.box) < SAME_FACE_OVERLAP)) kept.push(face);
+  }
+  return kept.sort(byAreaDescending);
+}
+
+function overlapOfSmaller(a: readonly number[], b: readonly number[]): number {
+  const w = Math.min(a[0]! + a[2]!, b[0]! + b[2]!) - Math.max(a[0]!, b[0]!),
+    h = Math.min(a[1]! + a[3]!, b[1]! + b[3]!) - Math.max(a[1]!, b[1]!);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.min(a[2]! * a[3]!, b[2]! * b[3]!);
 }

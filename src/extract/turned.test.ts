@@ -1,0 +1,105 @@
+/**
+ * Hard photos for extract (issue 16): faces turned every way in one picture, no face found twice, none found
+ * where there is none, and crops named as faceswap names them. The pictures are built here from the shared faces.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp, { type OverlayOptions, type Sharp } from 'sharp';
+import { sharedData } from '../testing/data.js';
+import { HumanDetector } from '../faces/human.js';
+import { extract } from './extract.js';
+import type { RgbImage } from '../core/image.js';
+
+const TILE = 400;
+/** Frames of four people, each turned clockwise by its angle in the collage. */
+const TILES = [
+  { file: ['grid_s1', 'grid_s1_bbaf2n_0001.jpg'], angle: 0 },
+  { file: ['grid_s2', 'grid_s2_pwij3p_0001.jpg'], angle: 90 },
+  { file: ['obama', 'obama_wa_c01_0001.jpg'], angle: 180 },
+  { file: ['grid_s1', 'grid_s1_bbaf2n_0040.jpg'], angle: 270 },
+  { file: ['grid_s2', 'grid_s2_swwp2s_0030.jpg'], angle: 45 },
+];
+
+const raw = async (s: Sharp): Promise<RgbImage> => {
+  const { data, info } = await s.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+};
+const degrees = (radians: number) => (radians * 180) / Math.PI;
+/** Distance between two angles in degrees, on the circle. */
+const apart = (a: number, b: number) => Math.abs(((((a - b) % 360) + 540) % 360) - 180);
+
+test('a photo with faces at 0, 90, 180, 270 and 45 degrees: each found once, with its true roll', async () => {
+  const detector = new HumanDetector({});
+  const expected: { x: number; y: number; roll: number }[] = [];
+  const tiles: OverlayOptions[] = [];
+  for (const [i, t] of TILES.entries()) {
+    const frame = sharp(sharedData('faces', ...t.file)).resize({ width: 360 });
+    const upright = await detector.detect(await raw(frame.clone()));
+    assert.equal(upright.length, 1, `${t.file[1]} shows one face`);
+    const [left, top] = [(i % 3) * TILE, Math.floor(i / 3) * TILE];
+    expected.push({ x: left + TILE / 2, y: top + TILE / 2, roll: degrees(upright[0]!.angles.roll) + t.angle });
+    const input = await frame
+      .clone()
+      .rotate(t.angle, { background: '#000' })
+      .resize(TILE, TILE, { fit: 'contain', background: '#000' })
+      .png()
+      .toBuffer();
+    tiles.push({ input, left, top });
+  }
+  const collage = sharp({ create: { width: 3 * TILE, height: 2 * TILE, channels: 3, background: '#777' } }).composite(
+    tiles,
+  );
+  const found = await detector.detect(await raw(collage));
+  assert.equal(found.length, TILES.length, `${found.length} faces found, none twice`);
+  for (const [i, e] of expected.entries()) {
+    const face = found.find(
+      (f) =>
+        Math.floor((f.box[0] + f.box[2] / 2) / TILE) === i % 3 &&
+        Math.floor((f.box[1] + f.box[3] / 2) / TILE) === Math.floor(i / 3),
+    );
+    assert.ok(face, `the face turned ${TILES[i]!.angle} degrees is found`);
+    const roll = degrees(face.angles.roll);
+    assert.ok(
+      apart(roll, e.roll) <= 10,
+      `turned ${TILES[i]!.angle}: roll ${roll.toFixed(1)}, expected ${e.roll.toFixed(1)}`,
+    );
+  }
+});
+
+test('no face where there is none: a frame of the rotated clip showing only landscape', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facegan-turned-'));
+  const png = join(dir, 'landscape.png');
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    sharedData('video', 'new_face_video-90_ccby_aarontang.mp4'),
+    '-vf',
+    'select=eq(n\\,400)',
+    '-frames:v',
+    '1',
+    png,
+  ]);
+  const image = await raw(sharp(png));
+  assert.ok(image.width > image.height, 'read upright at 640 x 480 (the display matrix is honoured)');
+  assert.deepEqual(await new HumanDetector({}).detect(image), []);
+});
+
+test("a photo's crops are named STEM_INDEX.png (the stem once)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'facegan-names-'));
+  const s = await extract({
+    input: sharedData('group', 'obama_biden_official_composite.jpg'),
+    output: join(dir, 'faces'),
+    alignments: join(dir, 'a.json'),
+    identity: false,
+  });
+  assert.equal(s.faces, 2);
+  assert.deepEqual(readdirSync(join(dir, 'faces')).sort(), [
+    'obama_biden_official_composite_0.png',
+    'obama_biden_official_composite_1.png',
+  ]);
+});
