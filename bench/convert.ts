@@ -2,7 +2,8 @@
  * npm run bench:convert: frames/s of `facegan convert` on a 720p clip with one face (faces from the alignments
  * file, as faceswap converts), with the original model, against a bare ffmpeg decode + encode of the same clip
  * with the same encoder settings. Target: 25 frames/s (real time). msPerFrame is the profile: main-thread
- * milliseconds per frame in each stage of the frame loop (decode and encode are waits on ffmpeg). The model's weights are from one training step: speed
+ * milliseconds per frame in each stage of the frame loop (decode and encode are waits on ffmpeg). The model's weights
+ * are from one training step: speed
  * does not depend on how well it is trained.
  */
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';

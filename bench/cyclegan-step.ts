@@ -1,7 +1,8 @@
 /**
  * One CycleGAN configuration timed on facegan's engine in a process of its own (so that its peak RSS is its own):
  * the family's own step (G then D, LSGAN + cycle + identity, Adam) on random inputs, as the reference does.
- * node --import tsx bench/cyclegan-step.ts SIZE NGF NDF BLOCKS BATCH WARMUP STEPS fp32|bf16 [cpu|cuda] -> one JSON line.
+ * node --import tsx bench/cyclegan-step.ts SIZE NGF NDF BLOCKS BATCH WARMUP STEPS fp32|bf16 [cpu|cuda] -> one JSON
+ * line.
  */
 import {
   Adam,

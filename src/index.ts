@@ -5,7 +5,13 @@
  * import { tensor, tidy, Adam, nn } from 'facegan';
  * const layer = new nn.Linear(2, 1);
  * const opt = new Adam(layer, { lr: 1e-2 });
- * const loss = tidy(() => { opt.zeroGrad(); const l = layer.forward(tensor([[1, 2]])).square().mean(); l.backward(); opt.step(); return l.item(); });
+ * const loss = tidy(() => {
+ *   opt.zeroGrad();
+ *   const l = layer.forward(tensor([[1, 2]])).square().mean();
+ *   l.backward();
+ *   opt.step();
+ *   return l.item();
+ * });
  */
 import { libtorchVersion, numThreads, cuda } from './engine/index.js';
 import { VERSION } from './version.js';

@@ -1,4 +1,6 @@
-/** A one-line progress bar on stderr: count, rate and ETA. Redrawn in place on a terminal, a line every 5 s otherwise. */
+/**
+ * A one-line progress bar on stderr: count, rate and ETA. Redrawn in place on a terminal, a line every 5 s otherwise.
+ */
 export interface ProgressBar {
   update(done: number, total: number, extra?: string): void;
   finish(): void;

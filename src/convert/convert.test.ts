@@ -1,4 +1,7 @@
-/** convert end to end with a small model trained here: video (frames, rate, audio, labels, untouched background), photos, safety. */
+/**
+ * convert end to end with a small model trained here: video (frames, rate, audio, labels, untouched background),
+ * photos, safety.
+ */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

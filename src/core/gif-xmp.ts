@@ -17,7 +17,9 @@ function firstBlock(gif: Buffer): number {
   return 13 + (flags & 0x80 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
 }
 
-/** The GIF with an XMP packet inserted before its first frame (a GIF87a header becomes GIF89a, which extensions need). */
+/**
+ * The GIF with an XMP packet inserted before its first frame (a GIF87a header becomes GIF89a, which extensions need).
+ */
 export function addGifXmp(gif: Buffer, xmp: string): Buffer {
   const at = firstBlock(gif);
   const packet = Buffer.from(xmp, 'utf8');

@@ -141,7 +141,8 @@ test("a constant mean face scores the source's identity but does not follow the 
     `expression error ${still.expression!.error} against ${copy.expression!.error}`,
   );
   assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
-  // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different set)
+  // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different
+  // set)
   assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);
   assert.ok(
     still.reconstruction.cycle!.psnr < 30,

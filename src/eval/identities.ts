@@ -41,7 +41,9 @@ export function faceFiles(folder: string, max: number, flag: string): string[] {
   return files.filter((_, i) => i % step === 0).map((f) => join(folder, f));
 }
 
-/** Each face's descriptor: the one its record carries, else measured on its landmarks, else on the largest face found. */
+/**
+ * Each face's descriptor: the one its record carries, else measured on its landmarks, else on the largest face found.
+ */
 export async function folderFaces(
   folder: string,
   detector: HumanDetector,

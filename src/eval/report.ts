@@ -80,7 +80,9 @@ export interface EvalReport {
    * back through the other side (CycleGAN's cycle reconstruction; for a pair model, its decoders in turn).
    */
   reconstruction: { input: Reconstruction | null; source: Reconstruction | null; cycle?: Reconstruction | null };
-  /** Frame-to-frame landmark motion (share of the face's width) in the input, in the output, and of their difference. */
+  /**
+   * Frame-to-frame landmark motion (share of the face's width) in the input, in the output, and of their difference.
+   */
   temporal: { inputJitter: number; outputJitter: number; addedJitter: number } | null;
   frames: FrameResult[];
 }

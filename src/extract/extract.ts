@@ -65,7 +65,9 @@ export interface ExtractOptions {
   redetectEvery?: number;
   /** Skip frames already in the alignments file (resume); on by default. */
   skipExisting?: boolean;
-  /** Compute each face's 128-d identity descriptor (on by default; in a video, on frames where detection runs afresh). */
+  /**
+   * Compute each face's 128-d identity descriptor (on by default; in a video, on frames where detection runs afresh).
+   */
   identity?: boolean;
   /** Keep only faces of the person in these images. */
   filter?: string[];
@@ -200,7 +202,10 @@ function claimCrop(w: FrameWork, outDir: string, stem: string, index: number, ke
   return name;
 }
 
-/** A frame read and sent to the detector, whose faces are cut when its turn comes (the next frame is detected meanwhile). */
+/**
+ * A frame read and sent to the detector, whose faces are cut when its turn comes (the next frame is detected
+ * meanwhile).
+ */
 interface Detecting {
   frame: Frame;
   image: RgbImage;
@@ -250,7 +255,10 @@ async function faceRecords(
   return frame;
 }
 
-/** A face's geometry: its landmarks, alignment and crop matrix (frame pixels), and `local`, the crop matrix of `source` (its region). */
+/**
+ * A face's geometry: its landmarks, alignment and crop matrix (frame pixels), and `local`, the crop matrix of `source`
+ * (its region).
+ */
 interface Cut {
   landmarks: Point[];
   alignment: Affine;

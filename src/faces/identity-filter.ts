@@ -72,7 +72,9 @@ export class IdentityFilter {
     return new IdentityFilter(wanted, unwanted, threshold);
   }
 
-  /** Whether a face passes: near a wanted face (and nearer to it than to any unwanted), and not near an unwanted one. */
+  /**
+   * Whether a face passes: near a wanted face (and nearer to it than to any unwanted), and not near an unwanted one.
+   */
   keeps(descriptor: readonly number[]): boolean {
     const nearest = (set: number[][]) => Math.min(...set.map((d) => descriptorDistance(d, descriptor)));
     const dw = this.wanted.length ? nearest(this.wanted) : undefined,

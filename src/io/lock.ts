@@ -95,7 +95,9 @@ export function lockAt(path: string, subject: string, command = process.argv.sli
   throw new FaceganError(ErrorCodes.USAGE, `Could not take the lock ${path}: other processes keep taking it.`);
 }
 
-/** Moves a stale lock away; if what was moved is not the lock judged stale (another took it meanwhile), puts it back. */
+/**
+ * Moves a stale lock away; if what was moved is not the lock judged stale (another took it meanwhile), puts it back.
+ */
 function takeOverStale(path: string, stale: LockInfo | undefined): void {
   const aside = `${path}.stale.${randomBytes(4).toString('hex')}`;
   try {

@@ -1,7 +1,8 @@
 /**
  * Swapping faces in a frame (the library convert and eval share): align it as training did, run the model
  * through the other side's decoder, match its colour, and paste it back through a feathered mask with the
- * inverse warp. Only the face's region of the frame is touched. The crop-space steps (mask, colour) run at a "blend size" near the face's size in the frame,
+ * inverse warp. Only the face's region of the frame is touched. The crop-space steps (mask, colour) run at a "blend
+ * size" near the face's size in the frame,
  * so that the pasted face is neither blurred by a small crop nor slowed by a big one.
  */
 import type { RgbImage } from '../core/image.js';
