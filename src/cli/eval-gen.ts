@@ -29,7 +29,9 @@ pixels are in the report beside the model's: the model should beat the sampler. 
     truncation: { type: 'number', help: 'truncation psi of the samples', default: 1, min: 0, max: 2 },
     snapshots: {
       type: 'boolean',
-      help: 'also measure every snapshot in MODEL_DIR/snapshots (train --snapshot-every): the figures over training',
+      help:
+        'also measure every snapshot in MODEL_DIR/snapshots (train --snapshot-every): the figures over training ' +
+        '(a snapshot kept by a facegan older than 11-2026 holds the raw generator, not the EMA)',
     },
     output: { type: 'string', short: 'o', help: 'folder for report.json and report.html (default MODEL_DIR/eval-gen)' },
   },

@@ -233,7 +233,7 @@ async function convertTo(
   const doc = !wholeImages && existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
   const detector =
     !wholeImages && (!doc || o.filter?.length)
-      ? new HumanDetector({ video: kind === 'video', maxFaces: 20 })
+      ? new HumanDetector({ video: kind === 'video', maxFaces: 20, rotations: 'fallback' })
       : undefined;
   const findFaces: FaceSource = wholeImages
     ? async () => []

@@ -1,7 +1,9 @@
 /** eval-gen on a small StyleGAN: the report's parts, its baselines, and the PCA sampler on known data. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { sharedData } from '../testing/data.js';
+import { ErrorCodes, type FaceganError } from '../core/errors.js';
 import { join } from 'node:path';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { train } from '../train/trainer.js';
@@ -74,6 +76,15 @@ test('eval-gen writes a report with the model, a PCA sampler and real vs real', 
   assert.ok(rr.recall > 0.5 && rr.precision > 0.5, `real vs real precision ${rr.precision} recall ${rr.recall}`);
   assert.ok(rr.memorisationMedian > 0.6, 'held-out s2 faces are far from the s1 faces trained on');
   assert.ok(Number.isFinite(report.pcaSampler.diversity));
+  // aligned measuring needs real faces cut as the model's were: a plain photo is refused, saying what to do
+  const plain = join(testTmp(), 'plain-real');
+  mkdirSync(plain, { recursive: true });
+  copyFileSync(sharedData('faces', 'grid_s2', 'grid_s2_pwij3p_0001.jpg'), join(plain, 'frame.jpg'));
+  await assert.rejects(
+    evalGen({ modelDir: model, real: plain, training: faces, samples: 4 }),
+    (e: FaceganError) =>
+      e.code === ErrorCodes.BAD_FILE && /not a face from facegan extract.*--coverage/.test(e.message),
+  );
 });
 
 test('--eval-every on a StyleGAN: the generator evaluator puts its figures into the log', async () => {

@@ -25,6 +25,7 @@ import { zOfSeeds } from '../train/stylegan/family.js';
 import { toImages } from '../generate/generate.js';
 import { faceFiles } from './identities.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
+import type { Skipped } from '../core/warnings.js';
 import { trainingImage } from '../train/cyclegan/data.js';
 import { loadWeights, readModelConfig } from '../models/trained.js';
 import { genTargets, renderGenHtml, type CurvePoint, type GenReport } from './gen-html.js';
@@ -177,11 +178,22 @@ export async function asTrained(
   flag: string,
   size: number,
   coverage: number,
+  /** Aligned measuring: every face must have been extracted with this --coverage (its landmarks are placed so). */
+  extractCoverage?: number,
 ): Promise<RgbImage[]> {
   const out: RgbImage[] = [];
   for (const path of faceFiles(resolve(folder), max, flag)) {
     const crop = await readFaceCropOrSkip(path, []);
     if (!crop) continue;
+    const given = crop.record?.crop.coverage;
+    if (extractCoverage !== undefined && given !== extractCoverage) {
+      throw new FaceganError(
+        ErrorCodes.BAD_FILE,
+        `${path} (${flag}) ${given === undefined ? 'is not a face from facegan extract' : `was extracted with --coverage ${given}`}, ` +
+          `but the model was trained on faces extracted with --coverage ${extractCoverage}: its faces are measured at ` +
+          `that alignment. Extract the ${flag} faces with facegan extract --coverage ${extractCoverage}.`,
+      );
+    }
     const planes = await trainingImage(crop, size, coverage);
     const data = new Uint8Array(size * size * 3);
     for (let c = 0; c < 3; c++)
@@ -194,12 +206,13 @@ export async function asTrained(
 }
 
 async function reference(
-  o: { real: string; training: string; size: number; samples: number; coverage: number },
+  o: { real: string; training: string; size: number; samples: number; coverage: number; extractCoverage?: number },
   finder: FaceFinder,
   onProgress?: GenEvalOptions['onProgress'],
 ): Promise<Reference> {
-  const real = await asTrained(o.real, 300, '--real', o.size, o.coverage);
-  const training = await asTrained(o.training, 500, '--training', o.size, o.coverage);
+  const aligned = 'aligned' in finder ? o.extractCoverage : undefined;
+  const real = await asTrained(o.real, 300, '--real', o.size, o.coverage, aligned);
+  const training = await asTrained(o.training, 500, '--training', o.size, o.coverage, aligned);
   // the sampler's principal components from at most 300 faces (its Gram matrix is n x n)
   const pca = await measure(pcaSamples(training.slice(0, 300), o.samples), finder, 'PCA sampler', onProgress);
   const realMeasured = await measure(real, finder, 'real faces', onProgress);
@@ -254,18 +267,32 @@ export async function evalGen(o: GenEvalOptions) {
   const config = readModelConfig<{ coverage?: number; extractCoverage?: number }>(o.modelDir, []);
   const coverage = config.coverage ?? 0.875;
   const finder = faceFinder(config.extractCoverage, coverage);
-  const ref = await reference(
-    { real: o.real, training: o.training, size: spec.size, samples: n, coverage },
-    finder,
-    o.onProgress,
-  );
   const curve: CurvePoint[] = [];
+  const skipped: Skipped[] = [];
   let model: Measured & { samples: RgbImage[] };
+  let ref: Reference;
   try {
+    ref = await reference(
+      {
+        real: o.real,
+        training: o.training,
+        size: spec.size,
+        samples: n,
+        coverage,
+        extractCoverage: config.extractCoverage,
+      },
+      finder,
+      o.onProgress,
+    );
     model = await sampleAndMeasure(G, n, psi, finder, o.onProgress);
-    for (const snap of o.snapshots ? snapshotFiles(o.modelDir) : []) {
-      if (snap.iteration === iteration) continue; // the model itself, measured above
-      loadWeights(G, snap.path, device);
+    // the model itself is measured above; a snapshot past it belongs to a run discarded since (a restored backup)
+    for (const snap of o.snapshots ? snapshotFiles(o.modelDir).filter((s) => s.iteration < iteration) : []) {
+      try {
+        loadWeights(G, snap.path, device);
+      } catch (e) {
+        skipped.push({ file: snap.path, reason: (e as Error).message }); // a damaged or diverged snapshot
+        continue;
+      }
       const m = await sampleAndMeasure(G, n, psi, finder, (_, d, t) =>
         o.onProgress?.(`snapshot ${snap.iteration}`, d, t),
       );
@@ -281,7 +308,7 @@ export async function evalGen(o: GenEvalOptions) {
   const [even, odd] = [ref.reals.filter((_, i) => i % 2 === 0), ref.reals.filter((_, i) => i % 2 === 1)];
   const generator = compare(model.descriptors, ref.reals, ref.training);
   if (o.snapshots) curve.push({ iteration, detection: model.detection, ...generator });
-  const report: GenReport & { schemaVersion: number } = {
+  const report: GenReport & { schemaVersion: number; skippedSnapshots?: Skipped[] } = {
     schemaVersion: 1,
     modelDir: o.modelDir,
     iteration,
@@ -295,7 +322,7 @@ export async function evalGen(o: GenEvalOptions) {
       ...compare(even, odd, ref.training),
       memorisationMedian: median(nearestDistances(ref.reals, ref.training)),
     },
-    ...(o.snapshots ? { curve } : {}),
+    ...(o.snapshots ? { curve, skippedSnapshots: skipped } : {}),
   };
   const out = o.output ?? join(o.modelDir, 'eval-gen');
   mkdirSync(out, { recursive: true });
@@ -327,7 +354,14 @@ export function generatorEvaluator(o: {
         throw new FaceganError(ErrorCodes.USAGE, 'eval-gen measures generators, not swaps.');
       finder ??= faceFinder(target.extractCoverage, target.coverage);
       const r = await (ref ??= reference(
-        { real: o.real, training: o.training, size: target.generator.spec.size, samples: n, coverage: target.coverage },
+        {
+          real: o.real,
+          training: o.training,
+          size: target.generator.spec.size,
+          samples: n,
+          coverage: target.coverage,
+          extractCoverage: target.extractCoverage,
+        },
         finder,
       ).catch((e: unknown) => {
         ref = undefined; // a failed read is tried again at the next evaluation

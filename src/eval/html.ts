@@ -54,8 +54,8 @@ export function linePlot(
     L = 56;
   const all = series
     .flatMap((s) => s.values)
-    .filter((v): v is number => v !== null)
-    .concat(reference ? [reference.at] : []);
+    .filter((v): v is number => v !== null && Number.isFinite(v))
+    .concat(reference && Number.isFinite(reference.at) ? [reference.at] : []);
   if (!all.length) return `<p>${escapeXml(title)}: nothing measured.</p>`;
   let lo = Math.min(...all),
     hi = Math.max(...all);
@@ -71,7 +71,7 @@ export function linePlot(
       let d = '',
         pen = false;
       s.values.forEach((v, i) => {
-        if (v === null) {
+        if (v === null || !Number.isFinite(v)) {
           pen = false;
           return;
         }
@@ -84,9 +84,10 @@ export function linePlot(
       );
     })
     .join('');
-  const ref = reference
-    ? `<line x1="${L}" x2="${W - P}" y1="${y(reference.at)}" y2="${y(reference.at)}" stroke="#888" stroke-dasharray="4"/><text x="${L + 4}" y="${y(reference.at) - 4}" fill="#888">${escapeXml(reference.name)}</text>`
-    : '';
+  const ref =
+    reference && Number.isFinite(reference.at)
+      ? `<line x1="${L}" x2="${W - P}" y1="${y(reference.at)}" y2="${y(reference.at)}" stroke="#888" stroke-dasharray="4"/><text x="${L + 4}" y="${y(reference.at) - 4}" fill="#888">${escapeXml(reference.name)}</text>`
+      : '';
   return (
     `<figure><figcaption>${escapeXml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="#fff"/><line x1="${L}" x2="${L}" y1="${P}" y2="${H - P}" stroke="#000"/><line x1="${L}" x2="${W - P}" y1="${H - P}" y2="${H - P}" stroke="#000"/>` +

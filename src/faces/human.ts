@@ -156,11 +156,11 @@ export class HumanDetector implements FaceDetector {
 
   /** A still: faces of all four turns, one per place (the turn where its roll was smallest gives its mesh). */
   async #detectEveryTurn(image: RgbImage): Promise<DetectedFace[]> {
-    const all: { face: DetectedFace; tilt: number }[] = [];
+    const all: TurnDetection[] = [];
     for (const q of [0, 1, 2, 3]) {
       const found = await this.detectOnce(q ? rotateQuarters(image, q) : image);
       for (const f of found)
-        all.push({ face: unrotateFace(f, q, image.width, image.height), tilt: Math.abs(f.angles.roll) });
+        all.push({ face: unrotateFace(f, q, image.width, image.height), turn: q, tilt: Math.abs(f.angles.roll) });
     }
     return mergeTurns(all);
   }
@@ -209,17 +209,29 @@ function unrotateFace(f: DetectedFace, q: number, w: number, h: number): Detecte
 /** Boxes that overlap this much (intersection over the smaller box) are one face found in two turns. */
 const SAME_FACE_OVERLAP = 0.5;
 
+/** A face found in the picture turned by `turn` quarters; `tilt` is |roll| in that turned picture. */
+export interface TurnDetection {
+  face: DetectedFace;
+  turn: number;
+  tilt: number;
+}
+
 /**
  * One detection per face from the detections of several turns: the mesh model fits a face best near upright, so
  * of the detections of one face the one whose roll in its own turn was smallest is kept (with its true roll).
- * Detections are taken nearest-upright first; one that overlaps a kept face by half of the smaller box is dropped.
+ * Detections are taken by confidence (in steps of a quarter) and then nearest-upright first; one that overlaps a
+ * face kept from another turn by half of the smaller box is dropped. Faces of one turn are never merged: the
+ * detector has already kept those apart (a small face in front of a large one stays).
  */
-export function mergeTurns(found: readonly { face: DetectedFace; tilt: number }[]): DetectedFace[] {
-  const kept: DetectedFace[] = [];
-  for (const { face } of [...found].sort((a, b) => a.tilt - b.tilt || b.face.score - a.face.score)) {
-    if (kept.every((k) => overlapOfSmaller(k.box, face.box) < SAME_FACE_OVERLAP)) kept.push(face);
+export function mergeTurns(found: readonly TurnDetection[]): DetectedFace[] {
+  const kept: TurnDetection[] = [];
+  const confidence = (d: TurnDetection) => Math.floor(d.face.score * 4);
+  const order = (a: TurnDetection, b: TurnDetection) => confidence(b) - confidence(a) || a.tilt - b.tilt;
+  for (const d of [...found].sort(order)) {
+    if (kept.every((k) => k.turn === d.turn || overlapOfSmaller(k.face.box, d.face.box) < SAME_FACE_OVERLAP))
+      kept.push(d);
   }
-  return kept.sort(byAreaDescending);
+  return kept.map((k) => k.face).sort(byAreaDescending);
 }
 
 function overlapOfSmaller(a: readonly number[], b: readonly number[]): number {
