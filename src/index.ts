@@ -38,6 +38,18 @@ export {
   type CycleGanSpec,
 } from './models/cyclegan.js';
 export { loadTrainedModel, type TrainedModel, type SwapModel } from './models/trained.js';
+export { StyleGenerator, StyleDiscriminator, type StyleGanSpec } from './models/stylegan/index.js';
+export { loadStyleGan, type TrainedStyleGan } from './models/stylegan/load.js';
+
+// ---- stages: what the facegan command runs, one function each ----
+export { extract, type ExtractOptions, type ExtractSummary } from './extract/extract.js';
+export { train, type TrainOptions, type TrainSummary } from './train/trainer.js';
+export { convert, type ConvertOptions, type ConvertSummary } from './convert/convert.js';
+export { evaluate, type EvalOptions, type EvalResult } from './eval/eval.js';
+export { evalGen, type GenEvalOptions } from './eval/gen-eval.js';
+export { generate, type GenerateOptions, type GenerateSummary } from './generate/generate.js';
+export { interpolate, type InterpolateOptions } from './generate/interpolate.js';
+export { project, type ProjectOptions, type ProjectSummary } from './generate/project.js';
 
 export { VERSION } from './version.js';
 
