@@ -93,7 +93,7 @@ export async function benchConvert(o: {
       modelDir: model,
       alignments,
       precision: o.precision as 'fp32',
-      colour: o.color as 'none',
+      color: o.color as 'none',
       preset: o.preset,
       onProgress: (p) => {
         if (p.done === 1) first = performance.now();

@@ -3,7 +3,8 @@ import { defineCommand } from './command.js';
 import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { translate } from '../convert/translate.js';
-import { FRAME_OPTIONS, reportFrames, useThreads } from './convert.js';
+import { reportFrames, useThreads } from './convert.js';
+import { FRAME_OPTIONS } from '../convert/options.js';
 
 export const translateCommand = defineCommand({
   summary: 'translate A->B (or B->A) with a CycleGAN model: faces pasted back, or whole frames; labelled as synthetic',
@@ -37,7 +38,6 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
       (signal) =>
         translate({
           ...o,
-          colour: o.color,
           signal,
           onWarning: warn,
           onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),

@@ -151,7 +151,7 @@ test("photos: every colour mode runs; avg-color moves the face's mean colour to 
   const results: Record<string, RgbImage> = {};
   for (const colour of COLOUR_MODES) {
     const out = join(tmp, `photo-${colour}.png`);
-    const s = await convert({ input, output: out, modelDir: model, colour });
+    const s = await convert({ input, output: out, modelDir: model, color: colour });
     assert.equal(s.faces, 1, colour);
     results[colour] = await readImage(out);
     assert.ok(diff(results[colour], original, grow(box, 0.6), true) > 3, `${colour} changed the face`);

@@ -9,7 +9,8 @@ import type { RgbImage } from '../core/image.js';
 import type { Alignments } from '../core/alignments.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { defined } from '../core/options.js';
+import { checkGiven, defined } from '../core/options.js';
+import { CONVERT_DEFAULTS, CONVERT_SCHEMA } from './options.js';
 import { resolveDevice } from '../engine/index.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
@@ -57,7 +58,8 @@ export interface ConvertOptions {
   mask?: MaskType;
   erode?: number;
   feather?: number;
-  colour?: ColourMode;
+  /** Colour matching (the command line's --color). */
+  color?: ColourMode;
   sharpen?: number;
   /** Model precision; auto (default): bf16 where it runs natively (GPUs, CPUs with AMX/AVX512-BF16), else fp32. */
   precision?: 'auto' | 'fp32' | 'bf16';
@@ -116,19 +118,6 @@ async function readOrSkip(frame: Frame, skipped: Skipped[]): Promise<RgbImage | 
   return orSkip(frame.key, skipped, () => frame.image());
 }
 
-export const CONVERT_DEFAULTS = {
-  mask: 'extended',
-  erode: 0,
-  feather: 0.04,
-  colour: 'color-transfer',
-  sharpen: 0,
-  smooth: 2,
-  batch: 8,
-  crf: 18,
-  preset: 'veryfast',
-  codec: 'h264',
-} as const satisfies Partial<ConvertOptions>;
-
 /** A face to swap: its box and landmarks, and its identity descriptor when the alignments file has one. */
 interface FrameFace extends TrackedFace {
   identity?: number[];
@@ -166,6 +155,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertSummary> 
  */
 export async function convertWith(options: ConvertOptions, family: FamilyId, command: string): Promise<ConvertSummary> {
   const started = performance.now();
+  checkGiven(CONVERT_SCHEMA, options as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const o = { ...CONVERT_DEFAULTS, ...defined(options) } as Settled;
   const input = resolve(o.input);
   const kind = inputKind(input);
@@ -212,7 +202,7 @@ async function convertTo(
     mask: o.mask,
     erode: o.erode,
     feather: o.feather,
-    colour: o.colour,
+    colour: o.color,
     sharpen: o.sharpen,
     bf16: useBf16(o.precision, device),
     device,

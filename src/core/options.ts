@@ -138,6 +138,45 @@ export function parseOptions<S extends OptionSchema>(
   return { options: out as Parsed<S>, positionals };
 }
 
+/**
+ * Checks settings given from code (a stage's options object) against its schema, with the messages the command
+ * line gives for the same values: a stage called from a Node project refuses `{ crf: 99 }` as `--crf 99` is
+ * refused. Settings the schema does not declare (callbacks, a signal) are not its business and pass.
+ */
+export function checkGiven(schema: OptionSchema, given: Record<string, unknown>): void {
+  for (const [name, spec] of Object.entries(schema)) {
+    const v = given[name];
+    if (v === undefined) {
+      if ('required' in spec && spec.required) throw usage(`Missing ${name} (--${kebab(name)}): ${spec.help}`);
+      continue;
+    }
+    const flag = `${name} (--${kebab(name)})`;
+    const wrong = (kind: string) => usage(`Expected ${kind} for ${flag} but received ${describe(v)}`);
+    if (spec.type === 'boolean') {
+      if (typeof v !== 'boolean') throw wrong('true or false');
+    } else if (spec.type === 'list') {
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw wrong('a list of strings');
+    } else if (spec.type === 'string') {
+      if (typeof v !== 'string') throw wrong(spec.choices ? `one of ${spec.choices.join(', ')}` : 'a string');
+      asCommandLine(name, flag, () => convert(name, spec, v));
+    } else {
+      if (typeof v !== 'number') throw wrong(spec.type === 'int' ? 'an integer' : 'a number');
+      asCommandLine(name, flag, () => convert(name, spec, String(v)), v);
+    }
+  }
+}
+
+/** Runs a command-line check, its message naming the setting as code gives it (`crf (--crf)`). */
+function asCommandLine(name: string, flag: string, check: () => unknown, value?: number): void {
+  try {
+    check();
+  } catch (e) {
+    const message = (e as Error).message.replace(`--${kebab(name)}`, flag);
+    // a number given from code is shown as the number it is, not as the text the command line would have read
+    throw usage(value === undefined ? message : message.replace(describe(String(value)), describe(value)));
+  }
+}
+
 /** Help lines for a schema: flag, value kind, default and help text. */
 export function optionsHelp(schema: OptionSchema): string {
   const rows = Object.entries(schema).map(([name, spec]) => {

@@ -1,0 +1,28 @@
+/** convert() called from code checks its options as the command line does, before it touches anything. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { convert } from './convert.js';
+import { ErrorCodes, type FaceganError } from '../core/errors.js';
+import { checkGiven } from '../core/options.js';
+import { CONVERT_SCHEMA } from './options.js';
+
+const base = { input: '/nonexistent/in.mp4', output: '/nonexistent/out.mp4', modelDir: '/nonexistent/model' };
+const refused = (pattern: RegExp) => (e: FaceganError) => e.code === ErrorCodes.USAGE && pattern.test(e.message);
+
+test('convert({ crf: 99 }) from code gets the command line message, naming the setting both ways', async () => {
+  await assert.rejects(
+    convert({ ...base, crf: 99 }),
+    refused(/Expected an integer between 0 and 51 for crf \(--crf\) but received 99/),
+  );
+  await assert.rejects(
+    convert({ ...base, mask: 'bogus' as 'extended' }),
+    refused(/Expected one of .*extended.* for mask \(--mask\) but received "bogus"/),
+  );
+  await assert.rejects(convert({ ...base, erode: '0.1' as unknown as number }), refused(/Expected a number for erode/));
+  await assert.rejects(convert({ ...base, filter: 'her.jpg' as unknown as string[] }), refused(/a list of strings/));
+  await assert.rejects(convert({ ...base, modelDir: undefined as unknown as string }), refused(/Missing modelDir/));
+});
+
+test('good values and settings the schema does not declare (callbacks, a signal) pass the check', () => {
+  checkGiven(CONVERT_SCHEMA, { ...base, crf: 20, mask: 'components', filter: ['a.jpg'], onProgress: () => 1 });
+});
