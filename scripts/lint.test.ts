@@ -11,9 +11,13 @@ import { fileURLToPath } from 'node:url';
 const root = join(fileURLToPath(import.meta.url), '../..');
 
 test('biome ci: the code is formatted and passes the lint rules', () => {
-  const r = spawnSync(join(root, 'node_modules/.bin/biome'), ['ci', '--max-diagnostics=20', '--colors=off'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    join(root, 'node_modules/.bin/biome'),
+    ['ci', '--error-on-warnings', '--max-diagnostics=20', '--colors=off'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   assert.equal(r.status, 0, `npm run format, then fix what is left:\n${r.stdout}${r.stderr}`);
 });

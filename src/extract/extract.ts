@@ -35,13 +35,13 @@ import {
 } from '../faces/align.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError, invalid } from '../core/errors.js';
-import { defined } from '../core/options.js';
+import { checkGiven, defined } from '../core/options.js';
+import { EXTRACT_DEFAULTS, EXTRACT_SCHEMA } from './options.js';
 import { VERSION } from '../version.js';
 import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { sameFile } from '../io/paths.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
-import { SAME_PERSON } from '../faces/identity.js';
 import { Warnings } from '../core/warnings.js';
 
 export interface ExtractOptions {
@@ -116,15 +116,6 @@ export interface ExtractSummary {
   stopped: boolean;
 }
 
-export const EXTRACT_DEFAULTS = {
-  size: 256,
-  coverage: 0.625,
-  minSize: 20,
-  maxFaces: 50,
-  everyN: 1,
-  redetectEvery: 10,
-  filterThreshold: SAME_PERSON,
-} as const;
 const SAVE_EVERY = 10;
 
 function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
@@ -321,6 +312,7 @@ async function cutFace(
  * console.log(`${summary.faces} faces in ${summary.frames} images`);
  */
 export async function extract(options: ExtractOptions): Promise<ExtractSummary> {
+  checkGiven(EXTRACT_SCHEMA, options as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions &
     typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
   const input = resolve(o.input),
