@@ -105,8 +105,8 @@ export async function benchConvergence(o: {
     onProgress: (p) => {
       // the cap is on wall time (evaluations included); the figure reported is the training loop's own clock
       if ((performance.now() - started) / 60_000 > o.minutes) stop.abort();
-      if (p.iteration % 100 === 0)
-        process.stderr.write(`iteration ${p.iteration}, ${p.examplesPerSecond.toFixed(1)} faces/s\n`);
+      if (p.done % 100 === 0)
+        process.stderr.write(`iteration ${p.done}, ${p.figures.examplesPerSecond!.toFixed(1)} faces/s\n`);
     },
   });
   const log = new ModelFolder(modelDir).readLog();

@@ -75,9 +75,9 @@ export async function benchTrain(o: Parsed<typeof trainOptions>): Promise<Record
       logEvery: 1_000_000,
       onProgress: (p) => {
         const now = performance.now();
-        if (p.iteration > o.warmup) times.push((now - last) / 1000);
+        if (p.done > o.warmup) times.push((now - last) / 1000);
         process.stderr.write(
-          `facegan iteration ${p.iteration} ${((now - last) / 1000).toFixed(3)}s loss ${p.losses.lossA!.toFixed(4)} ${p.losses.lossB!.toFixed(4)}\n`,
+          `facegan iteration ${p.done} ${((now - last) / 1000).toFixed(3)}s loss ${p.figures.lossA!.toFixed(4)} ${p.figures.lossB!.toFixed(4)}\n`,
         );
         last = now;
       },

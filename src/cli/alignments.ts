@@ -64,7 +64,7 @@ then skips the removed faces.`,
       throw new FaceganError(ErrorCodes.USAGE, 'alignments draw needs -i INPUT (the frames) and -o OUTPUT_DIR.');
     const bar = progressBar('draw', 'frames');
     const n = await stoppableBySigint('stopping; the frames drawn so far are kept.', (signal) =>
-      drawAlignments(o.alignments, o.input!, o.output!, { signal, onProgress: (d, t) => bar.update(d, t) }),
+      drawAlignments(o.alignments, o.input!, o.output!, { signal, onProgress: (p) => bar.update(p.done, p.total) }),
     );
     bar.finish();
     console.log(`${n} frames drawn into ${o.output}`);

@@ -72,7 +72,7 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
           ...o,
           signal,
           onWarning: warn,
-          onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`),
+          onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
         }),
     );
     bar.finish();

@@ -57,11 +57,11 @@ work, not a convincing result: for that, train on a few hundred faces of two peo
       saveEvery: 100,
       previewEvery: 100,
       onProgress: (p) => {
-        start ??= p.iteration - 1;
+        start ??= p.done - 1;
         bar.update(
-          p.iteration - start,
-          p.iterations - start,
-          `loss A ${p.losses.lossA!.toFixed(3)} B ${p.losses.lossB!.toFixed(3)}`,
+          p.done - start,
+          p.total - start,
+          `loss A ${p.figures.lossA!.toFixed(3)} B ${p.figures.lossB!.toFixed(3)}`,
         );
       },
     });

@@ -40,7 +40,7 @@ pixels are in the report beside the model's: the model should beat the sampler. 
     const bar = progressBar('eval-gen', 'images');
     const { report, path, html, targets } = await evalGen({
       ...o,
-      onProgress: (stage, d, t) => bar.update(d, t, stage),
+      onProgress: (p) => bar.update(p.done, p.total, p.detail ?? ''),
     });
     bar.finish();
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');

@@ -32,7 +32,12 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     const s = await stoppableBySigint(
       'stopping after this frame; the alignments so far are saved. Run the same command to continue.',
       (signal) =>
-        extract({ ...o, signal, onWarning: warn, onProgress: (p) => bar.update(p.done, p.total, `${p.faces} faces`) }),
+        extract({
+          ...o,
+          signal,
+          onWarning: warn,
+          onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
+        }),
     );
     bar.finish();
     for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);

@@ -62,7 +62,7 @@ its column. Every image is labelled in its metadata as wholly generated (IPTC tr
       styleMix,
       device: o.device,
       provenance: o.provenance,
-      onProgress: (done, total) => bar.update(done, total, ''),
+      onProgress: (p) => bar.update(p.done, p.total, ''),
     });
     bar.finish();
     console.log(

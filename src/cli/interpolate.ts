@@ -35,7 +35,7 @@ so only the styles change. The model's images are resized to --resolution (defau
     const s = await interpolate({
       ...o,
       seeds: parseRanges(o.seeds, '--seeds', 10_000),
-      onProgress: (d, t) => bar.update(d, t, ''),
+      onProgress: (p) => bar.update(p.done, p.total, ''),
     });
     bar.finish();
     console.log(`${s.frames} frames of ${s.size} px: ${s.path}`);

@@ -30,7 +30,10 @@ every layer: generate and interpolate from it in your own code) and optimisation
   async run(o) {
     useThreads(o.threads);
     const bar = progressBar('project', 'steps');
-    const s = await project({ ...o, onProgress: (i, n, loss) => bar.update(i, n, `loss ${loss.toFixed(4)}`) });
+    const s = await project({
+      ...o,
+      onProgress: (p) => bar.update(p.done, p.total, `loss ${p.figures.loss!.toFixed(4)}`),
+    });
     bar.finish();
     console.log(
       `projected in ${s.steps} steps: PSNR ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)} against the target`,

@@ -148,11 +148,12 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
           evaluator,
           onWarning: warn,
           onProgress: (p) => {
-            start ??= p.iteration - 1;
+            start ??= p.done - 1;
+            const { examplesPerSecond, ...losses } = p.figures;
             bar.update(
-              p.iteration - start,
-              p.iterations - start,
-              `iteration ${p.iteration}, ${lossText(p.losses)}, ${p.examplesPerSecond.toFixed(1)} images/s`,
+              p.done - start,
+              p.total - start,
+              `iteration ${p.done}, ${lossText(losses)}, ${examplesPerSecond!.toFixed(1)} images/s`,
             );
           },
         }),

@@ -40,7 +40,7 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
           ...o,
           signal,
           onWarning: warn,
-          onProgress: (p) => bar.update(p.done, p.total, `${p.faces} done`),
+          onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} done`),
         }),
     );
     bar.finish();

@@ -10,6 +10,7 @@ import type { Alignments } from '../core/alignments.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, defined } from '../core/options.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 import { CONVERT_DEFAULTS, CONVERT_SCHEMA } from './options.js';
 import { resolveDevice } from '../engine/index.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
@@ -79,17 +80,12 @@ export interface ConvertOptions {
   provenance?: boolean;
   overwrite?: boolean;
   signal?: AbortSignal;
-  onProgress?: (p: ConvertProgress) => void;
+  /** Frames done of all (skipped ones included), with `figures.faces` swapped so far. */
+  onProgress?: OnProgress;
   /** Called with what the run could not do as asked, as it happens; also in the summary. */
   onWarning?: (message: string) => void;
   /** Adds the time of each stage of the frame loop here: decode, read, faces, prepare, model, paste: ..., encode. */
   times?: StageTimes;
-}
-
-export interface ConvertProgress {
-  done: number;
-  total: number;
-  faces: number;
 }
 
 export interface ConvertSummary {
@@ -187,6 +183,7 @@ async function convertTo(
   started: number,
 ): Promise<ConvertSummary> {
   const warnings = new Warnings(o.onWarning);
+  const progress = progressMeter(command === 'facegan translate' ? 'translate' : 'convert', 'frames', o.onProgress);
   const device = resolveDevice(o.device ?? 'auto');
   const trained: TrainedModel = loadTrainedModel(resolve(o.modelDir), device);
   requireFamily(trained, family, o.modelDir, command);
@@ -339,7 +336,7 @@ async function convertTo(
       behind.push(p.faces);
       if (behind.length > radius) behind.shift();
       summary.frames++;
-      o.onProgress?.({ done: summary.frames + summary.skipped, total, faces: summary.faces });
+      progress(summary.frames + summary.skipped, total, { faces: summary.faces });
     }
     ahead.splice(0, n);
   };

@@ -39,6 +39,7 @@ import { inputData, meanOf, ReconstructionStats } from './reconstruction.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
 import { REPORT_VERSION, finite, mean, type EvalReport, type FrameResult } from './report.js';
 import { exampleImage, renderHtml, type Example } from './html.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 
 export interface EvalOptions {
   /** Called with what the run could not do as asked (a face file it could not read, a video cut short). */
@@ -74,7 +75,8 @@ export interface EvalOptions {
   /** Write report.json and report.html (default true). */
   write?: boolean;
   signal?: AbortSignal;
-  onProgress?: (p: { done: number; total: number }) => void;
+  /** Frames measured of those planned. */
+  onProgress?: OnProgress;
 }
 
 export const EVAL_DEFAULTS = {
@@ -144,6 +146,7 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
 export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const started = performance.now();
   const o = { ...EVAL_DEFAULTS, ...defined(options) } as EvalOptions & typeof EVAL_DEFAULTS;
+  const progress = progressMeter('eval', 'frames', o.onProgress);
   if (!(o.everyN >= 1 && o.maxFrames >= 1 && o.maxFaces >= 1))
     throw new FaceganError(
       ErrorCodes.BAD_ARGUMENT,
@@ -299,7 +302,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
         queue = [];
       }
     }
-    o.onProgress?.({ done: seen, total: planned });
+    progress(seen, planned);
   }
   if (queue.length) await run(queue);
   if (!originals.length)

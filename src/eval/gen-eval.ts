@@ -38,6 +38,7 @@ import {
   precisionRecall,
   symmetricEigen,
 } from './sample-measures.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 
 export interface GenEvalOptions {
   modelDir: string;
@@ -52,7 +53,21 @@ export interface GenEvalOptions {
   /** Where report.json and report.html go (default MODEL_DIR/eval-gen). */
   output?: string;
   device?: 'auto' | 'cpu' | 'cuda';
-  onProgress?: (stage: string, done: number, total: number) => void;
+  /** Images measured of the set in hand (its name is `detail`: real faces, samples, snapshot N). */
+  onProgress?: OnProgress;
+}
+
+/** Progress within one set of images: its name, done and total. */
+type SetProgress = (set: string, done: number, total: number) => void;
+
+/** One progress meter per set (each set's rate counted from its own start), reported as the stage's events. */
+function setProgress(onProgress: OnProgress | undefined): SetProgress {
+  const meters = new Map<string, ReturnType<typeof progressMeter>>();
+  return (set, done, total) => {
+    let meter = meters.get(set);
+    if (!meter) meters.set(set, (meter = progressMeter('eval-gen', 'images', onProgress)));
+    meter(done, total, {}, set);
+  };
 }
 
 /** What one set of images scores: the share with a face found, and the descriptors of those found. */
@@ -98,7 +113,7 @@ async function measure(
   images: RgbImage[],
   finder: FaceFinder,
   stage: string,
-  onProgress?: GenEvalOptions['onProgress'],
+  onProgress?: SetProgress,
 ): Promise<Measured> {
   let detected = 0;
   const descriptors: number[][] = [];
@@ -208,7 +223,7 @@ export async function asTrained(
 async function reference(
   o: { real: string; training: string; size: number; samples: number; coverage: number; extractCoverage?: number },
   finder: FaceFinder,
-  onProgress?: GenEvalOptions['onProgress'],
+  onProgress?: SetProgress,
 ): Promise<Reference> {
   const aligned = 'aligned' in finder ? o.extractCoverage : undefined;
   const real = await asTrained(o.real, 300, '--real', o.size, o.coverage, aligned);
@@ -233,7 +248,7 @@ async function sampleAndMeasure(
   n: number,
   psi: number,
   finder: FaceFinder,
-  onProgress?: GenEvalOptions['onProgress'],
+  onProgress?: SetProgress,
 ): Promise<Measured & { samples: RgbImage[] }> {
   const device = G.mapping.wAvg.device;
   const samples: RgbImage[] = [];
@@ -271,6 +286,7 @@ export async function evalGen(o: GenEvalOptions) {
   const skipped: Skipped[] = [];
   let model: Measured & { samples: RgbImage[] };
   let ref: Reference;
+  const sets = setProgress(o.onProgress);
   try {
     ref = await reference(
       {
@@ -282,9 +298,9 @@ export async function evalGen(o: GenEvalOptions) {
         extractCoverage: config.extractCoverage,
       },
       finder,
-      o.onProgress,
+      sets,
     );
-    model = await sampleAndMeasure(G, n, psi, finder, o.onProgress);
+    model = await sampleAndMeasure(G, n, psi, finder, sets);
     // the model itself is measured above; a snapshot past it belongs to a run discarded since (a restored backup)
     for (const snap of o.snapshots ? snapshotFiles(o.modelDir).filter((s) => s.iteration < iteration) : []) {
       try {
@@ -293,9 +309,7 @@ export async function evalGen(o: GenEvalOptions) {
         skipped.push({ file: snap.path, reason: (e as Error).message }); // a damaged or diverged snapshot
         continue;
       }
-      const m = await sampleAndMeasure(G, n, psi, finder, (_, d, t) =>
-        o.onProgress?.(`snapshot ${snap.iteration}`, d, t),
-      );
+      const m = await sampleAndMeasure(G, n, psi, finder, (_, d, t) => sets(`snapshot ${snap.iteration}`, d, t));
       curve.push({
         iteration: snap.iteration,
         detection: m.detection,

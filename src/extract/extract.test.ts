@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
 import sharp from 'sharp';
 import { extract } from './extract.js';
+import type { Progress } from '../core/progress.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { defaultAlignmentsPath } from '../io/alignments-file.js';
 import { canonicalEyes } from '../faces/align.js';
@@ -106,7 +107,7 @@ test('an interrupted extract resumes without redoing frames', async () => {
   assert.ok(first.stopped);
   assert.equal(first.processed, 4);
   assert.equal(Object.keys(parseAlignments(JSON.parse(readFileSync(alignments, 'utf8'))).frames).length, 4);
-  let last = { done: 0, faces: 0 };
+  let last: Progress = { stage: 'extract', done: 0, total: 0, unit: 'frames', rate: 0, eta: 0, figures: { faces: 0 } };
   const second = await extract({
     input,
     output: out,
@@ -118,7 +119,7 @@ test('an interrupted extract resumes without redoing frames', async () => {
   assert.equal(second.resumed, 4);
   assert.equal(second.processed, 6);
   assert.equal(second.faces, 10);
-  assert.deepEqual([last.done, last.faces], [10, 10], "the progress bar ends on the summary's figures");
+  assert.deepEqual([last.done, last.figures.faces], [10, 10], "the progress bar ends on the summary's figures");
   assert.equal(readdirSync(out).length, 10);
   // the same input into a new faces folder: keyed on the output, every frame is extracted again
   const other = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });

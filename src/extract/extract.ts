@@ -36,6 +36,7 @@ import {
 import { writeFileAtomic } from '../io/atomic.js';
 import { ErrorCodes, FaceganError, invalid } from '../core/errors.js';
 import { checkGiven, defined } from '../core/options.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 import { EXTRACT_DEFAULTS, EXTRACT_SCHEMA } from './options.js';
 import { VERSION } from '../version.js';
 import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
@@ -76,7 +77,8 @@ export interface ExtractOptions {
   /** Descriptor distance under which a face counts as the filter's person. */
   filterThreshold?: number;
   /** Called after each frame. */
-  onProgress?: (p: ExtractProgress) => void;
+  /** Frames done of all, with `figures.faces` so far and the frame in hand as `detail`. */
+  onProgress?: OnProgress;
   /** Called with what the run could not do as asked (a video shorter than it states); also in the summary. */
   onWarning?: (message: string) => void;
   /** Stops cleanly after the current frame (the alignments so far are saved). */
@@ -88,13 +90,6 @@ export interface ExtractOptions {
    */
   rotations?: boolean;
   signal?: AbortSignal;
-}
-
-export interface ExtractProgress {
-  done: number;
-  total: number;
-  faces: number;
-  frame: string;
 }
 
 export interface ExtractSummary {
@@ -401,6 +396,7 @@ async function extractLocked(
     const holds = [...owners.keys()].some((crop) => existsSync(join(output, crop)));
     let unsaved = 0;
     let n = 0;
+    const progress = progressMeter('extract', 'frames', o.onProgress);
     let detecting: Detecting | undefined;
     /** Cuts and records the faces of the frame whose detection is under way, if any. */
     const finish = async () => {
@@ -463,11 +459,11 @@ async function extractLocked(
       } else if (!frame.isImage && !frame.problem) {
         summary.unreadable.push({ file: frame.key, reason: 'not an image file' });
       }
-      o.onProgress?.({ done: ++n, total: Math.max(total, n), faces: summary.faces, frame: frame.key });
+      progress(++n, Math.max(total, n), { faces: summary.faces }, frame.key);
     }
     await finish();
     // the last frame's faces are counted only now: the bar ends on the summary's figures
-    if (n) o.onProgress?.({ done: n, total: Math.max(total, n), faces: summary.faces, frame: '' });
+    if (n) progress(n, Math.max(total, n), { faces: summary.faces });
     summary.stopped = o.signal?.aborted ?? false;
     summary.filtered = work.filtered;
     await saveAll();

@@ -14,6 +14,7 @@ import { provenanceXmp } from '../media/provenance.js';
 import { loadStyleGan } from '../models/stylegan/load.js';
 import type { StyleGenerator } from '../models/stylegan/index.js';
 import { zOfSeeds } from '../train/stylegan/family.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 
 export interface StyleMix {
   /** Seeds down the left: each row keeps their styles but `styles`. */
@@ -36,7 +37,8 @@ export interface GenerateOptions {
   device?: 'auto' | 'cpu' | 'cuda';
   /** Label the files as generated (IPTC trainedAlgorithmicMedia); default true. */
   provenance?: boolean;
-  onProgress?: (done: number, total: number) => void;
+  /** Images made of all. */
+  onProgress?: OnProgress;
 }
 
 export interface GenerateSummary {
@@ -163,6 +165,7 @@ function mixGrid(G: StyleGenerator, mix: StyleMix, psi: number, device: string):
 }
 
 export async function generate(o: GenerateOptions): Promise<GenerateSummary> {
+  const progress = progressMeter('generate', 'images', o.onProgress);
   const psi = o.truncation ?? 1;
   if (!(psi >= 0 && psi <= 2))
     throw new FaceganError(ErrorCodes.USAGE, `Expected --truncation between 0 and 2 but received ${psi}.`);
@@ -195,7 +198,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateSummary> {
       });
       if (o.grid) all.push(...images);
       done += images.length;
-      o.onProgress?.(done, seeds.length);
+      progress(done, seeds.length);
     });
     await Promise.all(pending);
     if (o.grid) {

@@ -12,6 +12,7 @@ import { provenanceTags } from '../media/provenance.js';
 import { loadStyleGan } from '../models/stylegan/load.js';
 import { zOfSeeds } from '../train/stylegan/family.js';
 import { toImages } from './generate.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 
 export interface InterpolateOptions {
   modelDir: string;
@@ -26,7 +27,8 @@ export interface InterpolateOptions {
   resolution?: number;
   device?: 'auto' | 'cpu' | 'cuda';
   provenance?: boolean;
-  onProgress?: (done: number, total: number) => void;
+  /** Frames made of all. */
+  onProgress?: OnProgress;
 }
 
 /** Where frame f of a walk with `perSeed` frames between keyframes lies: [segment, eased weight in 0..1]. */
@@ -40,6 +42,7 @@ const VIDEO_EXTENSIONS = ['.mp4', '.mkv', '.mov', '.webm'];
 const CHUNK = 16;
 
 export async function interpolate(o: InterpolateOptions): Promise<{ path: string; frames: number; size: number }> {
+  const progress = progressMeter('interpolate', 'frames', o.onProgress);
   if (o.seeds.length < 2)
     throw new FaceganError(ErrorCodes.USAGE, 'Expected two or more --seeds to walk between (e.g. 1,2,3).');
   if (!VIDEO_EXTENSIONS.includes(extname(o.output).toLowerCase())) {
@@ -80,7 +83,7 @@ export async function interpolate(o: InterpolateOptions): Promise<{ path: string
         }),
       );
       for (const frame of frames) await writer.write(await resizeImage(frame, side));
-      o.onProgress?.(Math.min(total, f0 + CHUNK), total);
+      progress(Math.min(total, f0 + CHUNK), total);
     }
     const done = await writer.finish();
     return { path: done.path, frames: done.frames, size: side };

@@ -31,6 +31,7 @@ import { loadStyleGan } from '../models/stylegan/load.js';
 import { loadWeights, readModelConfig } from '../models/trained.js';
 import { trainingImage } from '../train/cyclegan/data.js';
 import { toImages, gridOf } from './generate.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 
 export interface ProjectOptions {
   modelDir: string;
@@ -43,7 +44,8 @@ export interface ProjectOptions {
   /** Weight of the discriminator-feature loss. */
   featureWeight?: number;
   video?: boolean;
-  onProgress?: (step: number, steps: number, loss: number) => void;
+  /** Optimisation steps done of all, with the `loss` at this step. */
+  onProgress?: OnProgress;
 }
 
 export interface ProjectSummary {
@@ -57,6 +59,7 @@ const lrAt = (t: number, base = 0.1) =>
   base * Math.min(1, t / 0.05) * (0.5 - 0.5 * Math.cos(Math.PI * Math.min(1, (1 - t) / 0.25)));
 
 export async function project(o: ProjectOptions): Promise<ProjectSummary> {
+  const progress = progressMeter('project', 'steps', o.onProgress);
   const steps = o.steps ?? 300,
     device = resolveDevice(o.device ?? 'auto');
   const { generator: G, spec } = loadStyleGan(o.modelDir, device, 'project');
@@ -148,7 +151,7 @@ export async function project(o: ProjectOptions): Promise<ProjectSummary> {
         return l.item();
       });
       opt.step();
-      o.onProgress?.(i + 1, steps, loss);
+      progress(i + 1, steps, { loss });
       if (video && (i % 2 === 0 || i === steps - 1)) {
         const frame = tidy(() => noGrad(() => toImages(synth(w))[0]!));
         await video.write(gridOf([goalImage, frame], 2, S));

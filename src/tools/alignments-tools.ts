@@ -15,6 +15,7 @@ import { lockAt } from '../io/lock.js';
 import { readAlignmentsFile } from '../io/alignments-file.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { inputKind, listFrames } from '../media/frames.js';
+import { progressMeter, type OnProgress } from '../core/progress.js';
 
 function load(path: string): Alignments {
   if (!existsSync(path))
@@ -110,8 +111,9 @@ export async function drawAlignments(
   path: string,
   input: string,
   outDir: string,
-  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  options: { signal?: AbortSignal; onProgress?: OnProgress } = {},
 ): Promise<number> {
+  const progress = progressMeter('alignments', 'frames', options.onProgress);
   const doc = load(path);
   const abs = resolve(input);
   const kind = inputKind(abs);
@@ -152,7 +154,7 @@ export async function drawAlignments(
       .toBuffer();
     writeFileAtomic(join(outDir, `${frame.key.replace(/\.[^.]+$/, '')}.png`), [png]);
     written++;
-    options.onProgress?.(done, total);
+    progress(done, total);
   }
   return written;
 }

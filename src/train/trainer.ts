@@ -33,6 +33,7 @@ export interface TrainOptions extends Given<typeof TRAIN_SCHEMA> {
   /** Start over in a folder that holds a model (or a damaged one): its files move to replaced-TIMESTAMP/. */
   restart?: boolean;
   /** Called after every iteration. */
+  /** Iterations done of `iterations`, with the losses and `examplesPerSecond` as figures. */
   onProgress?: (p: TrainProgress) => void;
   /** Called with what the run leaves out (a file it cannot read), as it happens; also kept in the summary. */
   onWarning?: (message: string) => void;

@@ -15,17 +15,14 @@ import { writePreview } from '../write-preview.js';
 import type { CoreConfig, FamilyRun, StepContext } from './family.js';
 import type { LogEntry, TrainState } from './model-folder.js';
 import { BEST_EVAL, ModelFolder } from './model-folder.js';
+import { progressMeter, type OnProgress, type Progress } from '../../core/progress.js';
 
 /** Progress of a training run, after each iteration. */
-export interface TrainProgress {
-  stage: 'train';
-  iteration: number;
-  iterations: number;
-  /** The family's named losses at this iteration. */
-  losses: Record<string, number>;
-  /** Images per second over both sides, recent average. */
-  examplesPerSecond: number;
-}
+/**
+ * train's progress: iterations done of the run's target, with the family's named losses at this iteration and
+ * `examplesPerSecond` (images a second over both sides, recent average) as figures.
+ */
+export type TrainProgress = Progress;
 
 /**
  * What an evaluator measures: a swap model (pair, CycleGAN), or a generator (StyleGAN) with its iteration and the
@@ -51,7 +48,7 @@ export interface Evaluator {
 
 export interface LoopOptions {
   signal?: AbortSignal;
-  onProgress?: (p: TrainProgress) => void;
+  onProgress?: OnProgress;
   evaluator?: Evaluator;
 }
 
@@ -116,6 +113,7 @@ export async function runLoop<C extends CoreConfig, B>(
 ): Promise<LoopResult> {
   const { config } = ctx;
   const startIteration = state.iteration;
+  const progress = progressMeter('train', 'iterations', o.onProgress);
   // best-eval/ is copied after the checkpoint that records it: a kill between the two (or a state.json restored
   // from backup/) leaves a record the copy does not match; forget it, and the next evaluation makes a new copy
   if (state.bestEval && readIteration(join(folder.dir, BEST_EVAL)) !== state.bestEval.iteration)
@@ -217,7 +215,7 @@ export async function runLoop<C extends CoreConfig, B>(
         checkpoint();
       }
       if (bestEval) folder.backup(join(folder.dir, BEST_EVAL));
-      o.onProgress?.({ stage: 'train', iteration: it, iterations: config.iterations, losses, examplesPerSecond: eps });
+      progress(it, config.iterations, { ...losses, examplesPerSecond: eps });
     }
     if (state.iteration > startIteration && state.iteration % config.saveEvery !== 0) {
       checkpoint();

@@ -141,7 +141,7 @@ test('CycleGAN on faces: a resumed run repeats the uninterrupted loss curve, poo
   // stopped (as Ctrl-C does) rather than given fewer iterations: the lr schedule is counted on the run's length
   const stop = new AbortController();
   const first = await train(
-    quick(facesA, facesB, parts, { signal: stop.signal, onProgress: (p) => p.iteration === 3 && stop.abort() }),
+    quick(facesA, facesB, parts, { signal: stop.signal, onProgress: (p) => p.done === 3 && stop.abort() }),
   );
   assert.equal(first.stopped, true);
   const second = await train(quick(facesA, facesB, parts));
