@@ -12,8 +12,8 @@ export interface StyleGanSpec {
   channelMax: number;
 }
 
-/** The CPU default, as ../shared/bench/reference_stylegan2.py: 64 px, z 256, 2 mapping layers, base 4096, max 256. */
-export const STYLEGAN_CPU: StyleGanSpec = { size: 64, zDim: 256, mapping: 2, channelBase: 4096, channelMax: 256 };
+/** The shape of ../shared/bench/reference_stylegan2.py: 64 px, z 256, 2 mapping layers, base 4096, max 256. */
+export const STYLEGAN_REFERENCE: StyleGanSpec = { size: 64, zDim: 256, mapping: 2, channelBase: 4096, channelMax: 256 };
 /** The paper's widths (channel base 32768, max 512, 8 mapping layers, z 512), for a GPU. */
 export const STYLEGAN_GPU: Omit<StyleGanSpec, 'size'> = { zDim: 512, mapping: 8, channelBase: 32768, channelMax: 512 };
 
@@ -43,7 +43,7 @@ export function checkSpec(spec: StyleGanSpec): StyleGanSpec {
     throw new FaceganError(
       ErrorCodes.BAD_ARGUMENT,
       `Expected a channel base of at least the size (${size}) but received ${spec.channelBase}: the ${size} px layers ` +
-        'would have no channels. Raise --channel-base (4096 is the CPU default).',
+        'would have no channels. Raise --channel-base (2048 is the default).',
     );
   }
   return spec;
