@@ -56,4 +56,5 @@ test('a worker that ends mid-run makes get() fail with a clear error instead of 
   } finally {
     await loader.close();
   }
+  await assert.rejects(loader.get(30), /was closed/, 'a closed loader refuses at once rather than waiting');
 });

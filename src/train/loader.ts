@@ -84,7 +84,8 @@ export class BatchLoader {
       promise.catch(() => undefined);
       entry = { resolve, reject, promise };
       this.#pending.set(iteration, entry);
-      if (this.#failed) reject(this.#failed);
+      if (this.#closing) reject(new FaceganError(ErrorCodes.USAGE, 'the batch loader was closed; open a new one'));
+      else if (this.#failed) reject(this.#failed);
       else this.workers[iteration % this.workers.length]!.postMessage({ iteration } satisfies LoaderRequest);
     }
     return entry.promise;
