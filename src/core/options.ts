@@ -61,8 +61,14 @@ const usage = (msg: string) => new FaceganError(ErrorCodes.USAGE, msg);
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Validates one value against its spec; the error reads like every other bad-argument error. */
-function convert(name: string, spec: OptionSpec, raw: string): string | number {
-  const flag = `--${kebab(name)}`;
+function convert(
+  name: string,
+  spec: OptionSpec,
+  raw: string,
+  // how the message names the setting and shows the value: the flag and its text, or code's name and number
+  flag = `--${kebab(name)}`,
+  given: unknown = raw,
+): string | number {
   if (spec.type === 'int' || spec.type === 'number') {
     const v = Number(raw);
     const integral = spec.type === 'int';
@@ -77,12 +83,14 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
             : hi < Infinity
               ? ` of at most ${hi}`
               : '';
-      throw usage(`Expected ${integral ? 'an integer' : 'a number'}${range} for ${flag} but received ${describe(raw)}`);
+      throw usage(
+        `Expected ${integral ? 'an integer' : 'a number'}${range} for ${flag} but received ${describe(given)}`,
+      );
     }
     return v;
   }
   if (spec.type === 'string' && spec.choices && !spec.choices.includes(raw)) {
-    throw usage(`Expected one of ${spec.choices.join(', ')} for ${flag} but received ${describe(raw)}`);
+    throw usage(`Expected one of ${spec.choices.join(', ')} for ${flag} but received ${describe(given)}`);
   }
   return raw;
 }
@@ -158,22 +166,11 @@ export function checkGiven(schema: OptionSchema, given: Record<string, unknown>)
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw wrong('a list of strings');
     } else if (spec.type === 'string') {
       if (typeof v !== 'string') throw wrong(spec.choices ? `one of ${spec.choices.join(', ')}` : 'a string');
-      asCommandLine(name, flag, () => convert(name, spec, v));
+      convert(name, spec, v, flag);
     } else {
       if (typeof v !== 'number') throw wrong(spec.type === 'int' ? 'an integer' : 'a number');
-      asCommandLine(name, flag, () => convert(name, spec, String(v)), v);
+      convert(name, spec, String(v), flag, v);
     }
-  }
-}
-
-/** Runs a command-line check, its message naming the setting as code gives it (`crf (--crf)`). */
-function asCommandLine(name: string, flag: string, check: () => unknown, value?: number): void {
-  try {
-    check();
-  } catch (e) {
-    const message = (e as Error).message.replace(`--${kebab(name)}`, flag);
-    // a number given from code is shown as the number it is, not as the text the command line would have read
-    throw usage(value === undefined ? message : message.replace(describe(String(value)), describe(value)));
   }
 }
 

@@ -109,6 +109,12 @@ export const faceFinder = (extractCoverage: number | undefined, coverage: number
     ? { aligned: alignedLandmarks(extractCoverage, coverage) }
     : { detector: new HumanDetector({ maxFaces: 4, rotations: 'fallback' }) };
 
+/** The 68 landmarks of the largest face Human finds, if any. */
+async function detectedLandmarks(detector: HumanDetector, img: RgbImage): Promise<Point[] | undefined> {
+  const face = largestFace(await detector.detect(img));
+  return face && landmarks68FromMesh(face.mesh);
+}
+
 async function measure(
   images: RgbImage[],
   finder: FaceFinder,
@@ -120,8 +126,7 @@ async function measure(
   for (const [i, raw] of images.entries()) {
     const img = await upscale(raw);
     if ((await detectFacesFaceApi(img)).length) detected++;
-    const face = 'aligned' in finder ? undefined : largestFace(await finder.detector.detect(img));
-    const landmarks = 'aligned' in finder ? finder.aligned : face && landmarks68FromMesh(face.mesh);
+    const landmarks = 'aligned' in finder ? finder.aligned : await detectedLandmarks(finder.detector, img);
     if (landmarks) descriptors.push(await identityOfFace(img, landmarks));
     onProgress?.(stage, i + 1, images.length);
   }

@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { rotateQuarters, unrotatePoint, type RgbImage } from '../core/image.js';
+import { boxOverlapOfSmaller } from '../core/geometry/box.js';
 import { installFileFetch, packageDir, requireDist, wasmDir } from './tfjs.js';
 
 export interface DetectedFace {
@@ -228,15 +229,8 @@ export function mergeTurns(found: readonly TurnDetection[]): DetectedFace[] {
   const confidence = (d: TurnDetection) => Math.floor(d.face.score * 4);
   const order = (a: TurnDetection, b: TurnDetection) => confidence(b) - confidence(a) || a.tilt - b.tilt;
   for (const d of [...found].sort(order)) {
-    if (kept.every((k) => k.turn === d.turn || overlapOfSmaller(k.face.box, d.face.box) < SAME_FACE_OVERLAP))
+    if (kept.every((k) => k.turn === d.turn || boxOverlapOfSmaller(k.face.box, d.face.box) < SAME_FACE_OVERLAP))
       kept.push(d);
   }
   return kept.map((k) => k.face).sort(byAreaDescending);
-}
-
-function overlapOfSmaller(a: readonly number[], b: readonly number[]): number {
-  const w = Math.min(a[0]! + a[2]!, b[0]! + b[2]!) - Math.max(a[0]!, b[0]!),
-    h = Math.min(a[1]! + a[3]!, b[1]! + b[3]!) - Math.max(a[1]!, b[1]!);
-  if (w <= 0 || h <= 0) return 0;
-  return (w * h) / Math.min(a[2]! * a[3]!, b[2]! * b[3]!);
 }

@@ -1,12 +1,22 @@
 /** Boxes as [x, y, width, height] in pixels. */
 export type Box = readonly [number, number, number, number];
 
-/** Intersection over union of two boxes (0: apart, 1: the same). */
-export function boxIou(a: Box, b: Box): number {
+/** The area two boxes share. */
+function intersection(a: Box, b: Box): number {
   const x0 = Math.max(a[0], b[0]),
     y0 = Math.max(a[1], b[1]);
   const x1 = Math.min(a[0] + a[2], b[0] + b[2]),
     y1 = Math.min(a[1] + a[3], b[1] + b[3]);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  return Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+}
+
+/** Intersection over union of two boxes (0: apart, 1: the same). */
+export function boxIou(a: Box, b: Box): number {
+  const inter = intersection(a, b);
   return inter / (a[2] * a[3] + b[2] * b[3] - inter || 1);
+}
+
+/** Intersection over the smaller box's area (1: one box lies inside the other). */
+export function boxOverlapOfSmaller(a: Box, b: Box): number {
+  return intersection(a, b) / (Math.min(a[2] * a[3], b[2] * b[3]) || 1);
 }
