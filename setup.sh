@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # facegan set-up for Debian/Ubuntu, safe to run again: installs missing system packages with apt-get
-# (libtorch, ffmpeg, the compiler, the PyTorch reference used by the benchmark), then the npm packages and the
+# (libtorch, ffmpeg, redis-server, the compiler, the PyTorch reference used by the benchmark), then the npm packages and the
 # native engine. Nothing is downloaded at run time; weights come from npm and Debian packages only.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,6 +17,8 @@ command -v python3 >/dev/null || need+=(python3)
 if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/torch/csrc/api/include/torch/version.h ]; then need+=(libtorch-dev); fi
 /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+# the job queue's tests start their own redis-server on a loopback port (the system service is not needed)
+command -v redis-server >/dev/null || need+=(redis-server)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "facegan setup: installing ${need[*]} with apt-get"

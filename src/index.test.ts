@@ -9,7 +9,18 @@ import { extractedFaces, testTmp } from './testing/faces.js';
 import { TINY_STYLEGAN } from './testing/stylegan.js';
 
 test('every stage is exported from the package root', () => {
-  for (const stage of ['extract', 'train', 'convert', 'evaluate', 'evalGen', 'generate', 'interpolate', 'project'])
+  for (const stage of [
+    'extract',
+    'train',
+    'convert',
+    'evaluate',
+    'evalGen',
+    'generate',
+    'interpolate',
+    'project',
+    'convertJob',
+    'startWorker',
+  ])
     assert.equal(typeof (facegan as Record<string, unknown>)[stage], 'function', stage);
 });
 

@@ -51,6 +51,12 @@ export { generate, type GenerateOptions, type GenerateSummary } from './generate
 export { interpolate, type InterpolateOptions } from './generate/interpolate.js';
 export { project, type ProjectOptions, type ProjectSummary } from './generate/project.js';
 
+// ---- work shared over machines: a job queue on Redis (BullMQ) ----
+export { convertJob, type ConvertJobOptions, type ConvertJobSummary } from './queue/convert-job.js';
+export { startWorker, type WorkerOptions, type RunningWorker } from './queue/worker.js';
+export { listJobs, cancelJob, type JobStatus } from './queue/jobs.js';
+export { planConvert, type Job, type Task } from './queue/job.js';
+
 export { VERSION } from './version.js';
 
 /**

@@ -8,6 +8,8 @@ import { DIGITAL_SOURCE_TYPE } from '../media/provenance.js';
 import { COLOUR_HELP } from '../swap/swap.js';
 import { MASK_HELP } from '../swap/masks.js';
 import { setNumThreads } from '../engine/index.js';
+import { convertJob } from '../queue/convert-job.js';
+import { DEFAULT_PART_SECONDS } from '../queue/job.js';
 
 const list = (help: Record<string, string>) =>
   Object.entries(help)
@@ -61,8 +63,21 @@ Every output carries the IPTC Digital Source Type ${DIGITAL_SOURCE_TYPE.split('/
 images, container metadata in videos); --label adds a visible mark. Use facegan only with consent.`,
   options: {
     ...CONVERT_SCHEMA,
+    queue: {
+      type: 'string',
+      help: 'share the work out over workers through this Redis (redis://HOST:PORT; see facegan worker); default FACEGAN_QUEUE',
+    },
+    partSeconds: {
+      type: 'number',
+      help: 'with --queue: cut videos into parts of about this many seconds (at keyframes)',
+      default: DEFAULT_PART_SECONDS,
+      min: 1,
+      max: 3600,
+    },
   },
   async run(o) {
+    const queue = o.queue ?? process.env.FACEGAN_QUEUE;
+    if (queue) return runAsJob({ ...o, queue });
     useThreads(o.threads);
     const bar = progressBar('convert', 'frames');
     const s = await stoppableBySigint(
@@ -79,3 +94,31 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
     return reportFrames(s, 'swapped');
   },
 });
+
+/** convert --queue: the job's tasks go to the workers; this process waits, shows one bar, and joins the parts. */
+async function runAsJob(o: Parameters<typeof convertJob>[0] & { threads?: number }): Promise<number> {
+  const { threads: _threads, ...options } = o;
+  const bar = progressBar('convert', 'frames');
+  const s = await stoppableBySigint(
+    'stopping the wait; the queued parts keep running on the workers: run the same command again to pick them up ' +
+      '(or facegan jobs cancel JOB).',
+    (signal) =>
+      convertJob({
+        ...options,
+        signal,
+        onWarning: warn,
+        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.tasks}/${p.figures.of} tasks`),
+      }),
+  );
+  bar.finish();
+  if (s.stopped) {
+    console.log(`stopped waiting for job ${s.job}; its tasks stay queued`);
+    return 130;
+  }
+  console.log(
+    `job ${s.job}: ${s.tasks} tasks (${s.reused} done by an earlier run), ${s.frames} frames in ` +
+      `${s.seconds.toFixed(1)} s`,
+  );
+  for (const out of s.outputs) console.log(`output: ${out}`);
+  return 0;
+}

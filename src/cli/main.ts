@@ -18,6 +18,8 @@ import { evalGenCommand } from './eval-gen.js';
 import { projectCommand } from './project.js';
 import { facesCommand } from './faces.js';
 import { alignmentsCommand } from './alignments.js';
+import { workerCommand } from './worker.js';
+import { jobsCommand } from './jobs.js';
 import { VERSION } from '../version.js';
 
 /** Every command, by the name typed on the command line. */
@@ -33,6 +35,8 @@ export const commands = {
   'eval-gen': evalGenCommand,
   faces: facesCommand,
   alignments: alignmentsCommand,
+  worker: workerCommand,
+  jobs: jobsCommand,
   demo: demoCommand,
   info,
 } as const satisfies Record<string, AnyCommand>;

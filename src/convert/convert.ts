@@ -78,6 +78,12 @@ export interface ConvertOptions {
   resolution?: number;
   /** Write the IPTC "synthetic" label into the metadata (default true). */
   provenance?: boolean;
+  /**
+   * Only a video's frames [from, to) (frame indices): the output holds those alone, without audio, and the frames
+   * either side are read for smoothing, so that the parts joined match a whole run. Work shared over machines
+   * converts a video so.
+   */
+  frames?: { from: number; to: number };
   overwrite?: boolean;
   signal?: AbortSignal;
   /** Frames done of all (skipped ones included), with `figures.faces` swapped so far. */
@@ -234,7 +240,18 @@ async function convertTo(
     ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON)
     : undefined;
 
-  const { total, frames, video } = listFrames(input, kind, 1, o.signal, (m) => warnings.add(m));
+  const part = o.frames;
+  if (part && (kind !== 'video' || target.kind !== 'video' || !(part.from >= 0 && part.to > part.from)))
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `frames (${JSON.stringify(part)}) picks a part of a video for a video output: from >= 0 and to > from.`,
+    );
+  const radius = kind === 'video' ? o.smooth : 0;
+  // a part reads `radius` frames either side of it, for the smoothing window
+  const range = part && { from: Math.max(0, part.from - radius), to: part.to + radius };
+  const listed = listFrames(input, kind, 1, o.signal, (m) => warnings.add(m), range);
+  const { frames, video } = listed;
+  const total = part ? Math.min(part.to, video!.frames) - part.from : listed.total;
   const xmp = o.provenance === false ? undefined : provenanceXmp();
   const writer =
     target.kind === 'video' && video
@@ -243,7 +260,7 @@ async function convertTo(
           width: video.width,
           height: video.height,
           fps: video.rate,
-          audioFrom: input,
+          audioFrom: part ? undefined : input,
           audioCodec: video.audioCodec,
           codec: o.codec,
           crf: o.crf,
@@ -253,7 +270,6 @@ async function convertTo(
         })
       : undefined;
   const overlays = new Map<string, Overlay>();
-  const radius = kind === 'video' ? o.smooth : 0;
   const batch = o.batch;
   const summary: ConvertSummary = {
     output: target,
@@ -354,12 +370,20 @@ async function convertTo(
       const image = await timedAsync(o.times, 'read', () => readOrSkip(frame, unreadable));
       if (!image) continue;
       const faces = await timedAsync(o.times, 'faces', () => findFaces(frame, image));
+      if (part && frame.index! < part.from) {
+        // before the part: only its faces are kept, for the smoothing of the part's first frames
+        behind.push(faces);
+        if (behind.length > radius) behind.shift();
+        continue;
+      }
       ahead.push({ frame, image, faces });
+      // (frames after a part are read only as the window's end: a group of `batch` stops `radius` before them)
       if (ahead.length >= radius + batch) await emitGroup(batch);
       waited = performance.now();
     }
     summary.stopped = !!o.signal?.aborted;
-    if (!summary.stopped && ahead.length) await emitGroup(ahead.length);
+    const inPart = part ? ahead.filter((a) => a.frame.index! < part.to).length : ahead.length;
+    if (!summary.stopped && inPart) await emitGroup(inPart);
     if (writer) {
       if (summary.stopped) await writer.abort();
       else await writer.finish();

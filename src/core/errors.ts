@@ -19,6 +19,8 @@ export const ErrorCodes = {
   USAGE: 'E_USAGE',
   /** A device (cuda) was asked for but is not available. */
   NO_DEVICE: 'E_NO_DEVICE',
+  /** The job queue (Redis) cannot be reached, refuses us, or a job in it failed or was cancelled. */
+  QUEUE: 'E_QUEUE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -8,7 +8,7 @@ import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { videoFrameKey } from '../core/alignments.js';
 import { readImage, IMAGE_EXTENSIONS } from './image.js';
-import { isVideoFile, probeVideo, readFrames, type VideoInfo } from './video.js';
+import { isVideoFile, probeVideo, readFrames, type FrameRange, type VideoInfo } from './video.js';
 
 /** One frame to process: a file of a folder, or a decoded video frame. */
 export interface Frame {
@@ -36,21 +36,22 @@ export function inputKind(input: string): InputKind {
   return isVideoFile(input) ? 'video' : 'image';
 }
 
-/** The frames of the input, every n-th, with their count when known up front. */
+/** The frames of the input, every n-th (or a video's frames `range`), with their count when known up front. */
 export function listFrames(
   input: string,
   kind: InputKind,
   everyN: number,
   signal?: AbortSignal,
   onWarning?: (message: string) => void,
+  range?: FrameRange,
 ): { total: number; frames: AsyncIterable<Frame>; video?: VideoInfo } {
   if (kind === 'video') {
     const info = probeVideo(input);
     return {
-      total: Math.ceil(info.frames / everyN),
+      total: range ? range.to - range.from : Math.ceil(info.frames / everyN),
       video: info,
       frames: (async function* () {
-        for await (const f of readFrames(input, { everyN, signal, info, onWarning })) {
+        for await (const f of readFrames(input, { everyN, signal, info, onWarning, range })) {
           yield {
             key: videoFrameKey(f.index),
             source: String(f.index),

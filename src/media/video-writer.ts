@@ -48,7 +48,7 @@ export function audioArgs(ext: string, codec: string | undefined): string[] {
 }
 
 /** The hidden file a writer of `path` fills before renaming it into place: .NAME.HEX.partial.EXT beside it. */
-const partialName = (path: string, tag: string) => {
+export const partialName = (path: string, tag: string) => {
   const ext = extname(path).toLowerCase();
   return join(dirname(path), `.${basename(path, extname(path))}.${tag}.partial${ext}`);
 };

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { probeFrameIndex, seekPlan, type FrameIndex } from './video-index.js';
 
 export const VIDEO_EXTENSIONS = [
   '.mp4',
@@ -125,27 +126,59 @@ export function probeVideo(path: string): VideoInfo {
   };
 }
 
+/** Frames [from, to) of a video, found by their times (see probeFrameIndex). */
+export interface FrameRange {
+  from: number;
+  to: number;
+  /** The video's frame times (read when not given). */
+  index?: FrameIndex;
+  /** Decode from the start instead of seeking (after a seek that landed past the range). */
+  fromStart?: boolean;
+}
+
 /**
- * Decodes every frame (or every n-th) as upright RGB. Stops ffmpeg cleanly when the loop is left early.
+ * Decodes every frame (or every n-th) as upright RGB, or only the frames of `range` (ffmpeg seeks to the keyframe
+ * before it and decodes from there). Stops ffmpeg cleanly when the loop is left early.
  * @example
  * for await (const { index, timestamp, image } of readFrames('clip.mp4')) console.log(index, timestamp, image.width);
  */
 export async function* readFrames(
   path: string,
-  options: { everyN?: number; signal?: AbortSignal; info?: VideoInfo; onWarning?: (message: string) => void } = {},
+  options: {
+    everyN?: number;
+    signal?: AbortSignal;
+    info?: VideoInfo;
+    onWarning?: (message: string) => void;
+    range?: FrameRange;
+  } = {},
 ): AsyncGenerator<VideoFrame> {
   const info = options.info ?? probeVideo(path);
   checkTool('ffmpeg');
+  const range = options.range;
+  if (range && options.everyN && options.everyN > 1)
+    throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'readFrames: a frame range reads every frame (everyN 1).');
+  const frameIndex = range ? (range.index ?? probeFrameIndex(path)) : undefined;
+  const first = range ? Math.max(0, range.from) : 0;
+  const wanted = range ? Math.max(0, Math.min(range.to, frameIndex!.times.length) - first) : 0;
+  const plan = range && first > 0 ? seekPlan(frameIndex!, first) : undefined;
+  const seek = plan && !range?.fromStart ? ['-ss', plan.seek.toFixed(6), '-noaccurate_seek'] : [];
   const everyN = options.everyN ?? 1;
   const frameBytes = info.width * info.height * 3;
-  // showinfo prints each decoded frame's pts_time on stderr, in order; the select filter keeps every n-th.
-  const filters = [...(everyN > 1 ? [`select='not(mod(n\\,${everyN}))'`] : []), 'showinfo'];
+  // showinfo prints each decoded frame's pts_time on stderr, in order; the select filter keeps every n-th, or the
+  // frames from the range's first on (by their original times: -copyts)
+  const filters = [
+    ...(everyN > 1 ? [`select='not(mod(n\\,${everyN}))'`] : []),
+    ...(plan ? [`select='gte(t\\,${plan.threshold.toFixed(6)})'`] : []),
+    'showinfo',
+  ];
   const ff = spawn(
     'ffmpeg',
     [
       '-nostdin',
       '-v',
       'info',
+      ...seek,
+      ...(plan ? ['-copyts'] : []),
       '-i',
       path,
       '-map',
@@ -154,6 +187,7 @@ export async function* readFrames(
       filters.join(','),
       '-fps_mode',
       'passthrough',
+      ...(range ? ['-frames:v', String(wanted)] : []),
       '-f',
       'rawvideo',
       '-pix_fmt',
@@ -171,8 +205,10 @@ export async function* readFrames(
     partial = lines.pop()!;
     for (const line of lines) {
       const m = /Parsed_showinfo.*\bn:\s*(\d+).*\bpts_time:\s*(-?[\d.]+)/.exec(line);
-      if (m) times.push({ n: Number(m[1]), t: Number(m[2]) });
-      else errTail = `${errTail + line}\n`.slice(-2000);
+      if (m) {
+        times.push({ n: Number(m[1]), t: Number(m[2]) });
+        if (times.length === 1) notify();
+      } else errTail = `${errTail + line}\n`.slice(-2000);
     }
   });
   const exited = new Promise<number | null>((res) => ff.on('close', (code) => res(code)));
@@ -191,6 +227,7 @@ export async function* readFrames(
     wake = undefined;
     w?.();
   };
+  let restart = false;
   ff.stdout.on('data', (chunk: Buffer) => {
     for (let at = 0; at < chunk.length; ) {
       const n = Math.min(frameBytes - filled, chunk.length - at);
@@ -228,10 +265,20 @@ export async function* readFrames(
         });
         continue;
       }
+      if (plan && count === 0 && !range!.fromStart) {
+        // where did the seek land? The first kept frame's time says (showinfo prints it before the frame is out)
+        while (!times.length && !ended) await new Promise<void>((res) => (wake = res));
+        const landed = times[0]?.t;
+        const frameTime = 1 / Math.max(1, info.fps);
+        if (landed === undefined || Math.abs(landed - plan.expect) > frameTime / 4) {
+          restart = true;
+          break;
+        }
+      }
       if (queue.length < ahead) ff.stdout.resume();
-      const index = count * everyN;
+      const index = first + count * everyN;
       // the frame's own pts_time when showinfo has printed it already; else from the frame rate
-      const shown = times[count];
+      const shown = range ? { t: frameIndex!.times[index] ?? index / info.fps } : times[count];
       yield {
         index,
         timestamp: shown ? Math.round(shown.t * 1e6) / 1e6 : index / info.fps,
@@ -244,7 +291,7 @@ export async function* readFrames(
         ErrorCodes.BAD_FILE,
         `Reading the frames of ${path} from ffmpeg failed: ${pipeError.message}`,
       );
-    finished = !options.signal?.aborted;
+    finished = !options.signal?.aborted && !restart;
   } finally {
     options.signal?.removeEventListener('abort', notify);
     if (!finished) {
@@ -261,13 +308,22 @@ export async function* readFrames(
       );
     }
     const read = Math.min(info.frames, (count - 1) * everyN + 1); // frames decoded up to the last one kept
-    if (finished && info.frames > 0 && read < info.frames - everyN - Math.max(2, info.frames * 0.01)) {
+    if (range && finished && count < wanted && !restart) {
+      // biome-ignore lint/correctness/noUnsafeFinally: thrown only when the try finished, so nothing is hidden
+      throw new FaceganError(
+        ErrorCodes.BAD_FILE,
+        `ffmpeg gave ${count} of the ${wanted} frames from frame ${first} of ${path}: the file may be damaged there.`,
+      );
+    }
+    if (!range && finished && info.frames > 0 && read < info.frames - everyN - Math.max(2, info.frames * 0.01)) {
       options.onWarning?.(
         `${path} ended after ${read} of the ${info.frames} frames it states (${(read / info.fps).toFixed(1)} s of ` +
           `${info.duration.toFixed(1)} s): the file is probably cut short, and only the frames it holds were used.`,
       );
     }
   }
+  // the seek landed past the range's first frame: decode from the start instead (slower, always exact)
+  if (restart) yield* readFrames(path, { ...options, info, range: { ...range!, index: frameIndex, fromStart: true } });
 }
 
 export function isVideoFile(path: string): boolean {

@@ -1,0 +1,65 @@
+/**
+ * Running a job's tasks and putting its videos together: what a worker does with a task it takes, what the
+ * in-process backend does with all of them, and what the coordinator does once every part is done.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { convert } from '../convert/convert.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { countVideoPackets, joinVideoParts } from '../media/concat.js';
+import { provenanceTags } from '../media/provenance.js';
+import { removePartials } from '../media/video-writer.js';
+import { taskOptions, type Job, type Task } from './job.js';
+
+/** Whether a task's output is there and whole: parts are renamed into place only when complete, and counted. */
+export function taskDone(task: Task): boolean {
+  if (!existsSync(task.output)) return false;
+  return !task.frames || countVideoPackets(task.output) === task.frames.to - task.frames.from;
+}
+
+/** Runs one task in this process. `onProgress` gets the frames done of the task. */
+export async function runTask(
+  job: Job,
+  task: Task,
+  o: { signal?: AbortSignal; onProgress?: (done: number) => void; onWarning?: (m: string) => void } = {},
+): Promise<void> {
+  mkdirSync(job.work, { recursive: true });
+  const s = await convert({
+    ...taskOptions(job, task),
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: (p) => o.onProgress?.(p.done),
+    ...(o.onWarning ? { onWarning: o.onWarning } : {}),
+  });
+  if (s.stopped) throw new FaceganError(ErrorCodes.QUEUE, `Task ${task.index} of job ${job.id} was stopped.`);
+  if (!taskDone(task))
+    throw new FaceganError(
+      ErrorCodes.QUEUE,
+      `Task ${task.index} of job ${job.id} wrote ${task.output}, but it does not hold the ${task.size} frames asked for.`,
+    );
+}
+
+/** Joins each video of the job from its parts (the audio copied once, the synthetic label written). */
+export function assemble(job: Job): void {
+  for (const a of job.assemblies) {
+    const parts = a.tasks.map((i) => job.tasks[i]!);
+    const missing = parts.filter((t) => !taskDone(t));
+    if (missing.length)
+      throw new FaceganError(
+        ErrorCodes.QUEUE,
+        `${a.output} cannot be joined: ${missing.length} of its ${parts.length} parts are not done.`,
+      );
+    joinVideoParts({
+      parts: parts.map((t) => t.output),
+      output: a.output,
+      audioFrom: a.audioFrom,
+      ...(a.audioCodec ? { audioCodec: a.audioCodec } : {}),
+      metadata: job.options.provenance === false ? {} : provenanceTags(),
+    });
+  }
+}
+
+/** Removes the job's parts once its outputs are in place (and the hidden partial files of dead writers). */
+export function cleanUp(job: Job): void {
+  if (!existsSync(job.work)) return;
+  for (const t of job.tasks) if (t.frames) removePartials(t.output);
+  rmSync(job.work, { recursive: true, force: true });
+}

@@ -1,0 +1,139 @@
+/**
+ * facegan worker: takes tasks from the queue and runs them here, on any number of machines sharing the storage the
+ * paths name (NFS, say). A task is only paths and options; the worker refuses paths outside its roots, and leaves
+ * alone tasks made by another facegan version (they wait for a worker of theirs). A worker that dies mid-task
+ * stops renewing its lock, BullMQ finds the task stalled, and another worker runs it again from its start; the
+ * part it was writing was never renamed into place, so nothing half-done is ever taken for done.
+ */
+import { hostname } from 'node:os';
+import { sep } from 'node:path';
+import { DelayedError, UnrecoverableError, Worker, type Job as QueuedTask } from 'bullmq';
+import { FaceganError } from '../core/errors.js';
+import { realPath } from '../io/paths.js';
+import { VERSION } from '../version.js';
+import { Redis } from 'ioredis';
+import { QUEUE_NAME, cancelKey, type TaskData } from './backends.js';
+import type { Job } from './job.js';
+import { checkRedis, parseQueueUrl } from './redis.js';
+import { runTask } from './tasks.js';
+
+export interface WorkerOptions {
+  queue: string;
+  /** Tasks run at once in this process (default 1: a task uses every core already). */
+  concurrency?: number;
+  /** Folders whose files tasks may read and write (default: the current folder). */
+  roots?: string[];
+  /** How long a task's lock lasts without renewal: a dead worker's task runs again after about this long. */
+  lockMs?: number;
+  /** The version this worker claims (default facegan's own; tests use another). */
+  version?: string;
+  /** What the worker does, as it happens: started, done, failed, left (another version's task). */
+  onEvent?: (e: WorkerEvent) => void;
+}
+
+export interface WorkerEvent {
+  kind: 'started' | 'done' | 'failed' | 'left';
+  task: string;
+  message?: string;
+}
+
+export interface RunningWorker {
+  name: string;
+  close(): Promise<void>;
+}
+
+/** Every path a task names. */
+const pathsOf = (job: TaskData['job'], task: TaskData['task']) => [
+  task.input,
+  task.output,
+  job.work,
+  job.options.modelDir,
+  ...(job.options.alignments ? [job.options.alignments] : []),
+  ...(job.options.filter ?? []),
+];
+
+function checkRoots(data: TaskData, roots: string[]): void {
+  for (const p of pathsOf(data.job, data.task)) {
+    const real = realPath(p);
+    if (!roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep)))
+      throw new UnrecoverableError(
+        `${p} is outside this worker's roots (${roots.join(', ')}): start the worker with --root for that folder.`,
+      );
+  }
+}
+
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const connection = parseQueueUrl(o.queue);
+  await checkRedis(connection);
+  const version = o.version ?? VERSION;
+  const roots = (o.roots?.length ? o.roots : [process.cwd()]).map((r) => realPath(r));
+  const name = `facegan@${version}@${hostname()}:${process.pid}`;
+  const emit = (e: WorkerEvent) => o.onEvent?.(e);
+  const lockMs = o.lockMs ?? 30_000;
+  const redis = new Redis(connection.options);
+  redis.on('error', () => undefined);
+
+  const process_ = async (q: QueuedTask<TaskData>, token?: string) => {
+    const { job, task } = q.data;
+    const label = `${job.id}-${task.index}`;
+    if (job.version !== version) {
+      emit({
+        kind: 'left',
+        task: label,
+        message:
+          `task ${label} was queued by facegan ${job.version}; this worker runs ${version}, so it leaves it for ` +
+          `a worker of ${job.version}. Install facegan ${job.version} here to take such tasks.`,
+      });
+      await q.moveToDelayed(Date.now() + 5000, token);
+      throw new DelayedError();
+    }
+    checkRoots(q.data, roots);
+    if (await redis.exists(cancelKey(job.id))) throw new UnrecoverableError(`job ${job.id} was cancelled`);
+    emit({ kind: 'started', task: label });
+    let last = 0;
+    const stop = new AbortController();
+    try {
+      await runTask({ ...job, tasks: [], assemblies: [] } as Job, task, {
+        signal: stop.signal,
+        onProgress: (done) => {
+          if (Date.now() - last < 1000) return;
+          last = Date.now();
+          void q.updateProgress({ done, size: task.size }).catch(() => undefined);
+          void redis.exists(cancelKey(job.id)).then(
+            (n) => n && stop.abort(),
+            () => undefined,
+          );
+        },
+      });
+    } catch (e) {
+      if (stop.signal.aborted) {
+        emit({ kind: 'failed', task: label, message: 'cancelled' });
+        throw new UnrecoverableError(`job ${job.id} was cancelled`);
+      }
+      const message = e instanceof FaceganError ? e.message : `unexpected error: ${(e as Error).message}`;
+      emit({ kind: 'failed', task: label, message });
+      // a bad file or model fails the same way everywhere: no point in trying again
+      if (e instanceof FaceganError && e.code !== 'E_QUEUE') throw new UnrecoverableError(message);
+      throw e;
+    }
+    emit({ kind: 'done', task: label });
+  };
+
+  const worker = new Worker<TaskData>(QUEUE_NAME, process_, {
+    connection: connection.options,
+    concurrency: o.concurrency ?? 1,
+    name,
+    lockDuration: lockMs,
+    stalledInterval: Math.max(1000, Math.round(lockMs / 2)),
+    maxStalledCount: 3,
+  });
+  worker.on('error', () => undefined); // connection trouble: BullMQ reconnects by itself
+  await worker.waitUntilReady();
+  return {
+    name,
+    close: async () => {
+      await worker.close();
+      redis.disconnect();
+    },
+  };
+}
