@@ -11,8 +11,8 @@ export const workerCommand = defineCommand({
 
 Every machine must see the job's files at the same paths (shared storage: NFS, SMB, ...). Tasks name paths
 and options only, never code, and a worker refuses paths outside its --root folders. Stop it with Ctrl-C: the
-task in hand is given back to the queue when the worker stops (or found stalled if it is killed) and runs
-again on another worker.`,
+task in hand is finished first (a second Ctrl-C quits at once, and the task, found stalled, runs again on
+another worker after --lock-seconds).`,
   options: {
     queue: {
       type: 'string',
@@ -47,7 +47,8 @@ again on another worker.`,
     console.log(`worker ${w.name} waiting for tasks`);
     await new Promise<void>((resolve) => {
       const stop = () => {
-        console.log('stopping: the task in hand is finished or given back');
+        console.log('stopping once the task in hand is finished (Ctrl-C again quits at once)');
+        process.once('SIGINT', () => process.exit(130));
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         resolve();

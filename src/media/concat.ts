@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { audioArgs, partialName } from './video-writer.js';
 
@@ -18,6 +18,8 @@ export interface JoinOptions {
   audioFrom?: string;
   audioCodec?: string;
   metadata?: Record<string, string>;
+  /** Where the list of parts is written (default: beside the output). */
+  workDir?: string;
 }
 
 /** A path as a line of a concat list: single-quoted, with quotes escaped as the demuxer reads them. */
@@ -28,7 +30,7 @@ export function joinVideoParts(o: JoinOptions): void {
   if (ext === '.gif')
     throw new FaceganError(ErrorCodes.USAGE, 'Parts of a video cannot be joined into a GIF: write a video file.');
   const tmp = partialName(o.output, randomBytes(4).toString('hex'));
-  const list = `${tmp}.txt`;
+  const list = o.workDir ? join(o.workDir, `${basename(tmp)}.txt`) : `${tmp}.txt`;
   writeFileSync(list, `${o.parts.map(listLine).join('\n')}\n`);
   const audio = o.audioFrom
     ? ['-i', o.audioFrom, '-map', '0:v:0', '-map', '1:a?', ...audioArgs(ext, o.audioCodec)]

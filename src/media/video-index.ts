@@ -3,7 +3,7 @@
  * them): the presentation time of every frame in display order, and which frames are keyframes. Work shared over
  * machines cuts a video at keyframes and decodes each part from its own seek point.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export interface FrameIndex {
@@ -15,26 +15,51 @@ export interface FrameIndex {
   start: number;
 }
 
+const PROBE_ARGS = (path: string) => [
+  '-v',
+  'error',
+  '-select_streams',
+  'v:0',
+  '-show_entries',
+  'packet=pts_time,flags:format=start_time',
+  '-of',
+  'csv=p=0',
+  path,
+];
+
 /** Reads the frame times of the first video stream (a few seconds for an hour of video: no decoding). */
 export function probeFrameIndex(path: string): FrameIndex {
-  const r = spawnSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'packet=pts_time,flags:format=start_time',
-      '-of',
-      'csv=p=0',
-      path,
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 30 },
-  );
+  const r = spawnSync('ffprobe', PROBE_ARGS(path), { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0 || r.error)
     throw new FaceganError(ErrorCodes.BAD_FILE, `ffprobe could not list the frames of ${path}: ${r.stderr?.trim()}`);
-  const lines = r.stdout.trim().split('\n');
+  return parseIndex(path, r.stdout);
+}
+
+/** probeFrameIndex without blocking the event loop (a worker must keep renewing its task's lock meanwhile). */
+export function probeFrameIndexAsync(path: string): Promise<FrameIndex> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ffprobe', PROBE_ARGS(path), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-2000)));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0)
+        reject(new FaceganError(ErrorCodes.BAD_FILE, `ffprobe could not list the frames of ${path}: ${err.trim()}`));
+      else {
+        try {
+          resolve(parseIndex(path, Buffer.concat(out).toString('utf8')));
+        } catch (e) {
+          reject(e);
+        }
+      }
+    });
+  });
+}
+
+function parseIndex(path: string, stdout: string): FrameIndex {
+  const lines = stdout.trim().split('\n');
   const start = Number(lines.pop()) || 0; // the format section comes last
   const packets: { t: number; key: boolean }[] = [];
   for (const line of lines) {
@@ -46,6 +71,8 @@ export function probeFrameIndex(path: string): FrameIndex {
         `${path} has frames without a presentation time, so it cannot be cut into parts: convert it without --queue, ` +
           'or remux it first (ffmpeg -i IN -c copy OUT.mp4).',
       );
+    // packets flagged D (an edit list cuts them, e.g. a clip cut with -c copy) are decoded but never shown
+    if (flags?.includes('D')) continue;
     packets.push({ t: time - start, key: !!flags?.startsWith('K') });
   }
   packets.sort((a, b) => a.t - b.t);

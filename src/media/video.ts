@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { probeFrameIndex, seekPlan, type FrameIndex } from './video-index.js';
+import { probeFrameIndexAsync, seekPlan, type FrameIndex } from './video-index.js';
 
 export const VIDEO_EXTENSIONS = [
   '.mp4',
@@ -157,7 +157,7 @@ export async function* readFrames(
   const range = options.range;
   if (range && options.everyN && options.everyN > 1)
     throw new FaceganError(ErrorCodes.BAD_ARGUMENT, 'readFrames: a frame range reads every frame (everyN 1).');
-  const frameIndex = range ? (range.index ?? probeFrameIndex(path)) : undefined;
+  const frameIndex = range ? (range.index ?? (await probeFrameIndexAsync(path))) : undefined;
   const first = range ? Math.max(0, range.from) : 0;
   const wanted = range ? Math.max(0, Math.min(range.to, frameIndex!.times.length) - first) : 0;
   const plan = range && first > 0 ? seekPlan(frameIndex!, first) : undefined;
@@ -291,6 +291,8 @@ export async function* readFrames(
         ErrorCodes.BAD_FILE,
         `Reading the frames of ${path} from ffmpeg failed: ${pipeError.message}`,
       );
+    // a seek that landed past the end gives no frame at all: decode from the start too
+    if (plan && !range!.fromStart && count === 0 && wanted > 0 && !options.signal?.aborted) restart = true;
     finished = !options.signal?.aborted && !restart;
   } finally {
     options.signal?.removeEventListener('abort', notify);

@@ -77,13 +77,14 @@ export class BullBackend implements Backend {
   private async enqueue(job: Job, task: Task): Promise<void> {
     const id = taskId(job, task);
     const old = await this.queue.getJob(id);
-    if (old) {
-      const state = await old.getState();
-      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized') return;
-      await old.remove();
-    }
     const { tasks: _t, assemblies: _a, ...head } = job;
     const data: TaskData = { job: head, task };
+    if (old) {
+      const state = await old.getState();
+      const same = JSON.stringify(old.data) === JSON.stringify(data);
+      if (same && (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized')) return;
+      await old.remove().catch(() => undefined); // (an active task cannot be removed: add below then fails, said)
+    }
     await this.queue.add('convert', data, {
       jobId: id,
       attempts: 3,
@@ -98,39 +99,61 @@ export class BullBackend implements Backend {
     for (const t of tasks) await this.enqueue(job, t);
     const open = new Map(tasks.map((t) => [taskId(job, t), t]));
     let lastWorkerCheck = 0,
-      warned = '';
+      warned = '',
+      failingSince = 0;
     while (open.size && !hooks.signal?.aborted) {
-      if (await this.redis.exists(cancelKey(job.id)))
-        throw new FaceganError(
-          ErrorCodes.QUEUE,
-          `Job ${job.id} was cancelled (facegan jobs cancel); nothing was joined.`,
-        );
-      for (const [id, t] of [...open]) {
-        const q = (await this.queue.getJob(id)) as QueuedTask<TaskData> | undefined;
-        const state = q ? await q.getState() : 'missing';
-        if (state === 'completed' || (state === 'missing' && taskDone(t))) {
-          open.delete(id);
-          hooks.onTask?.(t, t.size);
-        } else if (state === 'failed') {
+      try {
+        await this.poll(job, open, hooks);
+        failingSince = 0;
+      } catch (e) {
+        if (e instanceof FaceganError) throw e;
+        // Redis gone for a while (a restart, the network): keep waiting, and give up after five minutes
+        if (!failingSince) {
+          failingSince = Date.now();
+          hooks.onWarning?.(`Lost Redis at ${this.connection.display} (${(e as Error).message}); still waiting.`);
+        } else if (Date.now() - failingSince > 300_000)
           throw new FaceganError(
             ErrorCodes.QUEUE,
-            `Task ${t.index} of job ${job.id} (${t.input}${t.frames ? ` frames ${t.frames.from}-${t.frames.to - 1}` : ''})` +
-              ` failed on ${q?.processedBy ?? 'a worker'} after ${q?.attemptsMade} tries: ${q?.failedReason}`,
+            `Redis at ${this.connection.display} has not answered for 5 minutes (${(e as Error).message}). The ` +
+              'parts done are kept: run the same command again when it is back.',
           );
-        } else if (state === 'missing') {
-          // Redis lost it (restarted without persistence): queue it again
-          await this.enqueue(job, t);
-        } else if (q && typeof q.progress === 'object') {
-          hooks.onTask?.(t, Number((q.progress as { done?: number }).done ?? 0));
-        }
       }
       if (Date.now() - lastWorkerCheck > 10_000) {
         lastWorkerCheck = Date.now();
-        const w = await this.workersWarning(job.version);
+        const w = await this.workersWarning(job.version).catch(() => ''); // (an ACL may forbid CLIENT LIST)
         if (w && w !== warned) hooks.onWarning?.(w);
         warned = w;
       }
       if (open.size) await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+
+  /** One look at every open task: done ones leave `open`, failed ones fail the job, lost ones are queued again. */
+  private async poll(job: Job, open: Map<string, Task>, hooks: RunHooks): Promise<void> {
+    if (await this.redis.exists(cancelKey(job.id)))
+      throw new FaceganError(
+        ErrorCodes.QUEUE,
+        `Job ${job.id} was cancelled (facegan jobs cancel); nothing was joined.`,
+      );
+    for (const [id, t] of [...open]) {
+      const q = (await this.queue.getJob(id)) as QueuedTask<TaskData> | undefined;
+      const state = q ? await q.getState() : 'missing';
+      if ((state === 'completed' || state === 'missing') && taskDone(t)) {
+        open.delete(id);
+        hooks.onTask?.(t, t.size);
+      } else if (state === 'failed') {
+        const what = `${t.input}${t.frames ? ` frames ${t.frames.from}-${t.frames.to - 1}` : ''}`;
+        throw new FaceganError(
+          ErrorCodes.QUEUE,
+          `Task ${t.index} of job ${job.id} (${what}) failed on ${q?.processedBy ?? 'a worker'} after ` +
+            `${q?.attemptsMade} tries: ${q?.failedReason}`,
+        );
+      } else if (state === 'missing' || state === 'unknown' || state === 'completed') {
+        // Redis lost it (restarted without persistence), or it is done but its output is not whole: again
+        await this.enqueue(job, t);
+      } else if (q && typeof q.progress === 'object') {
+        hooks.onTask?.(t, Number((q.progress as { done?: number }).done ?? 0));
+      }
     }
   }
 

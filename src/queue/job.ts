@@ -65,10 +65,20 @@ export function videoOutputName(name: string): string {
 }
 
 /** The id of a job: what it reads (the input's path, size and time), what it writes, the model and the options. */
-function jobId(input: string, options: JobOptions): string {
+function jobId(input: string, options: JobOptions, partSeconds: number): string {
   const st = statSync(input);
   const sorted = Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const what = JSON.stringify({ input, size: st.size, mtime: st.mtimeMs, options: sorted });
+  // a folder's own time does not change when a file in it is edited: its files' sizes and times are hashed too
+  const files = st.isDirectory()
+    ? readdirSync(input)
+        .sort()
+        .map((f) => {
+          const s = statSync(join(input, f));
+          return [f, s.size, s.mtimeMs];
+        })
+    : [];
+  const model = statSync(options.modelDir).mtimeMs;
+  const what = JSON.stringify({ input, size: st.size, mtime: st.mtimeMs, files, model, partSeconds, VERSION, sorted });
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
 
@@ -97,7 +107,7 @@ export function planConvert(given: JobOptions, partSeconds = DEFAULT_PART_SECOND
       `Work shared over machines writes videos, images and folders of them; ${given.output} is ` +
         `${target.kind === 'frames' ? 'a folder of frames' : 'a GIF'}. Convert it without --queue.`,
     );
-  const id = jobId(input, options);
+  const id = jobId(input, options, partSeconds);
   const work =
     target.kind === 'folder'
       ? join(target.path, `.facegan-job-${id}`)

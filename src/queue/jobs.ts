@@ -83,8 +83,14 @@ export function cancelJob(url: string, jobId: string): Promise<number> {
     let removed = 0;
     for (const t of (await q.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1)) as QueuedTask<TaskData>[]) {
       if (t?.data?.job?.id !== jobId) continue;
-      await t.remove();
-      removed++;
+      // one that became active meanwhile cannot be removed: its worker stops it at its next check
+      if (
+        await t.remove().then(
+          () => true,
+          () => false,
+        )
+      )
+        removed++;
     }
     return removed;
   });

@@ -53,12 +53,14 @@ export function assemble(job: Job): void {
       audioFrom: a.audioFrom,
       ...(a.audioCodec ? { audioCodec: a.audioCodec } : {}),
       metadata: job.options.provenance === false ? {} : provenanceTags(),
+      workDir: job.work,
     });
   }
 }
 
 /** Removes the job's parts once its outputs are in place (and the hidden partial files of dead writers). */
 export function cleanUp(job: Job): void {
+  for (const a of job.assemblies) removePartials(a.output); // a join cut short by a kill
   if (!existsSync(job.work)) return;
   for (const t of job.tasks) if (t.frames) removePartials(t.output);
   rmSync(job.work, { recursive: true, force: true });

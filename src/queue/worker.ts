@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { sep } from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job as QueuedTask } from 'bullmq';
-import { FaceganError } from '../core/errors.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { realPath } from '../io/paths.js';
 import { VERSION } from '../version.js';
 import { Redis } from 'ioredis';
@@ -42,6 +42,9 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** Errors that another try (on another worker) would meet again. */
+const FOR_GOOD = new Set<string>([ErrorCodes.USAGE, ErrorCodes.BAD_MODEL, ErrorCodes.BAD_ARGUMENT]);
+
 /** Every path a task names. */
 const pathsOf = (job: TaskData['job'], task: TaskData['task']) => [
   task.input,
@@ -73,7 +76,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const redis = new Redis(connection.options);
   redis.on('error', () => undefined);
 
-  const process_ = async (q: QueuedTask<TaskData>, token?: string) => {
+  const process_ = async (q: QueuedTask<TaskData>, token?: string, lost?: AbortSignal) => {
     const { job, task } = q.data;
     const label = `${job.id}-${task.index}`;
     if (job.version !== version) {
@@ -92,6 +95,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     emit({ kind: 'started', task: label });
     let last = 0;
     const stop = new AbortController();
+    // BullMQ aborts this when the task's lock is lost (another worker may have it now): stop writing
+    lost?.addEventListener('abort', () => stop.abort());
     try {
       await runTask({ ...job, tasks: [], assemblies: [] } as Job, task, {
         signal: stop.signal,
@@ -112,8 +117,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       }
       const message = e instanceof FaceganError ? e.message : `unexpected error: ${(e as Error).message}`;
       emit({ kind: 'failed', task: label, message });
-      // a bad file or model fails the same way everywhere: no point in trying again
-      if (e instanceof FaceganError && e.code !== 'E_QUEUE') throw new UnrecoverableError(message);
+      // bad input fails the same way everywhere: no point in trying again; a device, a disk or ffmpeg may differ
+      if (e instanceof FaceganError && FOR_GOOD.has(e.code)) throw new UnrecoverableError(message);
       throw e;
     }
     emit({ kind: 'done', task: label });
