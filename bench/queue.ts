@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import type { OptionSchema } from '../src/core/options.js';
 import { convert } from '../src/convert/convert.js';
 import { convertJob } from '../src/queue/convert-job.js';
-import { extractedFaces, testTmp } from '../src/testing/faces.js';
+import { testTmp } from '../src/testing/faces.js';
+import { tinySwapModel } from '../src/testing/swap-model.js';
 import { loopedClip } from '../src/testing/long-clip.js';
 import { startRedis } from '../src/testing/redis.js';
-import { train } from '../src/train/trainer.js';
 
 export const queueOptions = {
   seconds: { type: 'int', help: 'length of the clip (the shared GRID clip looped)', default: 60, min: 6, max: 3600 },
@@ -46,17 +46,7 @@ function startWorkers(n: number, url: string, root: string): Promise<ChildProces
 export async function benchQueue(o: { seconds: number; partSeconds: number; workers: string[] }) {
   const tmp = testTmp();
   const model = join(tmp, 'bench-queue-model');
-  const [a, b] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
-  await train({
-    a,
-    b,
-    modelDir: model,
-    model: 'lightweight',
-    batchSize: 4,
-    iterations: 10,
-    saveEvery: 10,
-    previewEvery: 10,
-  });
+  await tinySwapModel(model);
   const clip = await loopedClip(o.seconds);
   const common = { input: clip.video, modelDir: model, alignments: clip.alignments };
   let t = performance.now();

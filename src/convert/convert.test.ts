@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractedFaces, testTmp } from '../testing/faces.js';
+import { testTmp } from '../testing/faces.js';
+import { tinySwapModel } from '../testing/swap-model.js';
 import { sharedData } from '../testing/data.js';
-import { train } from '../train/trainer.js';
 import { extract } from '../extract/extract.js';
 import { readAlignmentsFile } from '../io/alignments-file.js';
 import { readFrames, probeVideo } from '../media/video.js';
@@ -28,18 +28,7 @@ let model = '',
 before(async () => {
   tmp = testTmp();
   model = join(tmp, 'convert-model');
-  const [a, b] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
-  await train({
-    a,
-    b,
-    modelDir: model,
-    model: 'lightweight',
-    batchSize: 4,
-    iterations: 10,
-    saveEvery: 10,
-    previewEvery: 10,
-    precision: 'auto',
-  });
+  await tinySwapModel(model);
 });
 
 const probe = (path: string, stream: string, entries: string) =>

@@ -181,4 +181,26 @@ export class BullBackend implements Backend {
   get bull(): Queue {
     return this.queue;
   }
+
+  /**
+   * Cancels a job: marks it (its workers stop its running tasks, its coordinator gives up) and removes its waiting
+   * tasks. Returns how many were removed.
+   */
+  async cancel(jobId: string): Promise<number> {
+    await this.redis.set(cancelKey(jobId), '1', 'EX', 24 * 3600);
+    let removed = 0;
+    const waiting = (await this.queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1)) as QueuedTask<TaskData>[];
+    for (const t of waiting) {
+      if (t?.data?.job?.id !== jobId) continue;
+      // one that became active meanwhile cannot be removed: its worker stops it at its next check
+      if (
+        await t.remove().then(
+          () => true,
+          () => false,
+        )
+      )
+        removed++;
+    }
+    return removed;
+  }
 }

@@ -3,10 +3,8 @@
  * facegan job. Cancelling removes the tasks still waiting and marks the job, so that workers stop its running tasks
  * and its coordinator gives up instead of queueing them again.
  */
-import { Redis } from 'ioredis';
-import { Queue, type Job as QueuedTask } from 'bullmq';
-import { QUEUE_NAME, cancelKey, type TaskData } from './backends.js';
-import { checkRedis, parseQueueUrl, type QueueConnection } from './redis.js';
+import type { Job as QueuedTask } from 'bullmq';
+import { BullBackend, type TaskData } from './backends.js';
 
 const STATES = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 type State = (typeof STATES)[number];
@@ -20,21 +18,18 @@ export interface JobStatus {
   tasks: { index: number; state: State; worker?: string; done?: number; size: number; error?: string }[];
 }
 
-async function withQueue<T>(url: string, work: (q: Queue, c: QueueConnection) => Promise<T>): Promise<T> {
-  const c = parseQueueUrl(url);
-  await checkRedis(c);
-  const q = new Queue(QUEUE_NAME, { connection: c.options });
-  q.on('error', () => undefined);
+async function withQueue<T>(url: string, work: (b: BullBackend) => Promise<T>): Promise<T> {
+  const backend = await BullBackend.open(url);
   try {
-    return await work(q, c);
+    return await work(backend);
   } finally {
-    await q.close();
+    await backend.close();
   }
 }
 
 /** Every facegan job with tasks on the queue, newest tasks first. */
 export function listJobs(url: string): Promise<JobStatus[]> {
-  return withQueue(url, async (q) => {
+  return withQueue(url, async ({ bull: q }) => {
     const jobs = new Map<string, JobStatus>();
     for (const state of STATES) {
       for (const t of (await q.getJobs([state], 0, -1)) as QueuedTask<TaskData>[]) {
@@ -72,26 +67,5 @@ export function listJobs(url: string): Promise<JobStatus[]> {
 
 /** Cancels a job: its waiting tasks are removed, its running ones stopped by their workers. Returns tasks removed. */
 export function cancelJob(url: string, jobId: string): Promise<number> {
-  return withQueue(url, async (q, c) => {
-    const redis = new Redis({ ...c.options, lazyConnect: true });
-    try {
-      await redis.connect();
-      await redis.set(cancelKey(jobId), '1', 'EX', 24 * 3600);
-    } finally {
-      redis.disconnect();
-    }
-    let removed = 0;
-    for (const t of (await q.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1)) as QueuedTask<TaskData>[]) {
-      if (t?.data?.job?.id !== jobId) continue;
-      // one that became active meanwhile cannot be removed: its worker stops it at its next check
-      if (
-        await t.remove().then(
-          () => true,
-          () => false,
-        )
-      )
-        removed++;
-    }
-    return removed;
-  });
+  return withQueue(url, (backend) => backend.cancel(jobId));
 }
