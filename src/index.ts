@@ -55,7 +55,14 @@ export { project, type ProjectOptions, type ProjectSummary } from './generate/pr
 export { convertJob, type ConvertJobOptions, type ConvertJobSummary } from './queue/convert-job.js';
 export { startWorker, type WorkerOptions, type RunningWorker } from './queue/worker.js';
 export { listJobs, cancelJob, type JobStatus } from './queue/jobs.js';
-export { planConvert, type Job, type Task } from './queue/job.js';
+export {
+  extractJob,
+  planExtract,
+  type ExtractJobOptions,
+  type ExtractJobSummary,
+} from './queue/extract-job.js';
+export { planConvert } from './queue/plan-convert.js';
+export type { Job, ConvertJob, ExtractJob, Task } from './queue/job.js';
 
 export { VERSION } from './version.js';
 

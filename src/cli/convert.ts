@@ -9,7 +9,7 @@ import { COLOUR_HELP } from '../swap/swap.js';
 import { MASK_HELP } from '../swap/masks.js';
 import { setNumThreads } from '../engine/index.js';
 import { convertJob } from '../queue/convert-job.js';
-import { DEFAULT_PART_SECONDS } from '../queue/job.js';
+import { JOB_SCHEMA, queueOf } from '../queue/options.js';
 
 const list = (help: Record<string, string>) =>
   Object.entries(help)
@@ -63,20 +63,10 @@ Every output carries the IPTC Digital Source Type ${DIGITAL_SOURCE_TYPE.split('/
 images, container metadata in videos); --label adds a visible mark. Use facegan only with consent.`,
   options: {
     ...CONVERT_SCHEMA,
-    queue: {
-      type: 'string',
-      help: 'share the work out over workers through this Redis (redis://HOST:PORT; see facegan worker); default FACEGAN_QUEUE',
-    },
-    partSeconds: {
-      type: 'number',
-      help: 'with --queue: cut videos into parts of about this many seconds (at keyframes)',
-      default: DEFAULT_PART_SECONDS,
-      min: 1,
-      max: 3600,
-    },
+    ...JOB_SCHEMA,
   },
   async run(o) {
-    const queue = o.queue ?? process.env.FACEGAN_QUEUE;
+    const queue = queueOf(o.queue);
     if (queue) return runAsJob({ ...o, queue });
     useThreads(o.threads);
     const bar = progressBar('convert', 'frames');

@@ -5,6 +5,8 @@ import { stoppableBySigint } from './interrupt.js';
 import { extract } from '../extract/extract.js';
 import { EXTRACT_SCHEMA } from '../extract/options.js';
 import { writeContactSheet } from '../faces/contact-sheet.js';
+import { extractJob } from '../queue/extract-job.js';
+import { JOB_SCHEMA, queueOf } from '../queue/options.js';
 
 export const extractCommand = defineCommand({
   summary: 'find every face in an image, a folder of images or a video; save aligned crops and an alignments file',
@@ -26,26 +28,22 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
       help: 'skip images already in the alignments file (--no-skip-existing redoes them)',
       default: true,
     },
+    ...JOB_SCHEMA,
   },
   async run(o) {
-    const bar = progressBar('extract', 'frames');
-    const s = await stoppableBySigint(
-      'stopping after this frame; the alignments so far are saved. Run the same command to continue.',
-      (signal) =>
-        extract({
-          ...o,
-          signal,
-          onWarning: warn,
-          onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
-        }),
-    );
-    bar.finish();
+    const { preview, queue: given, partSeconds, ...options } = o;
+    const queue = queueOf(given);
+    const s = queue ? await runAsJob({ ...options, queue, partSeconds }) : await runHere(options);
+    if (!s) return 130;
     for (const u of s.unreadable) console.error(`skipped ${u.file}: ${u.reason}`);
-    console.log(
-      `${s.faces} faces from ${s.frames} frames (${s.processed} processed now, ${s.resumed} already done, ${s.framesWithoutFaces} without a face${s.filtered ? `, ${s.filtered} faces filtered out` : ''}${s.unreadable.length ? `, ${s.unreadable.length} unreadable` : ''})`,
-    );
+    const more = [
+      `${s.framesWithoutFaces} without a face`,
+      ...(s.filtered ? [`${s.filtered} faces filtered out`] : []),
+      ...(s.unreadable.length ? [`${s.unreadable.length} unreadable`] : []),
+    ];
+    console.log(`${s.faces} faces from ${s.frames} frames (${s.done}, ${more.join(', ')})`);
     console.log(`faces: ${s.output}\nalignments: ${s.alignments}`);
-    if (o.preview) {
+    if (preview) {
       const sheet = `${s.output.replace(/\/+$/, '')}.preview.jpg`;
       const n = await writeContactSheet(s.output, sheet);
       console.log(n ? `preview: ${sheet} (${n} faces)` : 'preview: no faces to show');
@@ -53,3 +51,58 @@ An interrupted run (Ctrl-C) saves what it has; run the same command again to con
     return s.stopped ? 130 : 0;
   },
 });
+
+interface Printed {
+  faces: number;
+  frames: number;
+  framesWithoutFaces: number;
+  filtered: number;
+  unreadable: { file: string; reason: string }[];
+  output: string;
+  alignments: string;
+  stopped: boolean;
+  /** What was done now and what before. */
+  done: string;
+}
+
+async function runHere(o: Parameters<typeof extract>[0]): Promise<Printed> {
+  const bar = progressBar('extract', 'frames');
+  const s = await stoppableBySigint(
+    'stopping after this frame; the alignments so far are saved. Run the same command to continue.',
+    (signal) =>
+      extract({
+        ...o,
+        signal,
+        onWarning: warn,
+        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
+      }),
+  );
+  bar.finish();
+  return { ...s, done: `${s.processed} processed now, ${s.resumed} already done` };
+}
+
+/** extract --queue: the tasks go to the workers; this process waits, shows one bar, and merges the alignments. */
+async function runAsJob(o: Parameters<typeof extractJob>[0]): Promise<Printed | undefined> {
+  const bar = progressBar('extract', 'frames');
+  const s = await stoppableBySigint(
+    'stopping the wait; the queued tasks keep running on the workers: run the same command again to pick them up ' +
+      '(or facegan jobs cancel JOB).',
+    (signal) =>
+      extractJob({
+        ...o,
+        signal,
+        onWarning: warn,
+        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.tasks}/${p.figures.of} tasks`),
+      }),
+  );
+  bar.finish();
+  if (s.stopped) {
+    console.log(`stopped waiting for job ${s.job}; its tasks stay queued`);
+    return undefined;
+  }
+  for (const w of s.warnings) warn(w);
+  return {
+    ...s,
+    done: `job ${s.job}: ${s.tasks} tasks, ${s.reused} done by an earlier run, ${s.seconds.toFixed(1)} s`,
+  };
+}

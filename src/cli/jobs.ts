@@ -38,7 +38,7 @@ export const jobsCommand = defineCommand({
     for (const j of jobs) {
       const c = j.counts;
       console.log(
-        `${j.id}  facegan ${j.version}  ${c.completed}/${j.tasks.length} done, ${c.active} running, ` +
+        `${j.id}  ${j.stage}  facegan ${j.version}  ${c.completed}/${j.tasks.length} done, ${c.active} running, ` +
           `${c.waiting + c.delayed + c.prioritized} waiting, ${c.failed} failed  ${j.input} -> ${j.output}`,
       );
       if (action === 'status')

@@ -4,7 +4,7 @@ import { useThreads } from './convert.js';
 import { startWorker } from '../queue/worker.js';
 
 export const workerCommand = defineCommand({
-  summary: 'take convert tasks from a Redis queue and run them here (start one on each machine)',
+  summary: 'take convert and extract tasks from a Redis queue and run them here (start one on each machine)',
   details: `Examples:
   facegan worker --queue redis://queue-host:6379 --root /mnt/shared
   facegan worker --queue redis://:PASSWORD@queue-host:6379 --concurrency 2 --threads 4

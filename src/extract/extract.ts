@@ -113,7 +113,8 @@ export interface ExtractSummary {
 
 const SAVE_EVERY = 10;
 
-function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
+/** The alignments file at `path`, or a new empty one; one made with other crop settings is refused. */
+export function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
   if (existsSync(path)) {
     const doc = readAlignmentsFile(path);
     if (doc.crop.size !== size || doc.crop.coverage !== coverage) {
@@ -306,7 +307,26 @@ async function cutFace(
  * const summary = await extract({ input: 'photos/', output: 'faces/' });
  * console.log(`${summary.faces} faces in ${summary.frames} images`);
  */
-export async function extract(options: ExtractOptions): Promise<ExtractSummary> {
+export function extract(options: ExtractOptions): Promise<ExtractSummary> {
+  return extractSome(options);
+}
+
+/**
+ * One task of an extract shared over the queue's workers: a video's frames [from, to), or some files of a folder.
+ * Its faces go into the job's faces folder (whose lock the job's coordinator holds; the queue's task lock keeps a
+ * task on one worker) and its frames into the task's own alignments file, merged by the coordinator at the end.
+ */
+export interface ExtractPart {
+  frames?: { from: number; to: number };
+  files?: string[];
+}
+
+/** Extracts one part of a job (see ExtractPart): without the folder locks, which the job holds. */
+export function extractPart(options: ExtractOptions, part: ExtractPart): Promise<ExtractSummary> {
+  return extractSome(options, part);
+}
+
+async function extractSome(options: ExtractOptions, part?: ExtractPart): Promise<ExtractSummary> {
   checkGiven(EXTRACT_SCHEMA, options as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions &
     typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
@@ -323,7 +343,11 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   }
   const kind = inputKind(input);
   const warnings = new Warnings(o.onWarning);
-  const { total, frames } = listFrames(input, kind, o.everyN, o.signal, (m) => warnings.add(m));
+  const { total, frames } = partOf(
+    listFrames(input, kind, part ? 1 : o.everyN, o.signal, (m) => warnings.add(m), part?.frames),
+    o.everyN,
+    part,
+  );
   if (kind === 'folder' && total === 0) {
     throw new FaceganError(
       ErrorCodes.BAD_FILE,
@@ -333,15 +357,37 @@ export async function extract(options: ExtractOptions): Promise<ExtractSummary> 
   const alignmentsPath = resolve(o.alignments ?? defaultAlignmentsPath(input));
   mkdirSync(output, { recursive: true });
   // one writer per faces folder and per alignments file: two extracts into one would drop each other's frames
-  const releaseOutput = lockFolder(output, 'The faces folder');
+  const releaseOutput = part ? () => undefined : lockFolder(output, 'The faces folder');
   let releaseAlignments: (() => void) | undefined;
   try {
-    releaseAlignments = lockAt(`${alignmentsPath}.lock`, `The alignments file ${alignmentsPath}`);
+    if (!part) releaseAlignments = lockAt(`${alignmentsPath}.lock`, `The alignments file ${alignmentsPath}`);
     return { ...(await extractLocked(o, input, output, kind, alignmentsPath, total, frames)), warnings: warnings.list };
   } finally {
     releaseAlignments?.();
     releaseOutput();
   }
+}
+
+/** A part's frames of the listing: every n-th frame of its range (by index), or its files. */
+function partOf(
+  listed: ReturnType<typeof listFrames>,
+  everyN: number,
+  part?: ExtractPart,
+): { total: number; frames: AsyncIterable<Frame> } {
+  if (!part) return listed;
+  const files = part.files && new Set(part.files);
+  const keep = files ? (f: Frame) => files.has(f.key) : (f: Frame) => f.index === undefined || f.index % everyN === 0;
+  const total = part.files
+    ? part.files.length
+    : part.frames
+      ? Math.ceil(part.frames.to / everyN) - Math.ceil(part.frames.from / everyN)
+      : listed.total;
+  return {
+    total,
+    frames: (async function* () {
+      for await (const f of listed.frames) if (keep(f)) yield f;
+    })(),
+  };
 }
 
 async function extractLocked(

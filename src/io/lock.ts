@@ -3,16 +3,30 @@
  * holding the writer's pid, host and command. It is created whole in one step (written to a temporary file, then
  * hard-linked to the lock's name, which fails if the name exists), so that two processes cannot both take it and
  * no reader sees it half-written. A lock left by a process that is gone (same host, pid no longer running) is
- * stale: it is moved away under a unique name, checked to be the one judged stale, and taken over. A live one is
- * refused with who holds it.
+ * stale: it is moved away under a unique name, checked to be the one judged stale, and taken over. So is one of
+ * another host (shared storage) that its holder has not touched for STALE_ELSEWHERE_MS: a holder touches its lock
+ * every HEARTBEAT_MS, so such a lock is of a machine that crashed. A live one is refused with who holds it.
  */
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export const LOCK_FILE = '.facegan.lock';
+
+/** How often a holder touches its lock file, and how long a lock of another host may go untouched before it is stale. */
+export const HEARTBEAT_MS = 30_000;
+export const STALE_ELSEWHERE_MS = 5 * 60_000;
+
+/** Whether the lock at `path` was last touched longer ago than STALE_ELSEWHERE_MS (by this host's clock). */
+function untouched(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > STALE_ELSEWHERE_MS;
+  } catch {
+    return false;
+  }
+}
 
 export interface LockInfo {
   pid: number;
@@ -79,12 +93,14 @@ export function lockAt(path: string, subject: string, command = process.argv.sli
       }
       const other = readLock(path);
       const ours = other && other.host === info.host && other.pid === process.pid; // a lock from before a restart
-      if (other && !ours && (other.host !== info.host || alive(other.pid))) {
+      const live = other && (other.host === info.host ? alive(other.pid) : !untouched(path));
+      if (other && !ours && live) {
         const where = other.host === info.host ? `pid ${other.pid}` : `pid ${other.pid} on ${other.host}`;
         throw new FaceganError(
           ErrorCodes.USAGE,
           `${subject} is in use by another facegan (${where}, since ${other.started}: ${other.command}). ` +
-            `Wait for it to finish or stop it; if it is gone (another machine that crashed), delete ${path}.`,
+            `Wait for it to finish or stop it; if it is gone (another machine that crashed), delete ${path}, or ` +
+            `wait: a lock of another machine untouched for ${STALE_ELSEWHERE_MS / 60_000} minutes is taken over.`,
         );
       }
       takeOverStale(path, other);
@@ -118,9 +134,20 @@ function takeOverStale(path: string, stale: LockInfo | undefined): void {
 
 function releaser(path: string, info: LockInfo): () => void {
   let released = false;
+  // the heartbeat that tells other hosts this lock is alive (it keeps no process running by itself)
+  const beat = setInterval(() => {
+    const t = new Date();
+    try {
+      utimesSync(path, t, t);
+    } catch {
+      /* gone or unreachable for a moment: the next beat tries again */
+    }
+  }, HEARTBEAT_MS);
+  beat.unref();
   const release = () => {
     if (released) return;
     released = true;
+    clearInterval(beat);
     held.delete(path);
     process.off('exit', release);
     const now = readLock(path);

@@ -82,7 +82,7 @@ export function listFrames(
  * The files of a folder by name, without hidden ones and sub-folders. A name that is not valid UTF-8 (which no
  * path string can reach) or a link to nothing is kept with its problem, to be reported and skipped.
  */
-function folderEntries(folder: string): { name: string; problem?: string }[] {
+export function folderEntries(folder: string): { name: string; problem?: string }[] {
   const out: { name: string; problem?: string }[] = [];
   for (const raw of readdirSync(folder, { encoding: 'buffer' })) {
     const name = raw.toString('utf8');

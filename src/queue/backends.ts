@@ -5,7 +5,7 @@
 import { Queue, type Job as QueuedTask } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import type { Job, Task } from './job.js';
+import type { Job, JobHead, Task } from './job.js';
 import { checkRedis, parseQueueUrl, type QueueConnection } from './redis.js';
 import { runTask, taskDone } from './tasks.js';
 
@@ -19,6 +19,8 @@ export interface RunHooks {
 export interface Backend {
   /** Runs the tasks to completion; rejects when one fails for good (or the signal stops the wait). */
   run(job: Job, tasks: Task[], hooks: RunHooks): Promise<void>;
+  /** Says the job is put together: a task of it still queued or running (a copy after a Redis restart) stops. */
+  finished(job: Job): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,12 +29,15 @@ export const QUEUE_NAME = 'facegan';
 
 /** What a queued task carries: the job (without the other tasks) and the task. Paths and options only. */
 export interface TaskData {
-  job: Omit<Job, 'tasks' | 'assemblies'>;
+  job: JobHead;
   task: Task;
 }
 
 /** The Redis key that marks a job cancelled (a day long): workers stop its tasks, its coordinator gives up. */
 export const cancelKey = (jobId: string) => `facegan:cancelled:${jobId}`;
+
+/** The Redis key that marks a job put together (a day long): workers leave or stop what is left of it. */
+export const finishedKey = (jobId: string) => `facegan:finished:${jobId}`;
 
 /** The BullMQ id of a task: stable, so a coordinator run again finds the tasks it queued before. */
 export const taskId = (job: Job, task: Task) => `${job.id}-${task.index}`;
@@ -49,6 +54,7 @@ export class InProcessBackend implements Backend {
       hooks.onTask?.(t, t.size);
     }
   }
+  async finished(): Promise<void> {}
   async close(): Promise<void> {}
 }
 
@@ -78,14 +84,14 @@ export class BullBackend implements Backend {
     const id = taskId(job, task);
     const old = await this.queue.getJob(id);
     const { tasks: _t, assemblies: _a, ...head } = job;
-    const data: TaskData = { job: head, task };
+    const data: TaskData = { job: head as JobHead, task };
     if (old) {
       const state = await old.getState();
       const same = JSON.stringify(old.data) === JSON.stringify(data);
       if (same && (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized')) return;
       await old.remove().catch(() => undefined); // (an active task cannot be removed: add below then fails, said)
     }
-    await this.queue.add('convert', data, {
+    await this.queue.add(job.stage, data, {
       jobId: id,
       attempts: 3,
       backoff: { type: 'fixed', delay: 2000 },
@@ -95,7 +101,8 @@ export class BullBackend implements Backend {
   }
 
   async run(job: Job, tasks: Task[], hooks: RunHooks): Promise<void> {
-    await this.redis.del(cancelKey(job.id)); // the same command run again after a cancel starts the job again
+    // the same command run again after a cancel (or after its output was removed) starts the job again
+    await this.redis.del(cancelKey(job.id), finishedKey(job.id));
     for (const t of tasks) await this.enqueue(job, t);
     const open = new Map(tasks.map((t) => [taskId(job, t), t]));
     let lastWorkerCheck = 0,
@@ -138,7 +145,7 @@ export class BullBackend implements Backend {
     for (const [id, t] of [...open]) {
       const q = (await this.queue.getJob(id)) as QueuedTask<TaskData> | undefined;
       const state = q ? await q.getState() : 'missing';
-      if ((state === 'completed' || state === 'missing') && taskDone(t)) {
+      if ((state === 'completed' || state === 'missing') && taskDone(job, t)) {
         open.delete(id);
         hooks.onTask?.(t, t.size);
       } else if (state === 'failed') {
@@ -170,6 +177,10 @@ export class BullBackend implements Backend {
           `Install facegan ${version} on the workers. The tasks wait in the queue.`
       : `No worker is connected to ${this.connection.display}: start one on each machine with ` +
           `facegan worker --queue ${this.connection.display}. The tasks wait in the queue.`;
+  }
+
+  async finished(job: Job): Promise<void> {
+    await this.redis.set(finishedKey(job.id), '1', 'EX', 24 * 3600).catch(() => undefined);
   }
 
   async close(): Promise<void> {

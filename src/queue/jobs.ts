@@ -11,6 +11,7 @@ type State = (typeof STATES)[number];
 
 export interface JobStatus {
   id: string;
+  stage: string;
   version: string;
   input: string;
   output: string;
@@ -40,6 +41,7 @@ export function listJobs(url: string): Promise<JobStatus[]> {
           const counts = Object.fromEntries(STATES.map((k) => [k, 0])) as Record<State, number>;
           s = {
             id: job.id,
+            stage: job.stage,
             version: job.version,
             input: job.options.input,
             output: job.options.output,

@@ -8,12 +8,19 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { countVideoPackets, joinVideoParts } from '../media/concat.js';
 import { provenanceTags } from '../media/provenance.js';
 import { removePartials } from '../media/video-writer.js';
-import { taskOptions, type Job, type Task } from './job.js';
+import type { ConvertJob, Job, Task } from './job.js';
+import { convertTaskOptions } from './plan-convert.js';
+import { runExtractTask } from './extract-task.js';
 
-/** Whether a task's output is there and whole: parts are renamed into place only when complete, and counted. */
-export function taskDone(task: Task): boolean {
+/**
+ * Whether a task's output is there and whole: outputs are renamed into place only when complete, and a video
+ * part's frames are counted.
+ */
+export function taskDone(job: Job, task: Task): boolean {
   if (!existsSync(task.output)) return false;
-  return !task.frames || countVideoPackets(task.output) === task.frames.to - task.frames.from;
+  return (
+    job.stage !== 'convert' || !task.frames || countVideoPackets(task.output) === task.frames.to - task.frames.from
+  );
 }
 
 /** Runs one task in this process. `onProgress` gets the frames done of the task. */
@@ -23,14 +30,15 @@ export async function runTask(
   o: { signal?: AbortSignal; onProgress?: (done: number) => void; onWarning?: (m: string) => void } = {},
 ): Promise<void> {
   mkdirSync(job.work, { recursive: true });
+  if (job.stage === 'extract') return runExtractTask(job, task, o);
   const s = await convert({
-    ...taskOptions(job, task),
+    ...convertTaskOptions(job, task),
     ...(o.signal ? { signal: o.signal } : {}),
     onProgress: (p) => o.onProgress?.(p.done),
     ...(o.onWarning ? { onWarning: o.onWarning } : {}),
   });
   if (s.stopped) throw new FaceganError(ErrorCodes.QUEUE, `Task ${task.index} of job ${job.id} was stopped.`);
-  if (!taskDone(task))
+  if (!taskDone(job, task))
     throw new FaceganError(
       ErrorCodes.QUEUE,
       `Task ${task.index} of job ${job.id} wrote ${task.output}, but it does not hold the ${task.size} frames asked for.`,
@@ -38,10 +46,10 @@ export async function runTask(
 }
 
 /** Joins each video of the job from its parts (the audio copied once, the synthetic label written). */
-export function assemble(job: Job): void {
+export function assemble(job: ConvertJob): void {
   for (const a of job.assemblies) {
     const parts = a.tasks.map((i) => job.tasks[i]!);
-    const missing = parts.filter((t) => !taskDone(t));
+    const missing = parts.filter((t) => !taskDone(job, t));
     if (missing.length)
       throw new FaceganError(
         ErrorCodes.QUEUE,
@@ -62,6 +70,6 @@ export function assemble(job: Job): void {
 export function cleanUp(job: Job): void {
   for (const a of job.assemblies) removePartials(a.output); // a join cut short by a kill
   if (!existsSync(job.work)) return;
-  for (const t of job.tasks) if (t.frames) removePartials(t.output);
+  if (job.stage === 'convert') for (const t of job.tasks) if (t.frames) removePartials(t.output);
   rmSync(job.work, { recursive: true, force: true });
 }

@@ -12,10 +12,10 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { realPath } from '../io/paths.js';
 import { VERSION } from '../version.js';
 import { Redis } from 'ioredis';
-import { QUEUE_NAME, cancelKey, type TaskData } from './backends.js';
+import { QUEUE_NAME, cancelKey, finishedKey, type TaskData } from './backends.js';
 import type { Job } from './job.js';
 import { checkRedis, parseQueueUrl } from './redis.js';
-import { runTask } from './tasks.js';
+import { runTask, taskDone } from './tasks.js';
 
 export interface WorkerOptions {
   queue: string;
@@ -32,7 +32,7 @@ export interface WorkerOptions {
 }
 
 export interface WorkerEvent {
-  kind: 'started' | 'done' | 'failed' | 'left';
+  kind: 'started' | 'done' | 'failed' | 'left' | 'skipped';
   task: string;
   message?: string;
 }
@@ -45,18 +45,18 @@ export interface RunningWorker {
 /** Errors that another try (on another worker) would meet again. */
 const FOR_GOOD = new Set<string>([ErrorCodes.USAGE, ErrorCodes.BAD_MODEL, ErrorCodes.BAD_ARGUMENT]);
 
-/** Every path a task names. */
-const pathsOf = (job: TaskData['job'], task: TaskData['task']) => [
+/** Every path a task names: what it reads, what it writes (an extract's faces into the job's faces folder). */
+const pathsOf = ({ job, task }: TaskData) => [
   task.input,
   task.output,
   job.work,
-  job.options.modelDir,
+  ...(job.stage === 'convert' ? [job.options.modelDir] : [job.options.output, ...(job.options.nfilter ?? [])]),
   ...(job.options.alignments ? [job.options.alignments] : []),
   ...(job.options.filter ?? []),
 ];
 
 function checkRoots(data: TaskData, roots: string[]): void {
-  for (const p of pathsOf(data.job, data.task)) {
+  for (const p of pathsOf(data)) {
     const real = realPath(p);
     if (!roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep)))
       throw new UnrecoverableError(
@@ -92,7 +92,13 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     }
     checkRoots(q.data, roots);
     if (await redis.exists(cancelKey(job.id))) throw new UnrecoverableError(`job ${job.id} was cancelled`);
+    // a copy of a task done already (queued again after a Redis restart), or of a job put together: nothing to do
+    if ((await redis.exists(finishedKey(job.id))) || taskDone(job as Job, task)) {
+      emit({ kind: 'skipped', task: label, message: 'done already' });
+      return;
+    }
     emit({ kind: 'started', task: label });
+    let finished = false;
     let last = 0;
     const stop = new AbortController();
     // BullMQ aborts this when the task's lock is lost (another worker may have it now): stop writing
@@ -104,13 +110,25 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
           if (Date.now() - last < 1000) return;
           last = Date.now();
           void q.updateProgress({ done, size: task.size }).catch(() => undefined);
-          void redis.exists(cancelKey(job.id)).then(
-            (n) => n && stop.abort(),
+          void redis.mget(cancelKey(job.id), finishedKey(job.id)).then(
+            ([cancelled, done]) => {
+              finished = !!done;
+              if (cancelled || done) stop.abort();
+            },
             () => undefined,
           );
         },
       });
     } catch (e) {
+      if (finished) {
+        emit({ kind: 'skipped', task: label, message: 'the job was put together meanwhile' });
+        return;
+      }
+      if (lost?.aborted) {
+        const message = 'its lock was lost (Redis restarted, or this worker stalled): it runs again';
+        emit({ kind: 'failed', task: label, message });
+        throw new Error(message);
+      }
       if (stop.signal.aborted) {
         emit({ kind: 'failed', task: label, message: 'cancelled' });
         throw new UnrecoverableError(`job ${job.id} was cancelled`);

@@ -12,7 +12,8 @@ import { testTmp } from './faces.js';
 export interface TestRedis {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /** Stops the server (SIGTERM; SIGKILL for a crash). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -26,8 +27,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/** Starts a server on a free port, or on `port` (a restart: it holds nothing, as a server without persistence). */
+export async function startRedis(port?: number): Promise<TestRedis> {
+  port ??= await freePort();
   const dir = mkdtempSync(join(testTmp(), 'redis-'));
   const server: ChildProcess = spawn(
     'redis-server',
@@ -52,8 +54,8 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: async () => {
-      server.kill('SIGTERM');
+    stop: async (signal = 'SIGTERM') => {
+      server.kill(signal);
       await gone;
     },
   };
