@@ -16,6 +16,7 @@ import { resolveDevice } from '../engine/index.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
+import type { FrameIndex } from '../media/video-index.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { orSkip, Warnings, type Skipped } from '../core/warnings.js';
 import { timed, timedAsync, type StageTimes } from '../core/stage-times.js';
@@ -81,9 +82,9 @@ export interface ConvertOptions {
   /**
    * Only a video's frames [from, to) (frame indices): the output holds those alone, without audio, and the frames
    * either side are read for smoothing, so that the parts joined match a whole run. Work shared over machines
-   * converts a video so.
+   * converts a video so. `index`: the video's frame times, when read already (else read here).
    */
-  frames?: { from: number; to: number };
+  frames?: { from: number; to: number; index?: FrameIndex };
   overwrite?: boolean;
   signal?: AbortSignal;
   /** Frames done of all (skipped ones included), with `figures.faces` swapped so far. */
@@ -248,7 +249,11 @@ async function convertTo(
     );
   const radius = kind === 'video' ? o.smooth : 0;
   // a part reads `radius` frames either side of it, for the smoothing window
-  const range = part && { from: Math.max(0, part.from - radius), to: part.to + radius };
+  const range = part && {
+    from: Math.max(0, part.from - radius),
+    to: part.to + radius,
+    ...(part.index ? { index: part.index } : {}),
+  };
   const listed = listFrames(input, kind, 1, o.signal, (m) => warnings.add(m), range);
   const { frames, video } = listed;
   const total = part ? Math.min(part.to, video!.frames) - part.from : listed.total;

@@ -10,6 +10,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { writePng } from '../media/image.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import type { RgbImage } from '../core/image.js';
+import type { FrameIndex } from '../media/video-index.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import type { Affine } from '../core/geometry/umeyama.js';
 import type { Point } from '../core/geometry/meanface.js';
@@ -317,7 +318,8 @@ export function extract(options: ExtractOptions): Promise<ExtractSummary> {
  * task on one worker) and its frames into the task's own alignments file, merged by the coordinator at the end.
  */
 export interface ExtractPart {
-  frames?: { from: number; to: number };
+  /** `index`: the video's frame times, when read already (else read here). */
+  frames?: { from: number; to: number; index?: FrameIndex };
   files?: string[];
 }
 

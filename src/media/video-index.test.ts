@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedData } from '../testing/data.js';
 import { readFrames } from './video.js';
-import { cutAtKeyframes, probeFrameIndex, type FrameIndex } from './video-index.js';
+import { copyFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { testTmp } from '../testing/faces.js';
+import { cutAtKeyframes, loadFrameIndex, probeFrameIndex, saveFrameIndex, type FrameIndex } from './video-index.js';
 
 const VIDEOS = [sharedData('video', 'grid_s2_swwp2s.mpg'), sharedData('video', 'new_face_video-90_ccby_aarontang.mp4')];
 
@@ -62,4 +65,19 @@ test('cutAtKeyframes: parts start at keyframes, cover every frame once, a short 
   );
   // 250 frames = 10 s; the tail from 252 would be empty, and 168..250 is 3.3 s
   assert.deepEqual(cutAtKeyframes({ times: times.slice(0, 10), keyframes: [0], start: 0 }, 3), [{ from: 0, to: 10 }]);
+});
+
+test('a saved frame index is read back for the same video, and refused once the video has changed', () => {
+  const dir = testTmp();
+  const video = join(dir, 'index-copy.mpg');
+  copyFileSync(VIDEOS[0]!, video);
+  const file = join(dir, 'frames.json');
+  const index = probeFrameIndex(video);
+  saveFrameIndex(file, video, index);
+  assert.deepEqual(loadFrameIndex(file, video), index, 'read back');
+  assert.equal(loadFrameIndex(file, VIDEOS[0]!), undefined, 'not for another video');
+  const later = new Date(Date.now() + 5000);
+  utimesSync(video, later, later);
+  assert.equal(loadFrameIndex(file, video), undefined, 'not once the video has changed');
+  assert.equal(loadFrameIndex(join(dir, 'missing.json'), video), undefined, 'none saved: undefined');
 });

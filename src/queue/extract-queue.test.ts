@@ -96,6 +96,12 @@ test('a 12 s clip over 2 workers, one killed -9 mid-part: the same faces and ali
     const killedTask = / started (\S+)/.exec(victim.lines.find((l) => l.includes(' started '))!)![1]!;
     assert.ok(!victim.lines.some((l) => l.includes(` done ${killedTask}`)), 'killed mid-part');
     victim.proc.kill('SIGKILL');
+    // the video's frame times were read once, by the coordinator, and kept for the workers
+    const work = readdirSync(faces).find((f) => f.startsWith('.facegan-job-'))!;
+    assert.ok(
+      readdirSync(join(faces, work)).some((f) => /^frames-\w+\.json$/.test(f)),
+      'frame index saved',
+    );
     const s = await within(job, 300_000, ws);
     assert.equal(s.tasks, 3, 'three parts of about 4 s');
     assert.equal(s.frames, Object.keys(reference.frames).length);

@@ -10,7 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ConvertOptions } from '../convert/convert.js';
 import type { ExtractOptions } from '../extract/extract.js';
-import { cutAtKeyframes, probeFrameIndex } from '../media/video-index.js';
+import { cutAtKeyframes, probeFrameIndex, type FrameIndex } from '../media/video-index.js';
 import { VERSION } from '../version.js';
 
 /** convert's options as a job carries them: plain data, no callbacks. */
@@ -29,7 +29,8 @@ export interface Task {
   index: number;
   input: string;
   output: string;
-  frames?: { from: number; to: number };
+  /** `index`: the video's frame times, attached by the worker that runs the task (never queued: see frameIndexFile). */
+  frames?: { from: number; to: number; index?: FrameIndex };
   files?: string[];
   /** Frames (1 per photo), for progress over the whole job. */
   size: number;
@@ -112,3 +113,7 @@ export function addVideoParts(job: Job, video: string, partSeconds: number, part
 /** A part file's name: STEM.partNNNNN.EXT. */
 export const partFile = (stem: string, i: number, ext: string) =>
   `${basename(stem, extname(stem))}.part${String(i).padStart(5, '0')}${ext}`;
+
+/** Where the job keeps a video's frame index (read once by the coordinator, not by every worker for every part). */
+export const frameIndexFile = (job: { work: string }, video: string) =>
+  join(job.work, `frames-${createHash('sha1').update(video).digest('hex').slice(0, 12)}.json`);

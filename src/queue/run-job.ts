@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { progressMeter, type OnProgress } from '../core/progress.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { BullBackend, InProcessBackend, type Backend } from './backends.js';
-import type { Job } from './job.js';
+import { frameIndexFile, type Job } from './job.js';
+import { loadFrameIndex, probeFrameIndex, saveFrameIndex } from '../media/video-index.js';
 import { cleanUp, taskDone } from './tasks.js';
 
 export interface JobRunOptions {
@@ -52,6 +53,10 @@ export async function runJob(job: Job, o: JobRunOptions, ends: StageEnds): Promi
     backend = o.queue ? await BullBackend.open(o.queue) : new InProcessBackend();
     mkdirSync(job.work, { recursive: true });
     writeFileAtomic(join(job.work, 'job.json'), [JSON.stringify(job, null, 1)]);
+    // each video's frame times, read once here (planning read them already): a worker would read the whole video
+    for (const video of new Set(job.tasks.filter((t) => t.frames).map((t) => t.input)))
+      if (!loadFrameIndex(frameIndexFile(job, video), video))
+        saveFrameIndex(frameIndexFile(job, video), video, probeFrameIndex(video));
     const done = new Set(job.tasks.filter((t) => taskDone(job, t)).map((t) => t.index));
     const pending = job.tasks.filter((t) => !done.has(t.index));
     const total = job.tasks.reduce((s, t) => s + t.size, 0);

@@ -8,7 +8,8 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { countVideoPackets, joinVideoParts } from '../media/concat.js';
 import { provenanceTags } from '../media/provenance.js';
 import { removePartials } from '../media/video-writer.js';
-import type { ConvertJob, Job, Task } from './job.js';
+import { frameIndexFile, type ConvertJob, type Job, type Task } from './job.js';
+import { loadFrameIndex } from '../media/video-index.js';
 import { convertTaskOptions } from './plan-convert.js';
 import { runExtractTask } from './extract-task.js';
 
@@ -30,6 +31,9 @@ export async function runTask(
   o: { signal?: AbortSignal; onProgress?: (done: number) => void; onWarning?: (m: string) => void } = {},
 ): Promise<void> {
   mkdirSync(job.work, { recursive: true });
+  // the video's frame times as the coordinator saved them (else the part's reader reads the whole video for them)
+  const index = task.frames && loadFrameIndex(frameIndexFile(job, task.input), task.input);
+  if (index) task = { ...task, frames: { ...task.frames!, index } };
   if (job.stage === 'extract') return runExtractTask(job, task, o);
   const s = await convert({
     ...convertTaskOptions(job, task),
