@@ -1,6 +1,6 @@
 /**
- * npm run bench -- queue: convert of a long clip in one process, then shared over 1, 2 and 3 worker processes
- * through a local redis-server, side by side in one run. On one machine the workers share its cores, so this
+ * npm run bench -- queue [--stage extract]: convert (or extract) of a long clip in one process, then shared over 1,
+ * 2 and 3 worker processes through a local redis-server, side by side in one run. On one machine the workers share its cores, so this
  * measures the queue's overhead (per part, and the join), from which docs/queue.md models many machines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,12 +9,15 @@ import { fileURLToPath } from 'node:url';
 import type { OptionSchema } from '../src/core/options.js';
 import { convert } from '../src/convert/convert.js';
 import { convertJob } from '../src/queue/convert-job.js';
+import { extract } from '../src/extract/extract.js';
+import { extractJob } from '../src/queue/extract-job.js';
 import { testTmp } from '../src/testing/faces.js';
 import { tinySwapModel } from '../src/testing/swap-model.js';
 import { loopedClip } from '../src/testing/long-clip.js';
 import { startRedis } from '../src/testing/redis.js';
 
 export const queueOptions = {
+  stage: { type: 'string', help: 'the stage shared out', choices: ['convert', 'extract'], default: 'convert' },
   seconds: { type: 'int', help: 'length of the clip (the shared GRID clip looped)', default: 60, min: 6, max: 3600 },
   partSeconds: { type: 'number', help: 'part length', default: 10, min: 1, max: 600 },
   workers: { type: 'list', help: 'worker counts to run', default: ['1', '2', '3'] },
@@ -43,14 +46,33 @@ function startWorkers(n: number, url: string, root: string): Promise<ChildProces
   );
 }
 
-export async function benchQueue(o: { seconds: number; partSeconds: number; workers: string[] }) {
-  const tmp = testTmp();
+/** One process's run, and the same shared over the queue, for the stage measured. */
+async function stageRuns(stage: string, tmp: string, seconds: number) {
+  const clip = await loopedClip(seconds);
+  if (stage === 'extract') {
+    const common = { input: clip.video, size: 64 };
+    const out = (name: string) => ({ output: join(tmp, name), alignments: join(tmp, `${name}.alignments.json`) });
+    return {
+      single: async () => (await extract({ ...common, ...out('bench-single-faces') })).frames,
+      job: (n: number, queue: string, partSeconds: number) =>
+        extractJob({ ...common, ...out(`bench-${n}w-faces`), queue, partSeconds }),
+    };
+  }
   const model = join(tmp, 'bench-queue-model');
   await tinySwapModel(model);
-  const clip = await loopedClip(o.seconds);
   const common = { input: clip.video, modelDir: model, alignments: clip.alignments };
+  return {
+    single: async () => (await convert({ ...common, output: join(tmp, 'bench-single.mp4') })).frames,
+    job: (n: number, queue: string, partSeconds: number) =>
+      convertJob({ ...common, output: join(tmp, `bench-${n}w.mp4`), queue, partSeconds }),
+  };
+}
+
+export async function benchQueue(o: { stage: string; seconds: number; partSeconds: number; workers: string[] }) {
+  const tmp = testTmp();
+  const stage = await stageRuns(o.stage, tmp, o.seconds);
   let t = performance.now();
-  const single = await convert({ ...common, output: join(tmp, 'bench-single.mp4') });
+  const frames = await stage.single();
   const singleSeconds = (performance.now() - t) / 1000;
   const redis = await startRedis();
   const runs: Record<string, unknown>[] = [];
@@ -58,12 +80,7 @@ export async function benchQueue(o: { seconds: number; partSeconds: number; work
     for (const n of o.workers.map(Number)) {
       const ws = await startWorkers(n, redis.url, tmp);
       t = performance.now();
-      const s = await convertJob({
-        ...common,
-        output: join(tmp, `bench-${n}w.mp4`),
-        queue: redis.url,
-        partSeconds: o.partSeconds,
-      });
+      const s = await stage.job(n, redis.url, o.partSeconds);
       const seconds = (performance.now() - t) / 1000;
       for (const w of ws) w.kill('SIGKILL');
       runs.push({
@@ -82,10 +99,11 @@ export async function benchQueue(o: { seconds: number; partSeconds: number; work
   }
   return {
     bench: 'queue',
-    frames: single.frames,
+    stage: o.stage,
+    frames,
     clipSeconds: o.seconds,
     partSeconds: o.partSeconds,
-    single: { seconds: +singleSeconds.toFixed(2), framesPerSecond: +(single.frames / singleSeconds).toFixed(2) },
+    single: { seconds: +singleSeconds.toFixed(2), framesPerSecond: +(frames / singleSeconds).toFixed(2) },
     runs,
   };
 }

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// The facegan command: runs the TypeScript sources through tsx (no separate build step).
-import { register } from 'tsx/esm/api';
+// The facegan command: the compiled package (dist/) when it is there, else the TypeScript sources through tsx (a
+// checkout: no build step needed).
+import { existsSync } from 'node:fs';
 
-register();
-const { runCli } = await import('../src/cli/main.ts');
-await runCli(process.argv.slice(2));
+const dist = new URL('../dist/cli/main.js', import.meta.url);
+let main;
+if (existsSync(dist)) main = await import(dist.href);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  main = await import('../src/cli/main.ts');
+}
+await main.runCli(process.argv.slice(2));

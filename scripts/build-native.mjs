@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds the native engine (build/Release/facegan_native.node) with node-gyp. Run by `npm ci` (install script)
 // and by `npm run build:native`. Skips the build when the addon is newer than its sources and the libtorch choice
-// has not changed; FACEGAN_REBUILD=1 forces it.
+// has not changed; FACEGAN_REBUILD=1 forces it. FACEGAN_NATIVE_FROM=/path/to/build/Release/facegan_native.node
+// copies an addon built for the same libtorch and Node instead (installs on many alike machines, the package test).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,20 @@ const upToDate =
 if (upToDate) {
   console.log(`facegan: native engine is up to date (${choice})`);
   process.exit(0);
+}
+
+const from = process.env.FACEGAN_NATIVE_FROM;
+if (from) {
+  const fromStamp = join(dirname(from), '..', 'libtorch.txt');
+  if (existsSync(from) && existsSync(fromStamp) && readFileSync(fromStamp, 'utf8') === choice) {
+    mkdirSync(dirname(addon), { recursive: true });
+    copyFileSync(from, addon);
+    writeFileSync(stamp, choice);
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { stdio: 'pipe' });
+    console.log(`facegan: native engine copied from ${from} (${choice})`);
+    process.exit(0);
+  }
+  console.log(`facegan: ${from} is not an engine built for ${choice}; building one`);
 }
 
 console.log(`facegan: building the native engine against ${choice} (a few minutes)`);

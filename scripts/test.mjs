@@ -22,6 +22,8 @@ const files = [...find(join(root, 'src')), ...find(join(root, 'bench')), ...find
 const r = spawnSync(
   process.execPath,
   [
+    // 'facegan' imported by name resolves to the sources, not the compiled package
+    '--conditions=facegan-source',
     '--import',
     'tsx',
     '--test',

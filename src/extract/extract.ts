@@ -112,7 +112,14 @@ export interface ExtractSummary {
   stopped: boolean;
 }
 
+/**
+ * The alignments file is saved after every SAVE_EVERY frames, but no more often than SAVE_COST times as long as a save
+ * takes (and a second at least): the whole file is written each time, and an hour of video makes hundreds of MB of it,
+ * so saving every 10 frames would cost more than the extraction (quadratic in the frames). An interrupted run loses
+ * the frames since the last save, a few seconds' worth.
+ */
 const SAVE_EVERY = 10;
+const SAVE_COST = 20;
 
 /** The alignments file at `path`, or a new empty one; one made with other crop settings is refused. */
 export function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
@@ -436,9 +443,14 @@ async function extractLocked(
     );
     const work: FrameWork = { filter, identity: false, filtered: 0, writes: [], owners, input };
     // the alignments file only ever lists crops already on disk
+    let lastSave = performance.now(),
+      saveMs = 0;
     const saveAll = async () => {
       await Promise.all(work.writes.splice(0));
+      const t = performance.now();
       save(alignmentsPath, doc);
+      lastSave = performance.now();
+      saveMs = lastSave - t;
     };
     /** Whether this faces folder still holds any crop the alignments file lists (it was not emptied or replaced). */
     const holds = [...owners.keys()].some((crop) => existsSync(join(output, crop)));
@@ -459,7 +471,7 @@ async function extractLocked(
       summary.processed++;
       summary.faces += record.faces.length;
       if (!record.faces.length) summary.framesWithoutFaces++;
-      if (++unsaved >= SAVE_EVERY) {
+      if (++unsaved >= SAVE_EVERY && performance.now() - lastSave >= Math.max(1000, SAVE_COST * saveMs)) {
         await saveAll();
         unsaved = 0;
       }
