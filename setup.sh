@@ -19,6 +19,8 @@ if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/torch/csrc/api/include/torch/ve
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 # the job queue's tests start their own redis-server on a loopback port (the system service is not needed)
 command -v redis-server >/dev/null || need+=(redis-server)
+# the dashboard's tests drive Debian's chromium through playwright-core (never a downloaded browser)
+command -v chromium >/dev/null || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "facegan setup: installing ${need[*]} with apt-get"

@@ -20,6 +20,7 @@ import { facesCommand } from './faces.js';
 import { alignmentsCommand } from './alignments.js';
 import { workerCommand } from './worker.js';
 import { jobsCommand } from './jobs.js';
+import { serveCommand } from './serve.js';
 import { VERSION } from '../version.js';
 
 /** Every command, by the name typed on the command line. */
@@ -37,6 +38,7 @@ export const commands = {
   alignments: alignmentsCommand,
   worker: workerCommand,
   jobs: jobsCommand,
+  serve: serveCommand,
   demo: demoCommand,
   info,
 } as const satisfies Record<string, AnyCommand>;

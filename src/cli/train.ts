@@ -3,7 +3,7 @@ import { defineCommand } from './command.js';
 import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
-import { TRAIN_SCHEMA, families } from '../train/families.js';
+import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA, families } from '../train/families.js';
 import { models } from '../models/registry.js';
 import { flagOf } from '../core/options.js';
 import { failingMeasures, firstPass, swapEvaluator } from '../eval/targets.js';
@@ -44,15 +44,8 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
     .map(([k, v]) => `${flagOf(k)} ${v}`)
     .join(', ')}.`,
   options: {
-    a: { type: 'string', short: 'A', help: 'folder of extracted faces of A (the face to replace)' },
-    b: { type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)' },
+    ...TRAIN_FOLDERS_SCHEMA,
     input: { type: 'string', short: 'i', help: 'StyleGAN: the one folder of faces (or images) it learns to make' },
-    modelDir: {
-      type: 'string',
-      short: 'm',
-      help: 'model folder (made if new, resumed if it holds a model)',
-      required: true,
-    },
     ...TRAIN_SCHEMA,
     evalEvery: {
       type: 'int',

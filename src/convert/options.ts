@@ -25,15 +25,21 @@ export const CONVERT_DEFAULTS = {
 
 /** Flags convert and translate share: output, masks, colour, video, labels. */
 export const FRAME_OPTIONS = {
-  input: { type: 'string', short: 'i', help: 'an image, a folder of images, or a video', required: true },
+  input: { path: true, type: 'string', short: 'i', help: 'an image, a folder of images, or a video', required: true },
   output: {
+    path: true,
     type: 'string',
     short: 'o',
     help: 'output: image file, folder, or video file (.mp4, .mkv, .gif, ...)',
     required: true,
   },
-  modelDir: { type: 'string', short: 'm', help: 'model folder written by facegan train', required: true },
-  alignments: { type: 'string', short: 'a', help: "alignments file (default: the input's, when it exists)" },
+  modelDir: { path: true, type: 'string', short: 'm', help: 'model folder written by facegan train', required: true },
+  alignments: {
+    path: true,
+    type: 'string',
+    short: 'a',
+    help: "alignments file (default: the input's, when it exists)",
+  },
   mask: { type: 'string', help: 'blend mask', default: CONVERT_DEFAULTS.mask, choices: MASK_TYPES },
   erode: {
     type: 'number',
@@ -119,7 +125,7 @@ export const FRAME_OPTIONS = {
 export const CONVERT_SCHEMA = {
   ...FRAME_OPTIONS,
   swap: { type: 'boolean', help: 'swap B->A instead of A->B' },
-  filter: { type: 'list', help: 'only swap faces of the person in these photos' },
+  filter: { path: true, type: 'list', help: 'only swap faces of the person in these photos' },
   filterThreshold: {
     type: 'number',
     help: "identity distance under which a face counts as the filter's person",

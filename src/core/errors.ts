@@ -21,6 +21,8 @@ export const ErrorCodes = {
   NO_DEVICE: 'E_NO_DEVICE',
   /** The job queue (Redis) cannot be reached, refuses us, or a job in it failed or was cancelled. */
   QUEUE: 'E_QUEUE',
+  /** The dashboard refused a request: a path outside its workspace, a missing token, an unknown job. */
+  FORBIDDEN: 'E_FORBIDDEN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -9,8 +9,9 @@ import { ErrorCodes, FaceganError, describe } from './errors.js';
  * `kept` and `fixed`: the default is shown in help but not filled in by the parser, so that the consumer can tell
  * "not given" from "given the default". A model folder keeps its last value of a `kept` setting when a run resumes
  * without it; a `fixed` setting is set when the folder is made and may never change (it shapes the model or data).
+ * `path`: the value names a file or folder (a list: several), which the dashboard resolves inside its workspace.
  */
-type Common = { help: string; short?: string; kept?: boolean; fixed?: boolean };
+type Common = { help: string; short?: string; kept?: boolean; fixed?: boolean; path?: true };
 export type OptionSpec =
   | (Common & { type: 'string'; default?: string; choices?: readonly string[]; required?: boolean })
   | (Common & { type: 'int' | 'number'; default?: number; min?: number; max?: number; required?: boolean })

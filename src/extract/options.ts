@@ -18,13 +18,15 @@ export const EXTRACT_DEFAULTS = {
 
 export const EXTRACT_SCHEMA = {
   input: {
+    path: true,
     type: 'string',
     short: 'i',
     help: 'an image, a folder of images, or a video file (read directly)',
     required: true,
   },
-  output: { type: 'string', short: 'o', help: 'folder for the aligned face crops', required: true },
+  output: { path: true, type: 'string', short: 'o', help: 'folder for the aligned face crops', required: true },
   alignments: {
+    path: true,
     type: 'string',
     short: 'a',
     help: 'alignments file (default: beside the input, NAME.alignments.json)',
@@ -63,8 +65,8 @@ export const EXTRACT_SCHEMA = {
     default: EXTRACT_DEFAULTS.redetectEvery,
     min: 1,
   },
-  filter: { type: 'list', help: 'keep only faces of the person in these images' },
-  nfilter: { type: 'list', help: 'drop faces of the person in these images' },
+  filter: { path: true, type: 'list', help: 'keep only faces of the person in these images' },
+  nfilter: { path: true, type: 'list', help: 'drop faces of the person in these images' },
   filterThreshold: {
     type: 'number',
     help: "identity distance under which a face counts as the filter's person",

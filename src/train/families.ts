@@ -20,6 +20,19 @@ export const families = {
   stylegan: styleganFamily,
 } as const satisfies Record<FamilyId, Pick<Family, 'id' | 'schema'>>;
 
+/** The folders train reads and writes (the command line also takes StyleGAN's one folder as -i). */
+export const TRAIN_FOLDERS_SCHEMA = {
+  a: { path: true, type: 'string', short: 'A', help: 'folder of extracted faces of A (the face to replace)' },
+  b: { path: true, type: 'string', short: 'B', help: 'folder of extracted faces of B (the face to put in)' },
+  modelDir: {
+    path: true,
+    type: 'string',
+    short: 'm',
+    help: 'model folder (made if new, resumed if it holds a model)',
+    required: true,
+  },
+} as const satisfies OptionSchema;
+
 export const TRAIN_SCHEMA = {
   ...CORE_SCHEMA,
   ...PAIR_SCHEMA,

@@ -1,0 +1,195 @@
+/**
+ * facegan serve: the dashboard's HTTP server (fastify). It serves the page (web/, plain files: no build step), the
+ * stages' settings for its forms, jobs (start, list, follow by server-sent events, stop, resume) and the workspace's
+ * files. Every path is resolved inside the workspace; a server on any address but loopback needs the token.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { checkGiven, type OptionSchema } from '../core/options.js';
+import { JobRunner } from './jobs.js';
+import { DASHBOARD_STAGES } from './stages.js';
+import { Workspace } from './workspace.js';
+
+export interface ServeOptions {
+  workspace: string;
+  host?: string;
+  port?: number;
+  /** Required of every request when given (always when the host is not loopback). */
+  token?: string;
+  /** Jobs run at once (default 1: a job uses every core). */
+  jobs?: number;
+}
+
+const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
+const UPLOT = dirname(createRequire(import.meta.url).resolve('uplot/package.json'));
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+  '.json': 'application/json',
+  '.jsonl': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export const isLoopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host);
+
+/** What a form sent, checked field by field against the stage's settings: errors by field, paths resolved. */
+export function checkForm(
+  schema: OptionSchema,
+  given: Record<string, unknown>,
+  ws: Workspace,
+): { resolved: Record<string, unknown>; errors: Record<string, string>; outside: boolean } {
+  const errors: Record<string, string> = {};
+  const resolved: Record<string, unknown> = {};
+  let outside = false;
+  for (const name of Object.keys(given))
+    if (!(name in schema)) errors[name] = `${name} is not a setting of this stage.`;
+  for (const [name, spec] of Object.entries(schema)) {
+    const v = given[name];
+    if (v === undefined || v === '') {
+      if ('required' in spec && spec.required) errors[name] = `Required: ${spec.help}.`;
+      continue;
+    }
+    try {
+      checkGiven({ [name]: spec }, { [name]: v });
+      resolved[name] = spec.path
+        ? Array.isArray(v)
+          ? v.map((p) => ws.resolve(p as string, name))
+          : ws.resolve(v as string, name)
+        : v;
+    } catch (e) {
+      if (!(e instanceof FaceganError)) throw e;
+      outside ||= e.code === ErrorCodes.FORBIDDEN;
+      errors[name] = e.message;
+    }
+  }
+  return { resolved, errors, outside };
+}
+
+function sendFile(reply: FastifyReply, path: string): FastifyReply {
+  if (!existsSync(path) || !statSync(path).isFile()) return reply.code(404).send({ error: 'Not found.' });
+  return reply
+    .header('content-type', TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream')
+    .header('cache-control', 'no-store')
+    .send(createReadStream(path));
+}
+
+export async function buildServer(
+  o: ServeOptions,
+): Promise<{ app: FastifyInstance; runner: JobRunner; ws: Workspace }> {
+  const ws = new Workspace(o.workspace);
+  const runner = new JobRunner(ws, o.jobs ?? 1);
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  app.addHook('onClose', async () => runner.close());
+
+  // the token: from the page's first visit (?token=) a cookie carries it; API clients send a bearer header
+  if (o.token) {
+    const token = o.token;
+    app.addHook('onRequest', async (req, reply) => {
+      const url = new URL(req.url, 'http://x');
+      const cookie = /(?:^|;\s*)facegan_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+      const given = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer /, '') ?? cookie;
+      if (given !== token)
+        return reply
+          .code(401)
+          .send({ error: 'This dashboard needs its token: open it with ?token=TOKEN (printed at start).' });
+      if (url.searchParams.get('token'))
+        reply.header('set-cookie', `facegan_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    });
+  }
+  app.setErrorHandler((e, _req, reply) => {
+    if (e instanceof FaceganError)
+      return reply.code(e.code === ErrorCodes.FORBIDDEN ? 403 : 400).send({ error: e.message, code: e.code });
+    const status = (e as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status).send({ error: status === 500 ? 'Internal error.' : (e as Error).message });
+  });
+
+  app.get('/', (_req, reply) => sendFile(reply, join(WEB, 'index.html')));
+  app.get('/web/:file', (req, reply) => {
+    const file = (req.params as { file: string }).file;
+    if (!/^[\w.-]+$/.test(file)) return reply.code(404).send({ error: 'Not found.' });
+    return sendFile(reply, join(WEB, file));
+  });
+  app.get('/vendor/uplot.js', (_req, reply) => sendFile(reply, join(UPLOT, 'dist', 'uPlot.iife.min.js')));
+  app.get('/vendor/uplot.css', (_req, reply) => sendFile(reply, join(UPLOT, 'dist', 'uPlot.min.css')));
+
+  app.get('/api/stages', async () =>
+    Object.fromEntries(Object.entries(DASHBOARD_STAGES).map(([k, s]) => [k, { summary: s.summary, schema: s.schema }])),
+  );
+  app.get('/api/workspace', async () => ({ root: ws.root }));
+  app.get('/api/jobs', async () => runner.list());
+  app.get('/api/jobs/:id', async (req) => runner.get((req.params as { id: string }).id));
+  app.post('/api/jobs', async (req, reply) => {
+    const body = (req.body ?? {}) as { stage?: string; options?: Record<string, unknown> };
+    const stage = body.stage && DASHBOARD_STAGES[body.stage];
+    if (!stage)
+      return reply.code(400).send({ error: `Expected a stage: one of ${Object.keys(DASHBOARD_STAGES).join(', ')}.` });
+    const options = body.options && typeof body.options === 'object' ? body.options : {};
+    const { resolved, errors, outside } = checkForm(stage.schema, options, ws);
+    if (Object.keys(errors).length)
+      return reply.code(outside ? 403 : 400).send({ error: 'Some settings are not right.', errors });
+    return reply.code(201).send(runner.create(body.stage!, options, resolved));
+  });
+  app.post('/api/jobs/:id/stop', async (req) => runner.stop((req.params as { id: string }).id));
+  app.post('/api/jobs/:id/resume', async (req) => runner.resume((req.params as { id: string }).id));
+
+  // a job's events as they are written (server-sent events): what is there first, then each new line
+  app.get('/api/jobs/:id/events', (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    runner.get(id);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    let at = 0,
+      state = '';
+    const push = () => {
+      const job = runner.get(id);
+      const { lines, next } = runner.events(id, at);
+      at = next;
+      for (const l of lines) reply.raw.write(`data: ${l}\n\n`);
+      const now = JSON.stringify({ type: 'state', state: job.state, run: job.run, error: job.error });
+      if (now !== state) reply.raw.write(`data: ${now}\n\n`);
+      state = now;
+    };
+    push();
+    const timer = setInterval(push, 500);
+    req.raw.on('close', () => clearInterval(timer));
+  });
+
+  // a file of the workspace (a preview, a result, an alignments file), never one outside it
+  app.get('/api/files', (req, reply) => {
+    const path = (req.query as { path?: string }).path;
+    return sendFile(reply, ws.resolve(path ?? '', 'file'));
+  });
+  return { app, runner, ws };
+}
+
+/** Starts the dashboard; returns its URL (with the token, when one is needed) and a way to stop it. */
+export async function serve(o: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
+  const host = o.host ?? '127.0.0.1';
+  // on any other address than loopback, requests need a token: the one given, or one made now (and printed)
+  const token = o.token ?? (isLoopback(host) ? undefined : randomBytes(16).toString('hex'));
+  const { app } = await buildServer({ ...o, ...(token ? { token } : {}) });
+  await app.listen({ host, port: o.port ?? 7860 });
+  const address = app.server.address() as { port: number };
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${address.port}/${token ? `?token=${token}` : ''}`,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The dashboard end to end, in real headless Chromium (Debian's, driven by playwright-core): a tiny training job
+ * started from the page, its loss chart and preview updating, stopped and resumed (the iteration count goes on),
+ * the server killed -9 mid-job and started again (the job's true state shown), bad values and paths outside the
+ * workspace refused next to their field and over raw HTTP, and the token asked of a server on a non-loopback
+ * address. The screenshots in docs/images are taken here.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { testTmp } from '../testing/faces.js';
+import { sharedData } from '../testing/data.js';
+import { BIN, ROOT, workerEnv } from '../testing/queue-workers.js';
+
+const CHROMIUM = process.env.FACEGAN_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'docs', 'images');
+let browser: Browser, ws: string;
+
+/** A dashboard server process on a free port; resolves with its URL once it listens. */
+function startServer(args: string[] = []): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--workspace', ws, '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: workerEnv,
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    proc.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      const url = /facegan dashboard: (\S+)/.exec(out)?.[1];
+      if (url) resolve({ proc, url });
+    });
+    proc.stderr!.setEncoding('utf8').on('data', (s: string) => (out += s));
+    proc.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${out}`)));
+  });
+}
+const kill = (p: ChildProcess) =>
+  new Promise<void>((r) => {
+    if (p.exitCode !== null || p.signalCode !== null) return r();
+    p.once('exit', () => r());
+    p.kill('SIGKILL');
+  });
+/** Waits until `f` holds (polled), or fails with `what`. */
+async function until(what: string, f: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const num = async (page: Page, sel: string, attr: string) => Number(await page.getAttribute(sel, attr));
+
+before(async () => {
+  ws = join(testTmp(), 'dashboard-ws');
+  // four photos of each side, copied into the workspace (the dashboard refuses links that lead out of it)
+  for (const [side, name] of [
+    ['a', 'grid_s1'],
+    ['b', 'grid_s2'],
+  ] as const) {
+    mkdirSync(join(ws, side), { recursive: true });
+    for (const f of readdirSync(sharedData('faces', name)).sort().slice(0, 4))
+      copyFileSync(sharedData('faces', name, f), join(ws, side, f));
+  }
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+after(async () => browser?.close());
+
+/** Fills the train form for a tiny CycleGAN in MODEL (and any other values given), then starts it. */
+async function startTraining(page: Page, model: string, more: Record<string, string> = {}) {
+  await page.click('#stages button[value="train"]');
+  await page.fill('#f-a', 'a');
+  await page.fill('#f-b', 'b');
+  await page.fill('#f-modelDir', model);
+  await page.click('#more summary');
+  await page.selectOption('#f-model', 'cyclegan');
+  const tiny = { size: '32', ngf: '8', ndf: '8', blocks: '1', batchSize: '2', iterations: '100000' };
+  for (const [k, v] of Object.entries({ ...tiny, previewEvery: '5', saveEvery: '5', ...more }))
+    await page.fill(`#f-${k}`, v);
+  await page.click('#start');
+}
+
+test('a training job from the page: chart and preview update, stop and resume go on, a killed server shows the truth', {
+  timeout: 300_000,
+}, async () => {
+  let server = await startServer();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  try {
+    await page.goto(server.url);
+    // a bad value: the error next to its field, nothing started
+    await startTraining(page, 'model', { iterations: '-5' });
+    await until('the field error', async () => (await page.textContent('[data-for="iterations"]'))!.length > 0);
+    assert.match((await page.textContent('[data-for="iterations"]'))!, /Expected an integer .* for iterations/);
+    assert.equal(await page.locator('#jobs tbody tr').count(), 0, 'no job was made');
+
+    await page.fill('#f-iterations', '100000');
+    await page.click('#start');
+    await until('the loss chart', async () => (await num(page, '#chart', 'data-points')) >= 3, 120_000);
+    await until('a preview', async () => (await num(page, '#preview', 'data-loaded')) >= 1);
+    const points = await num(page, '#chart', 'data-points');
+    await until('the chart to grow', async () => (await num(page, '#chart', 'data-points')) > points + 2);
+    await page.click('#more summary'); // (folded again, for the picture)
+    await page.screenshot({ path: join(SHOTS, 'dashboard-train.png'), fullPage: true });
+
+    await page.click('#stop');
+    await until('stopped', async () => (await page.textContent('#job-state')) === 'stopped');
+    const id = (await page.textContent('#job-id'))!;
+    const stoppedAt = await num(page, '#job-progress', 'data-done');
+    assert.ok(existsSync(join(ws, 'model', 'state.json')), 'a checkpoint was written on stop');
+    await page.click('#resume');
+    await until('running again', async () => (await page.textContent('#job-state')) === 'running');
+    await until('past the stop', async () => (await num(page, '#job-progress', 'data-done')) > stoppedAt);
+    const job = (await (await fetch(new URL(`/api/jobs/${id}`, server.url))).json()) as { run: number };
+    assert.equal(job.run, 2, 'the same job, run again');
+
+    // the server killed -9 mid-job: the job's own process goes on, and a new server shows it running
+    await kill(server.proc);
+    server = await startServer();
+    await page.goto(server.url);
+    await page.click(`#jobs tbody tr[data-job="${id}"]`);
+    await until('the job shown running', async () => (await page.textContent('#job-state')) === 'running');
+    const before = await num(page, '#job-progress', 'data-done');
+    await until('progress after the restart', async () => (await num(page, '#job-progress', 'data-done')) > before);
+    // its process killed too: the server says so instead of showing it running for ever
+    const pid = ((await (await fetch(new URL(`/api/jobs/${id}`, server.url))).json()) as { pid: number }).pid;
+    process.kill(pid, 'SIGKILL');
+    await until('interrupted', async () => (await page.textContent('#job-state')) === 'interrupted');
+    assert.match((await page.textContent('#job-error'))!, /ended without a result/);
+    await page.locator('#job').screenshot({ path: join(SHOTS, 'dashboard-interrupted.png') });
+  } finally {
+    await page.close();
+    await kill(server.proc);
+  }
+});
+
+test('paths outside the workspace are refused, from the page and over raw HTTP', { timeout: 120_000 }, async () => {
+  const server = await startServer();
+  const page = await browser.newPage();
+  try {
+    await page.goto(server.url);
+    await startTraining(page, '../outside-model');
+    await until('the field error', async () => (await page.textContent('[data-for="modelDir"]'))!.length > 0);
+    assert.match((await page.textContent('[data-for="modelDir"]'))!, /outside the workspace/);
+    const api = (path: string, init?: RequestInit) => fetch(new URL(path, server.url), init);
+    for (const p of ['../../etc/passwd', '/etc/passwd', 'a/../../x'])
+      assert.equal((await api(`/api/files?path=${encodeURIComponent(p)}`)).status, 403, p);
+    const post = await api('/api/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stage: 'extract', options: { input: 'a', output: '/tmp/faces-out' } }),
+    });
+    assert.equal(post.status, 403);
+    assert.match(((await post.json()) as { errors: Record<string, string> }).errors.output!, /outside the workspace/);
+    assert.equal((await api('/api/files?path=a')).status, 404, 'a folder is not a file');
+  } finally {
+    await page.close();
+    await kill(server.proc);
+  }
+});
+
+test('a server on a non-loopback address refuses requests without its token', { timeout: 60_000 }, async () => {
+  const server = await startServer(['--host', '0.0.0.0']);
+  try {
+    const token = new URL(server.url).searchParams.get('token');
+    assert.ok(token && token.length >= 32, 'a token was made and printed');
+    const port = new URL(server.url).port;
+    const at = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${port}${path}`, init);
+    assert.equal((await at('/api/jobs')).status, 401);
+    assert.equal((await at('/')).status, 401);
+    assert.equal((await at('/api/jobs', { headers: { authorization: 'Bearer wrong' } })).status, 401);
+    assert.equal((await at('/api/jobs', { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${port}/?token=${token}`);
+      await until('the page', async () => (await page.locator('#stages button').count()) === 3);
+      await page.screenshot({ path: join(SHOTS, 'dashboard.png') });
+    } finally {
+      await page.close();
+    }
+  } finally {
+    await kill(server.proc);
+  }
+});

@@ -1,0 +1,249 @@
+// The dashboard's page: forms made from the stages' declared settings, jobs followed by server-sent events.
+// Plain JavaScript, no build step. uPlot (served from its npm package) draws the loss chart.
+const $ = (s) => document.querySelector(s);
+const kebab = (k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const el = (tag, props = {}, ...children) => {
+  const e = Object.assign(document.createElement(tag), props);
+  for (const c of children) e.append(c);
+  return e;
+};
+
+async function api(path, options = {}) {
+  const headers = options.body ? { 'content-type': 'application/json' } : {};
+  const r = await fetch(path, { headers, ...options });
+  const body = await r.json().catch(() => ({}));
+  return { ok: r.ok, status: r.status, body };
+}
+
+let stages = {};
+let stageName = '';
+let selected = '';
+let source;
+let chart;
+let series = [];
+let data = [[]];
+let lastPreview = 0;
+
+/** One form field from a setting's declaration. */
+function field(name, spec) {
+  const id = `f-${name}`;
+  let input;
+  if (spec.type === 'boolean') {
+    input = el('input', { type: 'checkbox', id, checked: spec.default === true });
+  } else if (spec.choices) {
+    input = el('select', { id }, ...spec.choices.map((c) => el('option', { value: c, textContent: c })));
+    input.value = spec.default ?? spec.choices[0];
+  } else {
+    input = el('input', {
+      id,
+      type: spec.type === 'int' || spec.type === 'number' ? 'number' : 'text',
+      placeholder: spec.default !== undefined ? String(spec.default) : spec.type === 'list' ? 'a, b, c' : '',
+    });
+    if (spec.type === 'int') input.step = '1';
+    if (spec.type === 'number') input.step = 'any';
+  }
+  input.dataset.name = name;
+  const label = el('label', { htmlFor: id, textContent: `${kebab(name)}${spec.required ? ' *' : ''}` });
+  const help = el('small', { textContent: `${spec.help}${spec.path ? ' (inside the workspace)' : ''}` });
+  const error = el('p', { className: 'error' });
+  error.dataset.for = name;
+  const div = el('div', { className: 'field' }, label, input, help, error);
+  div.dataset.field = name;
+  return div;
+}
+
+function showStage(name) {
+  stageName = name;
+  for (const b of document.querySelectorAll('#stages button')) b.setAttribute('aria-selected', b.value === name);
+  const { summary, schema } = stages[name];
+  $('#stage-summary').textContent = summary;
+  $('#fields').replaceChildren();
+  $('#more-fields').replaceChildren();
+  for (const [k, spec] of Object.entries(schema))
+    (spec.required || spec.path ? $('#fields') : $('#more-fields')).append(field(k, spec));
+  $('#start').textContent = `Start ${name}`;
+  $('#form-error').textContent = '';
+}
+
+/** The form's values, typed by the settings' declarations; untouched fields are left to the stage's defaults. */
+function values() {
+  const out = {};
+  for (const input of document.querySelectorAll('#job-form [data-name]')) {
+    const name = input.dataset.name;
+    const spec = stages[stageName].schema[name];
+    if (spec.type === 'boolean') {
+      if (input.checked !== (spec.default === true)) out[name] = input.checked;
+    } else if (spec.choices) {
+      if (input.value !== spec.default) out[name] = input.value;
+    } else if (input.value.trim() !== '') {
+      const v = input.value.trim();
+      out[name] =
+        spec.type === 'int' || spec.type === 'number'
+          ? Number(v)
+          : spec.type === 'list'
+            ? v
+                .split(/[,\n]/)
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : v;
+    }
+  }
+  return out;
+}
+
+async function submit(e) {
+  e.preventDefault();
+  for (const f of document.querySelectorAll('.field')) f.classList.remove('invalid');
+  for (const p of document.querySelectorAll('.field .error')) p.textContent = '';
+  const r = await api('/api/jobs', { method: 'POST', body: JSON.stringify({ stage: stageName, options: values() }) });
+  if (!r.ok) {
+    $('#form-error').textContent = r.body.error ?? `Refused (${r.status}).`;
+    for (const [name, message] of Object.entries(r.body.errors ?? {})) {
+      const f = document.querySelector(`[data-field="${name}"]`);
+      if (f) {
+        f.classList.add('invalid');
+        f.querySelector('.error').textContent = message;
+        $('#more').open ||= f.parentElement.id === 'more-fields';
+      }
+    }
+    return;
+  }
+  $('#form-error').textContent = '';
+  await refreshJobs();
+  select(r.body.id);
+}
+
+async function refreshJobs() {
+  const r = await api('/api/jobs');
+  if (!r.ok) return;
+  const rows = r.body.map((j) => {
+    const tr = el(
+      'tr',
+      {},
+      el('td', { textContent: j.id }),
+      el('td', { textContent: j.stage }),
+      el('td', { textContent: j.state, className: `state-${j.state}` }),
+      el('td', { textContent: j.started ? new Date(j.started).toLocaleTimeString() : '' }),
+    );
+    tr.dataset.job = j.id;
+    tr.classList.toggle('selected', j.id === selected);
+    tr.onclick = () => select(j.id);
+    return tr;
+  });
+  $('#jobs tbody').replaceChildren(...rows);
+}
+
+function resetChart() {
+  chart?.destroy();
+  chart = undefined;
+  series = [];
+  data = [[]];
+  $('#chart').dataset.points = '0';
+}
+
+/** Adds a progress event's figures (losses) to the chart, at its iteration. */
+function plot(p) {
+  const keys = Object.keys(p.figures ?? {}).filter((k) => k !== 'examplesPerSecond' && Number.isFinite(p.figures[k]));
+  if (!keys.length || p.stage !== 'train') return;
+  if (!chart || keys.join() !== series.join()) {
+    resetChart();
+    series = keys;
+    data = [[], ...keys.map(() => [])];
+    const colours = ['#2a62d8', '#c62828', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#5d4037', '#9e9d24'];
+    chart = new uPlot(
+      {
+        width: Math.max(300, Math.min(900, $('#job').clientWidth - 40)),
+        height: 260,
+        title: 'losses',
+        scales: { x: { time: false } },
+        axes: [{ label: 'iteration' }, {}],
+        series: [{ label: 'iteration' }, ...keys.map((k, i) => ({ label: k, stroke: colours[i % colours.length] }))],
+      },
+      data,
+      $('#chart'),
+    );
+  }
+  if (data[0].length && p.done <= data[0].at(-1)) return;
+  data[0].push(p.done);
+  keys.forEach((k, i) => data[i + 1].push(p.figures[k]));
+  chart.setData(data);
+  $('#chart').dataset.points = String(data[0].length);
+}
+
+function showPreview(job) {
+  if (job.stage !== 'train' || Date.now() - lastPreview < 2000) return;
+  lastPreview = Date.now();
+  const img = $('#preview');
+  const path = `${job.resolved.modelDir}/previews/preview.png`;
+  const probe = new Image();
+  probe.onload = () => {
+    img.src = probe.src;
+    img.dataset.loaded = String(Number(img.dataset.loaded) + 1);
+    $('#preview-figure').hidden = false;
+  };
+  probe.src = `/api/files?path=${encodeURIComponent(path)}&t=${Date.now()}`;
+}
+
+async function select(id) {
+  selected = id;
+  source?.close();
+  resetChart();
+  lastPreview = 0;
+  const job = (await api(`/api/jobs/${id}`)).body;
+  $('#job').hidden = false;
+  $('#job-id').textContent = id;
+  $('#job-stage').textContent = job.stage;
+  $('#events').replaceChildren();
+  $('#job-progress').textContent = '';
+  $('#preview-figure').hidden = true;
+  for (const tr of document.querySelectorAll('#jobs tbody tr')) tr.classList.toggle('selected', tr.dataset.job === id);
+  source = new EventSource(`/api/jobs/${id}/events`);
+  source.onmessage = (m) => {
+    const e = JSON.parse(m.data);
+    if (e.type === 'progress') {
+      const eta = e.eta == null ? '' : `, ${Math.round(e.eta)} s left`;
+      $('#job-progress').textContent = `${e.done} / ${e.total} ${e.unit} (${e.rate.toFixed(2)} ${e.unit}/s${eta})`;
+      $('#job-progress').dataset.done = String(e.done);
+      plot(e);
+      showPreview(job);
+    } else if (e.type === 'state') {
+      $('#job-state').textContent = e.state;
+      $('#job-state').className = `state-${e.state}`;
+      $('#job-error').textContent = e.error?.message ?? '';
+      $('#stop').disabled = !['queued', 'running'].includes(e.state);
+      $('#resume').disabled = ['queued', 'running'].includes(e.state);
+      lastPreview = 0;
+      showPreview(job);
+      refreshJobs();
+    } else if (e.type === 'warning' || e.type === 'error' || e.type === 'started') {
+      const text = e.type === 'started' ? `run ${e.run} started` : `${e.type}: ${e.message}`;
+      $('#events').append(el('li', { textContent: text }));
+    }
+  };
+}
+
+$('#stop').onclick = async () => {
+  await api(`/api/jobs/${selected}/stop`, { method: 'POST' });
+  refreshJobs();
+};
+$('#resume').onclick = async () => {
+  await api(`/api/jobs/${selected}/resume`, { method: 'POST' });
+  select(selected);
+};
+$('#job-form').onsubmit = submit;
+
+const init = async () => {
+  stages = (await api('/api/stages')).body;
+  $('#workspace').textContent = (await api('/api/workspace')).body.root ?? '';
+  $('#stages').replaceChildren(
+    ...Object.keys(stages).map((name) => {
+      const b = el('button', { type: 'button', value: name, textContent: name, role: 'tab' });
+      b.onclick = () => showStage(name);
+      return b;
+    }),
+  );
+  showStage(Object.keys(stages)[0]);
+  await refreshJobs();
+  setInterval(refreshJobs, 3000);
+};
+init();
