@@ -215,8 +215,13 @@ async function select(id) {
       lastPreview = 0;
       showPreview(job);
       refreshJobs();
-    } else if (e.type === 'warning' || e.type === 'error' || e.type === 'started') {
-      const text = e.type === 'started' ? `run ${e.run} started` : `${e.type}: ${e.message}`;
+    } else if (['warning', 'error', 'started', 'eval'].includes(e.type)) {
+      const text =
+        e.type === 'started'
+          ? `run ${e.run} started`
+          : e.type === 'eval'
+            ? `eval at ${e.iteration}: ${e.lines.join('; ')}`
+            : `${e.type}: ${e.message}`;
       $('#events').append(el('li', { textContent: text }));
     }
   };

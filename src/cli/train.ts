@@ -6,8 +6,8 @@ import { train } from '../train/trainer.js';
 import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA, families } from '../train/families.js';
 import { models } from '../models/registry.js';
 import { flagOf } from '../core/options.js';
-import { failingMeasures, firstPass, swapEvaluator } from '../eval/targets.js';
-import { generatorEvaluator } from '../eval/gen-eval.js';
+import { firstPass } from '../eval/targets.js';
+import { TRAIN_EVAL_SCHEMA, describeFigures, trainEvaluator } from '../eval/train-eval.js';
 import { ModelFolder } from '../train/core/model-folder.js';
 import { FaceganError, ErrorCodes } from '../core/errors.js';
 import { setNumThreads } from '../engine/index.js';
@@ -47,27 +47,7 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
     ...TRAIN_FOLDERS_SCHEMA,
     input: { type: 'string', short: 'i', help: 'StyleGAN: the one folder of faces (or images) it learns to make' },
     ...TRAIN_SCHEMA,
-    evalEvery: {
-      type: 'int',
-      help: 'measure the model with facegan eval every n iterations (0: never); figures go to log.jsonl',
-      default: 0,
-      min: 0,
-    },
-    evalInput: {
-      type: 'string',
-      help: 'held-out frames of A (of B with --eval-swap) for --eval-every: an image, a folder or a video; StyleGAN: held-out faces',
-    },
-    evalSource: {
-      type: 'string',
-      help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)',
-    },
-    evalSwap: { type: 'boolean', help: '--eval-every measures B->A: --eval-input shows B' },
-    evalFrames: {
-      type: 'int',
-      help: 'frames --eval-every measures (spread over the input); StyleGAN: samples',
-      default: 24,
-      min: 2,
-    },
+    ...TRAIN_EVAL_SCHEMA,
     restart: {
       type: 'boolean',
       help: 'start over in a folder that holds a model (or a damaged one); its files move to replaced-*/',
@@ -87,51 +67,15 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
       throw new FaceganError(ErrorCodes.USAGE, "Give -i (StyleGAN's one folder) or -A and -B, not both.");
     const options = { ...rest, a: (input ?? rest.a)! }; // train() says which folders the model needs
     if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
-    if (evalEvery > 0 && !evalInput)
-      throw new FaceganError(
-        ErrorCodes.USAGE,
-        '--eval-every needs --eval-input: held-out frames of A (a video, a folder or an image) to measure the swap on.',
-      );
-    const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(4));
-    const genEvaluator =
-      evalEvery > 0 && input
-        ? generatorEvaluator({
-            every: evalEvery,
-            real: evalInput!,
-            training: input,
-            samples: evalFrames,
-            onFigures: (iteration, g) =>
-              console.log(
-                `\neval at ${iteration}: detection ${f(g.genDetection)} (real ${f(g.realDetection)}), ` +
-                  `KID ${f(g.genKid)} (PCA sampler ${f(g.pcaKid)}), FD ${f(g.genFd)}, precision ${f(g.genPrecision)}, recall ${f(g.genRecall)}, ` +
-                  `memorisation ${f(g.genMemorisation)}`,
-              ),
-          })
-        : undefined;
-    if (evalEvery > 0 && !input && (!o.a || !o.b))
-      throw new FaceganError(ErrorCodes.USAGE, '--eval-every measures a face swap: it needs -A and -B.');
-    const evaluator =
-      genEvaluator ??
-      (evalEvery > 0
-        ? swapEvaluator({
-            modelDir: o.modelDir,
-            every: evalEvery,
-            input: evalInput!,
-            source: evalSource ?? (evalSwap ? o.a! : o.b!),
-            faces: evalSwap ? o.b! : o.a!,
-            swap: evalSwap,
-            frames: evalFrames,
-            onFigures: (iteration, f) => {
-              const failing = failingMeasures(f);
-              console.log(
-                `\neval at ${iteration}: detection ${f.evalDetection ?? '-'}, retrieval ${f.evalRetrieval ?? '-'}, mouth correlation ${f.evalMouthCorrelation?.toFixed(3) ?? '-'}, pose error ${f.evalPoseError?.toFixed(2) ?? '-'} deg, ${evalSwap ? 'B->B' : 'A->A'} PSNR ${f.evalPsnr?.toFixed(2) ?? '-'} (template ${f.evalTemplatePsnr?.toFixed(2) ?? '-'}, mean face ${f.evalBaselinePsnr?.toFixed(2) ?? '-'})`,
-              );
-              console.log(
-                failing.length ? `  not yet a good swap: ${failing.join('; ')}` : '  all four swap measures pass',
-              );
-            },
-          })
-        : undefined);
+    const stylegan = !!input;
+    const evaluator = trainEvaluator(
+      { evalEvery, evalInput, evalSource, evalSwap, evalFrames, a: options.a, b: o.b, modelDir: o.modelDir, stylegan },
+      (iteration, figures) => {
+        const [first, ...more] = describeFigures(stylegan, !!evalSwap, figures);
+        console.log(`\neval at ${iteration}: ${first}`);
+        for (const line of more) console.log(`  ${line}`);
+      },
+    );
     const s = await stoppableBySigint(
       'saving a checkpoint, then stopping. Run the same command to continue.',
       (signal) =>

@@ -50,6 +50,7 @@ try {
     signal: stop.signal,
     onProgress,
     onWarning: (message) => event({ type: 'warning', message }),
+    onEvent: event,
   });
   if (pending) event({ type: 'progress', ...pending, eta: null });
   finish({ state: stop.signal.aborted ? 'stopped' : 'done', summary });

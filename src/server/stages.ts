@@ -8,11 +8,14 @@ import type { OnProgress } from '../core/progress.js';
 import { CONVERT_SCHEMA } from '../convert/options.js';
 import { EXTRACT_SCHEMA } from '../extract/options.js';
 import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA } from '../train/families.js';
+import { TRAIN_EVAL_SCHEMA, type TrainEvalOptions } from '../eval/train-eval.js';
 
 export interface StageHooks {
   signal: AbortSignal;
   onProgress: OnProgress;
   onWarning: (message: string) => void;
+  /** What else the job tells its page (training's evaluations). */
+  onEvent: (e: Record<string, unknown>) => void;
 }
 
 export interface DashboardStage {
@@ -30,16 +33,41 @@ export const DASHBOARD_STAGES: Record<string, DashboardStage> = {
   extract: {
     summary: 'find, align and save every face of photos or a video',
     schema: omit(EXTRACT_SCHEMA, ['threads']),
-    run: async (o, h) => (await import('../extract/extract.js')).extract({ ...(o as object), ...h } as never),
+    run: async (o, { onEvent: _e, ...h }) =>
+      (await import('../extract/extract.js')).extract({ ...(o as object), ...h } as never),
   },
   train: {
-    summary: 'train (or resume) a model on faces',
-    schema: { ...TRAIN_FOLDERS_SCHEMA, ...TRAIN_SCHEMA },
-    run: async (o, h) => (await import('../train/trainer.js')).train({ ...(o as object), ...h } as never),
+    summary: 'train (or resume) a model on faces, measured every --eval-every iterations if asked',
+    schema: { ...TRAIN_FOLDERS_SCHEMA, ...TRAIN_SCHEMA, ...TRAIN_EVAL_SCHEMA },
+    run: async (o, h) => {
+      const { train } = await import('../train/trainer.js');
+      const { trainEvaluator, describeFigures } = await import('../eval/train-eval.js');
+      type Given = Omit<TrainEvalOptions, 'stylegan'> & { model?: string };
+      const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, ...options } = o as Given;
+      const stylegan = options.model === 'stylegan';
+      const evaluator = trainEvaluator(
+        {
+          evalEvery,
+          evalInput,
+          evalSource,
+          evalSwap,
+          evalFrames,
+          a: options.a,
+          b: options.b,
+          modelDir: options.modelDir,
+          stylegan,
+        },
+        (iteration, figures) =>
+          h.onEvent({ type: 'eval', iteration, figures, lines: describeFigures(stylegan, !!evalSwap, figures) }),
+      );
+      const { onEvent: _e, ...hooks } = h;
+      return train({ ...options, ...hooks, ...(evaluator ? { evaluator } : {}) } as never);
+    },
   },
   convert: {
     summary: 'swap the faces of photos or a video with a trained model',
     schema: omit(CONVERT_SCHEMA, ['threads']),
-    run: async (o, h) => (await import('../convert/convert.js')).convert({ ...(o as object), ...h } as never),
+    run: async (o, { onEvent: _e, ...h }) =>
+      (await import('../convert/convert.js')).convert({ ...(o as object), ...h } as never),
   },
 };
