@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,13 +28,13 @@ function run(cmd: string, args: string[], cwd: string, extra: Record<string, str
 
 test('npm pack, npm install in an empty folder, then the CLI and a stage from plain JavaScript', {
   timeout: 600_000,
-}, () => {
+}, async () => {
   const tmp = join(testTmp(), 'package');
   // a copy of the checkout, so that the build (prepack) never leaves a dist/ in the working tree
   const copy = join(tmp, 'checkout');
   for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md'])
     cpSync(join(root, f), join(copy, f));
-  for (const d of ['src', 'bin', 'native', 'scripts']) cpSync(join(root, d), join(copy, d), { recursive: true });
+  for (const d of ['src', 'bin', 'native', 'scripts', 'web']) cpSync(join(root, d), join(copy, d), { recursive: true });
   cpSync(join(root, 'binding.gyp'), join(copy, 'binding.gyp'));
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], copy)) as {
@@ -42,7 +42,14 @@ test('npm pack, npm install in an empty folder, then the CLI and a stage from pl
     files: { path: string }[];
   }[];
   const files = packed[0]!.files.map((f) => f.path);
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/facegan.js', 'binding.gyp'])
+  for (const f of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cli/main.js',
+    'bin/facegan.js',
+    'binding.gyp',
+    'web/app.js',
+  ])
     assert.ok(files.includes(f), `the tarball holds ${f}`);
   assert.deepEqual(
     files.filter((f) => f.startsWith('src/') || /\.test\.|testing\//.test(f)),
@@ -74,6 +81,28 @@ console.log(JSON.stringify({ version: VERSION, faces: s.faces }));`;
   assert.equal(out.version, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
   assert.ok(out.faces >= 1, `faces found by the installed package (${out.faces})`);
   assert.equal(readdirSync(faces).filter((f) => f.endsWith('.png')).length, out.faces, 'a crop per face');
+
+  // the dashboard runs from the installed package (its page is in the tarball)
+  // (the installed bin itself, not through npx: a kill must reach the server)
+  const bin = join(app, 'node_modules', 'facegan', 'bin', 'facegan.js');
+  const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--workspace', join(tmp, 'ws')], { cwd: app, env });
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      let out = '';
+      serve.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /facegan dashboard: (\S+)/.exec(out);
+        if (m) res(m[1]!);
+      });
+      serve.on('exit', (code) => rej(new Error(`facegan serve exited (${code}): ${out}`)));
+    });
+    assert.equal((await fetch(url)).status, 200);
+    assert.match(await (await fetch(new URL('/web/app.js', url))).text(), /EventSource/);
+    assert.ok('train' in ((await (await fetch(new URL('/api/stages', url))).json()) as object));
+  } finally {
+    serve.kill('SIGKILL');
+    serve.stdout.destroy();
+  }
 
   // its types: a TypeScript project type-checks a call, and a wrong option is caught
   writeFileSync(

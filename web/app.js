@@ -190,6 +190,7 @@ async function select(id) {
   resetChart();
   lastPreview = 0;
   const job = (await api(`/api/jobs/${id}`)).body;
+  if (selected !== id) return; // another job was picked meanwhile
   $('#job').hidden = false;
   $('#job-id').textContent = id;
   $('#job-stage').textContent = job.stage;
@@ -199,6 +200,7 @@ async function select(id) {
   for (const tr of document.querySelectorAll('#jobs tbody tr')) tr.classList.toggle('selected', tr.dataset.job === id);
   source = new EventSource(`/api/jobs/${id}/events`);
   source.onmessage = (m) => {
+    if (selected !== id) return;
     const e = JSON.parse(m.data);
     if (e.type === 'progress') {
       const eta = e.eta == null ? '' : `, ${Math.round(e.eta)} s left`;

@@ -1,6 +1,7 @@
 /** facegan generate -m MODEL_DIR --seeds 0-15 -o OUT [--truncation 0.7] [--grid]: new faces from a StyleGAN model. */
 import { defineCommand } from './command.js';
-import { STYLEGAN_OPTIONS, GENERATED_LABEL_OPTION } from './stylegan-options.js';
+import { STYLEGAN_OPTIONS } from './stylegan-options.js';
+import { GENERATE_SCHEMA, SEEDS_OPTION } from '../generate/options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { generate } from '../generate/generate.js';
@@ -19,23 +20,9 @@ face for every seed). The mixing grid shows the column seeds along the top and t
 cell is its row's face with the styles --styles (0-3: pose and face shape; higher: finer detail, colour) taken from
 its column. Every image is labelled in its metadata as wholly generated (IPTC trainedAlgorithmicMedia).`,
   options: {
-    ...STYLEGAN_OPTIONS,
-    ...GENERATED_LABEL_OPTION,
-    output: {
-      type: 'string',
-      short: 'o',
-      help: 'a folder (one PNG per seed), or an image file with --grid or mixing',
-      required: true,
-    },
-    seeds: { type: 'string', help: 'seeds: numbers and ranges (0-15, 1,4,9)' },
-    truncation: {
-      type: 'number',
-      help: "truncation psi: 1 as sampled, 0.7 the paper's, 0 the average face",
-      default: 1,
-      min: 0,
-      max: 2,
-    },
-    grid: { type: 'boolean', help: 'write the seeds as one grid image (-o grid.png)' },
+    ...GENERATE_SCHEMA,
+    threads: STYLEGAN_OPTIONS.threads,
+    ...SEEDS_OPTION,
     mixRows: { type: 'string', help: 'style mixing: the seeds down the left (their faces)' },
     mixCols: { type: 'string', help: 'style mixing: the seeds along the top (the source of --styles)' },
     styles: { type: 'string', help: 'style mixing: the w layers taken from the column seeds', default: '0-3' },

@@ -1,6 +1,7 @@
 /** facegan project -m MODEL_DIR -i face.png -o OUT: the w of a StyleGAN model that best reproduces a real face. */
 import { defineCommand } from './command.js';
 import { STYLEGAN_OPTIONS } from './stylegan-options.js';
+import { PROJECT_SCHEMA } from '../generate/options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { project } from '../generate/project.js';
@@ -14,19 +15,7 @@ The input is a face as facegan extract cuts it (the model sees the same central 
 pixel L1, SSIM at several scales and the discriminator's features (no pretrained network is available offline).
 OUT gets projected.png (labelled as generated), target.png (the face as the model sees it), w.safetensors (w for
 every layer: generate and interpolate from it in your own code) and optimisation.mp4 (target | projection).`,
-  options: {
-    ...STYLEGAN_OPTIONS,
-    input: {
-      type: 'string',
-      short: 'i',
-      help: 'an aligned face (facegan extract) or an image framed like the training images',
-      required: true,
-    },
-    output: { type: 'string', short: 'o', help: 'a folder for the results', required: true },
-    steps: { type: 'int', help: 'optimisation steps', default: 300, min: 1, max: 100000 },
-    featureWeight: { type: 'number', help: 'weight of the discriminator-feature loss', default: 0.1, min: 0, max: 100 },
-    video: { type: 'boolean', help: 'write optimisation.mp4 (--no-video skips it)', default: true },
-  },
+  options: { ...PROJECT_SCHEMA, threads: STYLEGAN_OPTIONS.threads },
   async run(o) {
     useThreads(o.threads);
     const bar = progressBar('project', 'steps');

@@ -1,27 +1,8 @@
-/** The options every StyleGAN command shares (generate, interpolate, project, eval-gen), declared once. */
+/** The command line's own option of every StyleGAN command (generate, interpolate, project, eval-gen). */
 import type { OptionSchema } from '../core/options.js';
+import { STYLEGAN_MODEL_SCHEMA } from '../generate/options.js';
 
 export const STYLEGAN_OPTIONS = {
-  modelDir: {
-    type: 'string',
-    short: 'm',
-    help: 'a StyleGAN model folder (facegan train --model stylegan)',
-    required: true,
-  },
-  device: {
-    type: 'string',
-    help: 'auto (cuda when there is one), cpu or cuda',
-    default: 'auto',
-    choices: ['auto', 'cpu', 'cuda'] as const,
-  },
+  ...STYLEGAN_MODEL_SCHEMA,
   threads: { type: 'int', help: 'CPU threads for libtorch (default: all cores)', min: 1, max: 1024 },
-} as const satisfies OptionSchema;
-
-/** The label of wholly generated outputs (generate, interpolate). */
-export const GENERATED_LABEL_OPTION = {
-  provenance: {
-    type: 'boolean',
-    help: 'label the output as generated in its metadata (--no-provenance drops it)',
-    default: true,
-  },
 } as const satisfies OptionSchema;

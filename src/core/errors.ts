@@ -21,8 +21,10 @@ export const ErrorCodes = {
   NO_DEVICE: 'E_NO_DEVICE',
   /** The job queue (Redis) cannot be reached, refuses us, or a job in it failed or was cancelled. */
   QUEUE: 'E_QUEUE',
-  /** The dashboard refused a request: a path outside its workspace, a missing token, an unknown job. */
+  /** The dashboard refused a request: a path outside its workspace, a missing token, another Host. */
   FORBIDDEN: 'E_FORBIDDEN',
+  /** The dashboard has no such job. */
+  NOT_FOUND: 'E_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

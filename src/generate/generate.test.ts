@@ -85,7 +85,7 @@ test("style mixing: a cell given every style of its column is the column seed's 
   assert.ok(!Buffer.from(mixed.data).equals(Buffer.from(g.data)), 'coarse styles only: another image');
 });
 
-test('bad input: a swap model, a grid to a folder-like name, seeds that are not numbers', async () => {
+test('bad input: a swap model, a grid to a folder-like name, seeds that are not numbers, settings out of range', async () => {
   await assert.rejects(
     generate({ modelDir: join(testTmp(), 'none'), output: join(testTmp(), 'x'), seeds: [1] }),
     (e: FaceganError) => e.code === ErrorCodes.BAD_MODEL,
@@ -97,6 +97,26 @@ test('bad input: a swap model, a grid to a folder-like name, seeds that are not 
   assert.ok(!existsSync(join(testTmp(), 'grid.txt')));
   assert.throws(() => parseRanges('1-x', '--seeds'), /numbers and ranges/);
   assert.deepEqual(parseRanges('0-2,7', '--seeds'), [0, 1, 2, 7]);
+  // from code, the command line's messages, naming the setting both ways (checked before the model is loaded)
+  const usage = (re: RegExp) => (e: FaceganError) => e.code === ErrorCodes.USAGE && re.test(e.message);
+  const out = join(testTmp(), 'never');
+  await assert.rejects(
+    generate({ modelDir: model, output: out, seeds: [1], truncation: 3 }),
+    usage(/Expected a number between 0 and 2 for truncation \(--truncation\) but received 3/),
+  );
+  await assert.rejects(
+    interpolate({ modelDir: model, output: `${out}.mp4`, seeds: [1, 2], fps: 0 }),
+    usage(/fps \(--fps\)/),
+  );
+  await assert.rejects(
+    project({ modelDir: model, input: out, output: out, steps: 1.5 }),
+    usage(/Expected an integer .*steps \(--steps\)/),
+  );
+  await assert.rejects(
+    generate({ modelDir: model, output: out, seeds: [1], device: 'gpu' as never }),
+    usage(/one of auto, cpu, cuda for device/),
+  );
+  assert.ok(!existsSync(out));
 });
 
 test('interpolate: a labelled video with a frame per step, meeting each seed exactly', async () => {

@@ -5,6 +5,8 @@
  * labelled as wholly generated (IPTC trainedAlgorithmicMedia) and written atomically.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { checkGiven } from '../core/options.js';
+import { GENERATE_SCHEMA } from './options.js';
 import { extname, join } from 'node:path';
 import { type Tensor, cat, noGrad, resolveDevice, tidy } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
@@ -165,10 +167,9 @@ function mixGrid(G: StyleGenerator, mix: StyleMix, psi: number, device: string):
 }
 
 export async function generate(o: GenerateOptions): Promise<GenerateSummary> {
+  checkGiven(GENERATE_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const progress = progressMeter('generate', 'images', o.onProgress);
   const psi = o.truncation ?? 1;
-  if (!(psi >= 0 && psi <= 2))
-    throw new FaceganError(ErrorCodes.USAGE, `Expected --truncation between 0 and 2 but received ${psi}.`);
   const seeds = o.seeds ?? [];
   if (!o.styleMix && !seeds.length)
     throw new FaceganError(ErrorCodes.USAGE, 'Expected --seeds (e.g. 0-15) or --style-mix.');

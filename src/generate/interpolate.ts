@@ -4,6 +4,8 @@
  * so each seed's face is met exactly and held for a moment.
  */
 import { extname } from 'node:path';
+import { checkGiven } from '../core/options.js';
+import { INTERPOLATE_SCHEMA } from './options.js';
 import { type Tensor, cat, noGrad, resolveDevice, tidy } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { VideoWriter } from '../media/video-writer.js';
@@ -42,6 +44,7 @@ const VIDEO_EXTENSIONS = ['.mp4', '.mkv', '.mov', '.webm'];
 const CHUNK = 16;
 
 export async function interpolate(o: InterpolateOptions): Promise<{ path: string; frames: number; size: number }> {
+  checkGiven(INTERPOLATE_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const progress = progressMeter('interpolate', 'frames', o.onProgress);
   if (o.seeds.length < 2)
     throw new FaceganError(ErrorCodes.USAGE, 'Expected two or more --seeds to walk between (e.g. 1,2,3).');

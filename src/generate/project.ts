@@ -7,6 +7,8 @@
  * target as the model sees it, w (safetensors) and a video of the optimisation.
  */
 import { mkdirSync } from 'node:fs';
+import { checkGiven } from '../core/options.js';
+import { PROJECT_SCHEMA } from './options.js';
 import { join } from 'node:path';
 import {
   Adam,
@@ -59,6 +61,7 @@ const lrAt = (t: number, base = 0.1) =>
   base * Math.min(1, t / 0.05) * (0.5 - 0.5 * Math.cos(Math.PI * Math.min(1, (1 - t) / 0.25)));
 
 export async function project(o: ProjectOptions): Promise<ProjectSummary> {
+  checkGiven(PROJECT_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const progress = progressMeter('project', 'steps', o.onProgress);
   const steps = o.steps ?? 300,
     device = resolveDevice(o.device ?? 'auto');

@@ -136,6 +136,12 @@ function releaser(path: string, info: LockInfo): () => void {
   let released = false;
   // the heartbeat that tells other hosts this lock is alive (it keeps no process running by itself)
   const beat = setInterval(() => {
+    const now = readLock(path);
+    // taken over (this process was stalled for minutes): never touch another holder's lock
+    if (now && (now.pid !== info.pid || now.host !== info.host || now.started !== info.started)) {
+      clearInterval(beat);
+      return;
+    }
     const t = new Date();
     try {
       utimesSync(path, t, t);

@@ -3,11 +3,12 @@
  * stages' settings for its forms, jobs (start, list, follow by server-sent events, stop, resume) and the workspace's
  * files. Every path is resolved inside the workspace; a server on any address but loopback needs the token.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, type OptionSchema } from '../core/options.js';
@@ -27,10 +28,17 @@ export interface ServeOptions {
 
 const WEB = fileURLToPath(new URL('../../web/', import.meta.url));
 const UPLOT = dirname(createRequire(import.meta.url).resolve('uplot/package.json'));
-const TYPES: Record<string, string> = {
+/** The page's own files. */
+const PAGE_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+};
+/**
+ * What the workspace's files are served as: pictures, videos and text, never anything a browser would run (an HTML
+ * file of the workspace would otherwise run with the dashboard's rights); others are refused.
+ */
+const FILE_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -78,13 +86,28 @@ export function checkForm(
   return { resolved, errors, outside };
 }
 
-function sendFile(reply: FastifyReply, path: string): FastifyReply {
+function sendFile(reply: FastifyReply, path: string, types: Record<string, string>): FastifyReply {
   if (!existsSync(path) || !statSync(path).isFile()) return reply.code(404).send({ error: 'Not found.' });
+  const type = types[extname(path).toLowerCase()];
+  if (!type)
+    return reply
+      .code(415)
+      .send({ error: `The dashboard shows pictures, videos and text files, not ${extname(path)}.` });
   return reply
-    .header('content-type', TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream')
+    .header('content-type', type)
+    .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'no-store')
     .send(createReadStream(path));
 }
+
+/** Whether a request's Host names this server on loopback (a page elsewhere rebinding a name to 127.0.0.1 does not). */
+function ownHost(host: string | undefined, listening: string): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return isLoopback(name) || name === listening;
+}
+
+const same = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 export async function buildServer(
   o: ServeOptions,
@@ -92,16 +115,39 @@ export async function buildServer(
   const ws = new Workspace(o.workspace);
   const runner = new JobRunner(ws, o.jobs ?? 1);
   const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
-  app.addHook('onClose', async () => runner.close());
+  const streams = new Set<ServerResponse>();
+  app.addHook('onClose', async () => {
+    for (const r of streams) r.end(); // (open event streams would keep the server from closing)
+    runner.close();
+  });
 
+  const host = o.host ?? '127.0.0.1';
+  app.addHook('onRequest', async (req, reply) => {
+    // a page of another site may not reach a loopback dashboard by rebinding its name to 127.0.0.1, nor post to it
+    if (!o.token && !ownHost(req.headers.host, host))
+      return reply.code(403).send({ error: `This dashboard answers to ${host} only, not to ${req.headers.host}.` });
+    const origin = req.headers.origin;
+    if (
+      req.method !== 'GET' &&
+      origin &&
+      origin !== 'null' &&
+      URL.canParse(origin) &&
+      new URL(origin).host !== req.headers.host
+    )
+      return reply.code(403).send({ error: `Requests from ${origin} are refused: use the dashboard's own page.` });
+  });
   // the token: from the page's first visit (?token=) a cookie carries it; API clients send a bearer header
   if (o.token) {
     const token = o.token;
     app.addHook('onRequest', async (req, reply) => {
       const url = new URL(req.url, 'http://x');
-      const cookie = /(?:^|;\s*)facegan_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-      const given = url.searchParams.get('token') ?? req.headers.authorization?.replace(/^Bearer /, '') ?? cookie;
-      if (given !== token)
+      const cookies = [...(req.headers.cookie ?? '').matchAll(/(?:^|;\s*)facegan_token=([^;]+)/g)].map((m) => m[1]!);
+      const given = [
+        url.searchParams.get('token') ?? '',
+        /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '',
+        ...cookies,
+      ];
+      if (!given.some((g) => same(g, token)))
         return reply
           .code(401)
           .send({ error: 'This dashboard needs its token: open it with ?token=TOKEN (printed at start).' });
@@ -110,20 +156,24 @@ export async function buildServer(
     });
   }
   app.setErrorHandler((e, _req, reply) => {
-    if (e instanceof FaceganError)
-      return reply.code(e.code === ErrorCodes.FORBIDDEN ? 403 : 400).send({ error: e.message, code: e.code });
+    if (e instanceof FaceganError) {
+      const status = e.code === ErrorCodes.FORBIDDEN ? 403 : e.code === ErrorCodes.NOT_FOUND ? 404 : 400;
+      return reply.code(status).send({ error: e.message, code: e.code });
+    }
     const status = (e as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({ error: status === 500 ? 'Internal error.' : (e as Error).message });
   });
 
-  app.get('/', (_req, reply) => sendFile(reply, join(WEB, 'index.html')));
+  const page = (reply: FastifyReply, path: string) =>
+    sendFile(reply.header('content-security-policy', "frame-ancestors 'none'"), path, PAGE_TYPES);
+  app.get('/', (_req, reply) => page(reply, join(WEB, 'index.html')));
   app.get('/web/:file', (req, reply) => {
     const file = (req.params as { file: string }).file;
-    if (!/^[\w.-]+$/.test(file)) return reply.code(404).send({ error: 'Not found.' });
-    return sendFile(reply, join(WEB, file));
+    if (!/^[\w-]+\.(html|js|css)$/.test(file)) return reply.code(404).send({ error: 'Not found.' });
+    return page(reply, join(WEB, file));
   });
-  app.get('/vendor/uplot.js', (_req, reply) => sendFile(reply, join(UPLOT, 'dist', 'uPlot.iife.min.js')));
-  app.get('/vendor/uplot.css', (_req, reply) => sendFile(reply, join(UPLOT, 'dist', 'uPlot.min.css')));
+  app.get('/vendor/uplot.js', (_req, reply) => page(reply, join(UPLOT, 'dist', 'uPlot.iife.min.js')));
+  app.get('/vendor/uplot.css', (_req, reply) => page(reply, join(UPLOT, 'dist', 'uPlot.min.css')));
 
   app.get('/api/stages', async () =>
     Object.fromEntries(Object.entries(DASHBOARD_STAGES).map(([k, s]) => [k, { summary: s.summary, schema: s.schema }])),
@@ -132,15 +182,18 @@ export async function buildServer(
   app.get('/api/jobs', async () => runner.list());
   app.get('/api/jobs/:id', async (req) => runner.get((req.params as { id: string }).id));
   app.post('/api/jobs', async (req, reply) => {
-    const body = (req.body ?? {}) as { stage?: string; options?: Record<string, unknown> };
-    const stage = body.stage && DASHBOARD_STAGES[body.stage];
+    const body = (req.body ?? {}) as { stage?: unknown; options?: Record<string, unknown> };
+    const stage =
+      typeof body.stage === 'string' && Object.hasOwn(DASHBOARD_STAGES, body.stage)
+        ? DASHBOARD_STAGES[body.stage]
+        : undefined;
     if (!stage)
       return reply.code(400).send({ error: `Expected a stage: one of ${Object.keys(DASHBOARD_STAGES).join(', ')}.` });
     const options = body.options && typeof body.options === 'object' ? body.options : {};
     const { resolved, errors, outside } = checkForm(stage.schema, options, ws);
     if (Object.keys(errors).length)
       return reply.code(outside ? 403 : 400).send({ error: 'Some settings are not right.', errors });
-    return reply.code(201).send(runner.create(body.stage!, options, resolved));
+    return reply.code(201).send(runner.create(body.stage as string, options, resolved));
   });
   app.post('/api/jobs/:id/stop', async (req) => runner.stop((req.params as { id: string }).id));
   app.post('/api/jobs/:id/resume', async (req) => runner.resume((req.params as { id: string }).id));
@@ -168,13 +221,16 @@ export async function buildServer(
     };
     push();
     const timer = setInterval(push, 500);
-    req.raw.on('close', () => clearInterval(timer));
+    reply.raw.on('close', () => {
+      clearInterval(timer);
+      streams.delete(reply.raw);
+    });
   });
 
   // a file of the workspace (a preview, a result, an alignments file), never one outside it
   app.get('/api/files', (req, reply) => {
     const path = (req.query as { path?: string }).path;
-    return sendFile(reply, ws.resolve(path ?? '', 'file'));
+    return sendFile(reply.header('content-security-policy', 'sandbox'), ws.resolve(path ?? '', 'file'), FILE_TYPES);
   });
   return { app, runner, ws };
 }

@@ -57,7 +57,11 @@ try {
 } catch (e) {
   const error =
     e instanceof FaceganError ? { code: e.code, message: e.message } : { message: String((e as Error)?.stack ?? e) };
-  event({ type: 'error', ...error });
-  finish({ state: 'failed', error });
-  process.exitCode = 1;
+  if (stop.signal.aborted)
+    finish({ state: 'stopped', error }); // (stopped while it was starting, say)
+  else {
+    event({ type: 'error', ...error });
+    finish({ state: 'failed', error });
+    process.exitCode = 1;
+  }
 }

@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { testTmp } from '../testing/faces.js';
@@ -154,6 +155,42 @@ test('paths outside the workspace are refused, from the page and over raw HTTP',
     assert.equal(post.status, 403);
     assert.match(((await post.json()) as { errors: Record<string, string> }).errors.output!, /outside the workspace/);
     assert.equal((await api('/api/files?path=a')).status, 404, 'a folder is not a file');
+    // a workspace file a browser would run is not served; unknown jobs and stages are said so
+    writeFileSync(join(ws, 'page.html'), '<script>alert(1)</script>');
+    assert.equal((await api('/api/files?path=page.html')).status, 415);
+    const photo = await api(`/api/files?path=${encodeURIComponent(`a/${readdirSync(join(ws, 'a'))[0]}`)}`);
+    assert.equal(photo.status, 200);
+    assert.equal(photo.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal((await api('/api/jobs/nope')).status, 404);
+    const json = { 'content-type': 'application/json' };
+    for (const stage of ['constructor', ['extract'], 'nope'])
+      assert.equal(
+        (await api('/api/jobs', { method: 'POST', headers: json, body: JSON.stringify({ stage }) })).status,
+        400,
+      );
+    // another site's page: by a rebound name (another Host), or posting from its origin
+    const port = Number(new URL(server.url).port);
+    const status = (headers: Record<string, string>, method = 'GET') =>
+      new Promise<number>((res, rej) =>
+        request({ host: '127.0.0.1', port, path: '/api/jobs', method, headers }, (r) => {
+          r.resume();
+          res(r.statusCode!);
+        })
+          .on('error', rej)
+          .end(method === 'POST' ? '{}' : undefined),
+      );
+    assert.equal(await status({ host: `evil.example:${port}` }), 403, 'another Host');
+    assert.equal(await status({ host: `localhost:${port}` }), 200);
+    assert.equal(
+      await status(
+        { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'content-type': 'application/json' },
+        'POST',
+      ),
+      403,
+      'a post from another origin',
+    );
+    // one server per workspace
+    await assert.rejects(startServer(), /in use by another facegan/);
   } finally {
     await page.close();
     await kill(server.proc);
@@ -174,7 +211,7 @@ test('a server on a non-loopback address refuses requests without its token', { 
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/?token=${token}`);
-      await until('the page', async () => (await page.locator('#stages button').count()) === 3);
+      await until('the page', async () => (await page.locator('#stages button').count()) === 4);
       await page.screenshot({ path: join(SHOTS, 'dashboard.png') });
     } finally {
       await page.close();

@@ -7,11 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { lockFolder } from '../io/lock.js';
 import type { JobResult } from './child.js';
 import type { Workspace } from './workspace.js';
 
@@ -35,15 +36,23 @@ export interface JobRecord {
   summary?: unknown;
 }
 
-const alive = (pid: number | undefined) => {
+/**
+ * Whether the job's process is running: its pid is alive and, where /proc tells (Linux), that pid still runs this
+ * job's child (a pid reused after a reboot is not taken for it).
+ */
+function alive(pid: number | undefined, dir: string): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-};
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dir);
+  } catch {
+    return true; // no /proc here: the pid alone
+  }
+}
 
 /** The job process's command: the compiled child, or the TypeScript one through tsx (a checkout). */
 function childCommand(): string[] {
@@ -55,13 +64,17 @@ function childCommand(): string[] {
 export class JobRunner {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly timer: NodeJS.Timeout;
+  /** One server per workspace: two would both start its queued jobs. */
+  private readonly release: () => void;
 
   constructor(
     private readonly ws: Workspace,
     private readonly maxRunning = 1,
   ) {
     mkdirSync(ws.jobsDir, { recursive: true });
+    this.release = lockFolder(ws.jobsDir, `The dashboard's workspace ${ws.root}`);
     for (const id of readdirSync(ws.jobsDir)) {
+      if (id.startsWith('.')) continue;
       try {
         this.jobs.set(id, JSON.parse(readFileSync(join(ws.jobsDir, id, 'job.json'), 'utf8')) as JobRecord);
       } catch {
@@ -84,7 +97,7 @@ export class JobRunner {
 
   get(id: string): JobRecord {
     const j = this.jobs.get(id);
-    if (!j) throw new FaceganError(ErrorCodes.FORBIDDEN, `No job ${id} in this workspace.`);
+    if (!j) throw new FaceganError(ErrorCodes.NOT_FOUND, `No job ${id} in this workspace.`);
     return j;
   }
 
@@ -101,7 +114,13 @@ export class JobRunner {
   stop(id: string): JobRecord {
     const job = this.get(id);
     if (job.state === 'queued') this.save({ ...job, state: 'stopped', ended: new Date().toISOString() });
-    else if (job.state === 'running' && job.pid) process.kill(job.pid, 'SIGINT');
+    else if (job.state === 'running' && alive(job.pid, this.dir(id))) {
+      try {
+        process.kill(job.pid!, 'SIGINT');
+      } catch {
+        /* it ended meanwhile: the next tick reads its result */
+      }
+    }
     return this.get(id);
   }
 
@@ -116,18 +135,27 @@ export class JobRunner {
     return this.get(id);
   }
 
-  /** The events its process has written (progress, warnings), from byte `from` on. */
+  /** The events its process has written (progress, warnings) from byte `from` on: whole lines, at most 4 MB. */
   events(id: string, from = 0): { lines: string[]; next: number } {
     const file = join(this.dir(this.get(id).id), 'events.jsonl');
     if (!existsSync(file)) return { lines: [], next: from };
-    const buf = readFileSync(file);
+    const size = statSync(file).size;
+    if (size <= from) return { lines: [], next: from };
+    const buf = Buffer.alloc(Math.min(size - from, 4 << 20));
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, from);
+    } finally {
+      closeSync(fd);
+    }
     const end = buf.lastIndexOf(10) + 1; // whole lines only
-    if (end <= from) return { lines: [], next: from };
-    return { lines: buf.subarray(from, end).toString('utf8').split('\n').filter(Boolean), next: end };
+    if (!end) return { lines: [], next: from };
+    return { lines: buf.subarray(0, end).toString('utf8').split('\n').filter(Boolean), next: from + end };
   }
 
   close(): void {
     clearInterval(this.timer);
+    this.release();
   }
 
   private save(job: JobRecord): void {
@@ -148,12 +176,16 @@ export class JobRunner {
           ...(result.error ? { error: result.error } : {}),
           ...(result.summary !== undefined ? { summary: result.summary } : {}),
         });
-      else if (!alive(job.pid))
+      else if (!alive(job.pid, this.dir(job.id)))
         this.save({
           ...job,
           state: 'interrupted',
           ended: new Date().toISOString(),
-          error: { message: 'its process ended without a result (killed, or the machine restarted): resume it' },
+          error: {
+            message:
+              'its process ended without a result (killed, out of memory, or the machine restarted; its log.txt ' +
+              'may say why): resume it',
+          },
         });
     }
     this.pump();
@@ -181,14 +213,26 @@ export class JobRunner {
   private start(job: JobRecord): void {
     const next = { ...job, run: job.run + 1, state: 'running' as const, started: new Date().toISOString() };
     this.save(next); // (the child reads its run number from job.json)
-    const log = openSync(join(this.dir(job.id), 'log.txt'), 'a');
-    const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
-    const child = spawn(process.execPath, [...childCommand(), this.dir(job.id)], {
-      stdio: ['ignore', 'ignore', log],
-      env,
-    });
-    closeSync(log);
-    this.save({ ...next, pid: child.pid! });
-    child.on('exit', () => this.tick());
+    const failed = (e: unknown) =>
+      this.save({
+        ...next,
+        state: 'failed',
+        ended: new Date().toISOString(),
+        error: { message: `its process could not start: ${(e as Error).message}` },
+      });
+    try {
+      const log = openSync(join(this.dir(job.id), 'log.txt'), 'a');
+      const { NODE_TEST_CONTEXT: _ctx, ...env } = process.env;
+      const child = spawn(process.execPath, [...childCommand(), this.dir(job.id)], {
+        stdio: ['ignore', 'ignore', log],
+        env,
+      });
+      closeSync(log);
+      child.on('error', failed);
+      child.on('exit', () => this.tick());
+      if (child.pid) this.save({ ...next, pid: child.pid });
+    } catch (e) {
+      failed(e);
+    }
   }
 }

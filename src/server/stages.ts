@@ -9,6 +9,7 @@ import { CONVERT_SCHEMA } from '../convert/options.js';
 import { EXTRACT_SCHEMA } from '../extract/options.js';
 import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA } from '../train/families.js';
 import { TRAIN_EVAL_SCHEMA, type TrainEvalOptions } from '../eval/train-eval.js';
+import { GENERATE_SCHEMA, SEEDS_OPTION } from '../generate/options.js';
 
 export interface StageHooks {
   signal: AbortSignal;
@@ -62,6 +63,16 @@ export const DASHBOARD_STAGES: Record<string, DashboardStage> = {
       );
       const { onEvent: _e, ...hooks } = h;
       return train({ ...options, ...hooks, ...(evaluator ? { evaluator } : {}) } as never);
+    },
+  },
+  generate: {
+    summary: 'new faces from a StyleGAN model, one PNG per seed or a grid; labelled as generated',
+    schema: { ...GENERATE_SCHEMA, ...SEEDS_OPTION },
+    run: async (o, { onEvent: _e, signal: _s, onWarning: _w, ...h }) => {
+      const { generate } = await import('../generate/generate.js');
+      const { parseRanges } = await import('../core/ranges.js');
+      const { seeds, ...options } = o as { seeds?: string } & Record<string, unknown>;
+      return generate({ ...options, ...(seeds ? { seeds: parseRanges(seeds, 'seeds') } : {}), ...h } as never);
     },
   },
   convert: {
