@@ -85,7 +85,10 @@ console.log(JSON.stringify({ version: VERSION, faces: s.faces }));`;
   // the dashboard runs from the installed package (its page is in the tarball)
   // (the installed bin itself, not through npx: a kill must reach the server)
   const bin = join(app, 'node_modules', 'facegan', 'bin', 'facegan.js');
-  const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--workspace', join(tmp, 'ws')], { cwd: app, env });
+  const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--workspace', join(tmp, 'ws')], {
+    cwd: app,
+    env,
+  });
   try {
     const url = await new Promise<string>((res, rej) => {
       let out = '';
