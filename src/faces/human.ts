@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { rotateQuarters, unrotatePoint, type RgbImage } from '../core/image.js';
 import { boxOverlapOfSmaller } from '../core/geometry/box.js';
-import { installFileFetch, packageDir, requireDist, wasmDir } from './tfjs.js';
+import { packageDir, requireDist, wasmDir, withFileFetch } from './tfjs.js';
 
 export interface DetectedFace {
   /** [x, y, width, height] in image pixels. */
@@ -81,7 +81,6 @@ export class HumanDetector implements FaceDetector {
 
   async load(): Promise<void> {
     if (this.#human) return;
-    installFileFetch();
     const { Human } = requireDist<{ Human: new (config: object) => HumanInstance }>(
       '@vladmandic/human',
       'human.node-wasm.js',
@@ -120,7 +119,7 @@ export class HumanDetector implements FaceDetector {
       segmentation: off,
       filter: { enabled: false },
     });
-    await human.load();
+    await withFileFetch(() => human.load());
     this.#human = human;
   }
 

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
-import { installFileFetch, packageDir, requireDist, wasmDir } from './tfjs.js';
+import { packageDir, requireDist, wasmDir, withFileFetch } from './tfjs.js';
 
 /** The chip the net reads: side in pixels and the mean-face coverage (dlib's padding 0.25 -> 1 / 1.5). */
 export const IDENTITY_CHIP = { size: 150, coverage: 1 / 1.5 } as const;
@@ -37,16 +37,17 @@ let ssd: Promise<FaceApi> | undefined;
 const modelDir = () => resolve(join(packageDir('@vladmandic/face-api'), 'model'));
 
 async function load(): Promise<FaceApi> {
-  installFileFetch();
   const faceapi = requireDist<FaceApi>('@vladmandic/face-api', 'face-api.node-wasm.js');
   const wasm = requireDist<{ setWasmPaths(p: string): void }>(
     '@tensorflow/tfjs-backend-wasm',
     'tf-backend-wasm.node.js',
   );
   wasm.setWasmPaths(wasmDir());
-  await faceapi.tf.setBackend('wasm');
-  await faceapi.tf.ready();
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir());
+  await withFileFetch(async () => {
+    await faceapi.tf.setBackend('wasm');
+    await faceapi.tf.ready();
+    await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir());
+  });
   return faceapi;
 }
 
@@ -59,7 +60,7 @@ export async function detectFacesFaceApi(
   minConfidence = 0.5,
 ): Promise<{ box: [number, number, number, number]; score: number }[]> {
   const faceapi = await (ssd ??= (api ??= load()).then(async (f) => {
-    await f.nets.ssdMobilenetv1.loadFromDisk(modelDir());
+    await withFileFetch(() => f.nets.ssdMobilenetv1.loadFromDisk(modelDir()));
     return f;
   }));
   const input = faceapi.tf.tensor3d(new Float32Array(image.data), [image.height, image.width, 3], 'float32');

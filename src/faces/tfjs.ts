@@ -27,30 +27,43 @@ export function packageDir(name: string): string {
 
 export const wasmDir = (): string => `${join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist')}/`;
 
-let shimmed = false;
+/** How many loads are under way in this thread (the fetch of file:// URLs is in place while any is). */
+let loading = 0;
+let original: typeof fetch | undefined;
 
-/** Lets tfjs `fetch` file:// URLs (model JSON and weights) from disk; other URLs are refused, not fetched. */
-export function installFileFetch(): void {
-  if (shimmed) return;
-  shimmed = true;
-  const original = globalThis.fetch;
-  globalThis.fetch = (async (url: string | URL | Request, init?: RequestInit) => {
-    const u = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
-    if (u.startsWith('file://')) {
-      const body = await readFile(new URL(u));
-      return new Response(body, {
-        status: 200,
-        headers: { 'content-type': u.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
-      });
-    }
-    if (/^https?:/.test(u)) {
-      throw new FaceganError(
-        ErrorCodes.BAD_FILE,
-        `facegan does not download at run time, but a face model asked for ${u}`,
-      );
-    }
-    return original(url, init);
-  }) as typeof fetch;
+/** tfjs's fetch while a face model loads: file:// URLs read from disk, the network refused. */
+const fileFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+  const u = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+  if (u.startsWith('file://')) {
+    const body = await readFile(new URL(u));
+    return new Response(body, {
+      status: 200,
+      headers: { 'content-type': u.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
+    });
+  }
+  if (/^https?:/.test(u))
+    throw new FaceganError(
+      ErrorCodes.BAD_FILE,
+      `facegan does not download at run time, but a face model asked for ${u}`,
+    );
+  return original!(url, init);
+}) as typeof fetch;
+
+/**
+ * Runs `load` (a face model's loading) with a `fetch` that reads tfjs's file:// model URLs from disk and refuses the
+ * network, then puts the thread's own fetch back: a Node program that imports facegan keeps its fetch (the face
+ * models load in extract's detector thread by default, and take about a second anywhere else).
+ */
+export async function withFileFetch<T>(load: () => Promise<T>): Promise<T> {
+  if (loading++ === 0) {
+    original = globalThis.fetch;
+    globalThis.fetch = fileFetch;
+  }
+  try {
+    return await load();
+  } finally {
+    if (--loading === 0 && globalThis.fetch === fileFetch) globalThis.fetch = original!;
+  }
 }
 
 /** Loads a package's dist build by file path (Human's exports map hides its node-wasm build). */
