@@ -4,7 +4,7 @@ import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { translate } from '../convert/translate.js';
 import { reportFrames, useThreads } from './convert.js';
-import { FRAME_OPTIONS } from '../convert/options.js';
+import { TRANSLATE_SCHEMA } from '../convert/options.js';
 
 export const translateCommand = defineCommand({
   summary: 'translate A->B (or B->A) with a CycleGAN model: faces pasted back, or whole frames; labelled as synthetic',
@@ -15,21 +15,7 @@ export const translateCommand = defineCommand({
 A model trained on faces (from facegan extract) translates each face in the frame and pastes it back as convert
 does (masks, colour matching, smoothing over video frames); one trained on whole images translates whole frames
 (at the size it was trained at, or --resolution). Videos keep their frames, rate, orientation and audio.`,
-  options: {
-    ...FRAME_OPTIONS,
-    direction: {
-      type: 'string',
-      help: "a2b: A's look to B's; b2a: the other way",
-      default: 'a2b',
-      choices: ['a2b', 'b2a'] as const,
-    },
-    resolution: {
-      type: 'int',
-      help: "whole-image models: the side frames are translated at (default: the training's)",
-      min: 16,
-      max: 4096,
-    },
-  },
+  options: TRANSLATE_SCHEMA,
   async run(o) {
     useThreads(o.threads);
     const bar = progressBar('translate', 'frames');

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convert } from './convert.js';
+import { translate } from './translate.js';
 import { ErrorCodes, type FaceganError } from '../core/errors.js';
 import { checkGiven } from '../core/options.js';
 import { CONVERT_SCHEMA } from './options.js';
@@ -21,6 +22,14 @@ test('convert({ crf: 99 }) from code gets the command line message, naming the s
   await assert.rejects(convert({ ...base, erode: '0.1' as unknown as number }), refused(/Expected a number for erode/));
   await assert.rejects(convert({ ...base, filter: 'her.jpg' as unknown as string[] }), refused(/a list of strings/));
   await assert.rejects(convert({ ...base, modelDir: undefined as unknown as string }), refused(/Missing modelDir/));
+});
+
+test('translate() from code: its own settings checked the same way', async () => {
+  await assert.rejects(
+    translate({ ...base, direction: 'up' as 'a2b' }),
+    refused(/Expected one of a2b, b2a for direction \(--direction\) but received "up"/),
+  );
+  await assert.rejects(translate({ ...base, resolution: 8 }), refused(/resolution \(--resolution\)/));
 });
 
 test('good values and settings the schema does not declare (callbacks, a signal) pass the check', () => {

@@ -134,3 +134,20 @@ export const CONVERT_SCHEMA = {
     max: 1.5,
   },
 } as const satisfies OptionSchema;
+
+/** Every setting of translate (CycleGAN): FRAME_OPTIONS, the direction, and the side whole frames are run at. */
+export const TRANSLATE_SCHEMA = {
+  ...FRAME_OPTIONS,
+  direction: {
+    type: 'string',
+    help: "a2b: A's look to B's; b2a: the other way",
+    default: 'a2b',
+    choices: ['a2b', 'b2a'] as const,
+  },
+  resolution: {
+    type: 'int',
+    help: "whole-image models: the side frames are translated at (default: the training's)",
+    min: 16,
+    max: 4096,
+  },
+} as const satisfies OptionSchema;

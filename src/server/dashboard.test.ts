@@ -211,7 +211,7 @@ test('a server on a non-loopback address refuses requests without its token', { 
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/?token=${token}`);
-      await until('the page', async () => (await page.locator('#stages button').count()) === 4);
+      await until('the page', async () => (await page.locator('#stages button').count()) === 5);
       await page.screenshot({ path: join(SHOTS, 'dashboard.png') });
     } finally {
       await page.close();

@@ -5,7 +5,7 @@
  */
 import type { OptionSchema } from '../core/options.js';
 import type { OnProgress } from '../core/progress.js';
-import { CONVERT_SCHEMA } from '../convert/options.js';
+import { CONVERT_SCHEMA, TRANSLATE_SCHEMA } from '../convert/options.js';
 import { EXTRACT_SCHEMA } from '../extract/options.js';
 import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA } from '../train/families.js';
 import { TRAIN_EVAL_SCHEMA, type TrainEvalOptions } from '../eval/train-eval.js';
@@ -64,6 +64,12 @@ export const DASHBOARD_STAGES: Record<string, DashboardStage> = {
       const { onEvent: _e, ...hooks } = h;
       return train({ ...options, ...hooks, ...(evaluator ? { evaluator } : {}) } as never);
     },
+  },
+  translate: {
+    summary: 'translate photos or a video with a CycleGAN model (faces, or whole frames)',
+    schema: omit(TRANSLATE_SCHEMA, ['threads']),
+    run: async (o, { onEvent: _e, ...h }) =>
+      (await import('../convert/translate.js')).translate({ ...(o as object), ...h } as never),
   },
   generate: {
     summary: 'new faces from a StyleGAN model, one PNG per seed or a grid; labelled as generated',
