@@ -4,6 +4,7 @@ import { STYLEGAN_OPTIONS } from './stylegan-options.js';
 import { progressBar } from './progress.js';
 import { useThreads } from './convert.js';
 import { evalGen } from '../eval/gen-eval.js';
+import { EVAL_GEN_SCHEMA } from '../eval/options.js';
 
 export const evalGenCommand = defineCommand({
   summary: "a StyleGAN model's samples against real faces: detection, KID, FD, precision/recall, memorisation",
@@ -17,24 +18,7 @@ All figures are in face-api's 128-d identity-descriptor space (no Inception weig
 figures for real against real (the held-out faces' two halves) and for a PCA-Gaussian sampler of the training
 pixels are in the report beside the model's: the model should beat the sampler. report.json and report.html
 (the figures, the targets passed, a grid of samples and, with --snapshots, the figures over training) go to -o.`,
-  options: {
-    ...STYLEGAN_OPTIONS,
-    real: {
-      type: 'string',
-      help: 'held-out real faces (not trained on), as facegan extract writes them',
-      required: true,
-    },
-    training: { type: 'string', help: 'the faces the model was trained on', required: true },
-    samples: { type: 'int', help: 'samples to draw (seeds 0..n-1)', default: 200, min: 4, max: 10000 },
-    truncation: { type: 'number', help: 'truncation psi of the samples', default: 1, min: 0, max: 2 },
-    snapshots: {
-      type: 'boolean',
-      help:
-        'also measure every snapshot in MODEL_DIR/snapshots (train --snapshot-every): the figures over training ' +
-        '(a snapshot kept by a facegan older than 11-2026 holds the raw generator, not the EMA)',
-    },
-    output: { type: 'string', short: 'o', help: 'folder for report.json and report.html (default MODEL_DIR/eval-gen)' },
-  },
+  options: { ...EVAL_GEN_SCHEMA, threads: STYLEGAN_OPTIONS.threads },
   async run(o) {
     useThreads(o.threads);
     const bar = progressBar('eval-gen', 'images');

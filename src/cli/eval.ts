@@ -2,8 +2,8 @@
 import { defineCommand } from './command.js';
 import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
-import { evaluate, EVAL_DEFAULTS } from '../eval/eval.js';
-import { COLOUR_MODES } from '../swap/swap.js';
+import { evaluate } from '../eval/eval.js';
+import { EVAL_SCHEMA } from '../eval/options.js';
 import type { EvalReport } from '../eval/report.js';
 
 const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '-' : v.toFixed(d));
@@ -40,54 +40,12 @@ face is swapped as convert does it, then judged by other nets than the one that 
 --gallery folders), and the landmark mesh (pose and expression against the original face). A->A reconstruction of
 the same faces is compared with a baseline that outputs the person's mean face. Writes report.json (schema in
 docs/eval.md) and report.html to -o (default MODEL_DIR/eval/INPUT_NAME).`,
-  options: {
-    modelDir: { type: 'string', short: 'm', help: 'model folder written by facegan train', required: true },
-    input: {
-      type: 'string',
-      short: 'i',
-      help: 'held-out frames: an image, a folder of images, or a video',
-      required: true,
-    },
-    source: {
-      type: 'string',
-      help: "faces of the person put in (B for A->B): extract's crops or photos",
-      required: true,
-    },
-    gallery: { type: 'list', help: "folders of other people's faces, for identity retrieval" },
-    faces: {
-      type: 'string',
-      help: "training faces of the input's person (A for A->B): their mean is the reconstruction's template baseline",
-    },
-    output: { type: 'string', short: 'o', help: 'report folder (default MODEL_DIR/eval/INPUT_NAME)' },
-    swap: { type: 'boolean', help: 'evaluate B->A (the input shows B, --source holds A)' },
-    everyN: { type: 'int', help: 'evaluate every n-th frame', default: EVAL_DEFAULTS.everyN, min: 1 },
-    maxFrames: { type: 'int', help: 'evaluate at most this many frames', default: EVAL_DEFAULTS.maxFrames, min: 1 },
-    maxFaces: {
-      type: 'int',
-      help: 'faces read from --source and each --gallery folder (spread evenly)',
-      default: EVAL_DEFAULTS.maxFaces,
-      min: 1,
-    },
-    color: {
-      type: 'string',
-      help: 'colour matching of the swap',
-      default: EVAL_DEFAULTS.colour,
-      choices: COLOUR_MODES,
-    },
-    precision: {
-      type: 'string',
-      help: 'model precision (auto: bf16 where native)',
-      default: 'auto',
-      choices: ['auto', 'fp32', 'bf16'] as const,
-    },
-    device: { type: 'string', help: 'auto, cpu or cuda', default: 'auto', choices: ['auto', 'cpu', 'cuda'] as const },
-  },
+  options: EVAL_SCHEMA,
   async run(o) {
     const bar = progressBar('eval', 'frames');
     const r = await stoppableBySigint('stopping; no report is written.', (signal) =>
       evaluate({
         ...o,
-        colour: o.color,
         signal,
         onWarning: warn,
         onProgress: (p) => bar.update(p.done, p.total),

@@ -6,6 +6,8 @@
  * mean-face baseline, shows how much the model has learnt. Writes report.json and report.html.
  */
 import { Warnings, type Skipped } from '../core/warnings.js';
+import { checkGiven } from '../core/options.js';
+import { EVAL_DEFAULTS, EVAL_SCHEMA } from './options.js';
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
@@ -69,6 +71,9 @@ export interface EvalOptions {
   spread?: boolean;
   /** Faces read from each of --source and --gallery (evenly spread). */
   maxFaces?: number;
+  /** Colour matching of the swap (as convert's --color). */
+  color?: ColourMode;
+  /** @deprecated The same as `color`. */
   colour?: ColourMode;
   precision?: 'auto' | 'fp32' | 'bf16';
   device?: 'auto' | 'cpu' | 'cuda';
@@ -79,12 +84,7 @@ export interface EvalOptions {
   onProgress?: OnProgress;
 }
 
-export const EVAL_DEFAULTS = {
-  everyN: 1,
-  maxFrames: 300,
-  maxFaces: 64,
-  colour: 'color-transfer',
-} as const satisfies Partial<EvalOptions>;
+export { EVAL_DEFAULTS };
 
 export interface EvalResult {
   report: EvalReport;
@@ -145,6 +145,7 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
  */
 export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const started = performance.now();
+  checkGiven(EVAL_SCHEMA, options as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const o = { ...EVAL_DEFAULTS, ...defined(options) } as EvalOptions & typeof EVAL_DEFAULTS;
   const progress = progressMeter('eval', 'frames', o.onProgress);
   if (!(o.everyN >= 1 && o.maxFrames >= 1 && o.maxFaces >= 1))
@@ -170,7 +171,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     mask: 'extended',
     erode: 0,
     feather: 0.04,
-    colour: o.colour,
+    colour: options.color ?? options.colour ?? EVAL_DEFAULTS.color,
     sharpen: 0,
     device,
     bf16: useBf16(o.precision, device),

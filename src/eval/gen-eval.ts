@@ -4,6 +4,8 @@
  * halves) and a PCA-Gaussian sampler of the training pixels, which a model must beat.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { checkGiven } from '../core/options.js';
+import { EVAL_GEN_SCHEMA } from './options.js';
 import { join, resolve } from 'node:path';
 import { noGrad, resolveDevice, tidy } from '../engine/index.js';
 import type { RgbImage } from '../core/image.js';
@@ -280,6 +282,7 @@ function snapshotFiles(modelDir: string): { iteration: number; path: string }[] 
 }
 
 export async function evalGen(o: GenEvalOptions) {
+  checkGiven(EVAL_GEN_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const n = o.samples ?? 200,
     psi = o.truncation ?? 1;
   const device = resolveDevice(o.device ?? 'auto');

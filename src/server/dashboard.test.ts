@@ -211,7 +211,11 @@ test('a server on a non-loopback address refuses requests without its token', { 
     const page = await browser.newPage();
     try {
       await page.goto(`http://127.0.0.1:${port}/?token=${token}`);
-      await until('the page', async () => (await page.locator('#stages button').count()) === 5);
+      const stages = Object.keys(
+        (await (await at('/api/stages', { headers: { authorization: `Bearer ${token}` } })).json()) as object,
+      );
+      assert.deepEqual(stages, ['extract', 'train', 'translate', 'generate', 'eval', 'eval-gen', 'convert']);
+      await until('the page', async () => (await page.locator('#stages button').count()) === stages.length);
       await page.screenshot({ path: join(SHOTS, 'dashboard.png') });
     } finally {
       await page.close();

@@ -10,6 +10,7 @@ import { EXTRACT_SCHEMA } from '../extract/options.js';
 import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA } from '../train/families.js';
 import { TRAIN_EVAL_SCHEMA, type TrainEvalOptions } from '../eval/train-eval.js';
 import { GENERATE_SCHEMA, SEEDS_OPTION } from '../generate/options.js';
+import { EVAL_GEN_SCHEMA, EVAL_SCHEMA } from '../eval/options.js';
 
 export interface StageHooks {
   signal: AbortSignal;
@@ -80,6 +81,18 @@ export const DASHBOARD_STAGES: Record<string, DashboardStage> = {
       const { seeds, ...options } = o as { seeds?: string } & Record<string, unknown>;
       return generate({ ...options, ...(seeds ? { seeds: parseRanges(seeds, 'seeds') } : {}), ...h } as never);
     },
+  },
+  eval: {
+    summary: 'measure a swap model on held-out frames, as papers do (report.json and report.html)',
+    schema: EVAL_SCHEMA,
+    run: async (o, { onEvent: _e, ...h }) =>
+      (await import('../eval/eval.js')).evaluate({ ...(o as object), ...h } as never),
+  },
+  'eval-gen': {
+    summary: 'measure a StyleGAN model: detection, KID, FD, precision and recall against held-out faces',
+    schema: EVAL_GEN_SCHEMA,
+    run: async (o, { onProgress }) =>
+      (await import('../eval/gen-eval.js')).evalGen({ ...(o as object), onProgress } as never),
   },
   convert: {
     summary: 'swap the faces of photos or a video with a trained model',

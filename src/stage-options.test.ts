@@ -1,11 +1,13 @@
-/** convert() called from code checks its options as the command line does, before it touches anything. */
+/** The stages called from code check their options as the command line does, before they touch anything. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convert } from './convert.js';
-import { translate } from './translate.js';
-import { ErrorCodes, type FaceganError } from '../core/errors.js';
-import { checkGiven } from '../core/options.js';
-import { CONVERT_SCHEMA } from './options.js';
+import { convert } from './convert/convert.js';
+import { translate } from './convert/translate.js';
+import { evaluate } from './eval/eval.js';
+import { evalGen } from './eval/gen-eval.js';
+import { ErrorCodes, type FaceganError } from './core/errors.js';
+import { checkGiven } from './core/options.js';
+import { CONVERT_SCHEMA } from './convert/options.js';
 
 const base = { input: '/nonexistent/in.mp4', output: '/nonexistent/out.mp4', modelDir: '/nonexistent/model' };
 const refused = (pattern: RegExp) => (e: FaceganError) => e.code === ErrorCodes.USAGE && pattern.test(e.message);
@@ -34,4 +36,20 @@ test('translate() from code: its own settings checked the same way', async () =>
 
 test('good values and settings the schema does not declare (callbacks, a signal) pass the check', () => {
   checkGiven(CONVERT_SCHEMA, { ...base, crf: 20, mask: 'components', filter: ['a.jpg'], onProgress: () => 1 });
+});
+
+test('evaluate() and evalGen() from code: their settings checked the same way, before any model is loaded', async () => {
+  const model = '/nonexistent/model';
+  await assert.rejects(
+    evaluate({ modelDir: model, input: 'x', source: 'y', maxFrames: 0 }),
+    refused(/Expected an integer .*for maxFrames \(--max-frames\) but received 0/),
+  );
+  await assert.rejects(
+    evaluate({ modelDir: model, input: 'x', source: 'y', color: 'sepia' as 'none' }),
+    refused(/for color \(--color\)/),
+  );
+  await assert.rejects(
+    evalGen({ modelDir: model, real: 'r', training: 't', samples: 2 }),
+    refused(/samples \(--samples\)/),
+  );
 });
