@@ -239,6 +239,86 @@ $('#resume').onclick = async () => {
 };
 $('#job-form').onsubmit = submit;
 
+// ---- the faces browser ----
+let faces = [];
+const picked = new Set();
+const SORTS = {
+  identity: (a, b) => b.identity - a.identity,
+  blur: (a, b) => a.blur - b.blur,
+  pose: (a, b) => Math.abs(b.yaw) + Math.abs(b.pitch) - Math.abs(a.yaw) - Math.abs(a.pitch),
+  size: (a, b) => a.box - b.box,
+  file: (a, b) => (a.file < b.file ? -1 : 1),
+};
+
+function showFaces() {
+  const dir = $('#faces-dir').value.trim();
+  const sorted = [...faces].sort(SORTS[$('#faces-sort').value]);
+  const ns = 'http://www.w3.org/2000/svg';
+  $('#faces').replaceChildren(
+    ...sorted.map((f) => {
+      const img = el('img', {
+        src: `/api/files?path=${encodeURIComponent(`${dir}/${f.file}`)}`,
+        alt: f.file,
+        loading: 'lazy',
+      });
+      const svg = document.createElementNS(ns, 'svg');
+      svg.setAttribute('viewBox', `0 0 ${f.size} ${f.size}`);
+      for (const [x, y] of f.landmarks) {
+        const c = document.createElementNS(ns, 'circle');
+        c.setAttribute('cx', x);
+        c.setAttribute('cy', y);
+        c.setAttribute('r', f.size / 128);
+        svg.append(c);
+      }
+      const caption = el('span', {
+        textContent: `blur ${f.blur.toFixed(0)} · yaw ${f.yaw.toFixed(0)}° · id ${f.identity < 0 ? '-' : f.identity.toFixed(2)}`,
+      });
+      const card = el('div', { className: 'face', title: `${f.file} (frame ${f.frame})` }, img, svg, caption);
+      card.dataset.file = f.file;
+      card.classList.toggle('selected', picked.has(f.file));
+      card.onclick = () => {
+        if (picked.has(f.file)) picked.delete(f.file);
+        else picked.add(f.file);
+        card.classList.toggle('selected', picked.has(f.file));
+        $('#faces-remove').disabled = !picked.size;
+      };
+      return card;
+    }),
+  );
+  $('#faces').dataset.count = String(sorted.length);
+}
+
+async function loadFaces(e) {
+  e?.preventDefault();
+  picked.clear();
+  $('#faces-remove').disabled = true;
+  const r = await api(`/api/faces?dir=${encodeURIComponent($('#faces-dir').value.trim())}`);
+  if (!r.ok) {
+    faces = [];
+    showFaces();
+    $('#faces-status').textContent = r.body.error ?? `Refused (${r.status}).`;
+    return;
+  }
+  faces = r.body.faces;
+  const skipped = r.body.unreadable.length ? `, ${r.body.unreadable.length} files without a face record` : '';
+  $('#faces-status').textContent = `${faces.length} faces${skipped}${r.body.more ? ' (the first 2000)' : ''}`;
+  showFaces();
+}
+
+$('#faces-form').onsubmit = loadFaces;
+$('#faces-sort').onchange = showFaces;
+$('#faces-remove').onclick = async () => {
+  const alignments = $('#faces-alignments').value.trim();
+  const what = `${picked.size} faces${alignments ? ` (and from ${alignments})` : ''}`;
+  if (!confirm(`Remove ${what}? The crops are moved aside, not deleted.`)) return;
+  const body = { dir: $('#faces-dir').value.trim(), files: [...picked], ...(alignments ? { alignments } : {}) };
+  const r = await api('/api/faces/remove', { method: 'POST', body: JSON.stringify(body) });
+  await loadFaces();
+  $('#faces-status').textContent = r.ok
+    ? `moved ${r.body.moved} crops to ${r.body.to}${r.body.backup ? `; the alignments file kept ${r.body.kept} faces (backup ${r.body.backup})` : ''}`
+    : (r.body.error ?? `Refused (${r.status}).`);
+};
+
 const init = async () => {
   stages = (await api('/api/stages')).body;
   $('#workspace').textContent = (await api('/api/workspace')).body.root ?? '';

@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, type OptionSchema } from '../core/options.js';
+import { listFaces, removeFaces } from './faces.js';
 import { JobRunner } from './jobs.js';
 import { DASHBOARD_STAGES } from './stages.js';
 import { Workspace } from './workspace.js';
@@ -225,6 +226,19 @@ export async function buildServer(
       clearInterval(timer);
       streams.delete(reply.raw);
     });
+  });
+
+  // the faces browser: a faces folder's crops with their records; removing bad ones (moved aside, alignments updated)
+  app.get('/api/faces', async (req) => {
+    const { dir } = req.query as { dir?: string };
+    return listFaces(ws.resolve(dir ?? '', 'faces folder'));
+  });
+  app.post('/api/faces/remove', async (req) => {
+    const body = (req.body ?? {}) as { dir?: string; files?: string[]; alignments?: string };
+    const dir = ws.resolve(body.dir ?? '', 'faces folder');
+    const alignments = body.alignments ? ws.resolve(body.alignments, 'alignments file') : undefined;
+    const r = removeFaces(dir, body.files ?? [], alignments);
+    return { ...r, to: ws.show(r.to), ...(r.backup ? { backup: ws.show(r.backup) } : {}) };
   });
 
   // a file of the workspace (a preview, a result, an alignments file), never one outside it

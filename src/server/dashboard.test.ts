@@ -15,6 +15,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { testTmp } from '../testing/faces.js';
 import { sharedData } from '../testing/data.js';
 import { BIN, ROOT, workerEnv } from '../testing/queue-workers.js';
+import { extract } from '../extract/extract.js';
+import { readAlignmentsFile } from '../io/alignments-file.js';
 
 const CHROMIUM = process.env.FACEGAN_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs', 'images');
@@ -130,6 +132,60 @@ test('a training job from the page: chart and preview update, stop and resume go
     await until('interrupted', async () => (await page.textContent('#job-state')) === 'interrupted');
     assert.match((await page.textContent('#job-error'))!, /ended without a result/);
     await page.locator('#job').screenshot({ path: join(SHOTS, 'dashboard-interrupted.png') });
+  } finally {
+    await page.close();
+    await kill(server.proc);
+  }
+});
+
+test('the faces browser: thumbnails with landmarks, sorted by identity and blur; bad faces removed with a backup', {
+  timeout: 180_000,
+}, async () => {
+  // five frames of one speaker and one of another, extracted into the workspace
+  const photos = join(ws, 'photos');
+  mkdirSync(photos, { recursive: true });
+  for (const f of readdirSync(sharedData('faces', 'grid_s1')).sort().slice(0, 5))
+    copyFileSync(sharedData('faces', 'grid_s1', f), join(photos, f));
+  const other = readdirSync(sharedData('faces', 'grid_s2')).sort()[0]!;
+  copyFileSync(sharedData('faces', 'grid_s2', other), join(photos, other));
+  const alignments = join(ws, 'faces.alignments.json');
+  const x = await extract({ input: photos, output: join(ws, 'faces'), alignments, size: 64 });
+  assert.equal(x.faces, 6);
+  const server = await startServer();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('dialog', (d) => void d.accept());
+  try {
+    await page.goto(server.url);
+    await page.fill('#faces-dir', 'faces');
+    await page.fill('#faces-alignments', 'faces.alignments.json');
+    await page.click('#faces-load');
+    await until('the thumbnails', async () => (await num(page, '#faces', 'data-count')) === 6);
+    assert.equal(await page.locator('#faces .face').first().locator('circle').count(), 68, '68 landmarks drawn');
+    // identity: the other speaker is least like the rest
+    const first = (await page.getAttribute('#faces .face >> nth=0', 'data-file'))!;
+    assert.ok(first.startsWith(other.replace(/\.\w+$/, '')), `${first} is the other speaker's face`);
+    await page.selectOption('#faces-sort', 'blur');
+    const api = (await (await fetch(new URL('/api/faces?dir=faces', server.url))).json()) as {
+      faces: { file: string; blur: number }[];
+    };
+    const byBlur = [...api.faces].sort((a, b) => a.blur - b.blur).map((f) => f.file);
+    const shown = await page.$$eval('#faces .face', (els) => els.map((e) => e.getAttribute('data-file')));
+    assert.deepEqual(shown, byBlur, 'sorted by blur');
+    await page.selectOption('#faces-sort', 'identity');
+    await page.click('#faces .face >> nth=0');
+    await page.locator('#faces-panel').screenshot({ path: join(SHOTS, 'dashboard-faces.png') });
+    await page.click('#faces-remove');
+    await until('one face fewer', async () => (await num(page, '#faces', 'data-count')) === 5);
+    await until('the status', async () => /backup/.test((await page.textContent('#faces-status'))!));
+    const doc = readAlignmentsFile(alignments);
+    assert.equal(
+      Object.values(doc.frames).reduce((n, f) => n + f.faces.length, 0),
+      5,
+      'the alignments file lost that face',
+    );
+    assert.ok(existsSync(`${alignments}.bak`), 'after a backup');
+    const aside = readdirSync(join(ws, 'faces')).find((f) => f.startsWith('.removed-'))!;
+    assert.deepEqual(readdirSync(join(ws, 'faces', aside)), [first], 'the crop moved aside, not deleted');
   } finally {
     await page.close();
     await kill(server.proc);
