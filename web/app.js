@@ -184,6 +184,43 @@ function showPreview(job) {
   probe.src = `/api/files?path=${encodeURIComponent(path)}&t=${Date.now()}`;
 }
 
+const fileUrl = (path, download) => `/api/files?path=${encodeURIComponent(path)}${download ? '&download=1' : ''}`;
+
+/** What a finished job made: pictures (a photo beside the one it came from), videos with a player, reports. */
+async function showResults(id) {
+  const r = await api(`/api/jobs/${id}/results`);
+  if (!r.ok || selected !== id) return;
+  const figures = r.body.map((f) => {
+    const media =
+      f.kind === 'video'
+        ? el('video', { src: fileUrl(f.path), controls: true, preload: 'metadata' })
+        : f.kind === 'image'
+          ? el('img', { src: fileUrl(f.path), alt: f.path })
+          : el('a', { href: fileUrl(f.path), target: '_blank', rel: 'noopener', textContent: `open ${f.path}` });
+    const shown = f.before
+      ? el('div', { className: 'pair' }, el('img', { src: fileUrl(f.before), alt: `before: ${f.before}` }), media)
+      : media;
+    const label = f.label
+      ? `labelled synthetic in its metadata: IPTC ${f.label.split('/').pop()}`
+      : f.kind === 'report'
+        ? 'report'
+        : 'no synthetic label in its metadata';
+    const caption = el(
+      'figcaption',
+      {},
+      `${f.before ? `${f.before} → ` : ''}${f.path} `,
+      el('a', { href: fileUrl(f.path, true), textContent: 'download' }),
+      el('div', { className: 'label', textContent: label }),
+    );
+    const fig = el('figure', {}, shown, caption);
+    fig.dataset.kind = f.kind;
+    if (f.label) fig.dataset.label = f.label;
+    return fig;
+  });
+  $('#results').replaceChildren(...figures);
+  $('#results').dataset.count = String(figures.length);
+}
+
 async function select(id) {
   selected = id;
   source?.close();
@@ -195,6 +232,8 @@ async function select(id) {
   $('#job-id').textContent = id;
   $('#job-stage').textContent = job.stage;
   $('#events').replaceChildren();
+  $('#results').replaceChildren();
+  $('#results').dataset.count = '0';
   $('#job-progress').textContent = '';
   $('#preview-figure').hidden = true;
   for (const tr of document.querySelectorAll('#jobs tbody tr')) tr.classList.toggle('selected', tr.dataset.job === id);
@@ -217,6 +256,7 @@ async function select(id) {
       lastPreview = 0;
       showPreview(job);
       refreshJobs();
+      if (e.state === 'done') showResults(id);
     } else if (['warning', 'error', 'started', 'eval'].includes(e.type)) {
       const text =
         e.type === 'started'

@@ -6,7 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -14,6 +14,7 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, type OptionSchema } from '../core/options.js';
 import { listFaces, removeFaces } from './faces.js';
 import { JobRunner } from './jobs.js';
+import { jobResults } from './results.js';
 import { DASHBOARD_STAGES } from './stages.js';
 import { Workspace } from './workspace.js';
 
@@ -36,10 +37,11 @@ const PAGE_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 /**
- * What the workspace's files are served as: pictures, videos and text, never anything a browser would run (an HTML
- * file of the workspace would otherwise run with the dashboard's rights); others are refused.
+ * What the workspace's files are served as: pictures, videos, text and reports, always under a sandbox CSP, so that
+ * nothing in them runs with the dashboard's rights (an HTML file is shown, its scripts never run); others are refused.
  */
 const FILE_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', // (reports; under a sandbox CSP: no script runs, no cookie is reachable)
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -196,6 +198,10 @@ export async function buildServer(
       return reply.code(outside ? 403 : 400).send({ error: 'Some settings are not right.', errors });
     return reply.code(201).send(runner.create(body.stage as string, options, resolved));
   });
+  app.get('/api/jobs/:id/results', async (req) => {
+    const results = await jobResults(runner.get((req.params as { id: string }).id));
+    return results.map((r) => ({ ...r, path: ws.show(r.path), ...(r.before ? { before: ws.show(r.before) } : {}) }));
+  });
   app.post('/api/jobs/:id/stop', async (req) => runner.stop((req.params as { id: string }).id));
   app.post('/api/jobs/:id/resume', async (req) => runner.resume((req.params as { id: string }).id));
 
@@ -243,8 +249,11 @@ export async function buildServer(
 
   // a file of the workspace (a preview, a result, an alignments file), never one outside it
   app.get('/api/files', (req, reply) => {
-    const path = (req.query as { path?: string }).path;
-    return sendFile(reply.header('content-security-policy', 'sandbox'), ws.resolve(path ?? '', 'file'), FILE_TYPES);
+    const { path, download } = req.query as { path?: string; download?: string };
+    const file = ws.resolve(path ?? '', 'file');
+    if (download)
+      reply.header('content-disposition', `attachment; filename="${basename(file).replace(/["\\\r\n]/g, '_')}"`);
+    return sendFile(reply.header('content-security-policy', 'sandbox'), file, FILE_TYPES);
   });
   return { app, runner, ws };
 }

@@ -17,6 +17,7 @@ import { sharedData } from '../testing/data.js';
 import { BIN, ROOT, workerEnv } from '../testing/queue-workers.js';
 import { extract } from '../extract/extract.js';
 import { readAlignmentsFile } from '../io/alignments-file.js';
+import { DIGITAL_SOURCE_TYPE } from '../media/provenance.js';
 
 const CHROMIUM = process.env.FACEGAN_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs', 'images');
@@ -132,6 +133,19 @@ test('a training job from the page: chart and preview update, stop and resume go
     await until('interrupted', async () => (await page.textContent('#job-state')) === 'interrupted');
     assert.match((await page.textContent('#job-error'))!, /ended without a result/);
     await page.locator('#job').screenshot({ path: join(SHOTS, 'dashboard-interrupted.png') });
+
+    // the model translates a photo from the page: the result beside the photo, labelled synthetic
+    const photo = `a/${readdirSync(join(ws, 'a')).sort()[0]}`;
+    await page.click('#stages button[value="translate"]');
+    await page.fill('#f-input', photo);
+    await page.fill('#f-output', 'translated.png');
+    await page.fill('#f-modelDir', 'model');
+    await page.click('#start');
+    await until('the translation done', async () => (await page.textContent('#job-state')) === 'done', 120_000);
+    await until('its result', async () => (await num(page, '#results', 'data-count')) === 1);
+    assert.equal(await page.getAttribute('#results figure', 'data-label'), DIGITAL_SOURCE_TYPE);
+    assert.equal(await page.locator('#results figure img').count(), 2, 'before and after');
+    await page.locator('#job').screenshot({ path: join(SHOTS, 'dashboard-result.png') });
   } finally {
     await page.close();
     await kill(server.proc);
@@ -211,9 +225,12 @@ test('paths outside the workspace are refused, from the page and over raw HTTP',
     assert.equal(post.status, 403);
     assert.match(((await post.json()) as { errors: Record<string, string> }).errors.output!, /outside the workspace/);
     assert.equal((await api('/api/files?path=a')).status, 404, 'a folder is not a file');
-    // a workspace file a browser would run is not served; unknown jobs and stages are said so
+    // a workspace file a browser would run is shown sandboxed (no script runs), others are not served
     writeFileSync(join(ws, 'page.html'), '<script>alert(1)</script>');
-    assert.equal((await api('/api/files?path=page.html')).status, 415);
+    const html = await api('/api/files?path=page.html');
+    assert.equal(html.headers.get('content-security-policy'), 'sandbox');
+    writeFileSync(join(ws, 'tool.sh'), 'echo hi');
+    assert.equal((await api('/api/files?path=tool.sh')).status, 415);
     const photo = await api(`/api/files?path=${encodeURIComponent(`a/${readdirSync(join(ws, 'a'))[0]}`)}`);
     assert.equal(photo.status, 200);
     assert.equal(photo.headers.get('x-content-type-options'), 'nosniff');
