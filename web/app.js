@@ -359,6 +359,25 @@ $('#faces-remove').onclick = async () => {
     : (r.body.error ?? `Refused (${r.status}).`);
 };
 
+// ---- uploads: each file sent whole as the request's body, checked by the server ----
+$('#upload-form').onsubmit = async (e) => {
+  e.preventDefault();
+  const dir = $('#upload-dir').value.trim() || 'uploads';
+  for (const file of $('#upload-files').files) {
+    const item = el('li', { textContent: `${file.name}: uploading` });
+    $('#uploaded').append(item);
+    const r = await fetch(`/api/upload?dir=${encodeURIComponent(dir)}&name=${encodeURIComponent(file.name)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: file,
+    });
+    const body = await r.json().catch(() => ({}));
+    item.textContent = r.ok ? `${file.name}: saved as ${body.path}` : `${file.name}: `;
+    if (!r.ok) item.append(el('span', { className: 'error', textContent: body.error ?? `refused (${r.status})` }));
+    item.dataset.ok = String(r.ok);
+  }
+};
+
 const init = async () => {
   stages = (await api('/api/stages')).body;
   $('#workspace').textContent = (await api('/api/workspace')).body.root ?? '';

@@ -9,12 +9,14 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, type OptionSchema } from '../core/options.js';
 import { listFaces, removeFaces } from './faces.js';
 import { JobRunner } from './jobs.js';
 import { jobResults } from './results.js';
+import { MAX_UPLOAD_BYTES, saveUpload } from './upload.js';
 import { DASHBOARD_STAGES } from './stages.js';
 import { Workspace } from './workspace.js';
 
@@ -245,6 +247,15 @@ export async function buildServer(
     const alignments = body.alignments ? ws.resolve(body.alignments, 'alignments file') : undefined;
     const r = removeFaces(dir, body.files ?? [], alignments);
     return { ...r, to: ws.show(r.to), ...(r.backup ? { backup: ws.show(r.backup) } : {}) };
+  });
+
+  // an upload: the raw file as the body (the page sends it so), into a folder of the workspace
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  app.put('/api/upload', { bodyLimit: MAX_UPLOAD_BYTES }, async (req, reply) => {
+    const { dir, name } = req.query as { dir?: string; name?: string };
+    const folder = ws.resolve(dir || '.', 'folder');
+    const saved = await saveUpload(folder, name ?? '', req.body as Readable);
+    return reply.code(201).send({ path: ws.show(saved) });
   });
 
   // a file of the workspace (a preview, a result, an alignments file), never one outside it

@@ -18,6 +18,8 @@ import { BIN, ROOT, workerEnv } from '../testing/queue-workers.js';
 import { extract } from '../extract/extract.js';
 import { readAlignmentsFile } from '../io/alignments-file.js';
 import { DIGITAL_SOURCE_TYPE } from '../media/provenance.js';
+import { Readable } from 'node:stream';
+import { saveUpload } from './upload.js';
 
 const CHROMIUM = process.env.FACEGAN_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs', 'images');
@@ -204,6 +206,51 @@ test('the faces browser: thumbnails with landmarks, sorted by identity and blur;
     await page.close();
     await kill(server.proc);
   }
+});
+
+test('uploads: a photo saved into the workspace; a file that is not what its name says, or a name out, refused', {
+  timeout: 60_000,
+}, async () => {
+  const server = await startServer();
+  const page = await browser.newPage();
+  try {
+    await page.goto(server.url);
+    const photo = sharedData('group', 'flickr_race_ccby_petermooney.jpg');
+    const fake = join(testTmp(), 'not-a-photo.jpg');
+    writeFileSync(fake, 'plain text, named .jpg');
+    await page.fill('#upload-dir', 'uploads');
+    await page.setInputFiles('#upload-files', [photo, fake]);
+    await page.click('#upload');
+    await until('both answered', async () => (await page.locator('#uploaded li[data-ok]').count()) === 2);
+    assert.equal(await page.getAttribute('#uploaded li >> nth=0', 'data-ok'), 'true');
+    assert.ok(existsSync(join(ws, 'uploads', 'flickr_race_ccby_petermooney.jpg')), 'saved');
+    assert.match((await page.textContent('#uploaded li >> nth=1'))!, /not the image its name says/);
+    assert.ok(!existsSync(join(ws, 'uploads', 'not-a-photo.jpg')), 'nothing kept of it');
+    assert.deepEqual(
+      readdirSync(join(ws, 'uploads')).filter((f) => f.startsWith('.')),
+      [],
+      'no partial file left',
+    );
+    const put = (q: string) =>
+      fetch(new URL(`/api/upload?${q}`, server.url), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: 'x',
+      });
+    assert.equal((await put('dir=uploads&name=..%2Fx.jpg')).status, 400, 'a name that leaves the folder');
+    assert.equal((await put('dir=..&name=x.jpg')).status, 403, 'a folder outside');
+    assert.equal((await put('dir=uploads&name=x.exe')).status, 400, 'not a picture or a video');
+    assert.equal((await put('dir=uploads&name=flickr_race_ccby_petermooney.jpg')).status, 400, 'no replacing');
+  } finally {
+    await page.close();
+    await kill(server.proc);
+  }
+  // the size limit
+  await assert.rejects(
+    saveUpload(join(ws, 'uploads'), 'big.jpg', Readable.from([Buffer.alloc(64)]), 16),
+    /larger than/,
+  );
+  assert.ok(!existsSync(join(ws, 'uploads', 'big.jpg')));
 });
 
 test('paths outside the workspace are refused, from the page and over raw HTTP', { timeout: 120_000 }, async () => {
