@@ -19,7 +19,10 @@ test('every stage is exported from the package root', () => {
     'interpolate',
     'project',
     'convertJob',
+    'extractJob',
     'startWorker',
+    'translate',
+    'serve',
   ])
     assert.equal(typeof (facegan as Record<string, unknown>)[stage], 'function', stage);
 });

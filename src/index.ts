@@ -45,6 +45,7 @@ export { loadStyleGan, type TrainedStyleGan } from './models/stylegan/load.js';
 export { extract, type ExtractOptions, type ExtractSummary } from './extract/extract.js';
 export { train, type TrainOptions, type TrainSummary } from './train/trainer.js';
 export { convert, type ConvertOptions, type ConvertSummary } from './convert/convert.js';
+export { translate, type TranslateOptions } from './convert/translate.js';
 export { evaluate, type EvalOptions, type EvalResult } from './eval/eval.js';
 export { evalGen, type GenEvalOptions } from './eval/gen-eval.js';
 export { generate, type GenerateOptions, type GenerateSummary } from './generate/generate.js';
@@ -63,6 +64,9 @@ export {
 } from './queue/extract-job.js';
 export { planConvert } from './queue/plan-convert.js';
 export type { Job, ConvertJob, ExtractJob, Task } from './queue/job.js';
+
+// ---- the web dashboard (facegan serve) ----
+export { serve, type ServeOptions } from './server/app.js';
 
 export { VERSION } from './version.js';
 

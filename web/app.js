@@ -231,6 +231,7 @@ async function select(id) {
   $('#job').hidden = false;
   $('#job-id').textContent = id;
   $('#job-stage').textContent = job.stage;
+  $('#job-log').href = fileUrl(`.facegan/jobs/${id}/log.txt`);
   $('#events').replaceChildren();
   $('#results').replaceChildren();
   $('#results').dataset.count = '0';
@@ -243,7 +244,9 @@ async function select(id) {
     const e = JSON.parse(m.data);
     if (e.type === 'progress') {
       const eta = e.eta == null ? '' : `, ${Math.round(e.eta)} s left`;
-      $('#job-progress').textContent = `${e.done} / ${e.total} ${e.unit} (${e.rate.toFixed(2)} ${e.unit}/s${eta})`;
+      const images = e.figures?.examplesPerSecond ? `, ${e.figures.examplesPerSecond.toFixed(1)} images/s` : '';
+      $('#job-progress').textContent =
+        `${e.done} / ${e.total} ${e.unit} (${e.rate.toFixed(2)} ${e.unit}/s${images}${eta})`;
       $('#job-progress').dataset.done = String(e.done);
       plot(e);
       showPreview(job);

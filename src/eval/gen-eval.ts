@@ -281,6 +281,13 @@ function snapshotFiles(modelDir: string): { iteration: number; path: string }[] 
     .sort((a, b) => a.iteration - b.iteration);
 }
 
+/**
+ * Measures a StyleGAN model against held-out faces (detection, KID, FD, precision and recall, diversity,
+ * memorisation, beside real vs real and a PCA sampler) and writes report.json and report.html.
+ * @example
+ * const { report, html } = await evalGen({ modelDir: 'stylegan/', real: 'heldout/', training: 'faces/' });
+ * console.log(report.generator.kid, html);
+ */
 export async function evalGen(o: GenEvalOptions) {
   checkGiven(EVAL_GEN_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const n = o.samples ?? 200,

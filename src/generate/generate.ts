@@ -166,6 +166,12 @@ function mixGrid(G: StyleGenerator, mix: StyleMix, psi: number, device: string):
   return { grid: gridOf(layout, cols, G.spec.size), images: images.cells.length };
 }
 
+/**
+ * New faces from a StyleGAN model folder: one PNG per seed, a grid, or a style-mixing grid; every image is labelled
+ * as wholly generated (IPTC trainedAlgorithmicMedia). The same seed gives the same image.
+ * @example
+ * await generate({ modelDir: 'stylegan/', seeds: [0, 1, 2, 3], truncation: 0.7, grid: true, output: 'grid.png' });
+ */
 export async function generate(o: GenerateOptions): Promise<GenerateSummary> {
   checkGiven(GENERATE_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const progress = progressMeter('generate', 'images', o.onProgress);

@@ -43,6 +43,12 @@ export function walkPosition(f: number, perSeed: number): [number, number] {
 const VIDEO_EXTENSIONS = ['.mp4', '.mkv', '.mov', '.webm'];
 const CHUNK = 16;
 
+/**
+ * A video walking through the seeds' faces in w (noise held fixed), eased so that each seed's face is met exactly;
+ * labelled as generated.
+ * @example
+ * await interpolate({ modelDir: 'stylegan/', seeds: [1, 2, 3], output: 'walk.mp4', secondsPerSeed: 2 });
+ */
 export async function interpolate(o: InterpolateOptions): Promise<{ path: string; frames: number; size: number }> {
   checkGiven(INTERPOLATE_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const progress = progressMeter('interpolate', 'frames', o.onProgress);

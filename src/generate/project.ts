@@ -60,6 +60,13 @@ export interface ProjectSummary {
 const lrAt = (t: number, base = 0.1) =>
   base * Math.min(1, t / 0.05) * (0.5 - 0.5 * Math.cos(Math.PI * Math.min(1, (1 - t) / 0.25)));
 
+/**
+ * Finds the w that best makes a real aligned face, by optimisation (pixel, multi-scale SSIM and the
+ * discriminator's features); writes projected.png, target.png, w.safetensors and optimisation.mp4 to `output`.
+ * @example
+ * const s = await project({ modelDir: 'stylegan/', input: 'faces/frame_0001_0.png', output: 'projected/' });
+ * console.log(`PSNR ${s.psnr.toFixed(2)} dB`);
+ */
 export async function project(o: ProjectOptions): Promise<ProjectSummary> {
   checkGiven(PROJECT_SCHEMA, o as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const progress = progressMeter('project', 'steps', o.onProgress);

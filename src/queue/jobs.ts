@@ -28,7 +28,11 @@ async function withQueue<T>(url: string, work: (b: BullBackend) => Promise<T>): 
   }
 }
 
-/** Every facegan job with tasks on the queue, newest tasks first. */
+/**
+ * Every facegan job with tasks on the queue, newest tasks first.
+ * @example
+ * for (const j of await listJobs('redis://queue-host:6379')) console.log(j.id, j.stage, j.counts);
+ */
 export function listJobs(url: string): Promise<JobStatus[]> {
   return withQueue(url, async ({ bull: q }) => {
     const jobs = new Map<string, JobStatus>();

@@ -65,6 +65,12 @@ function checkRoots(data: TaskData, roots: string[]): void {
   }
 }
 
+/**
+ * Takes tasks from the queue and runs them in this process until closed (facegan worker).
+ * @example
+ * const w = await startWorker({ queue: 'redis://queue-host:6379', roots: ['/mnt/shared'] });
+ * process.once('SIGINT', () => w.close());
+ */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const connection = parseQueueUrl(o.queue);
   await checkRedis(connection);

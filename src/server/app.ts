@@ -269,7 +269,12 @@ export async function buildServer(
   return { app, runner, ws };
 }
 
-/** Starts the dashboard; returns its URL (with the token, when one is needed) and a way to stop it. */
+/**
+ * Starts the dashboard; returns its URL (with the token, when one is needed) and a way to stop it.
+ * @example
+ * const { url, close } = await serve({ workspace: 'work/', port: 7860 });
+ * console.log(`open ${url}`); // later: await close()
+ */
 export async function serve(o: ServeOptions): Promise<{ url: string; close: () => Promise<void> }> {
   const host = o.host ?? '127.0.0.1';
   // on any other address than loopback, requests need a token: the one given, or one made now (and printed)

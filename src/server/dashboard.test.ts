@@ -115,6 +115,8 @@ test('a training job from the page: chart and preview update, stop and resume go
     const id = (await page.textContent('#job-id'))!;
     const stoppedAt = await num(page, '#job-progress', 'data-done');
     assert.ok(existsSync(join(ws, 'model', 'state.json')), 'a checkpoint was written on stop');
+    const log = await fetch(new URL((await page.getAttribute('#job-log', 'href'))!, server.url));
+    assert.equal(log.status, 200, "the job's log is kept and shown");
     await page.click('#resume');
     await until('running again', async () => (await page.textContent('#job-state')) === 'running');
     await until('past the stop', async () => (await num(page, '#job-progress', 'data-done')) > stoppedAt);

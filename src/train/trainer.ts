@@ -80,6 +80,9 @@ function precisionFor(precision: string, device: 'cpu' | 'cuda'): CoreConfig['pr
 /**
  * Trains until `iterations`, the signal, or an error; always leaves a complete checkpoint. The model folder is
  * locked while it runs: a second process writing to it is refused.
+ * @example
+ * const s = await train({ a: 'faces_a/', b: 'faces_b/', modelDir: 'model/', iterations: 2000 });
+ * console.log(`iteration ${s.iteration}`, s.losses); // run again with more iterations to go on
  */
 export async function train(options: TrainOptions): Promise<TrainSummary> {
   const dir = resolve(options.modelDir);
