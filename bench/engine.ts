@@ -116,7 +116,9 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
   }
   const med = median(ours);
   const facegan = {
-    engine: `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16-autocast' : ''}${channelsLast ? ' channels-last' : ''}`,
+    engine:
+      `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16-autocast' : ''}` +
+      `${channelsLast ? ' channels-last' : ''}`,
     step_s: ours.map((s) => +s.toFixed(4)),
     median_step_s: +med.toFixed(4),
     examples_per_s: +((2 * batch) / med).toFixed(2),

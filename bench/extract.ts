@@ -100,7 +100,9 @@ export async function benchExtract(o: {
       identity: o.identity,
       threads: o.threads,
       peakRssMb: peakRssMb(),
-      note: 'framesPerSecond includes loading the face models (about 2 s); framesPerSecondAfterLoad starts at the first frame',
+      note:
+        'framesPerSecond includes loading the face models (about 2 s); ' +
+        'framesPerSecondAfterLoad starts at the first frame',
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

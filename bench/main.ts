@@ -30,7 +30,8 @@ const [name, ...rest] = process.argv.slice(2);
 const load = name ? benches[name] : undefined;
 if (!load) {
   console.error(
-    `Expected a benchmark name (${Object.keys(benches).join(', ')}) but received ${name ?? 'none'}: npm run bench -- engine`,
+    `Expected a benchmark name (${Object.keys(benches).join(', ')}) ` +
+      `but received ${name ?? 'none'}: npm run bench -- engine`,
   );
   process.exit(2);
 }

@@ -1,7 +1,7 @@
 /**
  * npm run bench -- queue [--stage extract]: convert (or extract) of a long clip in one process, then shared over 1,
- * 2 and 3 worker processes through a local redis-server, side by side in one run. On one machine the workers share its cores, so this
- * measures the queue's overhead (per part, and the join), from which docs/queue.md models many machines.
+ * 2 and 3 worker processes through a local redis-server, side by side in one run. On one machine the workers share its
+ * cores, so this measures the queue's overhead (per part, and the join), from which docs/queue.md models many machines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';

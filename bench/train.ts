@@ -77,7 +77,8 @@ export async function benchTrain(o: Parsed<typeof trainOptions>): Promise<Record
         const now = performance.now();
         if (p.done > o.warmup) times.push((now - last) / 1000);
         process.stderr.write(
-          `facegan iteration ${p.done} ${((now - last) / 1000).toFixed(3)}s loss ${p.figures.lossA!.toFixed(4)} ${p.figures.lossB!.toFixed(4)}\n`,
+          `facegan iteration ${p.done} ${((now - last) / 1000).toFixed(3)}s ` +
+            `loss ${p.figures.lossA!.toFixed(4)} ${p.figures.lossB!.toFixed(4)}\n`,
         );
         last = now;
       },

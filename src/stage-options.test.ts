@@ -38,7 +38,9 @@ test('good values and settings the schema does not declare (callbacks, a signal)
   checkGiven(CONVERT_SCHEMA, { ...base, crf: 20, mask: 'components', filter: ['a.jpg'], onProgress: () => 1 });
 });
 
-test('evaluate() and evalGen() from code: their settings checked the same way, before any model is loaded', async () => {
+const fromCodeTitle =
+  'evaluate() and evalGen() from code: their settings checked the same way, before any model is loaded';
+test(fromCodeTitle, async () => {
   const model = '/nonexistent/model';
   await assert.rejects(
     evaluate({ modelDir: model, input: 'x', source: 'y', maxFrames: 0 }),

@@ -314,7 +314,9 @@ function showFaces() {
         svg.append(c);
       }
       const caption = el('span', {
-        textContent: `blur ${f.blur.toFixed(0)} · yaw ${f.yaw.toFixed(0)}° · id ${f.identity < 0 ? '-' : f.identity.toFixed(2)}`,
+        textContent:
+          `blur ${f.blur.toFixed(0)} · yaw ${f.yaw.toFixed(0)}° · ` +
+          `id ${f.identity < 0 ? '-' : f.identity.toFixed(2)}`,
       });
       const card = el('div', { className: 'face', title: `${f.file} (frame ${f.frame})` }, img, svg, caption);
       card.dataset.file = f.file;
@@ -358,7 +360,8 @@ $('#faces-remove').onclick = async () => {
   const r = await api('/api/faces/remove', { method: 'POST', body: JSON.stringify(body) });
   await loadFaces();
   $('#faces-status').textContent = r.ok
-    ? `moved ${r.body.moved} crops to ${r.body.to}${r.body.backup ? `; the alignments file kept ${r.body.kept} faces (backup ${r.body.backup})` : ''}`
+    ? `moved ${r.body.moved} crops to ${r.body.to}` +
+      `${r.body.backup ? `; the alignments file kept ${r.body.kept} faces (backup ${r.body.backup})` : ''}`
     : (r.body.error ?? `Refused (${r.status}).`);
 };
 

@@ -29,14 +29,17 @@ then skips the removed faces.`,
     if (!ACTIONS.includes(action))
       throw new FaceganError(
         ErrorCodes.USAGE,
-        `Expected one of ${ACTIONS.join(', ')} (facegan alignments list -a FILE), but received ${positionals[0] ?? 'none'}.`,
+        `Expected one of ${ACTIONS.join(', ')} (facegan alignments list -a FILE), ` +
+          `but received ${positionals[0] ?? 'none'}.`,
       );
     if (action === 'list') {
       const l = listAlignments(o.alignments);
       if (o.json) console.log(JSON.stringify(l));
       else {
         console.log(
-          `${o.alignments}: ${l.frames} frames of ${l.input}, ${l.faces} faces, ${l.framesWithoutFaces} frames without a face (schema ${l.schemaVersion}, crops ${l.crop.size} px at coverage ${l.crop.coverage})`,
+          `${o.alignments}: ${l.frames} frames of ${l.input}, ${l.faces} faces, ` +
+            `${l.framesWithoutFaces} frames without a face ` +
+            `(schema ${l.schemaVersion}, crops ${l.crop.size} px at coverage ${l.crop.coverage})`,
         );
         console.log(
           `faces per frame: ${Object.entries(l.facesPerFrame)

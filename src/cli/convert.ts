@@ -37,7 +37,9 @@ export function reportFrames(s: ConvertSummary, verb: string): number {
       ? ''
       : `, faces from ${s.source === 'alignments' ? 'the alignments file' : 'the detector'}`;
   console.log(
-    `${what} (${(s.frames / s.seconds).toFixed(1)} frames/s${from}${s.withoutFaces && s.source !== 'whole-image' ? `, ${s.withoutFaces} frames without a face` : ''}${s.skipped ? `, ${s.skipped} already done` : ''})`,
+    `${what} (${(s.frames / s.seconds).toFixed(1)} frames/s${from}` +
+      `${s.withoutFaces && s.source !== 'whole-image' ? `, ${s.withoutFaces} frames without a face` : ''}` +
+      `${s.skipped ? `, ${s.skipped} already done` : ''})`,
   );
   console.log(`output: ${s.output.path}`);
   return 0;

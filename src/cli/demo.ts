@@ -78,7 +78,8 @@ work, not a convincing result: for that, train on a few hundred faces of two peo
     });
     console.log(`convert: ${c.faces} faces swapped A->B in ${c.frames} photos`);
     console.log(
-      `\npreview of training: ${join(out, 'model', 'previews', 'preview.png')}\nswapped photos:      ${join(out, 'swapped')}/`,
+      `\npreview of training: ${join(out, 'model', 'previews', 'preview.png')}\n` +
+        `swapped photos:      ${join(out, 'swapped')}/`,
     );
     return 0;
   },

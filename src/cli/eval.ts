@@ -14,15 +14,39 @@ export function summaryLines(r: EvalReport): string[] {
   const rec = r.reconstruction.input,
     cyc = r.reconstruction.cycle;
   return [
-    `detection      ${pct(r.detection.rate)} of ${r.counts.inputFaces} faces (input frames: ${pct(r.detection.inputRate)}); ${r.counts.measured} measured`,
-    `identity       retrieval ${pct(r.identity.retrieval)} (under ${r.identity.threshold}: ${pct(r.identity.retrievalUnderThreshold)}), distance to source ${f(r.identity.distanceToSource)}, to original ${f(r.identity.distanceToOriginal)}`,
-    `pose error     ${r.pose ? `${f(r.pose.mean, 2)} deg (yaw ${f(r.pose.yaw, 2)}, pitch ${f(r.pose.pitch, 2)}, roll ${f(r.pose.roll, 2)})` : '-'}`,
+    `detection      ${pct(r.detection.rate)} of ${r.counts.inputFaces} faces ` +
+      `(input frames: ${pct(r.detection.inputRate)}); ${r.counts.measured} measured`,
+    `identity       retrieval ${pct(r.identity.retrieval)} ` +
+      `(under ${r.identity.threshold}: ${pct(r.identity.retrievalUnderThreshold)}), ` +
+      `distance to source ${f(r.identity.distanceToSource)}, to original ${f(r.identity.distanceToOriginal)}`,
+    `pose error     ${
+      r.pose
+        ? `${f(r.pose.mean, 2)} deg ` +
+          `(yaw ${f(r.pose.yaw, 2)}, pitch ${f(r.pose.pitch, 2)}, roll ${f(r.pose.roll, 2)})`
+        : '-'
+    }`,
     `expression     error ${f(r.expression?.error, 4)}, mouth-opening correlation ${f(r.expression?.mouthCorrelation)}`,
-    `reconstruction ${rec ? `${rec.side.toUpperCase()}->${rec.side.toUpperCase()} PSNR ${f(rec.psnr, 2)} dB, SSIM ${f(rec.ssim)} (${rec.template ? `template of the training faces ${f(rec.template.psnr, 2)} dB, ${f(rec.template.ssim)}; ` : ''}mean of these faces ${f(rec.baseline.psnr, 2)} dB, ${f(rec.baseline.ssim)})` : '-'}`,
-    `cycle          ${cyc ? `${cyc.side.toUpperCase()}->${cyc.side === 'a' ? 'B' : 'A'}->${cyc.side.toUpperCase()} PSNR ${f(cyc.psnr, 2)} dB, SSIM ${f(cyc.ssim)}` : '-'}`,
+    `reconstruction ${
+      rec
+        ? `${rec.side.toUpperCase()}->${rec.side.toUpperCase()} PSNR ${f(rec.psnr, 2)} dB, SSIM ${f(rec.ssim)} (` +
+          `${
+            rec.template
+              ? `template of the training faces ${f(rec.template.psnr, 2)} dB, ${f(rec.template.ssim)}; `
+              : ''
+          }` +
+          `mean of these faces ${f(rec.baseline.psnr, 2)} dB, ${f(rec.baseline.ssim)})`
+        : '-'
+    }`,
+    `cycle          ${
+      cyc
+        ? `${cyc.side.toUpperCase()}->${cyc.side === 'a' ? 'B' : 'A'}->${cyc.side.toUpperCase()} ` +
+          `PSNR ${f(cyc.psnr, 2)} dB, SSIM ${f(cyc.ssim)}`
+        : '-'
+    }`,
     ...(r.temporal
       ? [
-          `temporal       landmark jitter added ${f(r.temporal.addedJitter, 4)} of the face width (input moves ${f(r.temporal.inputJitter, 4)})`,
+          `temporal       landmark jitter added ${f(r.temporal.addedJitter, 4)} of the face width ` +
+            `(input moves ${f(r.temporal.inputJitter, 4)})`,
         ]
       : []),
   ];

@@ -45,7 +45,8 @@ export const jobsCommand = defineCommand({
         for (const t of j.tasks)
           console.log(
             `  task ${t.index}: ${t.state}${t.worker ? ` on ${t.worker}` : ''}` +
-              `${t.done !== undefined && t.state === 'active' ? ` ${t.done}/${t.size} frames` : ''}${t.error ? `: ${t.error}` : ''}`,
+              `${t.done !== undefined && t.state === 'active' ? ` ${t.done}/${t.size} frames` : ''}` +
+              `${t.error ? `: ${t.error}` : ''}`,
           );
     }
     return 0;

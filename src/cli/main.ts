@@ -72,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     );
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(
-      `facegan ${name}: ${command.summary}\n\nOptions:\n${optionsHelp(command.options)}${command.details ? `\n\n${command.details}` : ''}`,
+      `facegan ${name}: ${command.summary}\n\nOptions:\n${optionsHelp(command.options)}` +
+        `${command.details ? `\n\n${command.details}` : ''}`,
     );
     return 0;
   }
@@ -90,7 +91,8 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = e.code === ErrorCodes.USAGE ? 2 : 1;
     } else {
       console.error(
-        `facegan: unexpected error: ${(e as Error)?.message ?? e}\nThis is a bug in facegan; please report it with the command you ran (FACEGAN_DEBUG=1 shows details).`,
+        `facegan: unexpected error: ${(e as Error)?.message ?? e}\n` +
+          'This is a bug in facegan; please report it with the command you ran (FACEGAN_DEBUG=1 shows details).',
       );
       process.exitCode = 70;
     }

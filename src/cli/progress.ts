@@ -19,7 +19,9 @@ export function progressBar(label: string, unit: string, stream: NodeJS.WriteStr
       const rate = done / Math.max(elapsed, 1e-9);
       const width = 24;
       const filled = total ? Math.round((done / total) * width) : 0;
-      const line = `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit}, ${rate.toFixed(1)} ${unit}/s, ETA ${clock((total - done) / rate)}${extra ? `, ${extra}` : ''}`;
+      const line =
+        `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit}, ` +
+        `${rate.toFixed(1)} ${unit}/s, ETA ${clock((total - done) / rate)}${extra ? `, ${extra}` : ''}`;
       if (stream.isTTY) {
         stream.write(`\r${line}\x1b[K`);
         drawn = true;

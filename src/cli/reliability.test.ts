@@ -272,7 +272,9 @@ test('a video cut short: extract and convert warn that it ended before its state
   assert.match(c.err, /facegan: warning: .*cut\.mp4 ended after \d+ of the 75 frames/);
 });
 
-test('alignments draw into a link to the input is refused, the input untouched; help spaces every command', async () => {
+const drawIntoLinkTitle =
+  'alignments draw into a link to the input is refused, the input untouched; help spaces every command';
+test(drawIntoLinkTitle, async () => {
   const frames = join(tmp, 'grid_s1-6-frames');
   const link = join(tmp, 'frames-link');
   symlinkSync(frames, link);

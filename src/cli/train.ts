@@ -99,12 +99,14 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
     const h = Math.floor(s.seconds / 3600),
       m = Math.round((s.seconds % 3600) / 60);
     console.log(
-      `${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ${lossText(s.losses)}; trained ${h}h ${m}m in all`,
+      `${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ` +
+        `${lossText(s.losses)}; trained ${h}h ${m}m in all`,
     );
     const first = evaluator && firstPass(new ModelFolder(s.modelDir).readLog());
     if (first) {
       console.log(
-        `a good swap (all four measures pass) first at iteration ${first.iteration}, after ${(first.seconds / 60).toFixed(1)} min of training`,
+        `a good swap (all four measures pass) first at iteration ${first.iteration}, ` +
+          `after ${(first.seconds / 60).toFixed(1)} min of training`,
       );
     }
     console.log(`model: ${s.modelDir}\npreview: ${s.modelDir}/previews/preview.png`);

@@ -109,7 +109,9 @@ test('a video: same frame count, rate and duration, the same audio packets, the 
   assert.ok(inside / n > 8, `inside the faces: mean difference ${(inside / n).toFixed(2)} levels`);
 });
 
-test("photos: every colour mode runs; avg-color moves the face's mean colour to the original's; XMP label; visible label", {
+const colourModesTitle =
+  "photos: every colour mode runs; avg-color moves the face's mean colour to the original's; XMP label; visible label";
+test(colourModesTitle, {
   timeout: 300_000,
 }, async () => {
   const dir = sharedData('faces', 'grid_s1');
@@ -190,7 +192,10 @@ test('a rotated phone video keeps its orientation', { timeout: 300_000 }, async 
   assert.ok(diff(a, b, [0, 0, 0, 0], false) < 12, 'the first frames agree the same way up');
 });
 
-test('safety: never over the input, an existing output needs --overwrite, a stopped video leaves nothing, a folder resumes', {
+const safetyTitle =
+  'safety: never over the input, an existing output needs --overwrite, a stopped video leaves nothing, ' +
+  'a folder resumes';
+test(safetyTitle, {
   timeout: 300_000,
 }, async () => {
   const usage = (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.USAGE;

@@ -215,14 +215,16 @@ async function convertTo(
   if (wholeImages && (o.filter?.length || o.alignments)) {
     throw new FaceganError(
       ErrorCodes.USAGE,
-      `${o.modelDir} was trained on whole images, so it translates whole frames: --filter and --alignments do not apply.`,
+      `${o.modelDir} was trained on whole images, so it translates whole frames: ` +
+        '--filter and --alignments do not apply.',
     );
   }
   const alignmentsPath = o.alignments ? resolve(o.alignments) : defaultAlignmentsPath(input);
   if (o.alignments && !existsSync(alignmentsPath))
     throw new FaceganError(
       ErrorCodes.BAD_FILE,
-      `No alignments file at ${o.alignments}: run facegan extract on the input first, or leave --alignments out to find faces on the fly.`,
+      `No alignments file at ${o.alignments}: run facegan extract on the input first, ` +
+        'or leave --alignments out to find faces on the fly.',
     );
   const doc = !wholeImages && existsSync(alignmentsPath) ? readAlignmentsFile(alignmentsPath) : undefined;
   const detector =

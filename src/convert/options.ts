@@ -79,7 +79,9 @@ export const FRAME_OPTIONS = {
   },
   precision: {
     type: 'string',
-    help: 'model precision: auto is bf16 where it runs natively (GPUs, CPUs with AMX/AVX512-BF16; 3-6x faster), else fp32',
+    help:
+      'model precision: auto is bf16 where it runs natively ' +
+      '(GPUs, CPUs with AMX/AVX512-BF16; 3-6x faster), else fp32',
     default: 'auto',
     choices: ['auto', 'fp32', 'bf16'] as const,
   },
@@ -115,7 +117,9 @@ export const FRAME_OPTIONS = {
   },
   threads: {
     type: 'int',
-    help: 'CPU threads for the model (default: every core; writing a video with a small model, one fewer leaves a core to the encoder)',
+    help:
+      'CPU threads for the model ' +
+      '(default: every core; writing a video with a small model, one fewer leaves a core to the encoder)',
     min: 1,
     max: 256,
   },

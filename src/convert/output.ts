@@ -37,7 +37,8 @@ export function resolveOutput(input: string, kind: InputKind, output: string, ov
     const path = isDir(output) ? join(output, imageOutputName(basename(input))) : output;
     if (!WRITABLE_IMAGE_EXTENSIONS.includes(extname(path).toLowerCase() as never)) {
       throw usage(
-        `Expected an output image ending in ${WRITABLE_IMAGE_EXTENSIONS.join(', ')} (or a folder) for -o, but received ${output}.`,
+        `Expected an output image ending in ${WRITABLE_IMAGE_EXTENSIONS.join(', ')} (or a folder) for -o, ` +
+          `but received ${output}.`,
       );
     }
     target = { kind: 'image', path: resolve(path) };
@@ -51,7 +52,8 @@ export function resolveOutput(input: string, kind: InputKind, output: string, ov
     target = { kind: 'frames', path: resolve(output) };
   } else {
     throw usage(
-      `Expected a video file (${VIDEO_EXTENSIONS.slice(0, 4).join(', ')}, ...), a .gif, or a folder for PNG frames as -o, but received ${output}.`,
+      `Expected a video file (${VIDEO_EXTENSIONS.slice(0, 4).join(', ')}, ...), ` +
+        `a .gif, or a folder for PNG frames as -o, but received ${output}.`,
     );
   }
   const outReal = real(target.path);

@@ -68,7 +68,9 @@ function edited(change: (frame: Record<string, unknown>, face: Record<string, un
   return d;
 }
 
-test('a face of null, NaN (null in JSON), absurd or collapsed landmarks, and too many faces are refused by field', () => {
+const refusedByFieldTitle =
+  'a face of null, NaN (null in JSON), absurd or collapsed landmarks, and too many faces are refused by field';
+test(refusedByFieldTitle, () => {
   const cases: [string, (fr: Record<string, unknown>, f: Record<string, unknown>) => void, RegExp][] = [
     [
       'null face',

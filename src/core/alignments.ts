@@ -148,7 +148,10 @@ function checkLandmarks(
     ys = points.map((p) => p[1]!);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   if (x0 < -width || x1 > 2 * width || y0 < -height || y1 > 2 * height) {
-    return `landmarks reach (${x0.toFixed(0)}, ${y0.toFixed(0)})-(${x1.toFixed(0)}, ${y1.toFixed(0)}), far outside the ${width}x${height} image`;
+    return (
+      `landmarks reach (${x0.toFixed(0)}, ${y0.toFixed(0)})-(${x1.toFixed(0)}, ${y1.toFixed(0)}), ` +
+      `far outside the ${width}x${height} image`
+    );
   }
   if (x1 - x0 < min || y1 - y0 < min)
     return `landmarks span ${(x1 - x0).toFixed(1)}x${(y1 - y0).toFixed(1)} px: not a face`;

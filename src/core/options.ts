@@ -178,7 +178,11 @@ export function checkGiven(schema: OptionSchema, given: Record<string, unknown>)
 /** Help lines for a schema: flag, value kind, default and help text. */
 export function optionsHelp(schema: OptionSchema): string {
   const rows = Object.entries(schema).map(([name, spec]) => {
-    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${kebab(name)}${spec.type === 'boolean' ? '' : ` <${'choices' in spec && spec.choices ? spec.choices.join('|') : spec.type}>`}`;
+    const flag =
+      `${spec.short ? `-${spec.short}, ` : '    '}--${kebab(name)}` +
+      `${
+        spec.type === 'boolean' ? '' : ` <${'choices' in spec && spec.choices ? spec.choices.join('|') : spec.type}>`
+      }`;
     const def =
       spec.default !== undefined && spec.default !== false
         ? ` (default ${Array.isArray(spec.default) ? spec.default.join(' ') : spec.default})`

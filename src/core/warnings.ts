@@ -50,7 +50,8 @@ export class Warnings {
       ? `; also ${rest.join(', ')}${skipped.length > 55 ? ` and ${skipped.length - 55} more` : ''}`
       : '';
     this.add(
-      `skipped ${skipped.length} of ${total} files in ${where} (fix, re-extract or remove them): ${shown.join('; ')}${more}`,
+      `skipped ${skipped.length} of ${total} files in ${where} ` +
+        `(fix, re-extract or remove them): ${shown.join('; ')}${more}`,
     );
   }
 }

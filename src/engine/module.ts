@@ -106,7 +106,8 @@ export abstract class Module {
     if (problems.length) {
       throw new FaceganError(
         ErrorCodes.BAD_MODEL,
-        `The saved weights do not fit this ${this.constructor.name} (${problems.join(' | ')}). Was it saved from another model type or size?`,
+        `The saved weights do not fit this ${this.constructor.name} (${problems.join(' | ')}). ` +
+          'Was it saved from another model type or size?',
       );
     }
     noGrad(() => {

@@ -212,7 +212,8 @@ function load(): NativeEngine {
     throw new FaceganError(
       ErrorCodes.NO_ENGINE,
       `The native engine is not built (expected ${addonPath}). Run \`npm run build:native\` in the facegan folder; ` +
-        'it needs libtorch (on Debian/Ubuntu: sudo apt-get install -y libtorch-dev, or set LIBTORCH=/path/to/libtorch).',
+        'it needs libtorch (on Debian/Ubuntu: sudo apt-get install -y libtorch-dev, ' +
+        'or set LIBTORCH=/path/to/libtorch).',
     );
   }
   let raw: Record<string, unknown>;

@@ -129,7 +129,8 @@ export class Adam {
     if (missing.length) {
       throw new FaceganError(
         ErrorCodes.BAD_MODEL,
-        `The optimizer state does not match the model: no moments for ${missing.slice(0, 5).join(', ')}. Was it saved for another model?`,
+        `The optimizer state does not match the model: no moments for ${missing.slice(0, 5).join(', ')}. ` +
+          'Was it saved for another model?',
       );
     }
     noGrad(() =>

@@ -38,7 +38,8 @@ export function checkDeviceAvailable(device: Device): Device {
   if (device !== 'cpu' && !native().cudaIsAvailable()) {
     throw new FaceganError(
       ErrorCodes.NO_DEVICE,
-      `device ${device} was asked for but this libtorch has no CUDA device; use cpu, or build facegan against a CUDA libtorch (LIBTORCH=/path/to/libtorch npm run build:native)`,
+      `device ${device} was asked for but this libtorch has no CUDA device; ` +
+        'use cpu, or build facegan against a CUDA libtorch (LIBTORCH=/path/to/libtorch npm run build:native)',
     );
   }
   return device;

@@ -50,7 +50,8 @@ test('round trip of every dtype, with metadata, leaves no temporary file', () =>
 
 test('reads a file written by another implementation, whatever its header and data order', () => {
   const path = join(dir, 'python.safetensors');
-  python(`
+  python(
+    `
 import json, struct, torch
 t = {
   'z.weight': torch.tensor([[1.5, -2, 3], [4, 5, 6.25]], dtype=torch.float32),
@@ -59,17 +60,20 @@ t = {
   'b.bf': torch.tensor([1.5, -3], dtype=torch.bfloat16),
   'flag': torch.tensor([True, False, True]),
 }
-raw = {k: v.view(torch.int16).numpy().tobytes() if v.dtype == torch.bfloat16 else v.numpy().tobytes() for k, v in t.items()}
+raw = {k: v.view(torch.int16).numpy().tobytes() if v.dtype == torch.bfloat16 else ` +
+      `v.numpy().tobytes() for k, v in t.items()}
 names = {torch.float32: 'F32', torch.int64: 'I64', torch.float16: 'F16', torch.bfloat16: 'BF16', torch.bool: 'BOOL'}
 header, data = {}, b''
 for k in reversed(list(t)):           # data in the reverse of the header's order
-    header[k] = {'dtype': names[t[k].dtype], 'shape': list(t[k].shape), 'data_offsets': [len(data), len(data) + len(raw[k])]}
+    header[k] = {'dtype': names[t[k].dtype], 'shape': list(t[k].shape), ` +
+      `'data_offsets': [len(data), len(data) + len(raw[k])]}
     data += raw[k]
 header = {k: header[k] for k in t}    # header keys in insertion order, unsorted
 header['__metadata__'] = {'format': 'pt'}
 h = json.dumps(header).encode()
 open('${path}', 'wb').write(struct.pack('<Q', len(h)) + h + data)
-`);
+`,
+  );
   const { tensors, metadata } = loadSafetensors(path);
   assert.equal(metadata.format, 'pt');
   assertClose(tensors.get('z.weight')!, [1.5, -2, 3, 4, 5, 6.25]);
@@ -145,7 +149,9 @@ function withHeader(name: string, header: string, data = 0): string {
   return path;
 }
 
-test('hostile headers: null, an array, bad shapes and offsets, too large, too many tensors; each refused in one line', () => {
+const hostileHeadersTitle =
+  'hostile headers: null, an array, bad shapes and offsets, too large, too many tensors; each refused in one line';
+test(hostileHeadersTitle, () => {
   const cases: [string, string, RegExp][] = [
     ['null', 'null', /header is null, not a JSON object/],
     ['array', '[1, 2]', /header is \[1, 2\], not a JSON object/],

@@ -100,7 +100,8 @@ export function parseSafetensorsHeader(buf: Uint8Array, path = 'the file'): Safe
     if (!(end <= dataLen && end - begin === expected)) {
       throw bad(
         path,
-        `tensor ${name} has offsets [${begin}, ${end}] but shape [${e.shape}] of ${dtype} needs ${expected} bytes within ${dataLen}`,
+        `tensor ${name} has offsets [${begin}, ${end}] but shape [${e.shape}] ` +
+          `of ${dtype} needs ${expected} bytes within ${dataLen}`,
       );
     }
     entries.push({ name, dtype, shape: e.shape, begin, end });

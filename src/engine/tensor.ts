@@ -416,7 +416,8 @@ export class Tensor {
     if (!gradient && this.numel !== 1) {
       throw new FaceganError(
         ErrorCodes.BAD_ARGUMENT,
-        `backward() without a gradient needs a one-element tensor but received shape [${this.shape.join(', ')}]; reduce it (e.g. .mean()) or pass a gradient`,
+        `backward() without a gradient needs a one-element tensor but received shape [${this.shape.join(', ')}]; ` +
+          'reduce it (e.g. .mean()) or pass a gradient',
       );
     }
     native().backward(this.handle, gradient?.handle, options.retainGraph ?? false);

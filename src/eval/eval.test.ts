@@ -216,7 +216,10 @@ test('reports are written atomically and validate against the schema; bad input 
   );
 });
 
-test("the template baseline: the mean of the input person's training faces, below the oracle mean of the frames themselves", {
+const templateBaselineTitle =
+  "the template baseline: the mean of the input person's training faces, " +
+  'below the oracle mean of the frames themselves';
+test(templateBaselineTitle, {
   timeout: 300_000,
 }, async () => {
   const faces = await extractedFaces('grid_s2', 12); // the person in the GRID clip, from another of their clips

@@ -161,7 +161,8 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     if (!o.model) (model as TrainedModel).model.dispose();
     throw new FaceganError(
       ErrorCodes.BAD_MODEL,
-      `${o.modelDir} is a CycleGAN trained on whole images: eval measures face swaps, so it needs a model trained on extracted faces.`,
+      `${o.modelDir} is a CycleGAN trained on whole images: ` +
+        'eval measures face swaps, so it needs a model trained on extracted faces.',
     );
   }
   const decoder = o.swap ? 'a' : 'b',

@@ -211,8 +211,10 @@ export async function asTrained(
     if (extractCoverage !== undefined && given !== extractCoverage) {
       throw new FaceganError(
         ErrorCodes.BAD_FILE,
-        `${path} (${flag}) ${given === undefined ? 'is not a face from facegan extract' : `was extracted with --coverage ${given}`}, ` +
-          `but the model was trained on faces extracted with --coverage ${extractCoverage}: its faces are measured at ` +
+        `${path} (${flag}) ` +
+          `${given === undefined ? 'is not a face from facegan extract' : `was extracted with --coverage ${given}`}, ` +
+          `but the model was trained on faces extracted with --coverage ${extractCoverage}: ` +
+          'its faces are measured at ' +
           `that alignment. Extract the ${flag} faces with facegan extract --coverage ${extractCoverage}.`,
       );
     }

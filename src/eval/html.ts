@@ -80,18 +80,25 @@ export function linePlot(
       });
       return (
         `<path d="${d}" fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="1.5"/>` +
-        `<text x="${W - P}" y="${14 + 14 * k}" text-anchor="end" fill="${COLOURS[k % COLOURS.length]}">${escapeXml(s.name)}</text>`
+        `<text x="${W - P}" y="${14 + 14 * k}" text-anchor="end" fill="${COLOURS[k % COLOURS.length]}">` +
+        `${escapeXml(s.name)}</text>`
       );
     })
     .join('');
   const ref =
     reference && Number.isFinite(reference.at)
-      ? `<line x1="${L}" x2="${W - P}" y1="${y(reference.at)}" y2="${y(reference.at)}" stroke="#888" stroke-dasharray="4"/><text x="${L + 4}" y="${y(reference.at) - 4}" fill="#888">${escapeXml(reference.name)}</text>`
+      ? `<line x1="${L}" x2="${W - P}" y1="${y(reference.at)}" y2="${y(reference.at)}" ` +
+        'stroke="#888" stroke-dasharray="4"/>' +
+        `<text x="${L + 4}" y="${y(reference.at) - 4}" fill="#888">${escapeXml(reference.name)}</text>`
       : '';
   return (
-    `<figure><figcaption>${escapeXml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11" font-family="sans-serif">` +
-    `<rect width="100%" height="100%" fill="#fff"/><line x1="${L}" x2="${L}" y1="${P}" y2="${H - P}" stroke="#000"/><line x1="${L}" x2="${W - P}" y1="${H - P}" y2="${H - P}" stroke="#000"/>` +
-    `<text x="${L - 4}" y="${P + 4}" text-anchor="end">${hi.toPrecision(3)}</text><text x="${L - 4}" y="${H - P}" text-anchor="end">${lo.toPrecision(3)}</text>` +
+    `<figure><figcaption>${escapeXml(title)}</figcaption>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-size="11" font-family="sans-serif">` +
+    '<rect width="100%" height="100%" fill="#fff"/>' +
+    `<line x1="${L}" x2="${L}" y1="${P}" y2="${H - P}" stroke="#000"/>` +
+    `<line x1="${L}" x2="${W - P}" y1="${H - P}" y2="${H - P}" stroke="#000"/>` +
+    `<text x="${L - 4}" y="${P + 4}" text-anchor="end">${hi.toPrecision(3)}</text>` +
+    `<text x="${L - 4}" y="${H - P}" text-anchor="end">${lo.toPrecision(3)}</text>` +
     `<text x="${W / 2}" y="${H - 8}" text-anchor="middle">${escapeXml(xLabel)}</text>${ref}${paths}</svg></figure>`
   );
 }
@@ -106,7 +113,15 @@ export function renderHtml(r: EvalReport, examples: readonly Example[]): string 
   ) => r.frames.map((fr) => (fr[k] === null ? null : pick(fr[k] as NonNullable<FrameResult[K]>)));
   const rec = (name: string, x: EvalReport['reconstruction']['input']) =>
     x
-      ? `<tr><td>${name} (${x.faces} faces)</td><td>PSNR ${f(x.psnr, 2)} dB, SSIM ${f(x.ssim)}, MAE ${f(x.mae, 4)}</td><td>${x.template ? `template (mean of the training faces): PSNR ${f(x.template.psnr, 2)} dB, SSIM ${f(x.template.ssim)}; ` : ''}mean of these faces: PSNR ${f(x.baseline.psnr, 2)} dB, SSIM ${f(x.baseline.ssim)}, MAE ${f(x.baseline.mae, 4)}</td></tr>`
+      ? `<tr><td>${name} (${x.faces} faces)</td>` +
+        `<td>PSNR ${f(x.psnr, 2)} dB, SSIM ${f(x.ssim)}, MAE ${f(x.mae, 4)}</td><td>` +
+        `${
+          x.template
+            ? `template (mean of the training faces): PSNR ${f(x.template.psnr, 2)} dB, SSIM ${f(x.template.ssim)}; `
+            : ''
+        }` +
+        `mean of these faces: PSNR ${f(x.baseline.psnr, 2)} dB, SSIM ${f(x.baseline.ssim)}, ` +
+        `MAE ${f(x.baseline.mae, 4)}</td></tr>`
       : '';
   const rows: [string, string, string][] = [
     [
@@ -122,7 +137,8 @@ export function renderHtml(r: EvalReport, examples: readonly Example[]): string 
     [
       'ID retrieval',
       pct(r.identity.retrieval),
-      `nearest identity is the source; under ${r.identity.threshold}: ${pct(r.identity.retrievalUnderThreshold)}; counts ${escapeXml(JSON.stringify(r.identity.nearest))}`,
+      `nearest identity is the source; under ${r.identity.threshold}: ${pct(r.identity.retrievalUnderThreshold)}; ` +
+        `counts ${escapeXml(JSON.stringify(r.identity.nearest))}`,
     ],
     [
       'Distance to source',
@@ -144,19 +160,34 @@ export function renderHtml(r: EvalReport, examples: readonly Example[]): string 
       'Temporal',
       r.temporal ? f(r.temporal.addedJitter, 4) : '—',
       r.temporal
-        ? `landmark motion added by the swap (share of face width); input ${f(r.temporal.inputJitter, 4)}, output ${f(r.temporal.outputJitter, 4)}`
+        ? `landmark motion added by the swap (share of face width); input ${f(r.temporal.inputJitter, 4)}, ` +
+          `output ${f(r.temporal.outputJitter, 4)}`
         : 'not a video',
     ],
   ];
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>facegan eval: ${escapeXml(r.model.type)} at ${r.model.iteration}</title>
-<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-figure{margin:1em 0}figcaption{font-weight:bold}.ex{display:inline-block;margin:4px;text-align:center;font-size:12px}.ex img{display:block}</style></head><body>
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    `<title>facegan eval: ${escapeXml(r.model.type)} at ${r.model.iteration}</title>
+<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}` +
+    `td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+figure{margin:1em 0}figcaption{font-weight:bold}` +
+    `.ex{display:inline-block;margin:4px;text-align:center;font-size:12px}.ex img{display:block}</style></head><body>
 <h1>facegan eval</h1>
-<p>Model <code>${escapeXml(r.model.dir)}</code> (${escapeXml(r.model.type)}, iteration ${r.model.iteration}, ${r.model.direction}) on <code>${escapeXml(r.input.path)}</code>
-(${r.counts.frames} frames, every ${r.input.everyN}); source faces <code>${escapeXml(r.source.folder)}</code> (${r.source.faces})${r.gallery.map((g) => `; gallery <code>${escapeXml(g.name)}</code> (${g.faces})`).join('')}.
+<p>Model <code>${escapeXml(r.model.dir)}</code> ` +
+    `(${escapeXml(r.model.type)}, iteration ${r.model.iteration}, ${r.model.direction}) ` +
+    `on <code>${escapeXml(r.input.path)}</code>
+(${r.counts.frames} frames, every ${r.input.everyN}); ` +
+    `source faces <code>${escapeXml(r.source.folder)}</code> (${r.source.faces})${r.gallery
+      .map((g) => `; gallery <code>${escapeXml(g.name)}</code> (${g.faces})`)
+      .join('')}.
 Measured in ${r.seconds.toFixed(1)} s by facegan ${escapeXml(r.facegan)} on ${escapeXml(r.createdAt)}.</p>
-<table><tr><th>Figure</th><th>Value</th><th></th></tr>${rows.map((row) => `<tr><td>${row[0]}</td><td><b>${row[1]}</b></td><td>${row[2]}</td></tr>`).join('')}
-${rec('Reconstruction, input faces', r.reconstruction.input)}${rec('Reconstruction, source faces', r.reconstruction.source)}${rec('Cycle reconstruction (there and back)', r.reconstruction.cycle ?? null)}</table>
+<table><tr><th>Figure</th><th>Value</th><th></th></tr>${rows
+      .map((row) => `<tr><td>${row[0]}</td><td><b>${row[1]}</b></td><td>${row[2]}</td></tr>`)
+      .join('')}
+${rec('Reconstruction, input faces', r.reconstruction.input)}${rec(
+  'Reconstruction, source faces',
+  r.reconstruction.source,
+)}${rec('Cycle reconstruction (there and back)', r.reconstruction.cycle ?? null)}</table>
 ${linePlot(
   'Identity distance per frame',
   [
@@ -174,8 +205,17 @@ ${linePlot('Pose error per frame (degrees)', [
   { name: 'pitch', values: col('pose', (p) => p.pitch) },
   { name: 'roll', values: col('pose', (p) => p.roll) },
 ])}
-<h2>Examples</h2>${examples.map((e) => `<div class="ex"><img src="${e.original}" width="${SIDE}" height="${SIDE}" alt="original ${escapeXml(e.key)}"><img src="${e.swapped}" width="${SIDE}" height="${SIDE}" alt="swapped ${escapeXml(e.key)}">${escapeXml(e.key)}</div>`).join('')}
+<h2>Examples</h2>${examples
+      .map(
+        (e) =>
+          '<div class="ex">' +
+          `<img src="${e.original}" width="${SIDE}" height="${SIDE}" alt="original ${escapeXml(e.key)}">` +
+          `<img src="${e.swapped}" width="${SIDE}" height="${SIDE}" alt="swapped ${escapeXml(e.key)}">` +
+          `${escapeXml(e.key)}</div>`,
+      )
+      .join('')}
 <p>The swapped outputs these figures come from are synthetic: facegan made them with a trained model.</p>
 </body></html>
-`;
+`
+  );
 }

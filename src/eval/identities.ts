@@ -29,7 +29,8 @@ export function faceFiles(folder: string, max: number, flag: string): string[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new FaceganError(
       ErrorCodes.BAD_FILE,
-      `No folder at ${folder} (given with ${flag}): give a folder of faces, as facegan extract writes them, or of photos.`,
+      `No folder at ${folder} (given with ${flag}): ` +
+        'give a folder of faces, as facegan extract writes them, or of photos.',
     );
   const files = faceFileNames(folder);
   if (!files.length)

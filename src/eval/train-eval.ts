@@ -19,7 +19,9 @@ export const TRAIN_EVAL_SCHEMA = {
   evalInput: {
     path: true,
     type: 'string',
-    help: 'held-out frames of A (of B with --eval-swap) for --eval-every: an image, a folder or a video; StyleGAN: held-out faces',
+    help:
+      'held-out frames of A (of B with --eval-swap) for --eval-every: ' +
+      'an image, a folder or a video; StyleGAN: held-out faces',
   },
   evalSource: {
     path: true,

@@ -284,7 +284,9 @@ test('faces upside down or on their side are found, and their crops come out upr
   }
 });
 
-test('crop names never collide: face.jpg beside face.png, and a second folder with the same names into one -o', async () => {
+const cropNamesTitle =
+  'crop names never collide: face.jpg beside face.png, and a second folder with the same names into one -o';
+test(cropNamesTitle, async () => {
   const grid = readdirSync(join(DATA, 'faces/grid_s1')).sort();
   const one = join(tmp, 'names-1'),
     two = join(tmp, 'names-2'),

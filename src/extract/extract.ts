@@ -128,7 +128,8 @@ export function loadOrCreate(path: string, input: string, kind: InputKind, size:
     if (doc.crop.size !== size || doc.crop.coverage !== coverage) {
       throw new FaceganError(
         ErrorCodes.USAGE,
-        `${path} was made with --size ${doc.crop.size} --coverage ${doc.crop.coverage}; resume with the same settings, or pass another --alignments file.`,
+        `${path} was made with --size ${doc.crop.size} --coverage ${doc.crop.coverage}; ` +
+          'resume with the same settings, or pass another --alignments file.',
       );
     }
     return doc;

@@ -42,7 +42,9 @@ test('a video with a rotation flag is read upright, with frame indices and times
   assert.equal(n, 15);
 });
 
-test('finds the face in at least 95% of the frames that show one, and none where there is none (rotated clip)', async () => {
+const rotatedClipTitle =
+  'finds the face in at least 95% of the frames that show one, and none where there is none (rotated clip)';
+test(rotatedClipTitle, async () => {
   const s = await extract({ input: ROTATED, output: join(tmp, 'rotated'), alignments: join(tmp, 'rotated.json') });
   assert.equal(s.frames, 511);
   const doc = parseAlignments(JSON.parse(readFileSync(s.alignments, 'utf8')));

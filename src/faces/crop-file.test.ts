@@ -77,7 +77,10 @@ async function hostileFolder(dir: string): Promise<[string, RegExp][]> {
   ];
 }
 
-test('devices, pipes, dangling links, and records that are not JSON or hold NaN, too few or absurd landmarks: each refused by name', async () => {
+const hostileFilesTitle =
+  'devices, pipes, dangling links, and records that are not JSON or hold NaN, too few or absurd landmarks: ' +
+  'each refused by name';
+test(hostileFilesTitle, async () => {
   const dir = join(testTmp(), 'hostile');
   for (const [file, message] of await hostileFolder(dir))
     await assert.rejects(readFaceCrop(join(dir, file)), badFile(message), file);

@@ -85,7 +85,9 @@ test("style mixing: a cell given every style of its column is the column seed's 
   assert.ok(!Buffer.from(mixed.data).equals(Buffer.from(g.data)), 'coarse styles only: another image');
 });
 
-test('bad input: a swap model, a grid to a folder-like name, seeds that are not numbers, settings out of range', async () => {
+const badInputTitle =
+  'bad input: a swap model, a grid to a folder-like name, seeds that are not numbers, settings out of range';
+test(badInputTitle, async () => {
   await assert.rejects(
     generate({ modelDir: join(testTmp(), 'none'), output: join(testTmp(), 'x'), seeds: [1] }),
     (e: FaceganError) => e.code === ErrorCodes.BAD_MODEL,

@@ -1,4 +1,6 @@
-/** Locks on shared storage: another machine's lock is refused while its holder touches it, taken over once it is not. */
+/**
+ * Locks on shared storage: another machine's lock is refused while its holder touches it, taken over once it is not.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';

@@ -15,7 +15,9 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export const LOCK_FILE = '.facegan.lock';
 
-/** How often a holder touches its lock file, and how long a lock of another host may go untouched before it is stale. */
+/**
+ * How often a holder touches its lock file, and how long a lock of another host may go untouched before it is stale.
+ */
 export const HEARTBEAT_MS = 30_000;
 export const STALE_ELSEWHERE_MS = 5 * 60_000;
 

@@ -12,6 +12,7 @@ const compiled = import.meta.url.endsWith('.js');
 export function spawnTsWorker(url: URL, workerData: unknown): Worker {
   if (compiled) return new Worker(new URL(url.href.replace(/\.ts$/, '.js')), { workerData });
   const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  const boot =
+    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); ` + `return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
 }

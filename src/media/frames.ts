@@ -96,7 +96,9 @@ export function folderEntries(folder: string): { name: string; problem?: string 
     } catch (e) {
       out.push({
         name,
-        problem: `it cannot be read (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a link to nothing' : (e as Error).message})`,
+        problem:
+          'it cannot be read (' +
+          `${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a link to nothing' : (e as Error).message})`,
       });
       continue;
     }

@@ -88,7 +88,8 @@ export async function writeLabelledPng(
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${labels
     .map(
       (l) =>
-        `<text x="${l.x}" y="${l.y}" font-family="sans-serif" font-size="${fontSize}" fill="white" text-anchor="middle">${escapeXml(l.text)}</text>`,
+        `<text x="${l.x}" y="${l.y}" font-family="sans-serif" font-size="${fontSize}" ` +
+        `fill="white" text-anchor="middle">${escapeXml(l.text)}</text>`,
     )
     .join('')}</svg>`;
   const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {

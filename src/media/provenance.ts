@@ -83,8 +83,10 @@ export async function renderLabel(text: string, width: number, height: number): 
   const w = Math.min(width, Math.round(size * 0.6 * text.length + size)),
     h = Math.min(height, Math.round(size * 1.6));
   const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="black" fill-opacity="0.55"/>` +
-    `<text x="${size / 2}" y="${h - size * 0.45}" font-family="sans-serif" font-size="${size}" fill="white">${escapeXml(text)}</text></svg>`;
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">` +
+    '<rect width="100%" height="100%" fill="black" fill-opacity="0.55"/>' +
+    `<text x="${size / 2}" y="${h - size * 0.45}" font-family="sans-serif" font-size="${size}" fill="white">` +
+    `${escapeXml(text)}</text></svg>`;
   const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return {
     x: 0,

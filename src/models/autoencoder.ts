@@ -56,7 +56,9 @@ export function checkSpec(spec: AutoencoderSpec): void {
   if (!Number.isInteger(reduced) || grown !== spec.size) {
     throw new FaceganError(
       ErrorCodes.BAD_ARGUMENT,
-      `model spec does not fit: ${spec.size} px through ${spec.encoder.length} stride-2 convolutions gives ${reduced}, and a ${spec.seed} px seed through ${spec.decoder.length + 1} upscales gives ${grown} (expected ${spec.size})`,
+      `model spec does not fit: ${spec.size} px through ${spec.encoder.length} stride-2 convolutions ` +
+        `gives ${reduced}, ` +
+        `and a ${spec.seed} px seed through ${spec.decoder.length + 1} upscales gives ${grown} (expected ${spec.size})`,
     );
   }
 }

@@ -10,11 +10,14 @@ import { OriginalModel } from './original.js';
 import { assertClose } from '../testing/assert.js';
 
 // The architecture of ../shared/bench/reference_original.py, built in PyTorch, loading our weights.
-const PY = `
+const PY =
+  `
 import json, struct, sys, torch, torch.nn as nn
 def load(path):
-    b = open(path, 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8+n]); h.pop('__metadata__', None)
-    return {k: torch.frombuffer(bytearray(b[8+n+e['data_offsets'][0]:8+n+e['data_offsets'][1]]), dtype=torch.float32).reshape(e['shape']) for k, e in h.items()}
+    b = open(path, 'rb').read(); n = struct.unpack('<Q', b[:8])[0]; ` +
+  `h = json.loads(b[8:8+n]); h.pop('__metadata__', None)
+    return {k: torch.frombuffer(bytearray(b[8+n+e['data_offsets'][0]:8+n+e['data_offsets'][1]]), ` +
+  `dtype=torch.float32).reshape(e['shape']) for k, e in h.items()}
 down = lambda i, o: [nn.Conv2d(i, o, 5, 2, padding=2), nn.LeakyReLU(0.1)]
 up = lambda i, f: [nn.Conv2d(i, f * 4, 3, 1, padding=1), nn.LeakyReLU(0.1), nn.PixelShuffle(2)]
 class Encoder(nn.Module):
@@ -30,7 +33,8 @@ w = load(sys.argv[1]); x = load(sys.argv[2])['x']
 missing, unexpected = m.load_state_dict(w, strict=True)
 with torch.no_grad():
     z = m['enc'](x)
-    print(json.dumps({'params': sum(p.numel() for p in m.parameters()), 'a': m['dec_a'](z).flatten()[:512].tolist(), 'b': m['dec_b'](z).flatten()[-512:].tolist()}))
+    print(json.dumps({'params': sum(p.numel() for p in m.parameters()), ` +
+  `'a': m['dec_a'](z).flatten()[:512].tolist(), 'b': m['dec_b'](z).flatten()[-512:].tolist()}))
 `;
 
 test('original: 82,062,470 parameters, and PyTorch given our weights gives our outputs', () => {

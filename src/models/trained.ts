@@ -42,7 +42,8 @@ export function readModelJson<T>(path: string): T {
   } catch (e) {
     throw new FaceganError(
       ErrorCodes.BAD_MODEL,
-      `${path} cannot be read (${(e as Error).message}); the model folder is damaged: restore it from its backup/ folder or start a new one.`,
+      `${path} cannot be read (${(e as Error).message}); ` +
+        'the model folder is damaged: restore it from its backup/ folder or start a new one.',
       { cause: e },
     );
   }
@@ -102,7 +103,8 @@ export function readModelConfig<T extends object>(dir: string, required: readonl
   if (raw?.schemaVersion !== MODEL_FOLDER_VERSION) {
     throw new FaceganError(
       ErrorCodes.BAD_MODEL,
-      `${path} is not a facegan model config (schemaVersion ${raw?.schemaVersion}); point -m at a facegan model folder.`,
+      `${path} is not a facegan model config (schemaVersion ${raw?.schemaVersion}); ` +
+        'point -m at a facegan model folder.',
     );
   }
   const doc = checked(CONFIG_DOC_SCHEMA, raw, path, DAMAGED_ADVICE, ErrorCodes.BAD_MODEL);
@@ -116,7 +118,8 @@ export function requireConfigKeys(path: string, config: Record<string, unknown>,
   if (missing.length) {
     throw new FaceganError(
       ErrorCodes.BAD_MODEL,
-      `${path} lacks ${missing.join(', ')}: the model folder is damaged; restore it from its backup/ folder or start a new one.`,
+      `${path} lacks ${missing.join(', ')}: ` +
+        'the model folder is damaged; restore it from its backup/ folder or start a new one.',
     );
   }
 }
@@ -214,7 +217,8 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   if (family === 'stylegan') {
     throw new FaceganError(
       ErrorCodes.USAGE,
-      `${dir} holds a StyleGAN model, which makes new faces rather than swapping or translating them: use facegan generate -m ${dir}.`,
+      `${dir} holds a StyleGAN model, which makes new faces rather than swapping or translating them: ` +
+        `use facegan generate -m ${dir}.`,
     );
   }
   requireConfigKeys(files.config, config, INFERENCE_KEYS[family](config));
@@ -241,6 +245,9 @@ export function requireFamily(trained: TrainedModel, family: FamilyId, dir: stri
   const other = trained.family === 'cyclegan' ? 'facegan translate' : 'facegan convert';
   throw new FaceganError(
     ErrorCodes.BAD_MODEL,
-    `${dir} holds a ${trained.geometry.model} model (${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. Use ${other} with it.`,
+    `${dir} holds a ${trained.geometry.model} model ` +
+      `(${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ` +
+      `${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. ` +
+      `Use ${other} with it.`,
   );
 }

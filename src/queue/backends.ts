@@ -173,7 +173,8 @@ export class BullBackend implements Backend {
     const others = names.filter((n) => workerVersion(n));
     return others.length
       ? `No worker of facegan ${version} is connected to ${this.connection.display}; ${others.length} of other ` +
-          `versions are (${[...new Set(others.map(workerVersion))].join(', ')}), and they leave this job's tasks alone. ` +
+          `versions are (${[...new Set(others.map(workerVersion))].join(', ')}), ` +
+          "and they leave this job's tasks alone. " +
           `Install facegan ${version} on the workers. The tasks wait in the queue.`
       : `No worker is connected to ${this.connection.display}: start one on each machine with ` +
           `facegan worker --queue ${this.connection.display}. The tasks wait in the queue.`;

@@ -1,8 +1,8 @@
 /**
  * extract shared over workers through a real redis-server (started here on a loopback port): a clip made from the
  * shared GRID video cut into parts at keyframes, each extracted by a worker process into one faces folder, the parts'
- * alignments merged at the end; checked against one process extracting the whole clip. Then a worker killed -9 mid-part,
- * Redis killed and restarted mid-job, and a folder of photos grouped into tasks.
+ * alignments merged at the end; checked against one process extracting the whole clip. Then a worker killed -9
+ * mid-part, Redis killed and restarted mid-job, and a folder of photos grouped into tasks.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -5,7 +5,9 @@ import { DEFAULT_PART_SECONDS } from './job.js';
 export const JOB_SCHEMA = {
   queue: {
     type: 'string',
-    help: 'share the work out over workers through this Redis (redis://HOST:PORT; see facegan worker); default FACEGAN_QUEUE',
+    help:
+      'share the work out over workers through this Redis (redis://HOST:PORT; see facegan worker); ' +
+      'default FACEGAN_QUEUE',
   },
   partSeconds: {
     type: 'number',

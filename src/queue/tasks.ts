@@ -45,7 +45,8 @@ export async function runTask(
   if (!taskDone(job, task))
     throw new FaceganError(
       ErrorCodes.QUEUE,
-      `Task ${task.index} of job ${job.id} wrote ${task.output}, but it does not hold the ${task.size} frames asked for.`,
+      `Task ${task.index} of job ${job.id} wrote ${task.output}, ` +
+        `but it does not hold the ${task.size} frames asked for.`,
     );
 }
 

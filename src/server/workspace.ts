@@ -35,7 +35,8 @@ export class Workspace {
     if (real !== this.root && !real.startsWith(this.root + sep))
       throw new FaceganError(
         ErrorCodes.FORBIDDEN,
-        `The ${what} ${p} is outside the workspace ${this.root}${real !== abs ? ` (through a link, to ${real})` : ''}: ` +
+        `The ${what} ${p} is outside the workspace ${this.root}` +
+          `${real !== abs ? ` (through a link, to ${real})` : ''}: ` +
           'the dashboard reads and writes only inside it.',
       );
     return real;

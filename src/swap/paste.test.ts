@@ -42,7 +42,9 @@ function pasteWithTensors(target: RgbImage): Uint8Array {
   );
 }
 
-test('pasteCrop matches the warp-and-blend of tensor ops to a byte, and leaves every pixel outside the mask alone', () => {
+const pasteCropTitle =
+  'pasteCrop matches the warp-and-blend of tensor ops to a byte, and leaves every pixel outside the mask alone';
+test(pasteCropTitle, () => {
   const original = frame(),
     mine = frame();
   const box = maskBox(mask, B, toCrop, W, H)!;

@@ -17,7 +17,8 @@ export function assertClose(
     const ok = Math.abs(a[i]! - e[i]!) <= tol + tol * Math.abs(e[i]!);
     if (!ok)
       assert.fail(
-        `${what}[${i}] = ${a[i]}, expected ${e[i]} (tol ${tol})\n actual: ${a.slice(0, 16).join(', ')}\n expected: ${e.slice(0, 16).join(', ')}`,
+        `${what}[${i}] = ${a[i]}, expected ${e[i]} (tol ${tol})\n actual: ${a.slice(0, 16).join(', ')}\n` +
+          ` expected: ${e.slice(0, 16).join(', ')}`,
       );
   }
 }

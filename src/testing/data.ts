@@ -13,7 +13,8 @@ export function sharedData(...parts: string[]): string {
   const p = join(SHARED, 'data', ...parts);
   if (!existsSync(p))
     throw new Error(
-      `Test data not found at ${p}: the shared folder belongs beside the checkout (../shared), or set FACEGAN_SHARED=/path/to/shared.`,
+      `Test data not found at ${p}: ` +
+        'the shared folder belongs beside the checkout (../shared), or set FACEGAN_SHARED=/path/to/shared.',
     );
   return p;
 }

@@ -91,7 +91,8 @@ export function removeMissingFaces(
   if (removed > kept && !yes) {
     throw new FaceganError(
       ErrorCodes.USAGE,
-      `${facesDir} holds the crops of only ${kept} of the ${kept + removed} faces in ${path}: removing ${removed} is more ` +
+      `${facesDir} holds the crops of only ${kept} of the ${kept + removed} faces in ${path}: ` +
+        `removing ${removed} is more ` +
         "than half. If that is what you want, run it again with --yes; else check --faces (another person's folder?).",
     );
   }
@@ -139,13 +140,17 @@ export async function drawAlignments(
     const shapes = rec.faces
       .map((f, i) => {
         const [x0, y0, w, h] = f.box.map(n) as [number, number, number, number];
-        const box = `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#0f0" stroke-width="${r}"/>`;
+        const box =
+          `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" ` + `fill="none" stroke="#0f0" stroke-width="${r}"/>`;
         const dots = f.landmarks.map(([x, y]) => `<circle cx="${n(x)}" cy="${n(y)}" r="${r}" fill="#f0f"/>`).join('');
-        const label = `<text x="${x0}" y="${Math.max(12 * r, y0 - 3 * r)}" font-family="sans-serif" font-size="${12 * r}" fill="#0f0">${i}</text>`;
+        const label =
+          `<text x="${x0}" y="${Math.max(12 * r, y0 - 3 * r)}" ` +
+          `font-family="sans-serif" font-size="${12 * r}" fill="#0f0">${i}</text>`;
         return box + dots + label;
       })
       .join('');
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">${shapes}</svg>`;
+    const svg =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}">` + `${shapes}</svg>`;
     const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
       raw: { width: image.width, height: image.height, channels: 3 },
     })

@@ -78,7 +78,8 @@ export async function sortFaces(input: string, output: string, by: SortKey): Pro
     if (!known.length)
       throw new FaceganError(
         ErrorCodes.BAD_FILE,
-        `The faces in ${input} carry no facegan records, so there is nothing to sort by identity; give a folder facegan extract wrote.`,
+        `The faces in ${input} carry no facegan records, so there is nothing to sort by identity; ` +
+          'give a folder facegan extract wrote.',
       );
     const mean = known[0]!.map((_, i) => known.reduce((s, d) => s + d[i]!, 0) / known.length);
     values = ds.map((d) => (d?.length ? descriptorDistance(d, mean) : undefined));

@@ -22,7 +22,9 @@ import { HumanDetector } from '../faces/human.js';
 const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
 const usage = (e: unknown) => e instanceof FaceganError && e.code === ErrorCodes.USAGE;
 
-test('faces sort: by identity another person comes last; blur, size and yaw order by their values; the input is untouched', {
+const facesSortTitle =
+  'faces sort: by identity another person comes last; blur, size and yaw order by their values; the input is untouched';
+test(facesSortTitle, {
   timeout: 300_000,
 }, async () => {
   const [s1, obama] = [await extractedFaces('grid_s1', 8), await extractedFaces('obama', 2)];

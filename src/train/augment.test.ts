@@ -100,7 +100,10 @@ test('batches: the same seed and iteration give the same batch; every face is se
   );
 });
 
-test("warp-to-landmarks: the input's features move to the similar face's landmarks, the border stays, the target is untouched", () => {
+const warpToLandmarksTitle =
+  "warp-to-landmarks: the input's features move to the similar face's landmarks, " +
+  'the border stays, the target is untouched';
+test(warpToLandmarksTitle, () => {
   const crop = gradientCrop(64);
   const o: SampleOptions = { ...base, augment: { ...NO_AUGMENT, warp: 0.03 }, toLandmarks: true };
   const same = makeSample(crop, o, new Random(1), crop.landmarks);

@@ -53,7 +53,9 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
     if (width !== height || width < minSide) {
       skipped.push({
         file: path,
-        reason: `${path} is ${width}x${height}, not a square face of at least ${minSide} px (facegan extract --size ${Math.max(256, minSide)})`,
+        reason:
+          `${path} is ${width}x${height}, not a square face of at least ${minSide} px ` +
+          `(facegan extract --size ${Math.max(256, minSide)})`,
       });
       continue;
     }
@@ -71,7 +73,8 @@ export async function loadFaceset(folder: string, minSide: number, label = 'face
   if (coverages.size > 1) {
     throw new FaceganError(
       ErrorCodes.BAD_FILE,
-      `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); extract them again with one.`,
+      `${folder} mixes faces extracted with different --coverage (${[...coverages].join(', ')}); ` +
+        'extract them again with one.',
     );
   }
   return { folder, files: kept, faces, coverage: [...coverages][0], withoutRecord, skipped };

@@ -22,7 +22,8 @@ export function parseLossSpec(items: readonly string[]): LossSpec {
       if (!(LOSS_TERMS as readonly string[]).includes(name!) || !(weight > 0)) {
         throw new FaceganError(
           ErrorCodes.BAD_ARGUMENT,
-          `Expected a loss as name[:weight] with name one of ${LOSS_TERMS.join(', ')} and a positive weight, but received "${item}".`,
+          `Expected a loss as name[:weight] with name one of ${LOSS_TERMS.join(', ')} and a positive weight, ` +
+            `but received "${item}".`,
         );
       }
       return { term: name as LossTerm, weight };

@@ -224,7 +224,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-test("an evaluator runs every n iterations on the model in eval mode, and its figures join that iteration's log entry", async () => {
+const evaluatorTitle =
+  "an evaluator runs every n iterations on the model in eval mode, and its figures join that iteration's log entry";
+test(evaluatorTitle, async () => {
   const dir = join(testTmp(), 'evaluated');
   const seen: { iteration: number; training: boolean; size: number; mean: number }[] = [];
   await train(
@@ -274,7 +276,9 @@ test("an evaluator runs every n iterations on the model in eval mode, and its fi
   );
 });
 
-test('the checkpoint whose evaluation scored best is kept whole in best-eval/, even when later ones score worse', async () => {
+const bestEvalTitle =
+  'the checkpoint whose evaluation scored best is kept whole in best-eval/, even when later ones score worse';
+test(bestEvalTitle, async () => {
   const dir = join(testTmp(), 'best-eval');
   const scores: Record<number, number> = { 2: 1, 4: 3, 6: 2, 8: 0 }; // rises, then decays
   await train(

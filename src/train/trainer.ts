@@ -105,7 +105,8 @@ function prepareFolder(folder: ModelFolder, restart: boolean): void {
     throw new FaceganError(
       ErrorCodes.BAD_MODEL,
       `${folder.dir} holds a model's files but no ${folder.missing().join(' or ')}: it is damaged, not new, and ` +
-        `training would overwrite its weights. Restore it from its backup (cp ${folder.paths.backup}/* ${folder.dir}/), ` +
+        'training would overwrite its weights. ' +
+        `Restore it from its backup (cp ${folder.paths.backup}/* ${folder.dir}/), ` +
         'or give --restart to start over (the old files move to replaced-*/ inside it).',
     );
   }

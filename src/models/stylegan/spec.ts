@@ -42,7 +42,8 @@ export function checkSpec(spec: StyleGanSpec): StyleGanSpec {
   if (spec.channelBase < size) {
     throw new FaceganError(
       ErrorCodes.BAD_ARGUMENT,
-      `Expected a channel base of at least the size (${size}) but received ${spec.channelBase}: the ${size} px layers ` +
+      `Expected a channel base of at least the size (${size}) but received ${spec.channelBase}: ` +
+        `the ${size} px layers ` +
         'would have no channels. Raise --channel-base (2048 is the default).',
     );
   }

@@ -46,7 +46,9 @@ test('a folder holding weights but no state.json is refused, untouched; --restar
   assert.ok(!existsSync(join(dir, LOCK_FILE)), 'the lock is released');
 });
 
-test('a checkpoint whose weights do not match state.json (a save cut short) is refused; orphan temp files go', async () => {
+const cutShortTitle =
+  'a checkpoint whose weights do not match state.json (a save cut short) is refused; orphan temp files go';
+test(cutShortTitle, async () => {
   const dir = join(testTmp(), 'mf-cut');
   await train(quick(dir));
   const orphan = join(dir, `.model.safetensors.99999.abcd1234.tmp`);
@@ -71,7 +73,9 @@ test('a checkpoint whose weights do not match state.json (a save cut short) is r
   assert.equal(s.startIteration, 2, 'with the matching file back, it resumes');
 });
 
-test('state.json of null, an iteration of -5 or "abc", or a file path: refused by field, and log.jsonl kept', async () => {
+const badStateTitle =
+  'state.json of null, an iteration of -5 or "abc", or a file path: refused by field, and log.jsonl kept';
+test(badStateTitle, async () => {
   const dir = join(testTmp(), 'mf-state');
   await train(quick(dir, { logEvery: 1 }));
   const log = readFileSync(join(dir, 'log.jsonl'), 'utf8');
@@ -94,7 +98,9 @@ test('state.json of null, an iteration of -5 or "abc", or a file path: refused b
   assert.equal((await train(quick(dir, { iterations: 3 }))).startIteration, 2);
 });
 
-test("one writer per model folder: a live holder is refused with who it is, a dead one's lock is taken over", async () => {
+const oneWriterTitle =
+  "one writer per model folder: a live holder is refused with who it is, a dead one's lock is taken over";
+test(oneWriterTitle, async () => {
   const dir = join(testTmp(), 'mf-lock');
   mkdirSync(dir, { recursive: true });
   const release = lockFolder(dir, 'The model folder', 'test');
@@ -124,7 +130,9 @@ test("one writer per model folder: a live holder is refused with who it is, a de
   assert.equal(s.iteration, 2, 'the lock of a process that is gone is stale and taken over');
 });
 
-test('weights with NaN (a diverged run) are refused on load with what to do, not converted into black faces', async () => {
+const nanWeightsTitle =
+  'weights with NaN (a diverged run) are refused on load with what to do, not converted into black faces';
+test(nanWeightsTitle, async () => {
   const dir = join(testTmp(), 'mf-nan'),
     copy = join(testTmp(), 'mf-nan-copy');
   await train(quick(dir));

@@ -119,7 +119,8 @@ export class ModelFolder {
       if (actual !== sum) {
         throw new FaceganError(
           ErrorCodes.BAD_MODEL,
-          `${path} ${actual === 'missing' ? 'is missing' : 'does not match state.json'}: the last checkpoint was cut short ` +
+          `${path} ${actual === 'missing' ? 'is missing' : 'does not match state.json'}: ` +
+            'the last checkpoint was cut short ' +
             '(the process was killed while saving). ' +
             (existsSync(join(this.paths.backup, 'state.json'))
               ? `Restore the last good one with cp ${this.paths.backup}/* ${this.dir}/, or `
