@@ -91,18 +91,34 @@ export function checkForm(
   return { resolved, errors, outside };
 }
 
-function sendFile(reply: FastifyReply, path: string, types: Record<string, string>): FastifyReply {
+/**
+ * Sends a file of one of `types`; a `range` (bytes=START-END, as a video player asks while it seeks) gets that part
+ * alone (206).
+ */
+function sendFile(reply: FastifyReply, path: string, types: Record<string, string>, range?: string): FastifyReply {
   if (!existsSync(path) || !statSync(path).isFile()) return reply.code(404).send({ error: 'Not found.' });
   const type = types[extname(path).toLowerCase()];
   if (!type)
     return reply
       .code(415)
-      .send({ error: `The dashboard shows pictures, videos and text files, not ${extname(path)}.` });
-  return reply
+      .send({ error: `The dashboard shows pictures, videos, reports and text files, not ${extname(path)}.` });
+  reply
     .header('content-type', type)
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'no-store')
-    .send(createReadStream(path));
+    .header('accept-ranges', 'bytes');
+  const size = statSync(path).size;
+  const m = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null;
+  if (!m || (!m[1] && !m[2])) return reply.header('content-length', size).send(createReadStream(path));
+  // bytes=START-END, bytes=START- (to the end), bytes=-N (the last N)
+  const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
+  const end = m[1] && m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+  if (start >= size || start > end) return reply.code(416).header('content-range', `bytes */${size}`).send();
+  return reply
+    .code(206)
+    .header('content-range', `bytes ${start}-${end}/${size}`)
+    .header('content-length', end - start + 1)
+    .send(createReadStream(path, { start, end }));
 }
 
 /** Whether a request's Host names this server on loopback (a page elsewhere rebinding a name to 127.0.0.1 does not). */
@@ -264,7 +280,7 @@ export async function buildServer(
     const file = ws.resolve(path ?? '', 'file');
     if (download)
       reply.header('content-disposition', `attachment; filename="${basename(file).replace(/["\\\r\n]/g, '_')}"`);
-    return sendFile(reply.header('content-security-policy', 'sandbox'), file, FILE_TYPES);
+    return sendFile(reply.header('content-security-policy', 'sandbox'), file, FILE_TYPES, req.headers.range);
   });
   return { app, runner, ws };
 }

@@ -283,6 +283,16 @@ test('paths outside the workspace are refused, from the page and over raw HTTP',
     const photo = await api(`/api/files?path=${encodeURIComponent(`a/${readdirSync(join(ws, 'a'))[0]}`)}`);
     assert.equal(photo.status, 200);
     assert.equal(photo.headers.get('x-content-type-options'), 'nosniff');
+    // a part of a file, as a video player asks for while it seeks
+    const whole = new Uint8Array(await photo.arrayBuffer());
+    const photoUrl = `/api/files?path=${encodeURIComponent(`a/${readdirSync(join(ws, 'a'))[0]}`)}`;
+    const part = await api(photoUrl, { headers: { range: 'bytes=100-199' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 100-199/${whole.length}`);
+    assert.deepEqual(new Uint8Array(await part.arrayBuffer()), whole.subarray(100, 200));
+    const tail = await api(photoUrl, { headers: { range: 'bytes=-10' } });
+    assert.deepEqual(new Uint8Array(await tail.arrayBuffer()), whole.subarray(whole.length - 10));
+    assert.equal((await api(photoUrl, { headers: { range: `bytes=${whole.length}-` } })).status, 416);
     assert.equal((await api('/api/jobs/nope')).status, 404);
     const json = { 'content-type': 'application/json' };
     for (const stage of ['constructor', ['extract'], 'nope'])
