@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { testTmp } from '../testing/faces.js';
+import { extractedFaces, testTmp } from '../testing/faces.js';
 import { sharedData } from '../testing/data.js';
 import { BIN, ROOT, workerEnv } from '../testing/queue-workers.js';
 import { extract } from '../extract/extract.js';
@@ -204,6 +204,48 @@ test('the faces browser: thumbnails with landmarks, sorted by identity and blur;
     assert.ok(existsSync(`${alignments}.bak`), 'after a backup');
     const aside = readdirSync(join(ws, 'faces')).find((f) => f.startsWith('.removed-'))!;
     assert.deepEqual(readdirSync(join(ws, 'faces', aside)), [first], 'the crop moved aside, not deleted');
+  } finally {
+    await page.close();
+    await kill(server.proc);
+  }
+});
+
+test('training measured as it goes (--eval-every): the evaluation shown in the job page', {
+  timeout: 240_000,
+}, async () => {
+  for (const [dir, name] of [
+    ['fa', 'grid_s1'],
+    ['fb', 'grid_s2'],
+  ] as const)
+    cpSync(await extractedFaces(name, 6), join(ws, dir), { recursive: true });
+  const server = await startServer();
+  const page = await browser.newPage();
+  try {
+    const options = {
+      a: 'fa',
+      b: 'fb',
+      modelDir: 'pair-model',
+      iterations: 4,
+      batchSize: 4,
+      evalEvery: 4,
+      evalInput: 'a',
+      evalFrames: 3,
+    };
+    const r = await fetch(new URL('/api/jobs', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stage: 'train', options }),
+    });
+    assert.equal(r.status, 201);
+    const { id } = (await r.json()) as { id: string };
+    await page.goto(server.url);
+    await page.click(`#jobs tbody tr[data-job="${id}"]`);
+    await until('done', async () => (await page.textContent('#job-state')) === 'done', 200_000);
+    await until('the evaluation', async () => /eval at 4: detection/.test((await page.textContent('#events'))!));
+    const log = readFileSync(join(ws, 'pair-model', 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    assert.ok('evalDetection' in JSON.parse(log.at(-1)!), "the figures are in the model's log too");
   } finally {
     await page.close();
     await kill(server.proc);
