@@ -9,6 +9,7 @@ import { COLOUR_HELP } from '../swap/swap.js';
 import { MASK_HELP } from '../swap/masks.js';
 import { setNumThreads } from '../engine/index.js';
 import { convertJob } from '../queue/convert-job.js';
+import { waitForJob } from './queued.js';
 import { JOB_SCHEMA, queueOf } from '../queue/options.js';
 
 const list = (help: Record<string, string>) =>
@@ -90,23 +91,8 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
 /** convert --queue: the job's tasks go to the workers; this process waits, shows one bar, and joins the parts. */
 async function runAsJob(o: Parameters<typeof convertJob>[0] & { threads?: number }): Promise<number> {
   const { threads: _threads, ...options } = o;
-  const bar = progressBar('convert', 'frames');
-  const s = await stoppableBySigint(
-    'stopping the wait; the queued parts keep running on the workers: run the same command again to pick them up ' +
-      '(or facegan jobs cancel JOB).',
-    (signal) =>
-      convertJob({
-        ...options,
-        signal,
-        onWarning: warn,
-        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.tasks}/${p.figures.of} tasks`),
-      }),
-  );
-  bar.finish();
-  if (s.stopped) {
-    console.log(`stopped waiting for job ${s.job}; its tasks stay queued`);
-    return 130;
-  }
+  const s = await waitForJob('convert', (hooks) => convertJob({ ...options, ...hooks }));
+  if (!s) return 130;
   console.log(
     `job ${s.job}: ${s.tasks} tasks (${s.reused} done by an earlier run), ${s.frames} frames in ` +
       `${s.seconds.toFixed(1)} s`,

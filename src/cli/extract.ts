@@ -6,6 +6,7 @@ import { extract } from '../extract/extract.js';
 import { EXTRACT_SCHEMA } from '../extract/options.js';
 import { writeContactSheet } from '../faces/contact-sheet.js';
 import { extractJob } from '../queue/extract-job.js';
+import { waitForJob } from './queued.js';
 import { JOB_SCHEMA, queueOf } from '../queue/options.js';
 
 export const extractCommand = defineCommand({
@@ -83,23 +84,8 @@ async function runHere(o: Parameters<typeof extract>[0]): Promise<Printed> {
 
 /** extract --queue: the tasks go to the workers; this process waits, shows one bar, and merges the alignments. */
 async function runAsJob(o: Parameters<typeof extractJob>[0]): Promise<Printed | undefined> {
-  const bar = progressBar('extract', 'frames');
-  const s = await stoppableBySigint(
-    'stopping the wait; the queued tasks keep running on the workers: run the same command again to pick them up ' +
-      '(or facegan jobs cancel JOB).',
-    (signal) =>
-      extractJob({
-        ...o,
-        signal,
-        onWarning: warn,
-        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.tasks}/${p.figures.of} tasks`),
-      }),
-  );
-  bar.finish();
-  if (s.stopped) {
-    console.log(`stopped waiting for job ${s.job}; its tasks stay queued`);
-    return undefined;
-  }
+  const s = await waitForJob('extract', (hooks) => extractJob({ ...o, ...hooks }));
+  if (!s) return undefined;
   for (const w of s.warnings) warn(w);
   return {
     ...s,

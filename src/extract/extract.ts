@@ -336,18 +336,22 @@ export function extractPart(options: ExtractOptions, part: ExtractPart): Promise
   return extractSome(options, part);
 }
 
+/** Refuses a faces folder that is the input (or a link to it): inputs are never touched. */
+export function refuseOutputAsInput(input: string, output: string): void {
+  if (sameFile(input, output))
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.',
+    );
+}
+
 async function extractSome(options: ExtractOptions, part?: ExtractPart): Promise<ExtractSummary> {
   checkGiven(EXTRACT_SCHEMA, options as unknown as Record<string, unknown>); // what code gives, as the CLI checks it
   const o = { ...EXTRACT_DEFAULTS, skipExisting: true, ...defined(options) } as ExtractOptions &
     typeof EXTRACT_DEFAULTS & { skipExisting: boolean };
   const input = resolve(o.input),
     output = resolve(o.output);
-  if (sameFile(input, output)) {
-    throw new FaceganError(
-      ErrorCodes.USAGE,
-      'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.',
-    );
-  }
+  refuseOutputAsInput(input, output);
   if (!Number.isInteger(o.maxFaces) || o.maxFaces < 1 || o.maxFaces > MAX_FACES_PER_FRAME) {
     throw invalid(`an integer between 1 and ${MAX_FACES_PER_FRAME}`, 'maxFaces', o.maxFaces);
   }

@@ -41,7 +41,7 @@ export interface LockInfo {
 const held = new Set<string>();
 
 /** Whether a process of this host is running (signal 0 checks without signalling). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,17 +7,23 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven } from '../core/options.js';
-import { loadOrCreate, type ExtractOptions } from '../extract/extract.js';
+import { loadOrCreate, refuseOutputAsInput, type ExtractOptions } from '../extract/extract.js';
 import { EXTRACT_DEFAULTS, EXTRACT_SCHEMA } from '../extract/options.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import { lockAt, lockFolder } from '../io/lock.js';
-import { sameFile } from '../io/paths.js';
 import { folderEntries, inputKind } from '../media/frames.js';
 import { VERSION } from '../version.js';
-import { addVideoParts, jobId, partFile, workFolder, DEFAULT_PART_SECONDS, type ExtractJob } from './job.js';
+import {
+  addVideoParts,
+  checkPartSeconds,
+  jobId,
+  partFile,
+  workFolder,
+  DEFAULT_PART_SECONDS,
+  type ExtractJob,
+} from './job.js';
 import { notesFile, type TaskNotes } from './extract-task.js';
-import { checkPartSeconds } from './plan-convert.js';
 import { runJob, type JobRunOptions, type JobRunSummary } from './run-job.js';
 
 /** Photos of a folder per task: enough to make a worker's start-up (the detector's models) small beside them. */
@@ -40,11 +46,7 @@ export function planExtract(
     );
   const input = resolve(given.input);
   const output = resolve(given.output);
-  if (sameFile(input, output))
-    throw new FaceganError(
-      ErrorCodes.USAGE,
-      'The output folder is the input (or a link to it); choose another -o so that inputs are never touched.',
-    );
+  refuseOutputAsInput(input, output);
   const kind = inputKind(input);
   const options = {
     ...given,

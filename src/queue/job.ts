@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { ConvertOptions } from '../convert/convert.js';
 import type { ExtractOptions } from '../extract/extract.js';
 import { cutAtKeyframes, probeFrameIndex, type FrameIndex } from '../media/video-index.js';
@@ -117,3 +118,9 @@ export const partFile = (stem: string, i: number, ext: string) =>
 /** Where the job keeps a video's frame index (read once by the coordinator, not by every worker for every part). */
 export const frameIndexFile = (job: { work: string }, video: string) =>
   join(job.work, `frames-${createHash('sha1').update(video).digest('hex').slice(0, 12)}.json`);
+
+/** Refuses a part length that is not above 0. */
+export function checkPartSeconds(partSeconds: number): void {
+  if (!(partSeconds > 0))
+    throw new FaceganError(ErrorCodes.USAGE, `Expected a part length in seconds above 0, but received ${partSeconds}.`);
+}

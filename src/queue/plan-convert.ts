@@ -12,6 +12,7 @@ import { isVideoFile, probeVideo } from '../media/video.js';
 import { VERSION } from '../version.js';
 import {
   addVideoParts,
+  checkPartSeconds,
   jobId,
   partFile,
   workFolder,
@@ -101,9 +102,4 @@ export function convertTaskOptions(job: ConvertJob, task: ConvertJob['tasks'][nu
     overwrite: true,
     ...(task.frames ? { frames: task.frames } : {}),
   };
-}
-
-export function checkPartSeconds(partSeconds: number): void {
-  if (!(partSeconds > 0))
-    throw new FaceganError(ErrorCodes.USAGE, `Expected a part length in seconds above 0, but received ${partSeconds}.`);
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { lockFolder } from '../io/lock.js';
+import { alive, lockFolder } from '../io/lock.js';
 import type { JobResult } from './child.js';
 import type { Workspace } from './workspace.js';
 
@@ -40,13 +40,8 @@ export interface JobRecord {
  * Whether the job's process is running: its pid is alive and, where /proc tells (Linux), that pid still runs this
  * job's child (a pid reused after a reboot is not taken for it).
  */
-function alive(pid: number | undefined, dir: string): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+function running(pid: number | undefined, dir: string): boolean {
+  if (!pid || !alive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dir);
   } catch {
@@ -114,7 +109,7 @@ export class JobRunner {
   stop(id: string): JobRecord {
     const job = this.get(id);
     if (job.state === 'queued') this.save({ ...job, state: 'stopped', ended: new Date().toISOString() });
-    else if (job.state === 'running' && alive(job.pid, this.dir(id))) {
+    else if (job.state === 'running' && running(job.pid, this.dir(id))) {
       try {
         process.kill(job.pid!, 'SIGINT');
       } catch {
@@ -176,7 +171,7 @@ export class JobRunner {
           ...(result.error ? { error: result.error } : {}),
           ...(result.summary !== undefined ? { summary: result.summary } : {}),
         });
-      else if (!alive(job.pid, this.dir(job.id)))
+      else if (!running(job.pid, this.dir(job.id)))
         this.save({
           ...job,
           state: 'interrupted',
