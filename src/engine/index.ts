@@ -72,5 +72,7 @@ export {
   trimMemory,
   libtorchVersion,
   autocast,
+  countOps,
+  type OpCounts,
   hasFastBf16,
 } from './runtime.js';

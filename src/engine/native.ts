@@ -191,6 +191,7 @@ export interface NativeEngine {
     eps: number,
     wd: number,
     decoupled: boolean,
+    foreach: boolean,
   ): void;
   clipGradNorm(p: H[], maxNorm: number): number;
   // runtime
@@ -200,6 +201,8 @@ export interface NativeEngine {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   setAutocast(device: string, on: boolean, dtype: string): void;
+  countOps(on: true, shapes: boolean): void;
+  countOps(on: false): Record<string, number>;
   setFlushDenormal(on: boolean): boolean;
   version(): string;
   parallelInfo(): string;

@@ -71,11 +71,11 @@ const cases = [
   { name: 'AdamW', make: AdamW, wd: 0.1, decoupled: true, lr: 0.05, betas: [0.9, 0.99] as const, eps: 1e-8 },
 ];
 
-for (const c of cases) {
-  test(`${c.name} matches the update rule computed by hand`, () => {
+for (const [c, foreach] of cases.flatMap((c) => [false, true].map((f) => [c, f] as const))) {
+  test(`${c.name}${foreach ? ' (foreach)' : ''} matches the update rule computed by hand`, () => {
     const start = [1, -2, 0.5];
     const p = tensor(start, { dtype: 'float64' }).requiresGrad_();
-    const opt = new c.make([p], { lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.wd });
+    const opt = new c.make([p], { lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.wd, foreach });
     for (let i = 0; i < 5; i++)
       tidy(() => {
         opt.zeroGrad();
@@ -84,6 +84,33 @@ for (const c of cases) {
       });
     assertClose(p, referenceAdam(start, 5, c.lr, c.betas[0], c.betas[1], c.eps, c.wd, c.decoupled), 1e-9);
     assert.equal(opt.stepCount, 5);
+  });
+}
+
+for (const [make, weightDecay] of [
+  [Adam, 0],
+  [Adam, 0.1],
+  [AdamW, 0.1],
+] as const) {
+  test(`${make.name} (wd ${weightDecay}) all parameters together (foreach) equals one at a time, exactly`, () => {
+    const run = (foreach: boolean) => {
+      manualSeed(3);
+      const net = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 1));
+      const unused = tensor([1, 2]).requiresGrad_(); // no gradient: left as it is
+      const opt = new make([...net.parameters(), unused], { lr: 0.01, weightDecay, foreach });
+      const x = rand([16, 4]),
+        y = rand([16, 1]);
+      for (let i = 0; i < 3; i++)
+        tidy(() => {
+          opt.zeroGrad();
+          mseLoss(net.forward(x), y).backward();
+          opt.step();
+        });
+      return [...net.parameters(), unused].map((t) => t.toNumbers());
+    };
+    const [loop, foreach] = [run(false), run(true)];
+    assert.deepEqual(foreach, loop);
+    assert.deepEqual(foreach.at(-1), [1, 2]);
   });
 }
 

@@ -68,16 +68,63 @@ export function libtorchVersion(): string {
   return native().version();
 }
 
+/** The dtypes of the autocast regions open on each device, innermost last. */
+const autocastRegions: Record<'cpu' | 'cuda', DType[]> = { cpu: [], cuda: [] };
+
 /**
  * Runs fn with autocast: ops that support it (convolutions, matmuls) compute in `dtype` (bfloat16 on CPUs with
- * avx512_bf16/AMX, float16 or bfloat16 on CUDA) while parameters stay float32.
+ * avx512_bf16/AMX, float16 or bfloat16 on CUDA) while parameters stay float32. Regions nest, as PyTorch's do: an
+ * inner one ends by restoring the outer one. Within the outermost region each parameter is cast once however often
+ * it is used (libtorch's autocast cache, dropped as that region ends), so one region around every forward pass of
+ * a step (both sides of a shared encoder, say) casts the shared weights once instead of once per region.
  */
 export function autocast<T>(device: 'cpu' | 'cuda', dtype: DType, fn: () => T): T {
+  const open = autocastRegions[device];
   native().setAutocast(device, true, dtype);
+  open.push(dtype);
   try {
     return fn();
   } finally {
-    native().setAutocast(device, false, dtype);
+    open.pop();
+    const outer = open.at(-1);
+    native().setAutocast(device, outer !== undefined, outer ?? dtype);
+  }
+}
+
+/** What one call of countOps saw: libtorch ops (aten::*, backward nodes) and crossings into the addon, by name. */
+export interface OpCounts<T> {
+  result: T;
+  ops: Record<string, number>;
+  calls: Record<string, number>;
+}
+
+/**
+ * A debugging tool: runs fn and counts the libtorch ops it issues (nested ones and the backward pass included,
+ * as PyTorch's profiler lists them) and the calls into the native addon. Costs nothing when not counting. With
+ * `shapes`, each op name is followed by its first tensor input's shape and dtype (`aten::_to_copy [16, 256] Float`).
+ * @example
+ * const { ops } = countOps(() => trainStep(opt, loss, { autocast: 'bfloat16' }));  // ops['aten::_to_copy']
+ */
+export function countOps<T>(fn: () => T, o: { shapes?: boolean } = {}): OpCounts<T> {
+  const engine = native() as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const originals = Object.entries(engine);
+  const stop = (): Record<string, number> => native().countOps(false);
+  const calls: Record<string, number> = {};
+  native().countOps(true, o.shapes === true);
+  for (const [name, f] of originals) {
+    engine[name] = (...args: unknown[]) => {
+      calls[name] = (calls[name] ?? 0) + 1;
+      return f(...args);
+    };
+  }
+  try {
+    const result = fn();
+    for (const [name, f] of originals) engine[name] = f;
+    return { result, ops: stop(), calls };
+  } catch (e) {
+    for (const [name, f] of originals) engine[name] = f;
+    stop();
+    throw e;
   }
 }
 

@@ -80,8 +80,9 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
     : undefined;
   const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
   opt.zeroGrad();
-  const forward = (x: Tensor, side: Side) => tidy(() => ctx.autocast(() => model.forward(x, side)).to('float32'));
-  const out = { a: forward(t.a.input, 'a'), b: forward(t.b.input, 'b') };
+  const forward = (x: Tensor, side: Side) => tidy(() => model.forward(x, side).to('float32'));
+  // one autocast region for both sides: the shared encoder's weights are cast once a step, not once a side
+  const out = ctx.autocast(() => ({ a: forward(t.a.input, 'a'), b: forward(t.b.input, 'b') }));
   const values: Record<string, Tensor> = {};
   let total: Tensor | undefined;
   for (const side of SIDES) {

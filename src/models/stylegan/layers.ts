@@ -121,8 +121,13 @@ export class ModulatedConv extends Module {
     }
     if (this.noiseStrength && noise !== 'none') {
       const [n, , h, wd] = y.shape as [number, number, number, number];
-      const field = noise === 'const' ? this.noiseConst!.view(1, 1, h, wd) : randn([n, 1, h, wd], { device: y.device });
-      y = y.add(field.to(y.dtype).mul(this.noiseStrength.to(y.dtype)));
+      // drawn in y's dtype; the 0-d float32 strength leaves a bf16 product bf16, so neither is cast (as the
+      // reference does it: under autocast, two casts and a backward cast fewer per layer)
+      const field =
+        noise === 'const'
+          ? this.noiseConst!.view(1, 1, h, wd).to(y.dtype)
+          : randn([n, 1, h, wd], { device: y.device, dtype: y.dtype });
+      y = y.add(field.mul(this.noiseStrength));
     }
     y = y.add(this.bias.view(1, -1, 1, 1).to(y.dtype));
     return this.demodulate ? lrelu(y) : y;
