@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { OptionSchema } from '../src/core/options.js';
 import { sharedData } from '../src/testing/data.js';
 import { extract } from '../src/extract/extract.js';
+import { DETECTOR_IDS, type DetectorId } from '../src/faces/detected.js';
 import { peakRssMb } from './util.js';
 
 export const extractOptions = {
@@ -20,6 +21,7 @@ export const extractOptions = {
     help: 'detect in a worker thread beside the rest (--no-threads: one thread)',
     default: true,
   },
+  detector: { type: 'string', help: 'face detector (human, ssd or both)', default: 'human', choices: DETECTOR_IDS },
 } as const satisfies OptionSchema;
 
 export function run(cmd: string, args: string[]): void {
@@ -63,6 +65,7 @@ export async function benchExtract(o: {
   redetectEvery: number;
   identity: boolean;
   threads: boolean;
+  detector: DetectorId;
 }): Promise<Record<string, unknown>> {
   const tmp = mkdtempSync(join(tmpdir(), 'facegan-bench-extract-'));
   try {
@@ -79,6 +82,7 @@ export async function benchExtract(o: {
       redetectEvery: o.redetectEvery,
       identity: o.identity,
       threads: o.threads,
+      detector: o.detector,
       onProgress: (p) => {
         if (p.done === 1) firstDone = performance.now();
       },
@@ -89,6 +93,7 @@ export async function benchExtract(o: {
     return {
       bench: 'extract',
       clip: `${o.frames} frames 1280x720 h264`,
+      detector: o.detector,
       frames: s.frames,
       faces: s.faces,
       seconds: Math.round(sec * 10) / 10,

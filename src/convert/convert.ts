@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
 import type { Alignments } from '../core/alignments.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, defined } from '../core/options.js';
 import { progressMeter, type OnProgress } from '../core/progress.js';
@@ -238,7 +237,7 @@ async function convertTo(
       : async (_f, image) =>
           (await detector!.detect(image))
             .filter((f) => Math.min(f.box[2], f.box[3]) >= 20)
-            .map((f) => ({ box: f.box, landmarks: landmarks68FromMesh(f.mesh) }));
+            .map((f) => ({ box: f.box, landmarks: f.landmarks }));
   const filter = o.filter?.length
     ? await IdentityFilter.fromImages(detector!, o.filter, [], o.filterThreshold ?? SAME_PERSON)
     : undefined;

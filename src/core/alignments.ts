@@ -29,6 +29,10 @@ export interface FaceRecord {
   blur: number;
   /** 128-d identity descriptor (face-api), when computed. */
   identity?: number[];
+  /** The model that found the face and gave its landmarks: `human` (with a mesh) or `ssd` (no mesh). */
+  detector?: string;
+  /** How visible the face is, 0-1 (two landmark models' agreement), where measured (`--detector both`). */
+  visibility?: number;
   /** File name of the aligned crop in the faces folder. */
   crop?: string;
 }
@@ -131,6 +135,8 @@ export const FACE_RECORD_SCHEMA = z.looseObject({
   pose: z.looseObject({ yaw: finite, pitch: finite, roll: finite }),
   blur: finite,
   identity: z.array(finite).length(128, 'expected a 128-number descriptor').optional(),
+  detector: z.string().min(1).optional(),
+  visibility: finite.min(0).max(1).optional(),
   crop: z.string().min(1).optional(),
 });
 

@@ -6,6 +6,14 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
+/** An RGB image from planar float RGB in 0-1 ([3, height, width], as tensors and core/crop-sample.ts lay it out). */
+export function planarToRgb(planes: Float32Array, width: number, height = width): RgbImage {
+  const n = width * height,
+    data = new Uint8Array(n * 3);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) data[i * 3 + c] = Math.round(planes[c * n + i]! * 255);
+  return { width, height, data };
+}
+
 /** The image turned clockwise by `quarters` quarter turns (0-3). */
 export function rotateQuarters(img: RgbImage, quarters: number): RgbImage {
   const q = ((quarters % 4) + 4) % 4;

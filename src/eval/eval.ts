@@ -13,7 +13,6 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { RgbImage } from '../core/image.js';
 import type { Point } from '../core/geometry/meanface.js';
 import { boxIou, type Box } from '../core/geometry/box.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
 import { noGrad, resolveDevice, tidy, type Device } from '../engine/index.js';
@@ -254,7 +253,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     if (!overlapping(await detectFacesFaceApi(out), job.face.box)) return { result: base };
     const found = overlapping(await detector.detect(out), job.face.box);
     if (!found) return { result: { ...base, detected: true } };
-    const landmarks = landmarks68FromMesh(found.mesh);
+    const landmarks = found.landmarks;
     const descriptor = await identityOfFace(out, landmarks);
     tracks.push({ index: job.index, width: job.face.box[2], input: job.landmarks, output: landmarks });
     return {
@@ -285,7 +284,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       results.push({ ...unmeasured(frame.key, frame.timestamp ?? null, false), psnr: null, ssim: null });
       outputs.push(undefined);
     } else {
-      const landmarks = landmarks68FromMesh(face.mesh);
+      const landmarks = face.landmarks;
       const descriptor = await identityOfFace(image, landmarks);
       originals.push(descriptor);
       const seenByFaceApi = !!overlapping(await detectFacesFaceApi(image), face.box);

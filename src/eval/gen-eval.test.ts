@@ -13,7 +13,6 @@ import { faceFileNames, readCropRecord } from '../faces/crop-file.js';
 import { HumanDetector, largestFace } from '../faces/human.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { descriptorDistance } from '../faces/identity.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { escapeXml, resizeImage } from '../media/image.js';
 import { ModelFolder } from '../train/core/model-folder.js';
 
@@ -126,7 +125,7 @@ test('aligned faces: the mean-face landmarks give about the descriptor that dete
     const img = await resizeImage(raw, 256, 128);
     const face = largestFace(await detector.detect(img));
     assert.ok(face, 'Human finds the real face');
-    const found = await identityOfFace(img, landmarks68FromMesh(face.mesh));
+    const found = await identityOfFace(img, face.landmarks);
     gaps.push(descriptorDistance(await identityOfFace(img, aligned), found));
   }
   gaps.sort((a, b) => a - b);

@@ -8,14 +8,13 @@ import { checkGiven } from '../core/options.js';
 import { EVAL_GEN_SCHEMA } from './options.js';
 import { join, resolve } from 'node:path';
 import { noGrad, resolveDevice, tidy } from '../engine/index.js';
-import type { RgbImage } from '../core/image.js';
+import { planarToRgb, type RgbImage } from '../core/image.js';
 import { Random } from '../core/random.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { resizeImage } from '../media/image.js';
 import { HumanDetector, largestFace } from '../faces/human.js';
 import { detectFacesFaceApi } from '../faces/identity.js';
 import { identityOfFace } from '../faces/identity-filter.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { MEAN_FACE, type Point } from '../core/geometry/meanface.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import { unitToCrop } from '../faces/align.js';
@@ -114,7 +113,7 @@ export const faceFinder = (extractCoverage: number | undefined, coverage: number
 /** The 68 landmarks of the largest face Human finds, if any. */
 async function detectedLandmarks(detector: HumanDetector, img: RgbImage): Promise<Point[] | undefined> {
   const face = largestFace(await detector.detect(img));
-  return face && landmarks68FromMesh(face.mesh);
+  return face?.landmarks;
 }
 
 async function measure(
@@ -218,11 +217,7 @@ export async function asTrained(
           `that alignment. Extract the ${flag} faces with facegan extract --coverage ${extractCoverage}.`,
       );
     }
-    const planes = await trainingImage(crop, size, coverage);
-    const data = new Uint8Array(size * size * 3);
-    for (let c = 0; c < 3; c++)
-      for (let i = 0; i < size * size; i++) data[i * 3 + c] = Math.round(planes[c * size * size + i]! * 255);
-    out.push({ width: size, height: size, data });
+    out.push(planarToRgb(await trainingImage(crop, size, coverage), size));
   }
   if (!out.length)
     throw new FaceganError(ErrorCodes.BAD_FILE, `No image could be read in ${folder} (given with ${flag}).`);

@@ -5,7 +5,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { faceFileNames, readFaceCropOrSkip, requireSomeRead, type FaceCrop } from '../faces/crop-file.js';
 import type { Skipped } from '../core/warnings.js';
 import { identityOfFace } from '../faces/identity-filter.js';
@@ -61,7 +60,7 @@ export async function folderFaces(
     if (!descriptor?.length && crop.landmarks) descriptor = await identityOfFace(crop.image, crop.landmarks);
     if (!descriptor?.length) {
       const face = largestFace(await detector.detect(crop.image));
-      if (face) descriptor = await identityOfFace(crop.image, landmarks68FromMesh(face.mesh));
+      if (face) descriptor = await identityOfFace(crop.image, face.landmarks);
     }
     if (descriptor?.length) out.push({ ...crop, name: basename(path), descriptor });
   }

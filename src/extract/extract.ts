@@ -14,9 +14,9 @@ import type { FrameIndex } from '../media/video-index.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import type { Affine } from '../core/geometry/umeyama.js';
 import type { Point } from '../core/geometry/meanface.js';
-import { HumanDetector, byAreaDescending, type DetectedFace, type FaceDetector } from '../faces/human.js';
+import { byAreaDescending, type DetectedFace, type DetectorId, type FaceDetector } from '../faces/detected.js';
+import { createDetector } from '../faces/detectors.js';
 import { DetectorThread } from '../faces/detector-thread.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import {
   ALIGNMENTS_SCHEMA_VERSION,
   MAX_FACES_PER_FRAME,
@@ -61,6 +61,15 @@ export interface ExtractOptions {
   minSize?: number;
   /** Most faces kept per frame (the largest). */
   maxFaces?: number;
+  /**
+   * The face detector (faces/detectors.ts): `human`, `ssd` or `both`. Default: `both` for photos (small and turned
+   * faces, tiles for large photos), `human` for video (the fastest, with tracking).
+   */
+  detector?: DetectorId;
+  /** Photos over 1024 px: also read in tiles for small faces (ssd and both); see faces/ssd.ts `wantsTiles`. */
+  tiles?: 'auto' | 'always' | 'never';
+  /** Drop faces whose visibility (0-1) is under this; needs a detector with a mesh (human or both). */
+  minVisibility?: number;
   /** Process every n-th image or video frame. */
   everyN?: number;
   /** Video: track faces from frame to frame, detecting afresh every n frames (and whenever a face is lost). */
@@ -213,12 +222,13 @@ async function faceRecords(
   d: Detecting,
   crops: string,
   outDir: string,
-  o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>>,
+  o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>> & { minVisibility?: number },
 ): Promise<FrameRecord> {
   const { frame: f, image } = d;
   const key = f.key;
   const found = (await d.found)
     .filter((f) => Math.min(f.box[2], f.box[3]) >= o.minSize)
+    .filter((f) => o.minVisibility === undefined || (f.visibility ?? 0) >= o.minVisibility)
     .sort(byAreaDescending)
     .slice(0, o.maxFaces);
   const frame: FrameRecord = {
@@ -229,7 +239,7 @@ async function faceRecords(
     faces: [],
   };
   for (const face of found) {
-    const landmarks = landmarks68FromMesh(face.mesh);
+    const landmarks = face.landmarks;
     const alignment = alignmentMatrix(landmarks);
     const matrix = cropMatrix(alignment, o.size, o.coverage);
     // only the region the crop reads is converted to a tensor (the identity chip lies inside it)
@@ -285,6 +295,8 @@ async function cutFace(
     pose: { yaw: degrees(f.angles.yaw), pitch: degrees(f.angles.pitch), roll: degrees(f.angles.roll) },
     blur: round(blurScore(cropT), 2),
     ...(identity ? { identity: identity.map((v) => round(v, 5)) } : {}),
+    detector: f.detector,
+    ...(f.visibility !== undefined ? { visibility: round(f.visibility, 3) } : {}),
     crop,
   };
   const embedded: EmbeddedFace = {
@@ -355,6 +367,11 @@ async function extractSome(options: ExtractOptions, part?: ExtractPart): Promise
   if (!Number.isInteger(o.maxFaces) || o.maxFaces < 1 || o.maxFaces > MAX_FACES_PER_FRAME) {
     throw invalid(`an integer between 1 and ${MAX_FACES_PER_FRAME}`, 'maxFaces', o.maxFaces);
   }
+  if (o.minVisibility !== undefined && o.detector === 'ssd')
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      '--min-visibility needs a detector with a mesh: use --detector both (or human) with it, or leave it out.',
+    );
   const kind = inputKind(input);
   const warnings = new Warnings(o.onWarning);
   const { total, frames } = partOf(
@@ -415,14 +432,17 @@ async function extractLocked(
 ): Promise<ExtractSummary> {
   const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   const detectorOptions = {
+    detector: o.detector ?? (kind === 'video' ? 'human' : 'both'),
+    visibility: o.minVisibility !== undefined,
     maxFaces: o.maxFaces,
     video: kind === 'video',
     redetectEvery: o.redetectEvery,
     rotations: o.rotations,
-  };
+    tiles: o.tiles,
+  } as const;
   // detection in its own thread runs beside the cutting and saving of the frame before (--no-threads: one thread)
   const detector: FaceDetector & { close?: () => Promise<void> } =
-    o.threads === false ? new HumanDetector(detectorOptions) : new DetectorThread(detectorOptions);
+    o.threads === false ? createDetector(detectorOptions) : new DetectorThread(detectorOptions);
   // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:
   // leave the detector a core while extract runs
   const torchThreads = numThreads();

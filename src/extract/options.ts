@@ -5,6 +5,7 @@
 import type { OptionSchema } from '../core/options.js';
 import { MAX_FACES_PER_FRAME } from '../core/alignments.js';
 import { SAME_PERSON } from '../faces/identity.js';
+import { DETECTOR_IDS } from '../faces/detected.js';
 
 export const EXTRACT_DEFAULTS = {
   size: 256,
@@ -57,6 +58,27 @@ export const EXTRACT_SCHEMA = {
     default: EXTRACT_DEFAULTS.maxFaces,
     min: 1,
     max: MAX_FACES_PER_FRAME,
+  },
+  detector: {
+    type: 'string',
+    choices: DETECTOR_IDS,
+    help:
+      'face detector: human (BlazeFace + mesh), ssd (face-api SSD + 68 points) or both (default for photos: small ' +
+      'faces too, tiles for large photos, a visibility per face; video defaults to human)',
+  },
+  tiles: {
+    type: 'string',
+    choices: ['auto', 'always', 'never'] as const,
+    default: 'auto',
+    help:
+      'photos over 1024 px: also read in tiles of 512 px for small faces (ssd and both): auto when the faces found ' +
+      'leave room for smaller ones (a crowd), always, or never (faster)',
+  },
+  minVisibility: {
+    type: 'number',
+    help: 'drop faces less visible than this, 0-1 (a hand or another head over part of the face; human or both)',
+    min: 0,
+    max: 1,
   },
   everyN: { type: 'int', help: 'process every n-th image or video frame', default: EXTRACT_DEFAULTS.everyN, min: 1 },
   redetectEvery: {

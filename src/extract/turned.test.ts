@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { sharedData } from '../testing/data.js';
-import { HumanDetector, mergeTurns, type DetectedFace } from '../faces/human.js';
+import { HumanDetector } from '../faces/human.js';
+import { mergePasses, type DetectedFace } from '../faces/detected.js';
 import { extract } from './extract.js';
 import type { RgbImage } from '../core/image.js';
 
@@ -104,28 +105,32 @@ test("a photo's crops are named STEM_INDEX.png (the stem once)", async () => {
   ]);
 });
 
-test('merging turns: one face found in two turns is kept once, nearest upright; faces of one turn stay apart', () => {
-  const face = (box: [number, number, number, number], roll: number, score = 1): DetectedFace => ({
+test('merging passes: one face found in two turns is kept once, nearest upright; faces of one turn stay apart', () => {
+  const face = (box: [number, number, number, number], roll: number, boxScore = 0.9): DetectedFace => ({
     box,
-    score,
+    score: 1,
+    boxScore,
+    landmarks: [],
     mesh: [],
     angles: { yaw: 0, pitch: 0, roll },
+    detector: 'human',
   });
   const big = face([0, 0, 200, 200], 0.1),
-    small = face([120, 120, 60, 60], 0); // inside the big box, from the same turn: another face
+    small = face([120, 120, 60, 60], 0); // inside the big box, from the same pass: another face
   const sameFaceTurned = face([10, 10, 190, 190], Math.PI / 2);
-  const merged = mergeTurns([
-    { face: sameFaceTurned, turn: 1, tilt: 0.4 },
-    { face: big, turn: 0, tilt: 0.1 },
-    { face: small, turn: 0, tilt: 0 },
+  const merged = mergePasses([
+    { face: sameFaceTurned, pass: 1, tilt: 0.4 },
+    { face: big, pass: 0, tilt: 0.1 },
+    { face: small, pass: 0, tilt: 0 },
   ]);
   assert.deepEqual(merged, [big, small]);
-  // a confident face beats an unsure one of another turn that sits nearer upright
+  // a confident face beats an unsure one of another turn that sits nearer upright (BlazeFace scores a face upside
+  // down about half what it scores it upright, while the mesh fits it upright with a roll near 0)
   const unsure = face([5, 5, 195, 195], 0, 0.5);
   assert.deepEqual(
-    mergeTurns([
-      { face: unsure, turn: 2, tilt: 0 },
-      { face: big, turn: 0, tilt: 0.3 },
+    mergePasses([
+      { face: unsure, pass: 2, tilt: 0 },
+      { face: big, pass: 0, tilt: 0.3 },
     ]),
     [big],
   );

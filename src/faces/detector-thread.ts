@@ -1,13 +1,13 @@
 /**
  * Face detection in a worker thread, so that it runs beside the rest of the work on a frame: while the worker
  * finds the faces of frame n+1, the main thread cuts, describes and saves the faces of frame n. Same answers as
- * HumanDetector, frames answered in the order they were sent.
+ * the registry's detector it runs, frames answered in the order they were sent.
  */
 import type { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { spawnTsWorker } from '../io/ts-worker.js';
-import type { DetectedFace, DetectorOptions, FaceDetector } from './human.js';
+import type { DetectedFace, DetectorOptions, FaceDetector } from './detected.js';
 
 export interface DetectRequest {
   id: number;

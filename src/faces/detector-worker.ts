@@ -1,9 +1,10 @@
-/** The detection thread: one HumanDetector answering frames in the order they come (video tracking keeps working). */
+/** The detection thread: one detector of the registry answering frames in the order they come (video tracking keeps working). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { HumanDetector, type DetectorOptions } from './human.js';
+import { createDetector } from './detectors.js';
+import type { DetectorOptions } from './detected.js';
 import type { DetectRequest, DetectReply } from './detector-thread.js';
 
-const detector = new HumanDetector(workerData as DetectorOptions);
+const detector = createDetector(workerData as DetectorOptions);
 const port = parentPort!;
 let queue = Promise.resolve();
 

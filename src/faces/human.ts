@@ -4,44 +4,26 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { rotateQuarters, unrotatePoint, type RgbImage } from '../core/image.js';
-import { boxOverlapOfSmaller } from '../core/geometry/box.js';
+import { rotateQuarters, type RgbImage } from '../core/image.js';
+import { everyTurn, unrotateFace } from './turns.js';
+import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { packageDir, requireDist, wasmDir, withFileFetch } from './tfjs.js';
+import { mergePasses, type DetectedFace, type DetectorOptions, type FaceDetector } from './detected.js';
 
-export interface DetectedFace {
-  /** [x, y, width, height] in image pixels. */
-  box: [number, number, number, number];
-  score: number;
-  /** 468 points [x, y, z] in image pixels (z relative depth). */
-  mesh: [number, number, number][];
-  /** Head pose from the mesh, radians. */
-  angles: { yaw: number; pitch: number; roll: number };
-}
-
-export interface DetectorOptions {
-  maxFaces?: number;
-  minConfidence?: number;
-  /**
-   * Frames of one video in order: a face is followed from its last mesh instead of detected afresh, with a full
-   * detection every `redetectEvery` frames, at a cut (the picture changes a lot) and whenever a face is lost.
-   */
-  video?: boolean;
-  redetectEvery?: number;
-  /**
-   * Faces turned every way (BlazeFace follows moderate in-plane turns only). A still image is searched upright, upside
-   * down and a quarter turn either way, every time, and a face found in more than one turn is kept once (where it
-   * was nearest upright). In a video, only a frame without faces is searched turned (the turn that worked last
-   * first), and a stretch without faces once every `redetectEvery` frames. Default true. `fallback`: a still too is
-   * searched turned only when no face is found upright (for upright pictures, such as eval's frames).
-   */
-  rotations?: boolean | 'fallback';
-}
+export {
+  byAreaDescending,
+  largestFace,
+  type DetectedFace,
+  type DetectorOptions,
+  type FaceDetector,
+} from './detected.js';
 
 /* The parts of Human's API used here. */
 interface HumanResult {
   face: {
     box: number[];
     score: number;
+    boxScore: number;
     mesh: number[][];
     rotation?: { angle: { yaw: number; pitch: number; roll: number } };
   }[];
@@ -54,19 +36,6 @@ interface HumanInstance {
     tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void };
     getBackend(): string;
   };
-}
-
-/** Orders faces largest first (by box area). */
-export const byAreaDescending = (a: { box: readonly number[] }, b: { box: readonly number[] }): number =>
-  b.box[2]! * b.box[3]! - a.box[2]! * a.box[3]!;
-
-/** The largest of the faces found, if any. */
-export const largestFace = <F extends { box: readonly number[] }>(faces: readonly F[]): F | undefined =>
-  [...faces].sort(byAreaDescending)[0];
-
-/** Anything that finds faces: HumanDetector here, or DetectorThread running one in a worker. */
-export interface FaceDetector {
-  detect(image: RgbImage): Promise<DetectedFace[]>;
 }
 
 export class HumanDetector implements FaceDetector {
@@ -156,13 +125,7 @@ export class HumanDetector implements FaceDetector {
 
   /** A still: faces of all four turns, one per place (the turn where its roll was smallest gives its mesh). */
   async #detectEveryTurn(image: RgbImage): Promise<DetectedFace[]> {
-    const all: TurnDetection[] = [];
-    for (const q of [0, 1, 2, 3]) {
-      const found = await this.detectOnce(q ? rotateQuarters(image, q) : image);
-      for (const f of found)
-        all.push({ face: unrotateFace(f, q, image.width, image.height), turn: q, tilt: Math.abs(f.angles.roll) });
-    }
-    return mergeTurns(all);
+    return mergePasses(await everyTurn(image, (turned) => this.detectOnce(turned)));
   }
 
   async detectOnce(image: RgbImage): Promise<DetectedFace[]> {
@@ -171,65 +134,22 @@ export class HumanDetector implements FaceDetector {
     const input = human.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
     try {
       const res = await human.detect(input);
-      return res.face.map((f) => ({
-        box: f.box.slice(0, 4) as [number, number, number, number],
-        score: f.score,
-        mesh: f.mesh.map((p) => [p[0]!, p[1]!, p[2] ?? 0] as [number, number, number]),
-        angles: f.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 },
-      }));
+      return res.face
+        .filter((f) => f.mesh.length >= 468)
+        .map((f) => {
+          const mesh = f.mesh.map((p) => [p[0]!, p[1]!, p[2] ?? 0] as [number, number, number]);
+          return {
+            box: f.box.slice(0, 4) as [number, number, number, number],
+            score: f.score,
+            boxScore: f.boxScore,
+            landmarks: landmarks68FromMesh(mesh),
+            mesh,
+            angles: f.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 },
+            detector: 'human' as const,
+          };
+        });
     } finally {
       input.dispose();
     }
   }
-}
-
-/** A face found in the image turned by `q` quarter turns, in the original w x h image's coordinates. */
-function unrotateFace(f: DetectedFace, q: number, w: number, h: number): DetectedFace {
-  const corners = [
-    [f.box[0], f.box[1]],
-    [f.box[0] + f.box[2], f.box[1] + f.box[3]],
-  ].map(([x, y]) => unrotatePoint(x!, y!, q, w, h));
-  const xs = corners.map((c) => c[0]),
-    ys = corners.map((c) => c[1]);
-  const box: DetectedFace['box'] = [
-    Math.min(...xs),
-    Math.min(...ys),
-    Math.abs(xs[1]! - xs[0]!),
-    Math.abs(ys[1]! - ys[0]!),
-  ];
-  const roll = f.angles.roll - (q * Math.PI) / 2;
-  return {
-    ...f,
-    box,
-    mesh: f.mesh.map(([x, y, z]) => [...unrotatePoint(x, y, q, w, h), z] as [number, number, number]),
-    angles: { ...f.angles, roll: Math.atan2(Math.sin(roll), Math.cos(roll)) },
-  };
-}
-
-/** Boxes that overlap this much (intersection over the smaller box) are one face found in two turns. */
-const SAME_FACE_OVERLAP = 0.5;
-
-/** A face found in the picture turned by `turn` quarters; `tilt` is |roll| in that turned picture. */
-export interface TurnDetection {
-  face: DetectedFace;
-  turn: number;
-  tilt: number;
-}
-
-/**
- * One detection per face from the detections of several turns: the mesh model fits a face best near upright, so
- * of the detections of one face the one whose roll in its own turn was smallest is kept (with its true roll).
- * Detections are taken by confidence (in steps of a quarter) and then nearest-upright first; one that overlaps a
- * face kept from another turn by half of the smaller box is dropped. Faces of one turn are never merged: the
- * detector has already kept those apart (a small face in front of a large one stays).
- */
-export function mergeTurns(found: readonly TurnDetection[]): DetectedFace[] {
-  const kept: TurnDetection[] = [];
-  const confidence = (d: TurnDetection) => Math.floor(d.face.score * 4);
-  const order = (a: TurnDetection, b: TurnDetection) => confidence(b) - confidence(a) || a.tilt - b.tilt;
-  for (const d of [...found].sort(order)) {
-    if (kept.every((k) => k.turn === d.turn || boxOverlapOfSmaller(k.face.box, d.face.box) < SAME_FACE_OVERLAP))
-      kept.push(d);
-  }
-  return kept.map((k) => k.face).sort(byAreaDescending);
 }

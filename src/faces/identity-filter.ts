@@ -5,7 +5,6 @@
 import type { Tensor } from '../engine/index.js';
 import type { Affine } from '../core/geometry/umeyama.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { readImage } from '../media/image.js';
 import { largestFace, type FaceDetector } from './human.js';
 import { IDENTITY_CHIP, SAME_PERSON, descriptorDistance, faceDescriptor } from './identity.js';
@@ -63,7 +62,7 @@ export class IdentityFilter {
           ErrorCodes.BAD_FILE,
           `No face found in ${path} (given with ${flag}); give a clear photo of the person's face.`,
         );
-      return identityOfFace(image, landmarks68FromMesh(face.mesh));
+      return identityOfFace(image, face.landmarks);
     };
     const wanted = [],
       unwanted = [];

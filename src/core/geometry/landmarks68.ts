@@ -97,3 +97,25 @@ const mean = (pts: readonly Point[]): Point => [
 export function eyeCentres(lm: readonly Point[]): [Point, Point] {
   return [mean(lm.slice(36, 42)), mean(lm.slice(42, 48))];
 }
+
+/**
+ * Head pose (radians) from 68 landmarks, for a face without a mesh: roll is the eye line's angle; yaw and pitch are
+ * rough, from where the nose tip sits between the eyes and the mouth (0 for a frontal face, growing as it turns).
+ */
+export function poseFrom68(lm: readonly Point[]): { yaw: number; pitch: number; roll: number } {
+  const [r, l] = eyeCentres(lm);
+  const roll = Math.atan2(l[1] - r[1], l[0] - r[0]);
+  const eyes: Point = [(r[0] + l[0]) / 2, (r[1] + l[1]) / 2];
+  const mouth = mean(lm.slice(48, 68));
+  const nose = lm[30]!;
+  const span = Math.hypot(l[0] - r[0], l[1] - r[1]) || 1;
+  // the nose tip in the face's own frame: x along the eye line, y from the eyes towards the mouth
+  const [c, s] = [Math.cos(-roll), Math.sin(-roll)];
+  const along = (p: Point) => (p[0] - eyes[0]) * c - (p[1] - eyes[1]) * s;
+  const down = (p: Point) => (p[0] - eyes[0]) * s + (p[1] - eyes[1]) * c;
+  const clamp = (v: number) => Math.max(-1, Math.min(1, v));
+  const yaw = Math.asin(clamp(along(nose) / (0.5 * span)));
+  // frontal, the nose tip sits about 0.6 of the way from the eyes to the mouth
+  const pitch = Math.asin(clamp((down(nose) / (down(mouth) || 1) - 0.6) / 0.4));
+  return { yaw, pitch, roll };
+}
