@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<Bench<OptionSchema>>> = {
   train: () => import('./train.js').then((m) => bench({ options: m.trainOptions, run: m.benchTrain })),
   cyclegan: () => import('./cyclegan.js').then((m) => bench({ options: m.cycleganOptions, run: m.benchCyclegan })),
   stylegan: () => import('./stylegan.js').then((m) => bench({ options: m.styleganOptions, run: m.benchStylegan })),
+  detectors: () => import('./detectors.js').then((m) => bench({ options: m.detectorsOptions, run: m.benchDetectors })),
   ops: () => import('./ops.js').then((m) => bench({ options: m.opsOptions, run: m.benchOps })),
   queue: () => import('./queue.js').then((m) => bench({ options: m.queueOptions, run: m.benchQueue })),
   convergence: () =>

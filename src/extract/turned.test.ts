@@ -124,6 +124,19 @@ test('merging passes: one face found in two turns is kept once, nearest upright;
     { face: small, pass: 0, tilt: 0 },
   ]);
   assert.deepEqual(merged, [big, small]);
+  // one turn may fit a face twice, the wrong way up and at two sizes: neither is another face (a GRID frame's four
+  // turns as Human found them; box score x mesh score as boxScore)
+  const upright = face([51, 82, 206, 206], -0.05, 0.94);
+  assert.deepEqual(
+    mergePasses([
+      { face: upright, pass: 0, tilt: 0.05 },
+      { face: face([74, 108, 157, 157], -0.1, 0.73), pass: 1, tilt: 1.4 },
+      { face: face([104, 180, 109, 108], -3.1, 0.4), pass: 2, tilt: 0.04 },
+      { face: face([40, 20, 231, 231], 3.07, 0.49), pass: 2, tilt: 0.07 },
+      { face: face([72, 96, 175, 174], 0.12, 0.83), pass: 3, tilt: 1.45 },
+    ]),
+    [upright],
+  );
   // a confident face beats an unsure one of another turn that sits nearer upright (BlazeFace scores a face upside
   // down about half what it scores it upright, while the mesh fits it upright with a roll near 0)
   const unsure = face([5, 5, 195, 195], 0, 0.5);

@@ -3,7 +3,7 @@
  * one face found in several passes (turns of a picture, tiles, detectors). Plain numbers: nothing outside src/faces
  * sees a tfjs tensor.
  */
-import { boxOverlapOfSmaller } from '../core/geometry/box.js';
+import { boxIou, boxOverlapOfSmaller } from '../core/geometry/box.js';
 import type { Point } from '../core/geometry/meanface.js';
 
 /** The detectors of the registry (faces/detectors.ts): the id is the same in the CLI, code and saved files. */
@@ -88,6 +88,8 @@ export interface PassDetection {
 
 /** A detection's weight: the box detector's confidence times the landmark model's (each drops for a wrong fit). */
 const weight = (d: PassDetection) => d.face.boxScore * d.face.score;
+/** A detection this confident (box score x mesh score) of a pass that already found a face there is another face. */
+const CONFIDENT = 0.5;
 /** Rolls within this many degrees (in the picture) agree on which way up a face is. */
 const SAME_ROLL = 30;
 const rollApart = (a: PassDetection, b: PassDetection) => {
@@ -97,10 +99,10 @@ const rollApart = (a: PassDetection, b: PassDetection) => {
 
 /**
  * One detection per face from the detections of several passes (turns of the picture, tiles, detectors).
- * - A detection joins the face it overlaps by half of the smaller box, unless that face already has one from its
- *   own pass: faces of one pass are never merged (the detector has kept those apart: a small face in front of a
- *   large one stays).
- * - Which way up the face is, is put to a vote: a face read at four turns is found the right way up in most of them
+ * - A detection joins the face whose first detection it overlaps by half of the smaller box (the best by IoU), unless
+ *   that face has a detection of its own pass already: confident faces of one pass are never merged (the detector
+ *   has kept those apart: a small face in front of a large one stays), while an unsure second one is a wrong fit.
+ * - Which way up the face is, is put to a vote (a pass votes once): a face read at four turns is found the right way up in most of them
  *   (Human follows turns of up to 90 degrees itself), while a wrong fit, such as a face upside down fitted upright,
  *   stands alone. The rolls that agree within 30 degrees and weigh most (confidence) win.
  * - Of those, the most confident (in steps of a quarter) and then the nearest upright in its own pass gives the
@@ -108,10 +110,18 @@ const rollApart = (a: PassDetection, b: PassDetection) => {
  */
 export function mergePasses(found: readonly PassDetection[]): DetectedFace[] {
   const faces: PassDetection[][] = [];
-  for (const d of [...found].sort((a, b) => weight(b) - weight(a))) {
-    const face = faces.find(
-      (f) => f.every((k) => k.pass !== d.pass) && boxOverlapOfSmaller(f[0]!.face.box, d.face.box) >= SAME_FACE_OVERLAP,
+  const order = (a: PassDetection, b: PassDetection) => weight(b) - weight(a) || a.tilt - b.tilt;
+  for (const d of [...found].sort(order)) {
+    // the face whose first detection it matches best; one that already has a confident detection of its own pass
+    // is another face (a small face in front of a large one), while an unsure one is a second, wrong fit of the
+    // same face (BlazeFace fitted one face upside down twice, at two sizes, with weights 0.40 and 0.49)
+    const candidates = faces.filter(
+      (f) =>
+        f[0]!.pass !== d.pass &&
+        boxOverlapOfSmaller(f[0]!.face.box, d.face.box) >= SAME_FACE_OVERLAP &&
+        (weight(d) < CONFIDENT || f.every((k) => k.pass !== d.pass)),
     );
+    const face = candidates.sort((x, y) => boxIou(y[0]!.face.box, d.face.box) - boxIou(x[0]!.face.box, d.face.box))[0];
     if (face) face.push(d);
     else faces.push([d]);
   }
@@ -120,8 +130,13 @@ export function mergePasses(found: readonly PassDetection[]): DetectedFace[] {
 
 /** The detection that gives a face found in several passes (see mergePasses). */
 function pick(found: readonly PassDetection[]): DetectedFace {
-  const votes = (d: PassDetection) =>
-    found.filter((k) => rollApart(k, d) <= SAME_ROLL).reduce((s, k) => s + weight(k), 0);
+  // each pass votes once, with its most confident detection that agrees
+  const votes = (d: PassDetection) => {
+    const best = new Map<string | number, number>();
+    for (const k of found)
+      if (rollApart(k, d) <= SAME_ROLL) best.set(k.pass, Math.max(best.get(k.pass) ?? 0, weight(k)));
+    return [...best.values()].reduce((s, w) => s + w, 0);
+  };
   const winner = found.reduce((best, d) => {
     const [v, w] = [votes(d), votes(best)];
     return v > w + 1e-9 || (v > w - 1e-9 && d.tilt < best.tilt) ? d : best;

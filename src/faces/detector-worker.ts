@@ -1,4 +1,7 @@
-/** The detection thread: one detector of the registry answering frames in the order they come (video tracking keeps working). */
+/**
+ * The detection thread: one detector of the registry answering frames in the order they come (video tracking keeps
+ * working).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDetector } from './detectors.js';
 import type { DetectorOptions } from './detected.js';

@@ -36,6 +36,8 @@ export function extractedFaces(name: string, count: number, size = 128): Promise
         output: faces,
         alignments: join(testTmp(), `${name}-${count}-${size}.json`),
         size,
+        // training fixtures of one large face per frame: Human alone finds them, at a third of both's cost
+        detector: 'human',
       });
       return faces;
     })();
