@@ -102,9 +102,9 @@ const rollApart = (a: PassDetection, b: PassDetection) => {
  * - A detection joins the face whose first detection it overlaps by half of the smaller box (the best by IoU), unless
  *   that face has a detection of its own pass already: confident faces of one pass are never merged (the detector
  *   has kept those apart: a small face in front of a large one stays), while an unsure second one is a wrong fit.
- * - Which way up the face is, is put to a vote (a pass votes once): a face read at four turns is found the right way up in most of them
- *   (Human follows turns of up to 90 degrees itself), while a wrong fit, such as a face upside down fitted upright,
- *   stands alone. The rolls that agree within 30 degrees and weigh most (confidence) win.
+ * - Which way up the face is, is put to a vote (a pass votes once): a face read at four turns is found the right
+ *   way up in most of them (Human follows turns of up to 90 degrees itself), while a wrong fit, such as a face
+ *   upside down fitted upright, stands alone. The rolls that agree within 30 degrees and weigh most win.
  * - Of those, the most confident (in steps of a quarter) and then the nearest upright in its own pass gives the
  *   face: the landmark models fit best near upright.
  */
