@@ -8,7 +8,7 @@ import { rotateQuarters, type RgbImage } from '../core/image.js';
 import { everyTurn, unrotateFace } from './turns.js';
 import { landmarks68FromMesh } from '../core/geometry/landmarks68.js';
 import { packageDir, requireDist, wasmDir, withFileFetch } from './tfjs.js';
-import { mergePasses, type DetectedFace, type DetectorOptions, type FaceDetector } from './detected.js';
+import { largestFace, mergePasses, type DetectedFace, type DetectorOptions, type FaceDetector } from './detected.js';
 
 export {
   byAreaDescending,
@@ -44,6 +44,9 @@ export class HumanDetector implements FaceDetector {
   #turned: HumanDetector | undefined;
   #lastTurn = 2;
   #turnedLast = false;
+  /** Video: the quarter turn frames are read at (following the largest face), and a tracker for each turn. */
+  #turn = 0;
+  #trackers: HumanDetector[] = [];
   /** Video: frames in a row with no face found either way. */
   #empty = 0;
   constructor(readonly options: DetectorOptions = {}) {}
@@ -96,17 +99,18 @@ export class HumanDetector implements FaceDetector {
   async detect(image: RgbImage): Promise<DetectedFace[]> {
     const rotations = this.options.rotations ?? true;
     if (!this.options.video && rotations === true) return this.#detectEveryTurn(image);
-    const faces = await this.detectOnce(image);
+    let faces = await this.#readAt(image, this.#turn);
+    if (faces.length && this.options.video && rotations !== false) faces = await this.#followTurn(image, faces);
     if (faces.length || this.options.rotations === false) {
-      this.#turnedLast = false;
+      this.#turnedLast = this.#turn !== 0;
       this.#empty = 0;
       return faces;
     }
     // in a video, an empty stretch is searched turned only on full-detection frames, unless the last frame was turned
     if (this.options.video && !this.#turnedLast && this.#empty++ % (this.options.redetectEvery ?? 10) !== 0)
       return faces;
-    // Turned frames go to a detector of their own in a video: this one's tracker must only ever see upright frames,
-    // or it carries a box into the next (turned) frame and fits an upright mesh there.
+    // A video's turned frames are read without tracking here, so that no tracker carries a box into a frame turned
+    // another way and fits an upright mesh there.
     const turned = this.options.video
       ? (this.#turned ??= new HumanDetector({ ...this.options, video: false, rotations: false }))
       : this;
@@ -114,13 +118,40 @@ export class HumanDetector implements FaceDetector {
       const found = await turned.detectOnce(rotateQuarters(image, q));
       if (found.length) {
         this.#lastTurn = q;
+        this.#turn = this.options.video ? q : 0;
         this.#turnedLast = true;
         this.#empty = 0;
         return found.map((f) => unrotateFace(f, q, image.width, image.height));
       }
     }
     this.#turnedLast = false;
+    this.#turn = 0;
     return faces;
+  }
+
+  /** A video frame read at quarter turn q, by the tracker of that turn (each tracker only sees frames of its turn). */
+  async #readAt(image: RgbImage, q: number): Promise<DetectedFace[]> {
+    if (q === 0) return this.detectOnce(image);
+    const tracker = (this.#trackers[q] ??= new HumanDetector({ ...this.options, rotations: false }));
+    return (await tracker.detectOnce(rotateQuarters(image, q))).map((f) =>
+      unrotateFace(f, q, image.width, image.height),
+    );
+  }
+
+  /**
+   * A face that turns within a shot: Human follows a face turned up to about 90 degrees from the picture it reads, and
+   * past that keeps fitting it as if upright (a face turned 150 degrees came out with a roll of -25). So once the
+   * largest face is turned more than 45 degrees from the turn read, the frame is read again at the quarter turn that
+   * brings it nearest upright, and the frames after it too.
+   */
+  async #followTurn(image: RgbImage, faces: DetectedFace[]): Promise<DetectedFace[]> {
+    const roll = largestFace(faces)!.angles.roll;
+    const nearest = ((-Math.round(roll / (Math.PI / 2)) % 4) + 4) % 4;
+    if (nearest === this.#turn) return faces;
+    const again = await this.#readAt(image, nearest);
+    if (!again.length) return faces;
+    this.#turn = nearest;
+    return again;
   }
 
   /** A still: faces of all four turns, one per place (the turn where its roll was smallest gives its mesh). */
