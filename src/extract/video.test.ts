@@ -172,7 +172,7 @@ test('a video filmed upside down, without a rotation flag: faces are still found
   );
 });
 
-test('a face that turns within a shot (0 to 180 degrees in 3 s) is found in every frame with its true roll', async () => {
+test('a face turning within a shot (0 to 180 degrees in 3 s) is found in every frame with its true roll', async () => {
   const clip = join(tmp, 'turning.mp4');
   // the GRID clip turned clockwise by 60 degrees a second, on a square canvas that holds it at every angle
   execFileSync('ffmpeg', [
@@ -204,7 +204,7 @@ test('a face that turns within a shot (0 to 180 degrees in 3 s) is found in ever
     const d = f.faces[0]!.pose.roll - start - 60 * f.timestamp!;
     return Math.abs((((d % 360) + 540) % 360) - 180);
   });
-  // Human follows turns of up to 90 degrees and then kept fitting the face as if upright (32 of these 75 frames were
-  // 20-170 degrees off) until frames were read at the quarter turn that follows the face
+  // Human follows turns of up to 90 degrees and then kept fitting the face as if upright (32 of these 75 frames
+  // were 20-170 degrees off) until frames were read at the quarter turn that follows the face
   assert.ok(Math.max(...off) <= 15, `rolls off by up to ${Math.max(...off).toFixed(1)} degrees`);
 });
