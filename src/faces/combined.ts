@@ -11,7 +11,13 @@ import { copyRegion } from '../core/crop-sample.js';
 import { boxOverlapOfSmaller } from '../core/geometry/box.js';
 import { HumanDetector } from './human.js';
 import { SsdDetector, SSD_TILING, wantsTiles } from './ssd.js';
-import { byAreaDescending, SAME_FACE_OVERLAP, type DetectedFace, type DetectorOptions } from './detected.js';
+import {
+  byAreaDescending,
+  SAME_FACE_OVERLAP,
+  type DetectedFace,
+  type DetectorOptions,
+  type FaceDetector,
+} from './detected.js';
 import { findInTiles, shiftFace } from './tiles.js';
 import { everyTurn } from './turns.js';
 import { faceVisibility } from './visibility.js';
@@ -26,7 +32,7 @@ const PROPOSAL_CONFIDENCE = 0.3;
 /** BlazeFace's confidence under which a face of the whole picture is read again on a crop (upright: 0.75-0.95). */
 const UNSURE_BOX = 0.7;
 
-export class CombinedDetector {
+export class CombinedDetector implements FaceDetector {
   #human: HumanDetector;
   /** Proposals: SSD upright (it finds faces at any turn), in tiles for a large still. */
   #ssd: SsdDetector;
