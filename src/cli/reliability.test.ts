@@ -120,13 +120,16 @@ test('two train processes started together on one folder: one trains, the other 
   );
 });
 
+/** The locks are the subject: the fastest detector. */
+const HUMAN = ['--detector', 'human'];
+
 test('two extracts started together into one alignments file: one is refused; run again, every frame is kept', {
   timeout: 300_000,
 }, async () => {
   const frames = join(tmp, 'grid_s1-6-frames'),
     shared = join(tmp, 'shared.alignments.json');
   const runs = await startedTogether(
-    ['x1', 'x2'].map((o) => ['extract', '-i', frames, '-o', join(tmp, o), '-a', shared, '--no-identity']),
+    ['x1', 'x2'].map((o) => ['extract', '-i', frames, '-o', join(tmp, o), '-a', shared, '--no-identity', ...HUMAN]),
     `${shared}.lock`,
   );
   assert.deepEqual(runs.map((r) => r.code).sort(), [0, 2], runs.map((r) => r.err.slice(-300)).join('\n---\n'));
@@ -136,7 +139,17 @@ test('two extracts started together into one alignments file: one is refused; ru
   );
   const loser = runs[0]!.code === 2 ? 'x1' : 'x2';
   // the refused one, run again: the frames the alignments file holds have no crops in its folder, so they are done
-  const again = await facegan(['extract', '-i', frames, '-o', join(tmp, loser), '-a', shared, '--no-identity']);
+  const again = await facegan([
+    'extract',
+    '-i',
+    frames,
+    '-o',
+    join(tmp, loser),
+    '-a',
+    shared,
+    '--no-identity',
+    ...HUMAN,
+  ]);
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /6 faces from 6 frames \(6 processed now, 0 already done/);
   const doc = readAlignmentsFile(shared);

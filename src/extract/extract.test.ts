@@ -94,6 +94,7 @@ test('each crop carries its face record, enough to train without the alignments 
 
 test('an interrupted extract resumes without redoing frames', async () => {
   const input = join(tmp, 'grid');
+  const detector = 'human'; // resume is the subject here: the fastest detector
   const out = join(tmp, 'resume_faces');
   const alignments = join(tmp, 'resume.json');
   const stop = new AbortController();
@@ -101,6 +102,7 @@ test('an interrupted extract resumes without redoing frames', async () => {
     input,
     output: out,
     alignments,
+    detector,
     signal: stop.signal,
     onProgress: (p) => p.done === 4 && stop.abort(),
   });
@@ -112,6 +114,7 @@ test('an interrupted extract resumes without redoing frames', async () => {
     input,
     output: out,
     alignments,
+    detector,
     onProgress: (p) => {
       last = p;
     },
@@ -122,7 +125,7 @@ test('an interrupted extract resumes without redoing frames', async () => {
   assert.deepEqual([last.done, last.figures.faces], [10, 10], "the progress bar ends on the summary's figures");
   assert.equal(readdirSync(out).length, 10);
   // the same input into a new faces folder: keyed on the output, every frame is extracted again
-  const other = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments });
+  const other = await extract({ input, output: join(tmp, 'resume_faces_2'), alignments, detector });
   assert.deepEqual([other.resumed, other.processed, other.faces], [0, 10, 10]);
   assert.equal(readdirSync(join(tmp, 'resume_faces_2')).length, 10);
   // crops deleted by hand (the usual clean-up) do not come back when extract runs again on the same folder
