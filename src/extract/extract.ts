@@ -15,7 +15,7 @@ import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file
 import type { Affine } from '../core/geometry/umeyama.js';
 import type { Point } from '../core/geometry/meanface.js';
 import { byAreaDescending, type DetectedFace, type DetectorId, type FaceDetector } from '../faces/detected.js';
-import { createDetector } from '../faces/detectors.js';
+import { createDetector, DETECTORS } from '../faces/detectors.js';
 import { DetectorThread } from '../faces/detector-thread.js';
 import {
   ALIGNMENTS_SCHEMA_VERSION,
@@ -62,10 +62,10 @@ export interface ExtractOptions {
   /** Most faces kept per frame (the largest). */
   maxFaces?: number;
   /**
-   * The face detector (faces/detectors.ts): `human`, `ssd` or `both`. Default: `both` for photos (small and turned
-   * faces, tiles for large photos), `human` for video (the fastest, with tracking).
+   * The face detector (faces/detectors.ts): `human`, `ssd` or `both`. Default `auto`: `both` for photos (small and
+   * turned faces, tiles for large photos), `human` for video (the fastest, with tracking).
    */
-  detector?: DetectorId;
+  detector?: DetectorId | 'auto';
   /** Photos over 1024 px: also read in tiles for small faces (ssd and both); see faces/ssd.ts `wantsTiles`. */
   tiles?: 'auto' | 'always' | 'never';
   /** Drop faces whose visibility (0-1) is under this; needs a detector with a mesh (human or both). */
@@ -348,6 +348,15 @@ export function extractPart(options: ExtractOptions, part: ExtractPart): Promise
   return extractSome(options, part);
 }
 
+/** Refuses --min-visibility with a detector that gives no visibility (no mesh: ssd). */
+export function refuseVisibilityWithoutMesh(o: Pick<ExtractOptions, 'minVisibility' | 'detector'>): void {
+  if (o.minVisibility !== undefined && o.detector && o.detector !== 'auto' && !DETECTORS[o.detector].meshes)
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      '--min-visibility needs a detector with a mesh: use --detector both (or human) with it, or leave it out.',
+    );
+}
+
 /** Refuses a faces folder that is the input (or a link to it): inputs are never touched. */
 export function refuseOutputAsInput(input: string, output: string): void {
   if (sameFile(input, output))
@@ -367,11 +376,7 @@ async function extractSome(options: ExtractOptions, part?: ExtractPart): Promise
   if (!Number.isInteger(o.maxFaces) || o.maxFaces < 1 || o.maxFaces > MAX_FACES_PER_FRAME) {
     throw invalid(`an integer between 1 and ${MAX_FACES_PER_FRAME}`, 'maxFaces', o.maxFaces);
   }
-  if (o.minVisibility !== undefined && o.detector === 'ssd')
-    throw new FaceganError(
-      ErrorCodes.USAGE,
-      '--min-visibility needs a detector with a mesh: use --detector both (or human) with it, or leave it out.',
-    );
+  refuseVisibilityWithoutMesh(o);
   const kind = inputKind(input);
   const warnings = new Warnings(o.onWarning);
   const { total, frames } = partOf(
@@ -432,7 +437,7 @@ async function extractLocked(
 ): Promise<ExtractSummary> {
   const doc = loadOrCreate(alignmentsPath, input, kind, o.size, o.coverage);
   const detectorOptions = {
-    detector: o.detector ?? (kind === 'video' ? 'human' : 'both'),
+    detector: !o.detector || o.detector === 'auto' ? (kind === 'video' ? 'human' : 'both') : o.detector,
     visibility: o.minVisibility !== undefined,
     maxFaces: o.maxFaces,
     video: kind === 'video',

@@ -61,10 +61,11 @@ export const EXTRACT_SCHEMA = {
   },
   detector: {
     type: 'string',
-    choices: DETECTOR_IDS,
+    choices: ['auto', ...DETECTOR_IDS] as const,
+    default: 'auto',
     help:
-      'face detector: human (BlazeFace + mesh), ssd (face-api SSD + 68 points) or both (default for photos: small ' +
-      'faces too, tiles for large photos, a visibility per face; video defaults to human)',
+      'face detector: human (BlazeFace + mesh), ssd (face-api SSD + 68 points) or both (small faces too, tiles for ' +
+      'large photos, a visibility per face); auto: both for photos, human for video',
   },
   tiles: {
     type: 'string',

@@ -8,7 +8,7 @@
  */
 import type { RgbImage } from '../core/image.js';
 import { copyRegion } from '../core/crop-sample.js';
-import { boxOverlapOfSmaller } from '../core/geometry/box.js';
+import { boxIou, boxOverlapOfSmaller } from '../core/geometry/box.js';
 import { HumanDetector } from './human.js';
 import { SsdDetector, SSD_TILING, wantsTiles } from './ssd.js';
 import {
@@ -43,8 +43,10 @@ export class CombinedDetector implements FaceDetector {
   constructor(readonly options: DetectorOptions = {}) {
     this.#human = new HumanDetector(options);
     this.#ssd = new SsdDetector({ ...options, rotations: false, minConfidence: PROPOSAL_CONFIDENCE });
-    const still = !options.video && (options.rotations ?? true) === true;
-    this.#crops = still ? this.#human : new HumanDetector({ ...options, video: false, rotations: true });
+    // crops are read at every turn unless told not to (--no-rotations: upright only)
+    const turns = options.rotations !== false;
+    const same = !options.video && (options.rotations ?? true) === turns;
+    this.#crops = same ? this.#human : new HumanDetector({ ...options, video: false, rotations: turns });
   }
 
   async detect(image: RgbImage): Promise<DetectedFace[]> {
@@ -60,12 +62,15 @@ export class CombinedDetector implements FaceDetector {
       for (const p of await this.#proposals(image, faces)) {
         if (faces.some((f) => boxOverlapOfSmaller(f.box, p.box) >= SAME_FACE_OVERLAP)) continue;
         const meshed = await this.#meshAround(image, p);
+        // (the crop may show a face already kept beside the proposal's: not a second one)
+        if (meshed && faces.some((f) => boxOverlapOfSmaller(f.box, meshed.box) >= SAME_FACE_OVERLAP)) continue;
         if (meshed) faces.push(meshed);
         else if (p.score >= (this.options.minConfidence ?? 0.5)) faces.push({ ...p, visibility: 0 });
       }
     }
-    for (const f of faces) if (f.detector === 'human') f.visibility ??= await faceVisibility(image, f.landmarks);
-    return faces.sort(byAreaDescending).slice(0, this.options.maxFaces ?? 50);
+    const kept = faces.sort(byAreaDescending).slice(0, this.options.maxFaces ?? 50);
+    for (const f of kept) if (f.detector === 'human') f.visibility ??= await faceVisibility(image, f.landmarks);
+    return kept;
   }
 
   async #proposals(image: RgbImage, meshed: readonly DetectedFace[]): Promise<DetectedFace[]> {
@@ -73,8 +78,10 @@ export class CombinedDetector implements FaceDetector {
     if (this.options.video || !wantsTiles(image.width, image.height, [...meshed, ...whole], this.options.tiles))
       return whole;
     // small faces turned far from upright are missed by SSD upright: each tile is read at the four turns
-    const tiles = await findInTiles(image, SSD_TILING.tile, SSD_TILING.overlap, (tile, tag) =>
-      everyTurn(tile, (t) => this.#ssd.findUpright(t), tag),
+    const tiles = await findInTiles(image, SSD_TILING.tile, SSD_TILING.overlap, async (tile, tag) =>
+      this.options.rotations === false
+        ? (await this.#ssd.findUpright(tile)).map((face) => ({ face, pass: tag, tilt: 0 }))
+        : everyTurn(tile, (t) => this.#ssd.findUpright(t), tag),
     );
     // the whole picture's proposals first; a tile's that overlaps one is the same face
     const out = [...whole];
@@ -94,6 +101,8 @@ export class CombinedDetector implements FaceDetector {
       h = Math.min(image.height, Math.round(cy + side / 2)) - y0;
     if (w < 8 || h < 8) return undefined;
     const found = (await this.#crops.detect(copyRegion(image, { x0, y0, w, h }))).map((f) => shiftFace(f, x0, y0));
-    return found.find((f) => boxOverlapOfSmaller(f.box, p.box) >= SAME_FACE_OVERLAP);
+    // the face that matches the proposal best (a larger neighbour may overlap it too)
+    const near = found.filter((f) => boxOverlapOfSmaller(f.box, p.box) >= SAME_FACE_OVERLAP);
+    return near.sort((a, b) => boxIou(b.box, p.box) - boxIou(a.box, p.box))[0];
   }
 }

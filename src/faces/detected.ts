@@ -86,8 +86,11 @@ export interface PassDetection {
   tilt: number;
 }
 
-/** A detection's weight: the box detector's confidence times the landmark model's (each drops for a wrong fit). */
-const weight = (d: PassDetection) => d.face.boxScore * d.face.score;
+/**
+ * A detection's weight: the box detector's confidence times the mesh's (each drops for a wrong fit). SSD's score is
+ * both its box's and its face's, so it counts once.
+ */
+const weight = (d: PassDetection) => d.face.boxScore * (d.face.detector === 'human' ? d.face.score : 1);
 /** A detection this confident (box score x mesh score) of a pass that already found a face there is another face. */
 const CONFIDENT = 0.5;
 /** Rolls within this many degrees (in the picture) agree on which way up a face is. */

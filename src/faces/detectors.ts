@@ -48,7 +48,19 @@ export const DETECTORS: Record<DetectorId, DetectorEntry> = {
   },
 };
 
-/** The detector `options.detector` names (default human). */
+/**
+ * The detector `options.detector` names (default human), answering one frame at a time in the order asked: its
+ * state (a video's tracker, the turn it reads at) belongs to one frame after another, and extract asks for the next
+ * frame's faces before it has cut the last one's.
+ */
 export function createDetector(options: DetectorOptions): FaceDetector {
-  return DETECTORS[options.detector ?? 'human'].create(options);
+  const detector = DETECTORS[options.detector ?? 'human'].create(options);
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    detect(image) {
+      const found = queue.then(() => detector.detect(image));
+      queue = found.catch(() => undefined);
+      return found;
+    },
+  };
 }

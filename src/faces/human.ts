@@ -18,6 +18,14 @@ export {
   type FaceDetector,
 } from './detected.js';
 
+/** Human's cache is its tracker: while the picture changes less than this share, boxes come from the last mesh. */
+const VIDEO_CACHE = 0.7;
+/**
+ * The detector that called Human last in this thread. Human keeps its tracker's boxes and its last picture in module
+ * state, shared by every instance, so a tracker whose last call was not the thread's last starts afresh.
+ */
+let lastReader: HumanDetector | undefined;
+
 /* The parts of Human's API used here. */
 interface HumanResult {
   face: {
@@ -36,6 +44,7 @@ interface HumanInstance {
     tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void };
     getBackend(): string;
   };
+  config: { cacheSensitivity: number };
 }
 
 export class HumanDetector implements FaceDetector {
@@ -64,8 +73,7 @@ export class HumanDetector implements FaceDetector {
       wasmPath: wasmDir(),
       modelBasePath: models,
       debug: false,
-      // Human's cache is its tracker: while the picture changes less than this share, boxes come from the last mesh.
-      cacheSensitivity: this.options.video ? 0.7 : 0,
+      cacheSensitivity: this.options.video ? VIDEO_CACHE : 0,
       face: {
         enabled: true,
         detector: {
@@ -141,11 +149,14 @@ export class HumanDetector implements FaceDetector {
   /**
    * A face that turns within a shot: Human follows a face turned up to about 90 degrees from the picture it reads, and
    * past that keeps fitting it as if upright (a face turned 150 degrees came out with a roll of -25). So once the
-   * largest face is turned more than 45 degrees from the turn read, the frame is read again at the quarter turn that
+   * largest face is turned more than 55 degrees from the turn read, the frame is read again at the quarter turn that
    * brings it nearest upright, and the frames after it too.
    */
   async #followTurn(image: RgbImage, faces: DetectedFace[]): Promise<DetectedFace[]> {
     const roll = largestFace(faces)!.angles.roll;
+    // its roll in the picture read; switching at 55 degrees rather than 45 keeps a roll near 45 from flipping turns
+    const read = roll + (this.#turn * Math.PI) / 2;
+    if (Math.abs(Math.atan2(Math.sin(read), Math.cos(read))) <= (55 * Math.PI) / 180) return faces;
     const nearest = ((-Math.round(roll / (Math.PI / 2)) % 4) + 4) % 4;
     if (nearest === this.#turn) return faces;
     const again = await this.#readAt(image, nearest);
@@ -163,6 +174,10 @@ export class HumanDetector implements FaceDetector {
     await this.load();
     const human = this.#human!;
     const input = human.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
+    // a tracker reading after another instance (another turn, a crop) starts afresh: its boxes would be the other's
+    const fresh = this.options.video && lastReader !== this;
+    lastReader = this;
+    if (fresh) human.config.cacheSensitivity = 0;
     try {
       const res = await human.detect(input);
       return res.face
@@ -180,6 +195,7 @@ export class HumanDetector implements FaceDetector {
           };
         });
     } finally {
+      if (fresh) human.config.cacheSensitivity = VIDEO_CACHE;
       input.dispose();
     }
   }

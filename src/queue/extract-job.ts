@@ -7,7 +7,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven } from '../core/options.js';
-import { loadOrCreate, refuseOutputAsInput, type ExtractOptions } from '../extract/extract.js';
+import {
+  loadOrCreate,
+  refuseOutputAsInput,
+  refuseVisibilityWithoutMesh,
+  type ExtractOptions,
+} from '../extract/extract.js';
 import { EXTRACT_DEFAULTS, EXTRACT_SCHEMA } from '../extract/options.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
@@ -47,6 +52,7 @@ export function planExtract(
   const input = resolve(given.input);
   const output = resolve(given.output);
   refuseOutputAsInput(input, output);
+  refuseVisibilityWithoutMesh(given);
   const kind = inputKind(input);
   const options = {
     ...given,
