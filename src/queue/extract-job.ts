@@ -3,7 +3,7 @@
  * into the job's faces folder with its frames in its own alignments file, and those files merged into the one
  * alignments file at the end. The same command run again picks up the tasks done.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven } from '../core/options.js';
@@ -115,6 +115,16 @@ export interface ExtractJobSummary extends JobRunSummary {
 }
 
 /** Merges the tasks' alignments into the job's alignments file (atomically): the frames in the input's order. */
+/**
+ * A worker killed while it wrote a crop leaves the write's hidden temporary file (io/atomic.ts names them
+ * `.NAME.PID.HEX.tmp`). Once every task is done no worker writes into the faces folder (the job holds its lock), so
+ * any such file left there is an orphan.
+ */
+function removeOrphanWrites(folder: string): void {
+  for (const name of readdirSync(folder))
+    if (/^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) rmSync(join(folder, name), { force: true });
+}
+
 function mergeAlignments(job: ExtractJob): Omit<ExtractJobSummary, keyof JobRunSummary> {
   const o = job.options;
   const doc = loadOrCreate(o.alignments, o.input, inputKind(o.input), size(o), coverage(o));
@@ -182,6 +192,7 @@ export async function extractJob(options: ExtractJobOptions): Promise<ExtractJob
         }
       },
       finish: () => {
+        removeOrphanWrites(job.options.output);
         merged = mergeAlignments(job);
         return [job.options.alignments];
       },
