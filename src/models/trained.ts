@@ -224,7 +224,9 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   requireConfigKeys(files.config, config, INFERENCE_KEYS[family](config));
   const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
   const model = inferenceModule(family, config);
-  loadWeights(model, files.weights);
+  // a pair model that keeps averaged weights makes its outputs with them (train --ema)
+  const ema = join(dir, 'ema.safetensors');
+  loadWeights(model, family === 'pair' && Number(config.ema) > 0 && existsSync(ema) ? ema : files.weights);
   model.to(device);
   model.eval();
   const state = existsSync(files.state) ? readTrainState(files.state) : { iteration: 0 };

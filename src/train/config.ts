@@ -58,6 +58,15 @@ export const PAIR_SCHEMA = {
       'warp each input so that its landmarks move to those of a similar face of the same person ' +
       "(faceswap's), instead of the random grid warp",
   },
+  ema: {
+    type: 'int',
+    kept: true,
+    help:
+      'half-life in iterations of the averaged weights that previews, evaluations and convert use ' +
+      "(0: the last step's weights)",
+    default: 100,
+    min: 0,
+  },
   augment: {
     type: 'boolean',
     kept: true,

@@ -13,7 +13,7 @@ import type { TrainConfig } from './config.js';
 import { previewGrid, cellOrigin, PREVIEW_GAP } from './preview.js';
 import { createModel } from '../models/registry.js';
 import { loadTrainedModel } from '../models/trained.js';
-import { manualSeed, rand, tidy, noGrad } from '../engine/index.js';
+import { manualSeed, rand, tidy, noGrad, type Tensor } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 let A = '',
@@ -300,4 +300,45 @@ test(bestEvalTitle, async () => {
   const loaded = loadTrainedModel(join(dir, 'best-eval'), 'cpu');
   assert.equal(loaded.iteration, 4, 'it loads as a model folder of its own');
   loaded.model.dispose();
+});
+
+test('--ema: averaged weights are saved, lag the last step, make the outputs, join a folder without them', async () => {
+  const dir = join(testTmp(), 'ema');
+  await train(quick(dir, { iterations: 20, saveEvery: 10, ema: 5, augment: false }));
+  const folder = new ModelFolder(dir);
+  assert.ok(existsSync(join(dir, 'ema.safetensors')), 'ema.safetensors written');
+  assert.ok(folder.readState().files?.includes('ema.safetensors'), 'the checkpoint lists it (backups copy it)');
+  manualSeed(3);
+  const x = rand([2, 3, 64, 64]);
+  const out = (m: { forward(x: Tensor, s: 'b'): Tensor }) =>
+    noGrad(() => tidy(() => m.forward(x, 'b').data() as Float32Array));
+  const raw = createModel('lightweight'),
+    avg = createModel('lightweight');
+  folder.loadModule('model', raw);
+  folder.loadModule('ema', avg);
+  raw.eval();
+  avg.eval();
+  const [yRaw, yAvg] = [out(raw), out(avg)];
+  const diff = yRaw.reduce((s, v, i) => s + Math.abs(v - yAvg[i]!), 0) / yRaw.length;
+  assert.ok(diff > 1e-4, `the average differs from the last step (mean |diff| ${diff})`);
+  const trained = loadTrainedModel(dir);
+  assert.deepEqual(out(trained.model), yAvg, 'convert and eval use the averaged weights');
+
+  // --ema 0 trains without them; turned on later, the average starts as a copy of the weights
+  const off = join(testTmp(), 'ema-off');
+  await train(quick(off, { iterations: 10, ema: 0, augment: false }));
+  assert.ok(!existsSync(join(off, 'ema.safetensors')));
+  assert.deepEqual(
+    out(loadTrainedModel(off).model),
+    (() => {
+      const m = createModel('lightweight');
+      new ModelFolder(off).loadModule('model', m);
+      return out(m.eval());
+    })(),
+  );
+  const s = await train(quick(off, { iterations: 15, ema: 5 }));
+  assert.equal(s.iteration, 15);
+  assert.ok(existsSync(join(off, 'ema.safetensors')), 'resumed with --ema: the average is kept from then on');
+  for (const m of [raw, avg, trained.model]) m.dispose();
+  x.dispose();
 });

@@ -29,6 +29,11 @@ export interface TrainInputs {
 export interface NamedModule {
   module: Module;
   optimizer?: AdamOptions;
+  /**
+   * A part added to a folder that was trained without it (the pair models' EMA, turned on later, or a folder from
+   * before it existed) starts on resume as a copy of this part, instead of refusing the folder.
+   */
+  initFrom?: string;
 }
 
 /** What the step and previews see: the modules by name with their optimizers, and where they run. */

@@ -70,11 +70,13 @@ export function placeModules<C extends CoreConfig, B>(
 ): StepContext<C> {
   const modules: StepContext<C>['modules'] = {},
     optimizers: StepContext<C>['optimizers'] = {};
-  for (const [name, { module, optimizer }] of Object.entries(run.modules)) {
+  for (const [name, { module, optimizer, initFrom }] of Object.entries(run.modules)) {
     module.to(device);
     modules[name] = module;
     if (optimizer) optimizers[name] = new Adam(module, optimizer);
-    if (resumed) folder.loadModule(name, module, optimizers[name]);
+    if (!resumed) continue;
+    if (initFrom && !folder.hasModule(name)) module.loadStateDict(modules[initFrom]!.stateDict());
+    else folder.loadModule(name, module, optimizers[name]);
   }
   if (resumed && run.state) {
     const saved = folder.readStepState();

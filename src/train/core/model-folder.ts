@@ -150,6 +150,11 @@ export class ModelFolder {
   }
 
   /** Loads a named module's weights (strict: same names and shapes) and, when saved, its optimizer state. */
+  /** Whether the folder holds a part's weights. */
+  hasModule(name: string): boolean {
+    return existsSync(join(this.dir, moduleFiles(name).weights));
+  }
+
   loadModule(name: string, module: Module, opt?: Adam): void {
     const files = moduleFiles(name);
     loadWeights(module, join(this.dir, files.weights));

@@ -16,7 +16,8 @@ import {
 import { Random } from '../../core/random.js';
 import { StyleDiscriminator, StyleGenerator, type StyleGanSpec } from '../../models/stylegan/index.js';
 import { lazyAdam, r1Penalty, styleganStep, type StyleGanParts } from './step.js';
-import { emaBeta, updateEma } from './ema.js';
+import { emaBeta } from './ema.js';
+import { updateEma } from '../core/ema.js';
 import { augmenter } from './diffaugment.js';
 
 const spec: StyleGanSpec = { size: 16, zDim: 32, mapping: 2, channelBase: 256, channelMax: 32 };

@@ -11,7 +11,8 @@ import { type Adam, type Device, type Tensor, grad, manualSeed, noGrad, randn, t
 import { Random, hashInts } from '../../core/random.js';
 import type { Module } from '../../engine/index.js';
 import type { StyleDiscriminator, StyleGenerator } from '../../models/stylegan/index.js';
-import { emaBeta, updateEma } from './ema.js';
+import { emaBeta } from './ema.js';
+import { updateEma } from '../core/ema.js';
 
 export interface StyleGanStepSettings {
   batchSize: number;
