@@ -4,7 +4,7 @@ import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { train } from '../train/trainer.js';
 import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA, families } from '../train/families.js';
-import { models } from '../models/registry.js';
+import { models, pairModels } from '../models/registry.js';
 import { flagOf } from '../core/options.js';
 import { firstPass } from '../eval/targets.js';
 import { TRAIN_EVAL_SCHEMA, describeFigures, trainEvaluator } from '../eval/train-eval.js';
@@ -40,6 +40,9 @@ B>A; CycleGAN: A, A>B, A>B>A | B, B>A, B>A>B). Ctrl-C saves a checkpoint and sto
 continue. Settings that shape the model (--model, --mask, --coverage, --size, --ngf, --seed, ...) are kept by the
 folder; the others (--iterations, --lr, --batch-size, ...) may change on resume. Options marked "CycleGAN:" apply
 to --model cyclegan only, and the pair options (--mask, --gan, --loss, ...) only to the pair models.
+The lightweight model's own defaults: ${Object.entries(pairModels.lightweight.defaults)
+    .map(([k, v]) => `${flagOf(k)} ${v}`)
+    .join(', ')}.
 CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
     .map(([k, v]) => `${flagOf(k)} ${v}`)
     .join(', ')}.`,

@@ -15,7 +15,12 @@ test('a new folder takes the defaults; only training settings are stored', () =>
     undefined,
     0.625,
   );
-  assert.equal(c.lr, 1e-4);
+  assert.equal(c.model, 'lightweight');
+  assert.deepEqual([c.lr, c.batchSize, c.ema], [2e-4, 8, 100], "lightweight's own lr and batch, averaged weights");
+  const original = resolveConfig(parse('--model', 'original'), undefined, 0.625);
+  assert.deepEqual([original.lr, original.batchSize], [1e-4, 16], "the family's defaults for the others");
+  const given = resolveConfig(parse('--lr', '5e-5', '--batch-size', '12'), undefined, 0.625);
+  assert.deepEqual([given.lr, given.batchSize], [5e-5, 12], 'what is given wins');
   assert.equal(c.precision, 'auto', 'bf16 where it runs natively, else fp32');
   assert.equal(c.timelapse, false);
   assert.deepEqual(c.augment, AUGMENT_DEFAULTS);

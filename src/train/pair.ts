@@ -7,7 +7,14 @@ import { resolve } from 'node:path';
 import { clipGradNorm, mseLoss, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { splitPlanes } from '../core/planar.js';
-import { createModel, pairModels, type ModelName, type PairModelName } from '../models/registry.js';
+import {
+  createModel,
+  isPairModel,
+  pairModels,
+  type ModelName,
+  type PairModelEntry,
+  type PairModelName,
+} from '../models/registry.js';
 import type { PairAutoencoder } from '../models/autoencoder.js';
 import { PatchDiscriminator } from '../models/patchgan.js';
 import { AUGMENT_DEFAULTS, NO_AUGMENT, type SampleOptions } from './augment.js';
@@ -150,6 +157,10 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
   id: 'pair',
   schema: PAIR_SCHEMA,
   defaults: {},
+  modelDefaults: (model) => {
+    const entry: PairModelEntry | undefined = isPairModel(model) ? pairModels[model] : undefined;
+    return entry?.defaults ?? {};
+  },
   derivedKeys: ['size', 'extractCoverage', 'modelCoverage'],
   normalize,
   async open(inputs, settings, stored) {

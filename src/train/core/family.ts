@@ -105,6 +105,8 @@ export interface Family<C extends CoreConfig = CoreConfig, B = unknown> {
   derivedKeys: readonly string[];
   /** Defaults of core settings that differ for this family (CycleGAN: lr 2e-4, batch 1). */
   defaults: Partial<Record<keyof typeof CORE_SCHEMA, unknown>>;
+  /** Defaults of one model of the family, over the family's (the lightweight pair model's lr and batch). */
+  modelDefaults?(model: string): Partial<Record<keyof typeof CORE_SCHEMA, unknown>>;
   /** Turns given values into the form config.json stores (a loss list into terms, a flag into options). */
   normalize?(given: Record<string, unknown>): Record<string, unknown>;
   /**

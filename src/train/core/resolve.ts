@@ -56,7 +56,9 @@ export function resolveSettings(
       }
     }
   }
-  const defaults = norm({ ...schemaDefaults(schema), ...family.defaults });
+  const base = { ...schemaDefaults(schema), ...family.defaults };
+  const model = String(g.model ?? stored?.model ?? base.model);
+  const defaults = norm({ ...base, ...family.modelDefaults?.(model) });
   const settings = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k in schema));
   const resolved = { ...defaults, ...settings(stored ?? {}), ...settings(g) };
   if (stored) for (const key of fixed) resolved[key] = stored[key] ?? defaults[key];
