@@ -17,6 +17,8 @@ export const modelFiles = (dir: string) => ({
   config: join(dir, 'config.json'),
   state: join(dir, 'state.json'),
   weights: join(dir, 'model.safetensors'),
+  /** The averaged weights outputs are made with, where a family keeps them (StyleGAN; pair models with --ema). */
+  ema: join(dir, 'ema.safetensors'),
   optimizer: join(dir, 'optimizer.safetensors'),
   log: join(dir, 'log.jsonl'),
   previews: join(dir, 'previews'),
@@ -225,8 +227,8 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
   const model = inferenceModule(family, config);
   // a pair model that keeps averaged weights makes its outputs with them (train --ema)
-  const ema = join(dir, 'ema.safetensors');
-  loadWeights(model, family === 'pair' && Number(config.ema) > 0 && existsSync(ema) ? ema : files.weights);
+  const averaged = family === 'pair' && Number(config.ema) > 0 && existsSync(files.ema);
+  loadWeights(model, averaged ? files.ema : files.weights);
   model.to(device);
   model.eval();
   const state = existsSync(files.state) ? readTrainState(files.state) : { iteration: 0 };

@@ -1,6 +1,5 @@
 /** A trained StyleGAN folder, read for generation: its EMA generator (what every output uses), in eval mode. */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Device } from '../../engine/index.js';
 import { ErrorCodes, FaceganError } from '../../core/errors.js';
 import { loadWeights, modelFiles, readModelConfig, readTrainState, requireConfigKeys } from '../trained.js';
@@ -34,7 +33,7 @@ export function loadStyleGan(dir: string, device: Device = 'cpu', command = 'gen
     channelMax: Number(config.channelMax),
   };
   const generator = new StyleGenerator(spec);
-  loadWeights(generator, join(dir, 'ema.safetensors'));
+  loadWeights(generator, files.ema);
   generator.to(device).eval();
   const state = existsSync(files.state) ? readTrainState(files.state) : { iteration: 0 };
   return { generator, spec, iteration: state.iteration ?? 0 };
