@@ -25,12 +25,20 @@ export function useThreads(threads: number | undefined): void {
   if (threads) setNumThreads(threads);
 }
 
-/** The closing lines of convert and translate. */
-export function reportFrames(s: ConvertSummary, verb: string): number {
+/** What convert and translate print at the first Ctrl-C or SIGTERM (reportFrames tells how it ended). */
+export const STOP_MESSAGE = 'stopping; a video not yet finished is removed, images already written are kept.';
+
+/**
+ * The closing lines of convert and translate. `signal` is the stop the work was given: aborted while the summary
+ * says it was not stopped means that the stop came after the last frame, so the output is whole and kept (the
+ * message printed at the signal spoke of removing a half-written video).
+ */
+export function reportFrames(s: ConvertSummary, verb: string, signal?: AbortSignal): number {
   if (s.stopped) {
     console.log(`stopped after ${s.frames} frames${s.output.kind === 'video' ? '; no video was written' : ''}`);
     return 130;
   }
+  if (signal?.aborted) console.log('the stop came after the last frame: the output is complete and was kept');
   const what =
     s.source === 'whole-image' ? `${s.frames} frames ${verb} whole` : `${s.faces} faces ${verb} in ${s.frames} frames`;
   const from =
@@ -73,18 +81,18 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
     if (queue) return runAsJob({ ...o, queue });
     useThreads(o.threads);
     const bar = progressBar('convert', 'frames');
-    const s = await stoppableBySigint(
-      'stopping; a video being written is removed, images already written are kept.',
-      (signal) =>
-        convert({
-          ...o,
-          signal,
-          onWarning: warn,
-          onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
-        }),
-    );
+    let stop: AbortSignal | undefined;
+    const s = await stoppableBySigint(STOP_MESSAGE, (signal) => {
+      stop = signal;
+      return convert({
+        ...o,
+        signal,
+        onWarning: warn,
+        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
+      });
+    });
     bar.finish();
-    return reportFrames(s, 'swapped');
+    return reportFrames(s, 'swapped', stop);
   },
 });
 

@@ -3,7 +3,7 @@ import { defineCommand } from './command.js';
 import { progressBar, warn } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { translate } from '../convert/translate.js';
-import { reportFrames, useThreads } from './convert.js';
+import { reportFrames, STOP_MESSAGE, useThreads } from './convert.js';
 import { TRANSLATE_SCHEMA } from '../convert/options.js';
 
 export const translateCommand = defineCommand({
@@ -19,17 +19,17 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
   async run(o) {
     useThreads(o.threads);
     const bar = progressBar('translate', 'frames');
-    const s = await stoppableBySigint(
-      'stopping; a video being written is removed, images already written are kept.',
-      (signal) =>
-        translate({
-          ...o,
-          signal,
-          onWarning: warn,
-          onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} done`),
-        }),
-    );
+    let stop: AbortSignal | undefined;
+    const s = await stoppableBySigint(STOP_MESSAGE, (signal) => {
+      stop = signal;
+      return translate({
+        ...o,
+        signal,
+        onWarning: warn,
+        onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} done`),
+      });
+    });
     bar.finish();
-    return reportFrames(s, 'translated');
+    return reportFrames(s, 'translated', stop);
   },
 });
