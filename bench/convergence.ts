@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { SHARED } from '../src/testing/data.js';
 import { extract } from '../src/extract/extract.js';
 import { train } from '../src/train/trainer.js';
@@ -17,8 +17,10 @@ import { hasFastBf16, numThreads } from '../src/engine/index.js';
 import { ModelFolder } from '../src/train/core/model-folder.js';
 
 export const convergenceOptions = {
-  a: { type: 'string', help: 'person A: a folder under shared/data/faces', default: 'grid_s1' },
-  b: { type: 'string', help: 'person B: a folder under shared/data/faces', default: 'grid_s2' },
+  a: { type: 'string', help: 'person A: a folder under shared/data/faces, or a folder of frames', default: 'grid_s1' },
+  b: { type: 'string', help: 'person B: a folder under shared/data/faces, or a folder of frames', default: 'grid_s2' },
+  aFilter: { type: 'string', help: "extract --filter for A's frames (a photo of A: others in them are left out)" },
+  bFilter: { type: 'string', help: "extract --filter for B's frames" },
   model: { type: 'string', help: 'the model trained', default: 'lightweight', choices: MODEL_NAMES },
   precision: {
     type: 'string',
@@ -36,9 +38,15 @@ export const convergenceOptions = {
   work: { type: 'string', help: 'folder for the faces and the model (default: a new temporary folder)' },
 } as const;
 
+/** A person's frames: a folder named as a path, else one of the shared people. */
+const framesOf = (person: string) =>
+  isAbsolute(person) || person.startsWith('.') ? resolve(person) : join(SHARED, 'data', 'faces', person);
+
 export async function benchConvergence(o: {
   a: string;
   b: string;
+  aFilter?: string;
+  bFilter?: string;
   model: string;
   precision: string;
   lr?: number;
@@ -51,21 +59,24 @@ export async function benchConvergence(o: {
   work?: string;
 }): Promise<Record<string, unknown>> {
   const work = o.work ?? mkdtempSync(join(tmpdir(), 'facegan-convergence-'));
-  const faces = async (name: string) => {
+  const faces = async (person: string, filter: string | undefined) => {
+    const name = basename(framesOf(person));
     const out = join(work, `faces_${name}`);
     if (!existsSync(out) || !readdirSync(out).length) {
       await extract({
-        input: join(SHARED, 'data', 'faces', name),
+        input: framesOf(person),
         output: out,
         alignments: join(work, `${name}.alignments.json`),
+        filter: filter ? [resolve(filter)] : undefined,
       });
     }
-    return out;
+    return { out, name };
   };
-  const [a, b] = [await faces(o.a), await faces(o.b)];
+  const [fa, fb] = [await faces(o.a, o.aFilter), await faces(o.b, o.bFilter)];
+  const [a, b] = [fa.out, fb.out];
   const modelDir = join(
     work,
-    `model_${o.a}_${o.b}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
+    `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
       `${o.warmup ? `_warmup${o.warmup}` : ''}${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
@@ -74,7 +85,7 @@ export async function benchConvergence(o: {
   const evaluator = swapEvaluator({
     modelDir,
     every: o.evalEvery,
-    input: join(SHARED, 'data', 'faces', o.a),
+    input: framesOf(o.a),
     source: b,
     faces: a,
     frames: o.evalFrames,
@@ -113,7 +124,7 @@ export async function benchConvergence(o: {
   const seconds = log.find((e) => e.iteration === first?.iteration)?.seconds ?? s.seconds;
   return {
     bench: 'convergence',
-    pair: `${o.a}->${o.b}`,
+    pair: `${fa.name}->${fb.name}`,
     model: s.config.model,
     precision: o.precision,
     lr: s.config.lr,

@@ -2,11 +2,11 @@
 """Counts the ops of one step of one of ../shared/bench's PyTorch references, unchanged, as facegan's countOps does.
 
 Usage: reference-op-counts.py [--device cuda] OUT.json SCRIPT [the script's own arguments]
-Builds bench/op-counter.cc against this PyTorch (g++, once per PyTorch version, in the temp folder), runs the
-script's definitions (all of it before its timing loop, `times = []`), two warm-up calls of its step(), then counts
-one step() and writes { "op [shape] dtype": calls } to OUT.json. --device as in reference-run.py.
+Builds bench/op-counter.cc against this PyTorch (g++, once per PyTorch version and counter source, in the temp
+folder), runs the script's definitions (all of it before its timing loop, `times = []`), two warm-up calls of its
+step(), then counts one step() and writes { "op [shape] dtype": calls } to OUT.json. --device as in reference-run.py.
 """
-import ctypes, json, os, subprocess, sys, tempfile
+import ctypes, hashlib, json, os, subprocess, sys, tempfile
 
 import torch
 
@@ -16,7 +16,10 @@ if args[0] == "--device":
     device, args = args[1], args[2:]
 out, script = args[0], args[1]
 here = os.path.dirname(os.path.abspath(__file__))
-lib = os.path.join(tempfile.gettempdir(), f"facegan-op-counter-{torch.__version__}.so")
+# keyed by the counter's sources too (op-counter.cc includes native/op-count.h), so that a change rebuilds it
+sources = [os.path.join(here, "op-counter.cc"), os.path.join(here, "..", "native", "op-count.h")]
+digest = hashlib.sha1(b"".join(open(f, "rb").read() for f in sources)).hexdigest()[:12]
+lib = os.path.join(tempfile.gettempdir(), f"facegan-op-counter-{torch.__version__}-{digest}.so")
 if not os.path.exists(lib):
     inc = os.path.join(os.path.dirname(torch.__file__), "include")
     libdir = os.path.join(os.path.dirname(torch.__file__), "lib")

@@ -1,23 +1,20 @@
 // Process-wide settings: threads, seeds, devices, autocast, version; and op counting, for debugging.
 //
 // libtorch is built with NDEBUG, and RecordFunction's layout and inputs() differ without it (a debug-only field and
-// assertion), so this file, which reads op inputs, is compiled as the library was.
+// assertion), so this file, which reads op inputs (op-count.h), is compiled as the library was.
 #ifndef NDEBUG
 #define NDEBUG
 #endif
 #include "common.h"
+#include "op-count.h"
 
 #include <ATen/autocast_mode.h>
 #include <ATen/Parallel.h>
-#include <ATen/record_function.h>
 #include <torch/version.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-
-#include <mutex>
-#include <unordered_map>
 
 namespace facegan {
 namespace {
@@ -84,56 +81,19 @@ Napi::Value SetFlushDenormal(const Info& info) {
   return Guard(info, [&] { return Napi::Boolean::New(info.Env(), at::globalContext().setFlushDenormal(B(info, 0))); });
 }
 
-// Op counting: which aten ops, casts and copies a training step issues, to set beside PyTorch's profiler. A
-// RecordFunction callback exists only between countOps(true) and countOps(false), so that ops cost nothing extra
-// otherwise. Backward nodes and the ops they run are counted too; autograd may run them on other threads, hence the
-// lock.
-std::mutex g_countsLock;
-std::unordered_map<std::string, int64_t> g_counts;
-c10::optional<at::CallbackHandle> g_countHandle;
-
-// " [16, 3, 64, 64] BFloat16": the shape and dtype of an op's first tensor input (" strided" if not contiguous), so
-// that casts of 0-d scalars and of activations, or ops in float32 and in bfloat16, are told apart.
-std::string FirstShape(const at::RecordFunction& fn) {
-  for (const auto& v : fn.inputs()) {
-    if (!v.isTensor()) continue;
-    const auto& t = v.toTensor();
-    if (!t.defined()) return " [undefined]";
-    std::string out = " [";
-    for (auto d : t.sizes()) out += (out.size() > 2 ? ", " : "") + std::to_string(d);
-    return out + "] " + c10::toString(t.scalar_type()) + (t.is_contiguous() ? "" : " strided");
-  }
-  return "";
-}
-
-template <bool kShapes>
-std::unique_ptr<at::ObserverContext> CountOp(const at::RecordFunction& fn) {
-  std::string key = kShapes ? fn.name() + FirstShape(fn) : fn.name();
-  std::lock_guard<std::mutex> lock(g_countsLock);
-  g_counts[key]++;
-  return nullptr;
-}
-
+// Op counting (op-count.h): which aten ops, casts and copies a training step issues, to set beside PyTorch's
+// profiler.
 // countOps(on, shapes): true starts counting afresh (with shapes: keyed "name [shape] dtype"); false stops, returns
 // { name: calls }.
 Napi::Value CountOps(const Info& info) {
   return Guard(info, [&] {
-    if (g_countHandle) at::removeCallback(*g_countHandle);
-    g_countHandle = c10::nullopt;
     auto env = info.Env();
     if (B(info, 0)) {
-      bool shapes = info.Length() > 1 && B(info, 1);
-      g_counts.clear();
-      auto callback = at::RecordFunctionCallback(shapes ? CountOp<true> : CountOp<false>)
-                          .needsInputs(shapes)
-                          .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION});
-      g_countHandle = at::addGlobalCallback(callback);
+      facegan_ops::Start(info.Length() > 1 && B(info, 1));
       return env.Undefined();
     }
     auto out = Napi::Object::New(env);
-    std::lock_guard<std::mutex> lock(g_countsLock);
-    for (const auto& [name, n] : g_counts) out.Set(name, Napi::Number::New(env, double(n)));
-    g_counts.clear();
+    for (const auto& [name, n] : facegan_ops::Stop()) out.Set(name, Napi::Number::New(env, double(n)));
     return out.As<Napi::Value>();
   });
 }

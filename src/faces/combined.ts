@@ -13,6 +13,7 @@ import { HumanDetector } from './human.js';
 import { SsdDetector, SSD_TILING, wantsTiles } from './ssd.js';
 import {
   byAreaDescending,
+  mergePasses,
   SAME_FACE_OVERLAP,
   type DetectedFace,
   type DetectorOptions,
@@ -83,9 +84,10 @@ export class CombinedDetector implements FaceDetector {
         ? (await this.#ssd.findUpright(tile)).map((face) => ({ face, pass: tag, tilt: 0 }))
         : everyTurn(tile, (t) => this.#ssd.findUpright(t), tag),
     );
-    // the whole picture's proposals first; a tile's that overlaps one is the same face
+    // the whole picture's proposals first; a tile's that overlaps one is the same face. A face read in several tiles
+    // and turns is one proposal, the one mergePasses picks (the turn's vote, nearest upright), not the first read
     const out = [...whole];
-    for (const { face } of tiles)
+    for (const face of mergePasses(tiles))
       if (out.every((f) => boxOverlapOfSmaller(f.box, face.box) < SAME_FACE_OVERLAP)) out.push(face);
     return out;
   }

@@ -79,11 +79,13 @@ export class SsdDetector implements FaceDetector {
   async detect(image: RgbImage): Promise<DetectedFace[]> {
     const { rotations = true, video } = this.options;
     if (video || !rotations) return this.findUpright(image);
+    let quarters = [0, 1, 2, 3];
     if (rotations === 'fallback') {
       const upright = await this.findUpright(image);
       if (upright.length) return upright;
+      quarters = [1, 2, 3]; // nothing upright: that turn is not read again
     }
-    const all = await everyTurn(image, (t) => this.findUpright(t));
+    const all = await everyTurn(image, (t) => this.findUpright(t), '', quarters);
     if (wantsTiles(image.width, image.height, mergePasses(all), this.options.tiles))
       // SSD finds a face at any turn; the tiles are read upright (four turns of every tile would cost 4x)
       all.push(

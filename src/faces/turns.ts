@@ -7,15 +7,17 @@ import type { DetectedFace, PassDetection } from './detected.js';
 
 /**
  * The detections of `find` in the image and in the image turned by one, two and three quarters, each in the image's
- * own coordinates (its true roll) with its tilt in the turn that found it.
+ * own coordinates (its true roll) with its tilt in the turn that found it. `quarters` leaves out turns already read
+ * (a caller that found nothing upright asks for 1, 2 and 3 only).
  */
 export async function everyTurn(
   image: RgbImage,
   find: (turned: RgbImage) => Promise<DetectedFace[]>,
   tag = '',
+  quarters: readonly number[] = [0, 1, 2, 3],
 ): Promise<PassDetection[]> {
   const all: PassDetection[] = [];
-  for (const q of [0, 1, 2, 3]) {
+  for (const q of quarters) {
     for (const f of await find(q ? rotateQuarters(image, q) : image))
       all.push({
         face: unrotateFace(f, q, image.width, image.height),

@@ -20,3 +20,18 @@ export function boxIou(a: Box, b: Box): number {
 export function boxOverlapOfSmaller(a: Box, b: Box): number {
   return intersection(a, b) / (Math.min(a[2] * a[3], b[2] * b[3]) || 1);
 }
+
+/** The box around points (a face's landmarks: tight, as face-api's SSD boxes are, while Human's boxes are loose). */
+export function boxOfPoints(points: readonly (readonly [number, number])[]): Box {
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
+  for (const [x, y] of points) {
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  return points.length ? [x0, y0, x1 - x0, y1 - y0] : [0, 0, 0, 0];
+}
