@@ -31,6 +31,7 @@ export const convergenceOptions = {
   lr: { type: 'number', help: "train --lr (default: the model's)", min: 1e-7, max: 1 },
   batch: { type: 'int', help: "train --batch-size (default: the model's)", min: 1 },
   warmup: { type: 'int', help: 'train --warmup (iterations)', min: 0 },
+  mouthWeight: { type: 'number', help: "train --mouth-weight (default: the model's)", min: 1, max: 20 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
@@ -52,6 +53,7 @@ export async function benchConvergence(o: {
   lr?: number;
   batch?: number;
   warmup?: number;
+  mouthWeight?: number;
   augment: boolean;
   evalEvery: number;
   evalFrames: number;
@@ -77,7 +79,8 @@ export async function benchConvergence(o: {
   const modelDir = join(
     work,
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
-      `${o.warmup ? `_warmup${o.warmup}` : ''}${o.augment ? '' : '_noaugment'}`,
+      `${o.warmup ? `_warmup${o.warmup}` : ''}${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
+      `${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
   let first: { iteration: number; figures: Record<string, number> } | undefined;
@@ -108,6 +111,7 @@ export async function benchConvergence(o: {
     lr: o.lr,
     batchSize: o.batch,
     warmup: o.warmup,
+    mouthWeight: o.mouthWeight,
     augment: o.augment,
     iterations: 1_000_000,
     evaluator,
@@ -130,6 +134,7 @@ export async function benchConvergence(o: {
     lr: s.config.lr,
     batch: s.config.batchSize,
     warmup: s.config.warmup,
+    mouthWeight: (s.config as { mouthWeight?: number }).mouthWeight,
     augmented: o.augment,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),
