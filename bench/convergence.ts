@@ -62,11 +62,12 @@ export async function benchConvergence(o: {
 }): Promise<Record<string, unknown>> {
   const work = o.work ?? mkdtempSync(join(tmpdir(), 'facegan-convergence-'));
   const faces = async (person: string, filter: string | undefined) => {
-    const name = basename(framesOf(person));
+    const input = framesOf(person),
+      name = basename(input);
     const out = join(work, `faces_${name}`);
     if (!existsSync(out) || !readdirSync(out).length) {
       await extract({
-        input: framesOf(person),
+        input,
         output: out,
         alignments: join(work, `${name}.alignments.json`),
         filter: filter ? [resolve(filter)] : undefined,

@@ -1,6 +1,6 @@
 /** facegan convert -i INPUT -o OUTPUT -m MODEL_DIR: swap the faces of photos or a video. */
 import { defineCommand } from './command.js';
-import { progressBar, warn } from './progress.js';
+import { progressBar, warn, type ProgressBar } from './progress.js';
 import { stoppableBySigint } from './interrupt.js';
 import { convert, type ConvertSummary } from '../convert/convert.js';
 import { CONVERT_SCHEMA } from '../convert/options.js';
@@ -24,9 +24,6 @@ const list = (help: Record<string, string>) =>
 export function useThreads(threads: number | undefined): void {
   if (threads) setNumThreads(threads);
 }
-
-/** What convert and translate print at the first Ctrl-C or SIGTERM (reportFrames tells how it ended). */
-export const STOP_MESSAGE = 'stopping; a video not yet finished is removed, images already written are kept.';
 
 /**
  * The closing lines of convert and translate. `signal` is the stop the work was given: aborted while the summary
@@ -52,6 +49,28 @@ export function reportFrames(s: ConvertSummary, verb: string, signal?: AbortSign
   );
   console.log(`output: ${s.output.path}`);
   return 0;
+}
+
+/**
+ * convert's and translate's run: `work` stoppable by Ctrl-C or SIGTERM, its bar closed, and the closing lines, which
+ * say how a stop ended (reportFrames).
+ */
+export async function stoppableFrames(
+  label: string,
+  verb: string,
+  work: (signal: AbortSignal, bar: ProgressBar) => Promise<ConvertSummary>,
+): Promise<number> {
+  const bar = progressBar(label, 'frames');
+  let stop: AbortSignal | undefined;
+  const s = await stoppableBySigint(
+    'stopping; a video not yet finished is removed, images already written are kept.',
+    (signal) => {
+      stop = signal;
+      return work(signal, bar);
+    },
+  );
+  bar.finish();
+  return reportFrames(s, verb, stop);
 }
 
 export const convertCommand = defineCommand({
@@ -80,19 +99,14 @@ images, container metadata in videos); --label adds a visible mark. Use facegan 
     const queue = queueOf(o.queue);
     if (queue) return runAsJob({ ...o, queue });
     useThreads(o.threads);
-    const bar = progressBar('convert', 'frames');
-    let stop: AbortSignal | undefined;
-    const s = await stoppableBySigint(STOP_MESSAGE, (signal) => {
-      stop = signal;
-      return convert({
+    return stoppableFrames('convert', 'swapped', (signal, bar) =>
+      convert({
         ...o,
         signal,
         onWarning: warn,
         onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} faces`),
-      });
-    });
-    bar.finish();
-    return reportFrames(s, 'swapped', stop);
+      }),
+    );
   },
 });
 

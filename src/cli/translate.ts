@@ -1,9 +1,8 @@
 /** facegan translate -m MODEL_DIR -i INPUT -o OUTPUT [--direction a2b|b2a]: a CycleGAN model on photos or a video. */
 import { defineCommand } from './command.js';
-import { progressBar, warn } from './progress.js';
-import { stoppableBySigint } from './interrupt.js';
+import { warn } from './progress.js';
 import { translate } from '../convert/translate.js';
-import { reportFrames, STOP_MESSAGE, useThreads } from './convert.js';
+import { stoppableFrames, useThreads } from './convert.js';
 import { TRANSLATE_SCHEMA } from '../convert/options.js';
 
 export const translateCommand = defineCommand({
@@ -18,18 +17,13 @@ does (masks, colour matching, smoothing over video frames); one trained on whole
   options: TRANSLATE_SCHEMA,
   async run(o) {
     useThreads(o.threads);
-    const bar = progressBar('translate', 'frames');
-    let stop: AbortSignal | undefined;
-    const s = await stoppableBySigint(STOP_MESSAGE, (signal) => {
-      stop = signal;
-      return translate({
+    return stoppableFrames('translate', 'translated', (signal, bar) =>
+      translate({
         ...o,
         signal,
         onWarning: warn,
         onProgress: (p) => bar.update(p.done, p.total, `${p.figures.faces} done`),
-      });
-    });
-    bar.finish();
-    return reportFrames(s, 'translated', stop);
+      }),
+    );
   },
 });
