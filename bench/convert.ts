@@ -62,7 +62,7 @@ export async function benchConvert(o: {
       saveEvery: 1,
     });
 
-    let t = performance.now();
+    const t = performance.now();
     run('ffmpeg', [
       '-v',
       'error',
@@ -82,25 +82,39 @@ export async function benchConvert(o: {
       join(tmp, 'plain.mp4'),
     ]);
     const ffmpegFps = o.frames / ((performance.now() - t) / 1000);
-    t = performance.now();
-    let first = 0;
     if (o.threads) setNumThreads(o.threads);
-    const times = new StageTimes();
-    const s = await convert({
-      times,
-      input: clip,
-      output: join(tmp, 'swapped.mp4'),
-      modelDir: model,
-      alignments,
-      precision: o.precision as 'fp32',
-      color: o.color as 'none',
-      preset: o.preset,
-      onProgress: (p) => {
-        if (p.done === 1) first = performance.now();
-      },
-    });
-    const end = performance.now(),
-      sec = (end - t) / 1000;
+    // the model in turn with the frame loop, then in a thread of its own (the default for videos), one sitting
+    const runs: Record<string, Record<string, unknown>> = {};
+    for (const modelThread of [false, true]) {
+      const t0 = performance.now();
+      let first = 0;
+      const times = new StageTimes();
+      const s = await convert({
+        times,
+        input: clip,
+        output: join(tmp, `swapped-${modelThread}.mp4`),
+        modelDir: model,
+        alignments,
+        precision: o.precision as 'fp32',
+        color: o.color as 'none',
+        preset: o.preset,
+        modelThread,
+        onProgress: (p) => {
+          if (p.done === 1) first = performance.now();
+        },
+      });
+      const end = performance.now(),
+        sec = (end - t0) / 1000;
+      runs[modelThread ? 'thread' : 'inTurn'] = {
+        frames: s.frames,
+        faces: s.faces,
+        seconds: Math.round(sec * 10) / 10,
+        framesPerSecond: Math.round((s.frames / sec) * 10) / 10,
+        framesPerSecondAfterLoad: Math.round(((s.frames - 1) / ((end - first) / 1000)) * 10) / 10,
+        msPerFrame: times.per(s.frames),
+      };
+    }
+    const { thread, inTurn } = runs as Record<'thread' | 'inTurn', { framesPerSecond: number }>;
     return {
       bench: 'convert',
       threads: numThreads(),
@@ -109,16 +123,13 @@ export async function benchConvert(o: {
       precision: o.precision,
       color: o.color,
       preset: o.preset,
-      frames: s.frames,
-      faces: s.faces,
-      seconds: Math.round(sec * 10) / 10,
-      framesPerSecond: Math.round((s.frames / sec) * 10) / 10,
-      framesPerSecondAfterLoad: Math.round(((s.frames - 1) / ((end - first) / 1000)) * 10) / 10,
+      ...thread,
       ffmpegDecodeEncodeFps: Math.round(ffmpegFps * 10) / 10,
-      ratioToFfmpeg: Math.round((s.frames / sec / ffmpegFps) * 1000) / 1000,
+      ratioToFfmpeg: Math.round((thread.framesPerSecond / ffmpegFps) * 1000) / 1000,
       target: 25,
+      modelInTurn: inTurn,
+      speedupOfModelThread: Math.round((thread.framesPerSecond / inTurn.framesPerSecond) * 100) / 100,
       peakRssMb: peakRssMb(),
-      msPerFrame: times.per(s.frames),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, defined } from '../core/options.js';
 import { progressMeter, type OnProgress } from '../core/progress.js';
 import { CONVERT_DEFAULTS, CONVERT_SCHEMA } from './options.js';
-import { resolveDevice } from '../engine/index.js';
+import { resolveDevice, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
@@ -40,6 +40,7 @@ import {
   type SwapSettings,
 } from '../swap/swap.js';
 import { translateImage } from '../swap/whole-image.js';
+import { ModelThread } from '../swap/model-thread.js';
 import type { MaskType } from '../swap/masks.js';
 
 export interface ConvertOptions {
@@ -67,6 +68,11 @@ export interface ConvertOptions {
   device?: 'auto' | 'cpu' | 'cuda';
   /** Frames whose faces go through the model together (batched inference is several times faster per face). */
   batch?: number;
+  /**
+   * Run the model in a thread of its own, beside the loop that cuts and pastes the faces (default: for video
+   * outputs of face models).
+   */
+  modelThread?: boolean;
   /** Frames either side over which landmarks are averaged in a video (0: none). */
   smooth?: number;
   codec?: VideoCodec;
@@ -129,6 +135,19 @@ interface Pending {
   frame: Frame;
   image: RgbImage;
   faces: FrameFace[];
+}
+
+/** A face of a group, in the group's frame `frame`. */
+interface Job {
+  frame: number;
+  face: PreparedFace;
+}
+
+/** Frames whose faces are in the model: their outputs, once it has run. */
+interface Group {
+  group: Pending[];
+  jobs: Job[];
+  outputs: Promise<Tensor[]>;
 }
 
 /** Finds the faces of a frame: from the alignments file, or with the detector. */
@@ -300,18 +319,25 @@ async function convertTo(
         ? join(target.path, imageOutputName(f.key))
         : join(target.path, `${basename(input).replace(/\.[^.]+$/, '')}_${f.key}.png`);
 
-  /** Swaps and writes the first n frames read ahead: their faces go through the model in one batch. */
-  const emitGroup = async (n: number) => {
+  // the model: here, or in a thread of its own that runs one group's faces while this loop pastes the group before
+  // and reads the next (video outputs of face models by default: docs/convert.md)
+  const useThread = !wholeImages && (o.modelThread ?? target.kind === 'video');
+  let thread: ModelThread | undefined; // opened in the frame loop's try, which closes it
+  const runFaces = (faces: PreparedFace[]): Promise<Tensor[]> =>
+    thread
+      ? thread.run(faces, settings.decoder)
+      : Promise.resolve(timed(o.times, 'model', () => runModel(trained, faces, settings)));
+
+  /** Starts the first n frames read ahead: their faces are cut, and go through the model in one batch. */
+  const startGroup = async (n: number): Promise<Group> => {
     const group = ahead.slice(0, n);
     const timeline = [...behind, ...ahead.map((a) => a.faces)];
     const times = o.times;
     // the output is the frame's own buffer: every face of the group is cut before any is pasted, and a frame
     // translated whole is read in full before it is written
-    const outs = group.map((p) => p.image);
-    const jobs: { frame: number; face: PreparedFace }[] = [];
+    const jobs: Job[] = [];
     if (wholeImages) {
-      for (let j = 0; j < group.length; j++)
-        await translateImage(group[j]!.image, outs[j]!, trained, { ...settings, resolution: o.resolution });
+      for (const p of group) await translateImage(p.image, p.image, trained, { ...settings, resolution: o.resolution });
     }
     try {
       for (let j = 0; j < group.length; j++) {
@@ -328,15 +354,27 @@ async function convertTo(
           });
         }
       }
-      const ys = timed(times, 'model', () =>
-        runModel(
-          trained,
-          jobs.map((k) => k.face),
-          settings,
-        ),
-      );
+    } catch (e) {
+      for (const k of jobs) releaseFace(k.face);
+      throw e;
+    }
+    const outputs = runFaces(jobs.map((k) => k.face));
+    outputs.catch(() => undefined); // awaited by finishGroup; a failure meanwhile is not unhandled
+    for (const p of group) {
+      behind.push(p.faces);
+      if (behind.length > radius) behind.shift();
+    }
+    ahead.splice(0, n);
+    return { group, jobs, outputs };
+  };
+
+  /** Pastes a started group's faces back and writes its frames. */
+  const finishGroup = async ({ group, jobs, outputs }: Group) => {
+    const times = o.times;
+    try {
+      const ys = thread ? await timedAsync(times, 'model', () => outputs) : await outputs;
       jobs.forEach((k, i) => {
-        pasteFace(k.face, ys[i]!, outs[k.frame]!, settings, times);
+        pasteFace(k.face, ys[i]!, group[k.frame]!.image, settings, times);
         ys[i]!.dispose();
       });
     } finally {
@@ -344,7 +382,7 @@ async function convertTo(
     }
     for (let j = 0; j < group.length; j++) {
       const p = group[j]!,
-        out = outs[j]!;
+        out = p.image;
       const swapped = wholeImages ? 1 : jobs.filter((k) => k.frame === j).length;
       summary.faces += swapped;
       if (!swapped) summary.withoutFaces++;
@@ -355,15 +393,25 @@ async function convertTo(
       }
       if (writer) await timedAsync(times, 'encode', () => writer.write(out));
       else await writeImage(outPath(p.frame), out, { xmp });
-      behind.push(p.faces);
-      if (behind.length > radius) behind.shift();
       summary.frames++;
       progress(summary.frames + summary.skipped, total, { faces: summary.faces });
     }
-    ahead.splice(0, n);
+  };
+
+  // one group runs in the model while the one before is pasted and written
+  let running: Group | undefined;
+  const emitGroup = async (n: number) => {
+    const next = await startGroup(n);
+    const previous = running;
+    running = next;
+    if (previous) await finishGroup(previous);
   };
 
   try {
+    if (useThread) {
+      thread = await ModelThread.open({ modelDir: resolve(o.modelDir), device, bf16: settings.bf16 });
+      trained.model.dispose(); // the thread holds its own copy
+    }
     let waited = performance.now();
     for await (const frame of frames) {
       o.times?.add('decode', performance.now() - waited);
@@ -390,13 +438,20 @@ async function convertTo(
     summary.stopped = !!o.signal?.aborted;
     const inPart = part ? ahead.filter((a) => a.frame.index! < part.to).length : ahead.length;
     if (!summary.stopped && inPart) await emitGroup(inPart);
+    // a group started before a stop is finished: its frames were read, and a folder keeps them
+    const last = running;
+    running = undefined;
+    if (last) await finishGroup(last);
     if (writer) {
       if (summary.stopped) await writer.abort();
       else await writer.finish();
     }
   } catch (e) {
+    if (running) for (const k of running.jobs) releaseFace(k.face);
     await writer?.abort();
     throw e;
+  } finally {
+    await thread?.close();
   }
   if (kind === 'image' && unreadable.length) throw new FaceganError(ErrorCodes.BAD_FILE, unreadable[0]!.reason);
   requireSomeRead(input, unreadable, total);

@@ -77,6 +77,12 @@ export const FRAME_OPTIONS = {
     min: 1,
     max: 64,
   },
+  modelThread: {
+    type: 'boolean',
+    help:
+      'run the model in a thread of its own while the faces of the batch before are pasted ' +
+      '(default: for video outputs of face swaps; --no-model-thread: in turn)',
+  },
   precision: {
     type: 'string',
     help:

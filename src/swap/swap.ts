@@ -113,6 +113,8 @@ export interface PreparedFace {
   local: Affine;
   /** The model's input, [1, 3, S, S] on the model's device. */
   input: Tensor;
+  /** The same input's pixels, planar [3, S, S] (what a model in another thread is sent). */
+  pixels: Float32Array;
 }
 
 /** Aligns the face with these 68 landmarks (frame pixels) and cuts the model's input as training did. */
@@ -139,7 +141,8 @@ export function prepareFace(
   const extract = cropRgb(region, toExtract, EXTRACT_SIZE, read);
   const modelInput = cropPlanar(extract, EXTRACT_SIZE, extractToModel, g.size);
   const input = noGrad(() => tidy(() => tensor(modelInput, { shape: [1, 3, g.size, g.size] }).to({ device })));
-  return { landmarks, blend: B, toBlend, region, local: shiftAffine(toBlend, bounds.x0, bounds.y0), input };
+  const local = shiftAffine(toBlend, bounds.x0, bounds.y0);
+  return { landmarks, blend: B, toBlend, region, local, input, pixels: modelInput };
 }
 
 /** The model on a batch [N, 3, S, S] toward `s.decoder`, in bf16 when asked; the output on the CPU, float32. */

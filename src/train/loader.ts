@@ -10,12 +10,11 @@ import { spawnTsWorker } from '../io/ts-worker.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { Batch, Side } from './batches.js';
 import type { SampleOptions } from './augment.js';
+import type { SharedFaces } from './shared-faces.js';
 
 export interface LoaderConfig {
-  folders: { a: string; b: string };
-  /** The files the main thread read (bad ones left out): the worker reads these, so both hold the same faces. */
-  files: { a: string[]; b: string[] };
-  minSide: number;
+  /** The faces the main thread read, decoded once in shared memory: the workers read them, and decode nothing. */
+  faces: Record<Side, SharedFaces>;
   batchSize: number;
   seed: number;
   sample: SampleOptions;
@@ -30,7 +29,7 @@ export interface LoaderReply {
   error?: string;
 }
 
-/** Workers for a device: one on a CPU; on a GPU, every core but one (at most 15; each holds the faces decoded). */
+/** Workers for a device: one on a CPU; on a GPU, every core but one (at most 15; all read one shared faceset). */
 export const loaderWorkers = (device: string): number =>
   device === 'cpu' ? 1 : Math.max(1, Math.min(15, availableParallelism() - 1));
 

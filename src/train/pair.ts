@@ -18,7 +18,8 @@ import {
 import type { PairAutoencoder } from '../models/autoencoder.js';
 import { PatchDiscriminator } from '../models/patchgan.js';
 import { AUGMENT_DEFAULTS, NO_AUGMENT, type SampleOptions } from './augment.js';
-import { loadFaceset, type Faceset } from './faceset.js';
+import { loadFaceset } from './faceset.js';
+import { shareFaces, sharedFaceSources, type SharedFaces } from './shared-faces.js';
 import { previewBatch, type Batch, type Side } from './batches.js';
 import { BatchLoader, loaderWorkers } from './loader.js';
 import { parseLossSpec, reconstructionLoss } from './losses.js';
@@ -31,8 +32,8 @@ const SIDES = ['a', 'b'] as const;
 const PREVIEW_FACES = 4;
 
 interface PairData {
-  sets: Record<Side, Faceset>;
-  folders: Record<Side, string>;
+  /** Both facesets decoded once, in shared memory that the data workers read too. */
+  faces: Record<Side, SharedFaces>;
 }
 
 function normalize(given: Record<string, unknown>): Record<string, unknown> {
@@ -180,10 +181,11 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
     }
     const derived = derive(settings, cov.a);
     checkDerived(derived, stored, DERIVED_ADVICE);
-    return { derived, data: { sets, folders } satisfies PairData };
+    const faces = { a: shareFaces(sets.a.faces), b: shareFaces(sets.b.faces) };
+    return { derived, data: { faces } satisfies PairData };
   },
   start(config, data, device): FamilyRun<TrainConfig, Record<Side, Batch>> {
-    const { sets, folders } = data as PairData;
+    const { faces } = data as PairData;
     const size = config.size;
     const model: PairAutoencoder = createModel(config.model, { mask: config.mask });
     const modules: Record<string, NamedModule> = {
@@ -210,11 +212,10 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
     };
     const fixed = { ...sample, augment: NO_AUGMENT };
     const previews = {
-      a: previewBatch(sets.a.faces, PREVIEW_FACES, fixed),
-      b: previewBatch(sets.b.faces, PREVIEW_FACES, fixed),
+      a: previewBatch(sharedFaceSources(faces.a), PREVIEW_FACES, fixed),
+      b: previewBatch(sharedFaceSources(faces.b), PREVIEW_FACES, fixed),
     };
-    const files = { a: sets.a.files, b: sets.b.files };
-    const loaderConfig = { folders, files, minSide: size, batchSize: config.batchSize, seed: config.seed, sample };
+    const loaderConfig = { faces, batchSize: config.batchSize, seed: config.seed, sample };
     const loader = new BatchLoader(loaderConfig, loaderWorkers(device));
     return {
       modules,
