@@ -25,8 +25,8 @@ import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file
 import { HumanDetector } from '../faces/human.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
-import { loadTrainedModel, requireFamily, type TrainedModel } from '../models/trained.js';
-import type { FamilyId } from '../models/registry.js';
+import { loadTrainedModel, readModelConfig, requireFamily, type TrainedModel } from '../models/trained.js';
+import { isModelName, models, type FamilyId } from '../models/registry.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
 import {
@@ -188,11 +188,37 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
       : target.kind === 'image'
         ? () => undefined
         : lockFolder(target.path, 'The output folder');
+  // the model's own thread loads its copy while this one loads the model and opens the input
+  const opening = openModelThread(o, target);
   try {
     if (target.kind === 'video') removePartials(target.path);
-    return await convertTo(o, input, kind, target, family, command, started);
+    return await convertTo(o, input, kind, target, family, command, started, opening);
   } finally {
+    await opening?.then(
+      (t) => t.close(),
+      () => undefined,
+    );
     release();
+  }
+}
+
+/**
+ * The model's thread, for video outputs of face models unless `modelThread` says otherwise; none where the folder
+ * holds no such model (the main thread's load then says what is wrong).
+ */
+function openModelThread(o: Settled, target: OutputTarget): Promise<ModelThread> | undefined {
+  if (!(o.modelThread ?? target.kind === 'video')) return undefined;
+  try {
+    const modelDir = resolve(o.modelDir);
+    const config = readModelConfig<Record<string, unknown>>(modelDir, ['model']);
+    const name = String(config.model);
+    if (config.trainedOn === 'images' || !isModelName(name) || models[name].family === 'stylegan') return undefined;
+    const device = resolveDevice(o.device ?? 'auto');
+    const opening = ModelThread.open({ modelDir, device, bf16: useBf16(o.precision, device) });
+    opening.catch(() => undefined); // awaited by convertTo, or closed unused after an error
+    return opening;
+  } catch {
+    return undefined;
   }
 }
 
@@ -206,6 +232,7 @@ async function convertTo(
   family: FamilyId,
   command: string,
   started: number,
+  opening: Promise<ModelThread> | undefined,
 ): Promise<ConvertSummary> {
   const warnings = new Warnings(o.onWarning);
   const progress = progressMeter(command === 'facegan translate' ? 'translate' : 'convert', 'frames', o.onProgress);
@@ -321,8 +348,7 @@ async function convertTo(
 
   // the model: here, or in a thread of its own that runs one group's faces while this loop pastes the group before
   // and reads the next (video outputs of face models by default: docs/convert.md)
-  const useThread = !wholeImages && (o.modelThread ?? target.kind === 'video');
-  let thread: ModelThread | undefined; // opened in the frame loop's try, which closes it
+  let thread: ModelThread | undefined; // awaited in the frame loop's try; convertWith closes it
   const runFaces = (faces: PreparedFace[]): Promise<Tensor[]> =>
     thread
       ? thread.run(faces, settings.decoder)
@@ -408,8 +434,8 @@ async function convertTo(
   };
 
   try {
-    if (useThread) {
-      thread = await ModelThread.open({ modelDir: resolve(o.modelDir), device, bf16: settings.bf16 });
+    if (opening && !wholeImages) {
+      thread = await opening;
       trained.model.dispose(); // the thread holds its own copy
     }
     let waited = performance.now();
@@ -450,8 +476,6 @@ async function convertTo(
     if (running) for (const k of running.jobs) releaseFace(k.face);
     await writer?.abort();
     throw e;
-  } finally {
-    await thread?.close();
   }
   if (kind === 'image' && unreadable.length) throw new FaceganError(ErrorCodes.BAD_FILE, unreadable[0]!.reason);
   requireSomeRead(input, unreadable, total);
