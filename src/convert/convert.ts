@@ -434,7 +434,8 @@ async function convertTo(
   };
 
   try {
-    if (opening && !wholeImages) {
+    if (opening) {
+      // (opened only for models of faces: openModelThread read the same config that wholeImages comes from)
       thread = await opening;
       trained.model.dispose(); // the thread holds its own copy
     }
