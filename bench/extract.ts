@@ -11,6 +11,7 @@ import { sharedData } from '../src/testing/data.js';
 import { extract } from '../src/extract/extract.js';
 import { DETECTOR_IDS, type DetectorId } from '../src/faces/detected.js';
 import { peakRssMb } from './util.js';
+import { StageTimes } from '../src/core/stage-times.js';
 
 export const extractOptions = {
   frames: { type: 'int', help: 'frames in the clip', default: 150, min: 10, max: 250 },
@@ -75,7 +76,9 @@ export async function benchExtract(o: {
     const decodeFps = o.frames / ((performance.now() - t) / 1000);
     t = performance.now();
     let firstDone = 0;
+    const times = new StageTimes();
     const s = await extract({
+      times,
       input: clip,
       output: join(tmp, 'faces'),
       alignments: join(tmp, 'a.json'),
@@ -105,6 +108,7 @@ export async function benchExtract(o: {
       identity: o.identity,
       threads: o.threads,
       peakRssMb: peakRssMb(),
+      msPerFrame: times.per(s.frames),
       note:
         'framesPerSecond includes loading the face models (about 2 s); ' +
         'framesPerSecondAfterLoad starts at the first frame',

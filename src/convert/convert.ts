@@ -25,15 +25,14 @@ import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file
 import { HumanDetector } from '../faces/human.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
-import { loadTrainedModel, readModelConfig, requireFamily, type TrainedModel } from '../models/trained.js';
-import { isModelName, models, type FamilyId } from '../models/registry.js';
+import { describeTrainedModel, loadTrainedModel, requireFamily, type TrainedModel } from '../models/trained.js';
+import type { FamilyId } from '../models/registry.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
 import {
   prepareFace,
   runModel,
   pasteFace,
-  releaseFace,
   useBf16,
   type ColourMode,
   type PreparedFace,
@@ -188,7 +187,7 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
       : target.kind === 'image'
         ? () => undefined
         : lockFolder(target.path, 'The output folder');
-  // the model's own thread loads its copy while this one loads the model and opens the input
+  // the model's own thread loads the model while this one reads its description and opens the input
   const opening = openModelThread(o, target);
   try {
     if (target.kind === 'video') removePartials(target.path);
@@ -210,9 +209,7 @@ function openModelThread(o: Settled, target: OutputTarget): Promise<ModelThread>
   if (!(o.modelThread ?? target.kind === 'video')) return undefined;
   try {
     const modelDir = resolve(o.modelDir);
-    const config = readModelConfig<Record<string, unknown>>(modelDir, ['model']);
-    const name = String(config.model);
-    if (config.trainedOn === 'images' || !isModelName(name) || models[name].family === 'stylegan') return undefined;
+    if (describeTrainedModel(modelDir).trainedOn === 'images') return undefined;
     const device = resolveDevice(o.device ?? 'auto');
     const opening = ModelThread.open({ modelDir, device, bf16: useBf16(o.precision, device) });
     opening.catch(() => undefined); // awaited by convertTo, or closed unused after an error
@@ -237,10 +234,13 @@ async function convertTo(
   const warnings = new Warnings(o.onWarning);
   const progress = progressMeter(command === 'facegan translate' ? 'translate' : 'convert', 'frames', o.onProgress);
   const device = resolveDevice(o.device ?? 'auto');
-  const trained: TrainedModel = loadTrainedModel(resolve(o.modelDir), device);
-  requireFamily(trained, family, o.modelDir, command);
-  const wholeImages = trained.trainedOn === 'images';
-  if (o.mask === 'learned' && !trained.geometry.mask) {
+  const info = describeTrainedModel(resolve(o.modelDir));
+  requireFamily(info, family, o.modelDir, command);
+  const { geometry } = info;
+  // the weights, here only when no thread of its own runs the model (that thread loads them)
+  const trained: TrainedModel | undefined = opening ? undefined : loadTrainedModel(resolve(o.modelDir), device);
+  const wholeImages = info.trainedOn === 'images';
+  if (o.mask === 'learned' && !geometry.mask) {
     throw new FaceganError(
       ErrorCodes.USAGE,
       `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`,
@@ -305,6 +305,9 @@ async function convertTo(
   const { frames, video } = listed;
   const total = part ? Math.min(part.to, video!.frames) - part.from : listed.total;
   const xmp = o.provenance === false ? undefined : provenanceXmp();
+  // the model's own thread (opened only for models of faces, and then the only model: this thread loaded none),
+  // ready before the output is started: a model it cannot load stops the run here
+  const thread = opening ? await opening : undefined;
   const writer =
     target.kind === 'video' && video
       ? new VideoWriter({
@@ -348,11 +351,10 @@ async function convertTo(
 
   // the model: here, or in a thread of its own that runs one group's faces while this loop pastes the group before
   // and reads the next (video outputs of face models by default: docs/convert.md)
-  let thread: ModelThread | undefined; // awaited in the frame loop's try; convertWith closes it
   const runFaces = (faces: PreparedFace[]): Promise<Tensor[]> =>
     thread
       ? thread.run(faces, settings.decoder)
-      : Promise.resolve(timed(o.times, 'model', () => runModel(trained, faces, settings)));
+      : Promise.resolve(timed(o.times, 'model', () => runModel(trained!, faces, settings)));
 
   /** Starts the first n frames read ahead: their faces are cut, and go through the model in one batch. */
   const startGroup = async (n: number): Promise<Group> => {
@@ -363,26 +365,19 @@ async function convertTo(
     // translated whole is read in full before it is written
     const jobs: Job[] = [];
     if (wholeImages) {
-      for (const p of group) await translateImage(p.image, p.image, trained, { ...settings, resolution: o.resolution });
+      for (const p of group)
+        await translateImage(p.image, p.image, trained!, { ...settings, resolution: o.resolution });
     }
-    try {
-      for (let j = 0; j < group.length; j++) {
-        const p = group[j]!,
-          centre = behind.length + j;
-        const window = timeline.slice(Math.max(0, centre - radius), centre + radius + 1);
-        for (let i = 0; i < p.faces.length; i++) {
-          const face = p.faces[i]!;
-          if (filter && !filter.keeps(face.identity ?? (await identityOfFace(p.image, face.landmarks)))) continue;
-          const landmarks = radius > 0 ? smoothLandmarks(window, Math.min(centre, radius), i, radius) : face.landmarks;
-          jobs.push({
-            frame: j,
-            face: timed(times, 'prepare', () => prepareFace(p.image, landmarks, trained, device)),
-          });
-        }
+    for (let j = 0; j < group.length; j++) {
+      const p = group[j]!,
+        centre = behind.length + j;
+      const window = timeline.slice(Math.max(0, centre - radius), centre + radius + 1);
+      for (let i = 0; i < p.faces.length; i++) {
+        const face = p.faces[i]!;
+        if (filter && !filter.keeps(face.identity ?? (await identityOfFace(p.image, face.landmarks)))) continue;
+        const landmarks = radius > 0 ? smoothLandmarks(window, Math.min(centre, radius), i, radius) : face.landmarks;
+        jobs.push({ frame: j, face: timed(times, 'prepare', () => prepareFace(p.image, landmarks, geometry)) });
       }
-    } catch (e) {
-      for (const k of jobs) releaseFace(k.face);
-      throw e;
     }
     const outputs = runFaces(jobs.map((k) => k.face));
     outputs.catch(() => undefined); // awaited by finishGroup; a failure meanwhile is not unhandled
@@ -397,15 +392,11 @@ async function convertTo(
   /** Pastes a started group's faces back and writes its frames. */
   const finishGroup = async ({ group, jobs, outputs }: Group) => {
     const times = o.times;
-    try {
-      const ys = thread ? await timedAsync(times, 'model', () => outputs) : await outputs;
-      jobs.forEach((k, i) => {
-        pasteFace(k.face, ys[i]!, group[k.frame]!.image, settings, times);
-        ys[i]!.dispose();
-      });
-    } finally {
-      for (const k of jobs) releaseFace(k.face);
-    }
+    const ys = thread ? await timedAsync(times, 'model', () => outputs) : await outputs;
+    jobs.forEach((k, i) => {
+      pasteFace(k.face, ys[i]!, group[k.frame]!.image, settings, times);
+      ys[i]!.dispose();
+    });
     for (let j = 0; j < group.length; j++) {
       const p = group[j]!,
         out = p.image;
@@ -434,11 +425,6 @@ async function convertTo(
   };
 
   try {
-    if (opening) {
-      // (opened only for models of faces: openModelThread read the same config that wholeImages comes from)
-      thread = await opening;
-      trained.model.dispose(); // the thread holds its own copy
-    }
     let waited = performance.now();
     for await (const frame of frames) {
       o.times?.add('decode', performance.now() - waited);
@@ -474,7 +460,6 @@ async function convertTo(
       else await writer.finish();
     }
   } catch (e) {
-    if (running) for (const k of running.jobs) releaseFace(k.face);
     await writer?.abort();
     throw e;
   }

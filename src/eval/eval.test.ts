@@ -17,7 +17,7 @@ import { HumanDetector, largestFace } from '../faces/human.js';
 import { readImage } from '../media/image.js';
 import { poseDifference } from '../faces/expression.js';
 import { readFaceCrop } from '../faces/crop-file.js';
-import { prepareFace, releaseFace } from '../swap/swap.js';
+import { prepareFace } from '../swap/swap.js';
 import type { ModelGeometry, SwapModel } from '../models/trained.js';
 import { centroid, folderFaces } from './identities.js';
 import { descriptorDistance } from '../faces/identity.js';
@@ -47,16 +47,13 @@ const identityModel = (): SwapModel => ({ geometry, iteration: 0, model: { forwa
 
 /** Always the mean of the source's faces, as the model would see them. */
 async function constantModel(): Promise<SwapModel> {
-  const probe: SwapModel = { geometry, iteration: 0, model: { forward: (x) => x } };
   const sum = new Float32Array(3 * 64 * 64);
   const files = readdirSync(source).sort();
   for (const f of files) {
     const crop = await readFaceCrop(join(source, f));
-    const p = prepareFace(crop.image, crop.landmarks!, probe, 'cpu');
-    (p.input.data() as Float32Array).forEach((v, i) => {
+    prepareFace(crop.image, crop.landmarks!, geometry).pixels.forEach((v, i) => {
       sum[i]! += v / files.length;
     });
-    releaseFace(p);
   }
   return {
     geometry,

@@ -22,13 +22,12 @@ import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js
 import { identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
-import { loadTrainedModel, type SwapModel, type TrainedModel } from '../models/trained.js';
+import { loadTrainedModel, type ModelGeometry, type SwapModel, type TrainedModel } from '../models/trained.js';
 import {
   forwardModel,
   prepareFace,
   runModel,
   pasteFace,
-  releaseFace,
   useBf16,
   type ColourMode,
   type PreparedFace,
@@ -36,7 +35,7 @@ import {
 } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import { centroid, faceFiles, folderFaces } from './identities.js';
-import { inputData, meanOf, ReconstructionStats } from './reconstruction.js';
+import { meanOf, ReconstructionStats } from './reconstruction.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
 import { REPORT_VERSION, finite, mean, type EvalReport, type FrameResult } from './report.js';
 import { exampleImage, renderHtml, type Example } from './html.js';
@@ -208,7 +207,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   }
   const sourceCentroid = centroid(sourceFaces.map((f) => f.descriptor));
   // the template baseline: the mean of the input person's training faces, framed as the model's inputs
-  const template = o.faces ? await templateOf(resolve(o.faces), o.maxFaces, model, device, warnings) : undefined;
+  const template = o.faces ? await templateOf(resolve(o.faces), o.maxFaces, model.geometry, warnings) : undefined;
 
   const everyN = o.spread ? Math.max(1, Math.floor(listFrames(input, kind, 1).total / o.maxFrames)) : o.everyN;
   const { total, frames } = listFrames(input, kind, everyN, o.signal, (m) => warnings.add(m));
@@ -224,34 +223,30 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   let queue: Job[] = [];
 
   const run = async (jobs: Job[]) => {
-    const prepared: PreparedFace[] = jobs.map((j) => prepareFace(j.image, j.landmarks, model, device));
-    try {
-      const swapped = runModel(model, prepared, settings);
-      const rebuilt = runModel(model, prepared, { ...settings, decoder: own });
-      for (let i = 0; i < jobs.length; i++) {
-        const job = jobs[i]!;
-        const out: RgbImage = {
-          width: job.image.width,
-          height: job.image.height,
-          data: new Uint8Array(job.image.data),
-        };
-        pasteFace(prepared[i]!, swapped[i]!, out, settings);
-        const fit = recon.add(prepared[i]!.input, rebuilt[i]!);
-        // the cycle: the swap taken back through the model toward the input's side (A->B->A)
-        const cycled = noGrad(() =>
-          tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })),
-        );
-        cycleRecon.add(prepared[i]!.input, cycled);
-        cycled.dispose();
-        swapped[i]!.dispose();
-        rebuilt[i]!.dispose();
-        const r = await measure(job, out);
-        results.push({ ...r.result, psnr: fit.psnr, ssim: fit.ssim });
-        outputs.push(r.descriptor);
-        if (exampleAt.has(results.length - 1)) examples.push(await exampleImage(job.key, job.image, out, job.face.box));
-      }
-    } finally {
-      prepared.forEach(releaseFace);
+    const prepared: PreparedFace[] = jobs.map((j) => prepareFace(j.image, j.landmarks, model.geometry));
+    const swapped = runModel(model, prepared, settings);
+    const rebuilt = runModel(model, prepared, { ...settings, decoder: own });
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      const out: RgbImage = {
+        width: job.image.width,
+        height: job.image.height,
+        data: new Uint8Array(job.image.data),
+      };
+      pasteFace(prepared[i]!, swapped[i]!, out, settings);
+      const fit = recon.add(prepared[i]!.pixels, rebuilt[i]!);
+      // the cycle: the swap taken back through the model toward the input's side (A->B->A)
+      const cycled = noGrad(() =>
+        tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })),
+      );
+      cycleRecon.add(prepared[i]!.pixels, cycled);
+      cycled.dispose();
+      swapped[i]!.dispose();
+      rebuilt[i]!.dispose();
+      const r = await measure(job, out);
+      results.push({ ...r.result, psnr: fit.psnr, ssim: fit.ssim });
+      outputs.push(r.descriptor);
+      if (exampleAt.has(results.length - 1)) examples.push(await exampleImage(job.key, job.image, out, job.face.box));
     }
   };
 
@@ -325,15 +320,11 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const sourceRecon = new ReconstructionStats(decoder);
   const withLandmarks = sourceFaces.filter((f) => f.landmarks);
   for (let i = 0; i < withLandmarks.length; i += BATCH) {
-    const prepared = withLandmarks.slice(i, i + BATCH).map((f) => prepareFace(f.image, f.landmarks!, model, device));
-    try {
-      runModel(model, prepared, { ...settings, decoder }).forEach((y, k) => {
-        sourceRecon.add(prepared[k]!.input, y);
-        y.dispose();
-      });
-    } finally {
-      prepared.forEach(releaseFace);
-    }
+    const prepared = withLandmarks.slice(i, i + BATCH).map((f) => prepareFace(f.image, f.landmarks!, model.geometry));
+    runModel(model, prepared, { ...settings, decoder }).forEach((y, k) => {
+      sourceRecon.add(prepared[k]!.pixels, y);
+      y.dispose();
+    });
   }
 
   // identity: the nearest of the source, the original person and the gallery
@@ -443,8 +434,7 @@ function temporal(tracks: readonly Track[], step: number): EvalReport['temporal'
 async function templateOf(
   folder: string,
   max: number,
-  model: SwapModel,
-  device: Device,
+  geometry: ModelGeometry,
   warnings: Warnings,
 ): Promise<Float32Array | undefined> {
   const skipped: Skipped[] = [],
@@ -453,12 +443,7 @@ async function templateOf(
   for (const path of files) {
     const crop = await readFaceCropOrSkip(path, skipped);
     if (!crop?.landmarks) continue;
-    const prepared = prepareFace(crop.image, crop.landmarks, model, device);
-    try {
-      inputs.push(inputData(prepared.input));
-    } finally {
-      releaseFace(prepared);
-    }
+    inputs.push(prepareFace(crop.image, crop.landmarks, geometry).pixels);
   }
   warnings.skipped(skipped, folder, files.length);
   if (!inputs.length) {

@@ -14,15 +14,15 @@ export class ReconstructionStats {
 
   constructor(readonly side: 'a' | 'b') {}
 
-  /** Adds one face: the model's input x ([1, 3, S, S]) and its rebuilt output y ([1, 3 or 4, S, S]). */
-  add(x: Tensor, y: Tensor): { psnr: number; ssim: number } {
+  /** Adds one face: the model's input x (planar pixels, [3, S, S]) and its rebuilt output y ([1, 3 or 4, S, S]). */
+  add(x: Float32Array, y: Tensor): { psnr: number; ssim: number } {
     const fit = noGrad(() =>
       tidy(() => {
-        const target = x.to({ device: 'cpu', dtype: 'float32' });
         const out = y.narrow(1, 0, 3).to({ device: 'cpu', dtype: 'float32' }).clamp(0, 1);
-        this.shape = target.shape;
-        this.inputs.push(Float32Array.from(target.data() as Float32Array));
-        return figures(out, target);
+        const S = Math.round(Math.sqrt(x.length / 3));
+        this.shape = [1, 3, S, S];
+        this.inputs.push(x);
+        return figures(out, tensor(x, { shape: [...this.shape] }));
       }),
     );
     this.fits.push(fit);
@@ -74,11 +74,6 @@ export function meanOf(xs: readonly Float32Array[]): Float32Array {
       m[i]! += v / xs.length;
     });
   return m;
-}
-
-/** The model inputs ([1, 3, S, S]) as plain arrays, for meanOf. */
-export function inputData(x: Tensor): Float32Array {
-  return noGrad(() => tidy(() => Float32Array.from(x.to({ device: 'cpu', dtype: 'float32' }).data() as Float32Array)));
 }
 
 function figures(y: Tensor, x: Tensor): { psnr: number; ssim: number; mae: number } {

@@ -45,6 +45,7 @@ import { lockAt, lockFolder } from '../io/lock.js';
 import { sameFile } from '../io/paths.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
 import { Warnings } from '../core/warnings.js';
+import { timed, timedAsync, type StageTimes } from '../core/stage-times.js';
 
 export interface ExtractOptions {
   /** An image file, a folder of images, or a video file. */
@@ -100,6 +101,8 @@ export interface ExtractOptions {
    */
   rotations?: boolean;
   signal?: AbortSignal;
+  /** Where the time goes, per stage of the main thread, and the detector's own thread (bench:extract's profile). */
+  times?: StageTimes;
 }
 
 export interface ExtractSummary {
@@ -222,11 +225,12 @@ async function faceRecords(
   d: Detecting,
   crops: string,
   outDir: string,
-  o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>> & { minVisibility?: number },
+  o: Required<Pick<ExtractOptions, 'size' | 'coverage' | 'minSize' | 'maxFaces'>> &
+    Pick<ExtractOptions, 'minVisibility' | 'times'>,
 ): Promise<FrameRecord> {
   const { frame: f, image } = d;
   const key = f.key;
-  const found = (await d.found)
+  const found = (await timedAsync(o.times, 'detect (wait)', () => d.found))
     .filter((f) => Math.min(f.box[2], f.box[3]) >= o.minSize)
     .filter((f) => o.minVisibility === undefined || (f.visibility ?? 0) >= o.minVisibility)
     .sort(byAreaDescending)
@@ -243,10 +247,13 @@ async function faceRecords(
     const alignment = alignmentMatrix(landmarks);
     const matrix = cropMatrix(alignment, o.size, o.coverage);
     // only the region the crop reads is converted to a tensor (the identity chip lies inside it)
-    const region = faceRegion(image, matrix, o.size);
+    const region = timed(o.times, 'region', () => faceRegion(image, matrix, o.size));
     try {
       const local = shiftAffine(alignment, region.x0, region.y0);
-      const identity = w.identity || w.filter.active ? await identityOf(region.tensor, local) : undefined;
+      const identity =
+        w.identity || w.filter.active
+          ? await timedAsync(o.times, 'identity', () => identityOf(region.tensor, local))
+          : undefined;
       if (identity && !w.filter.keeps(identity)) {
         w.filtered++;
         continue;
@@ -282,9 +289,10 @@ async function cutFace(
   crop: string,
   outDir: string,
   w: FrameWork,
-  o: { size: number; coverage: number },
+  o: { size: number; coverage: number; times?: StageTimes },
   identity?: number[],
 ): Promise<FaceRecord> {
+  const started = performance.now();
   const cropT = warpCrop(cut.source, cut.local, o.size);
   const record: FaceRecord = {
     box: f.box.map((v) => round(v)) as FaceRecord['box'],
@@ -315,10 +323,11 @@ async function cutFace(
   };
   const image = tensorToImage(cropT);
   cropT.dispose();
-  const write = writePng(join(outDir, crop), image, { facegan: JSON.stringify(embedded) });
+  o.times?.add('crop', performance.now() - started);
+  const write = timed(o.times, 'png', () => writePng(join(outDir, crop), image, { facegan: JSON.stringify(embedded) }));
   write.catch(() => undefined); // reported when awaited; this only keeps it from counting as unhandled meanwhile
   w.writes.push(write);
-  if (w.writes.length > 16) await w.writes.shift();
+  if (w.writes.length > 16) await timedAsync(o.times, 'png (wait)', () => w.writes.shift()!);
   return record;
 }
 
@@ -476,9 +485,9 @@ async function extractLocked(
     let lastSave = performance.now(),
       saveMs = 0;
     const saveAll = async () => {
-      await Promise.all(work.writes.splice(0));
+      await timedAsync(o.times, 'png (wait)', () => Promise.all(work.writes.splice(0)));
       const t = performance.now();
-      save(alignmentsPath, doc);
+      timed(o.times, 'alignments', () => save(alignmentsPath, doc));
       lastSave = performance.now();
       saveMs = lastSave - t;
     };
@@ -506,7 +515,9 @@ async function extractLocked(
         unsaved = 0;
       }
     };
+    let waited = performance.now();
     for await (const frame of frames) {
+      o.times?.add('decode', performance.now() - waited);
       if (o.signal?.aborted) break;
       summary.frames++;
       // resume is keyed on the output too: a frame the alignments file holds for another faces folder (a new -o),
@@ -527,7 +538,7 @@ async function extractLocked(
         // read it and start its detection, then cut the faces of the frame before it meanwhile
         let image: RgbImage | undefined;
         try {
-          image = await frame.image();
+          image = await timedAsync(o.times, 'read', () => frame.image());
         } catch (e) {
           if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
           await finish();
@@ -550,6 +561,7 @@ async function extractLocked(
         summary.unreadable.push({ file: frame.key, reason: 'not an image file' });
       }
       progress(++n, Math.max(total, n), { faces: summary.faces }, frame.key);
+      waited = performance.now();
     }
     await finish();
     // the last frame's faces are counted only now: the bar ends on the summary's figures
@@ -557,6 +569,8 @@ async function extractLocked(
     summary.stopped = o.signal?.aborted ?? false;
     summary.filtered = work.filtered;
     await saveAll();
+    // the detector's own thread, beside the stages above (they include the wait for it)
+    if (detector instanceof DetectorThread) o.times?.add('detector (own thread)', detector.busyMs);
     return summary;
   } finally {
     await detector.close?.();

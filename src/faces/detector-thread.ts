@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { spawnTsWorker } from '../io/ts-worker.js';
+import { WorkerCalls } from '../io/worker-calls.js';
 import type { DetectedFace, DetectorOptions, FaceDetector } from './detected.js';
 
 export interface DetectRequest {
@@ -19,50 +20,45 @@ export interface DetectReply {
   id: number;
   faces?: DetectedFace[];
   error?: string;
+  /** Milliseconds the thread spent on the frame. */
+  ms?: number;
 }
 
 export class DetectorThread implements FaceDetector {
   #worker: Worker;
   #next = 0;
-  #pending = new Map<number, { resolve: (f: DetectedFace[]) => void; reject: (e: Error) => void }>();
-  #failed?: Error;
+  /** Milliseconds the thread has spent detecting (it overlaps the caller's work): extract's profile. */
+  busyMs = 0;
+  readonly #calls = new WorkerCalls<DetectedFace[]>(
+    (e) => new FaceganError(ErrorCodes.ENGINE, `The face detector failed: ${e.message}`, { cause: e }),
+    'the face detector',
+  );
 
   constructor(options: DetectorOptions = {}) {
-    this.#worker = spawnTsWorker(new URL('./detector-worker.ts', import.meta.url), options);
+    this.#worker = this.#calls.watch(spawnTsWorker(new URL('./detector-worker.ts', import.meta.url), options));
     this.#worker.on('message', (r: DetectReply) => {
-      const p = this.#pending.get(r.id);
-      this.#pending.delete(r.id);
-      if (!this.#pending.size) this.#worker.unref(); // idle: it does not keep the process alive
-      if (r.error) p?.reject(new FaceganError(ErrorCodes.ENGINE, `The face detector failed: ${r.error}`));
-      else p?.resolve(r.faces!);
+      this.busyMs += r.ms ?? 0;
+      this.#calls.settle(
+        r.id,
+        r.error ? new FaceganError(ErrorCodes.ENGINE, `The face detector failed: ${r.error}`) : r.faces!,
+      );
+      if (!this.#calls.waiting) this.#worker.unref(); // idle: it does not keep the process alive
     });
-    this.#worker.on('error', (e) => this.#fail(e));
-    this.#worker.on('exit', (code) => {
-      if (code !== 0) this.#fail(new Error(`the detection thread stopped (exit ${code})`));
-    });
-    this.#worker.unref();
-  }
-
-  #fail(e: Error): void {
-    this.#failed = new FaceganError(ErrorCodes.ENGINE, `The face detector failed: ${e.message}`, { cause: e });
-    for (const p of this.#pending.values()) p.reject(this.#failed);
-    this.#pending.clear();
+    this.#worker.on('error', () => this.#worker.unref());
     this.#worker.unref();
   }
 
   /** Queues a frame (its pixels are copied); resolves with its faces. */
   detect(image: RgbImage): Promise<DetectedFace[]> {
-    if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
-    const data = image.data.slice().buffer;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.ref();
+    return this.#calls.call(id, () => {
+      const data = image.data.slice().buffer;
       this.#worker.postMessage({ id, width: image.width, height: image.height, data } satisfies DetectRequest, [data]);
+      this.#worker.ref();
     });
   }
 
-  async close(): Promise<void> {
-    await this.#worker.terminate();
+  close(): Promise<void> {
+    return this.#calls.close();
   }
 }

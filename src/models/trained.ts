@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checked, count, finite } from '../core/validate.js';
 import { loadSafetensors, dispose, isFloating, tidy, type Device, type Module, type Tensor } from '../engine/index.js';
-import { createModel, isModelName, models, type FamilyId, type ModelName } from './registry.js';
+import { createModel, isModelName, models, pairModels, type FamilyId, type ModelName } from './registry.js';
 import { CycleGenerators, type CycleGanSpec } from './cyclegan.js';
 
 export const MODEL_FOLDER_VERSION = 1;
@@ -199,14 +199,18 @@ function inferenceModule(family: FamilyId, config: Record<string, unknown>): Mod
   return createModel(String(config.model), { mask: !!config.mask });
 }
 
+/** A model folder's description: what it is and was trained on, and its geometry, without its weights. */
+export interface TrainedModelInfo extends Omit<TrainedModel, 'model'> {
+  /** The weights inference loads: the averaged ones where a pair model keeps them (train --ema). */
+  weightsFile: string;
+  config: Record<string, unknown>;
+}
+
 /**
- * A trained model of any family, ready for inference (eval mode): a pair model's decoders, or a CycleGAN's two
- * generators, each as `forward(x, side)` on images in 0-1 ('b': A->B, 'a': B->A).
- * @example
- * const { model, geometry } = loadTrainedModel('model/');
- * const swapped = model.forward(faceA, 'b'); // A's face rebuilt by B's decoder
+ * Reads what a model folder holds without loading its weights (refusing a folder that inference cannot use): all a
+ * caller needs whose model runs elsewhere, e.g. in convert's model thread.
  */
-export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedModel {
+export function describeTrainedModel(dir: string): TrainedModelInfo {
   const files = modelFiles(dir);
   const config = readModelConfig<Record<string, unknown>>(dir, ['model', 'size']);
   const name = String(config.model);
@@ -224,13 +228,7 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
     );
   }
   requireConfigKeys(files.config, config, INFERENCE_KEYS[family](config));
-  const trainedOn: TrainedOn = config.trainedOn === 'images' ? 'images' : 'faces';
-  const model = inferenceModule(family, config);
-  // a pair model that keeps averaged weights makes its outputs with them (train --ema)
   const averaged = family === 'pair' && Number(config.ema) > 0 && existsSync(files.ema);
-  loadWeights(model, averaged ? files.ema : files.weights);
-  model.to(device);
-  model.eval();
   const state = existsSync(files.state) ? readTrainState(files.state) : { iteration: 0 };
   const geometry: ModelGeometry = {
     model: name,
@@ -239,19 +237,47 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
     modelCoverage: Number(config.modelCoverage ?? 1),
     extractCoverage: Number(config.extractCoverage ?? 1),
   };
-  return { model, geometry, iteration: state.iteration ?? 0, family, trainedOn };
+  return {
+    geometry,
+    iteration: state.iteration ?? 0,
+    family,
+    trainedOn: config.trainedOn === 'images' ? 'images' : 'faces',
+    weightsFile: averaged ? files.ema : files.weights,
+    config,
+  };
 }
 
-/** Refuses a model of another family than a command takes, saying which command takes it (and releases it). */
-export function requireFamily(trained: TrainedModel, family: FamilyId, dir: string, command: string): void {
+/**
+ * A trained model of any family, ready for inference (eval mode): a pair model's decoders, or a CycleGAN's two
+ * generators, each as `forward(x, side)` on images in 0-1 ('b': A->B, 'a': B->A).
+ * @example
+ * const { model, geometry } = loadTrainedModel('model/');
+ * const swapped = model.forward(faceA, 'b'); // A's face rebuilt by B's decoder
+ */
+export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedModel {
+  const info = describeTrainedModel(dir);
+  const model = inferenceModule(info.family, info.config);
+  loadWeights(model, info.weightsFile);
+  model.to(device);
+  model.eval();
+  const { geometry, iteration, family, trainedOn } = info;
+  return { model, geometry, iteration, family, trainedOn };
+}
+
+/** Refuses a model of another family than a command takes, saying which command takes it. */
+export function requireFamily(
+  trained: Pick<TrainedModel, 'family' | 'geometry'>,
+  family: FamilyId,
+  dir: string,
+  command: string,
+): void {
   if (trained.family === family) return;
-  trained.model.dispose();
   const other = trained.family === 'cyclegan' ? 'facegan translate' : 'facegan convert';
   throw new FaceganError(
     ErrorCodes.BAD_MODEL,
     `${dir} holds a ${trained.geometry.model} model ` +
       `(${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ` +
-      `${command} takes ${family === 'pair' ? 'pair models (lightweight, original, h128)' : 'CycleGAN models'}. ` +
+      `${command} takes ${family === 'pair' ? `pair models (${Object.keys(pairModels).join(', ')})` : 'CycleGAN models'}. ` +
       `Use ${other} with it.`,
   );
 }

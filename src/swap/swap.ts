@@ -11,20 +11,10 @@ import { applyAffine, composeAffine, invertAffine, similarityParts, type Affine 
 import { avgColour, colourTransfer, matchHistogram, type Planar } from '../core/colour-match.js';
 import { seamlessClone } from '../core/poisson.js';
 import { pasteCrop } from '../core/paste.js';
-import {
-  type Tensor,
-  tensor,
-  tidy,
-  noGrad,
-  autocast,
-  interpolate,
-  cat,
-  hasFastBf16,
-  type Device,
-} from '../engine/index.js';
+import { type Tensor, tensor, tidy, noGrad, autocast, interpolate, hasFastBf16, type Device } from '../engine/index.js';
 import { alignmentMatrix, cropMatrix, shiftAffine, unitToCrop } from '../faces/align.js';
 import { copyRegion, cropBounds, cropPlanar, cropRgb, footprint } from '../core/crop-sample.js';
-import type { SwapModel } from '../models/trained.js';
+import type { ModelGeometry, SwapModel } from '../models/trained.js';
 import { timed, type StageTimes } from '../core/stage-times.js';
 import { clearBorder, landmarkMask, refineMask, type MaskType } from './masks.js';
 
@@ -111,20 +101,12 @@ export interface PreparedFace {
   region: RgbImage;
   /** Region pixels -> blend-crop pixels. */
   local: Affine;
-  /** The model's input, [1, 3, S, S] on the model's device. */
-  input: Tensor;
-  /** The same input's pixels, planar [3, S, S] (what a model in another thread is sent). */
+  /** The model's input: planar pixels [3, S, S], 0-1 (runModel or a model's thread stacks a batch of them). */
   pixels: Float32Array;
 }
 
 /** Aligns the face with these 68 landmarks (frame pixels) and cuts the model's input as training did. */
-export function prepareFace(
-  source: RgbImage,
-  landmarks: readonly Point[],
-  trained: SwapModel,
-  device: Device,
-): PreparedFace {
-  const g = trained.geometry;
+export function prepareFace(source: RgbImage, landmarks: readonly Point[], g: ModelGeometry): PreparedFace {
   const alignment = alignmentMatrix(landmarks);
   const B = blendSize(alignment, g.modelCoverage);
   const toBlend = cropMatrix(alignment, B, g.modelCoverage);
@@ -140,9 +122,8 @@ export function prepareFace(
   const read = cropBounds({ width: EXTRACT_SIZE, height: EXTRACT_SIZE }, extractToModel, g.size);
   const extract = cropRgb(region, toExtract, EXTRACT_SIZE, read);
   const modelInput = cropPlanar(extract, EXTRACT_SIZE, extractToModel, g.size);
-  const input = noGrad(() => tidy(() => tensor(modelInput, { shape: [1, 3, g.size, g.size] }).to({ device })));
   const local = shiftAffine(toBlend, bounds.x0, bounds.y0);
-  return { landmarks, blend: B, toBlend, region, local, input, pixels: modelInput };
+  return { landmarks, blend: B, toBlend, region, local, pixels: modelInput };
 }
 
 /** The model on a batch [N, 3, S, S] toward `s.decoder`, in bf16 when asked; the output on the CPU, float32. */
@@ -173,24 +154,21 @@ export function runModel(
   s: Pick<SwapSettings, 'decoder' | 'bf16' | 'device'>,
 ): Tensor[] {
   if (!faces.length) return [];
+  const S = trained.geometry.size;
   return noGrad(() =>
     tidy(() => {
-      const y = forwardModel(
-        trained,
-        cat(
-          faces.map((f) => f.input),
-          0,
-        ),
-        s,
-      );
+      const y = forwardModel(trained, tensor(stackPixels(faces), { shape: [faces.length, 3, S, S] }), s);
       return faces.map((_, i) => y.narrow(0, i, 1).contiguous());
     }),
   );
 }
 
-/** Releases a prepared face's tensors. */
-export function releaseFace(f: PreparedFace): void {
-  f.input.dispose();
+/** The faces' model inputs one after another: a batch's pixels, [N, 3, S, S]. */
+export function stackPixels(faces: readonly Pick<PreparedFace, 'pixels'>[]): Float32Array {
+  const each = faces[0]?.pixels.length ?? 0;
+  const pixels = new Float32Array(each * faces.length);
+  faces.forEach((f, i) => pixels.set(f.pixels, i * each));
+  return pixels;
 }
 
 /** Blends the model's output `y` ([1, 3 or 4, S, S]) for a prepared face into `target`. */

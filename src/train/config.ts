@@ -1,7 +1,7 @@
 /**
- * The pair models' settings (lightweight, original, h128): one schema (type, default, range, help, fixed or kept)
- * read by the CLI, the dashboard and the validation, beside the core's (core/settings.ts). The config type is
- * derived from the schemas; the folder stores the loss as terms and augmentation as its options.
+ * The pair models' settings (lightweight, lightweight128, original, h128): one schema (type, default, range, help,
+ * fixed or kept) read by the CLI, the dashboard and the validation, beside the core's (core/settings.ts). The config
+ * type is derived from the schemas; the folder stores the loss as terms and augmentation as its options.
  */
 import type { OptionSchema, Resolved } from '../core/options.js';
 import { AUGMENT_DEFAULTS, type AugmentOptions } from './augment.js';

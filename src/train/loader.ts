@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '../io/ts-worker.js';
+import { WorkerCalls } from '../io/worker-calls.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import type { Batch, Side } from './batches.js';
 import type { SampleOptions } from './augment.js';
@@ -37,12 +38,14 @@ export class BatchLoader {
   /** Not #private: a test stops one to check that get() then fails rather than waits. */
   private readonly workers: Worker[];
   readonly ahead: number;
-  #closing = false;
-  #pending = new Map<
-    number,
-    { resolve: (b: Record<Side, Batch>) => void; reject: (e: Error) => void; promise: Promise<Record<Side, Batch>> }
-  >();
-  #failed: Error | undefined;
+  readonly #calls = new WorkerCalls<Record<Side, Batch>>(
+    (e) =>
+      new FaceganError(ErrorCodes.BAD_FILE, `the data worker stopped: ${e.message}; run the same command to resume`, {
+        cause: e,
+      }),
+  );
+  /** The batches asked for and not yet taken by get(), by iteration (asked a few iterations ahead). */
+  readonly #asked = new Map<number, Promise<Record<Side, Batch>>>();
 
   constructor(
     readonly config: LoaderConfig,
@@ -50,56 +53,36 @@ export class BatchLoader {
   ) {
     this.ahead = Math.max(3, 2 * workers);
     this.workers = Array.from({ length: workers }, () => {
-      const worker = spawnTsWorker(new URL('./loader-worker.ts', import.meta.url), config);
-      worker.on('message', (r: LoaderReply) => {
-        const p = this.#pending.get(r.iteration);
-        if (!p) return;
-        if (r.error) p.reject(new FaceganError(ErrorCodes.BAD_FILE, r.error));
-        else p.resolve(r.batches!);
-      });
-      worker.on('error', (e) => this.#fail(e));
-      // a worker that ends without an error (killed, out of memory) would leave get() waiting for ever
-      worker.on('exit', (code) => {
-        if (!this.#closing && !this.#failed)
-          this.#fail(new Error(`it ended (exit code ${code}) before the run did; run the same command to resume`));
-      });
+      const worker = this.#calls.watch(spawnTsWorker(new URL('./loader-worker.ts', import.meta.url), config));
+      worker.on('message', (r: LoaderReply) =>
+        this.#calls.settle(r.iteration, r.error ? new FaceganError(ErrorCodes.BAD_FILE, r.error) : r.batches!),
+      );
       return worker;
     });
   }
 
-  #fail(e: Error): void {
-    this.#failed =
-      e instanceof FaceganError
-        ? e
-        : new FaceganError(ErrorCodes.BAD_FILE, `the data worker stopped: ${e.message}`, { cause: e });
-    for (const p of this.#pending.values()) p.reject(this.#failed);
-  }
-
   #request(iteration: number): Promise<Record<Side, Batch>> {
-    let entry = this.#pending.get(iteration);
-    if (!entry) {
-      let resolve!: (b: Record<Side, Batch>) => void, reject!: (e: Error) => void;
-      const promise = new Promise<Record<Side, Batch>>((res, rej) => ((resolve = res), (reject = rej)));
-      promise.catch(() => undefined);
-      entry = { resolve, reject, promise };
-      this.#pending.set(iteration, entry);
-      if (this.#closing) reject(new FaceganError(ErrorCodes.USAGE, 'the batch loader was closed; open a new one'));
-      else if (this.#failed) reject(this.#failed);
-      else this.workers[iteration % this.workers.length]!.postMessage({ iteration } satisfies LoaderRequest);
+    let asked = this.#asked.get(iteration);
+    if (!asked) {
+      const worker = this.workers[iteration % this.workers.length]!;
+      asked = this.#calls.call(iteration, () => worker.postMessage({ iteration } satisfies LoaderRequest));
+      asked.catch(() => undefined); // a batch asked ahead may fail before get() waits for it
+      this.#asked.set(iteration, asked);
     }
-    return entry.promise;
+    return asked;
   }
 
   /** The batches of one iteration; asks for the next few at the same time. */
   async get(iteration: number): Promise<Record<Side, Batch>> {
     for (let i = iteration; i <= iteration + this.ahead; i++) this.#request(i);
-    const batches = await this.#request(iteration);
-    this.#pending.delete(iteration);
-    return batches;
+    try {
+      return await this.#request(iteration);
+    } finally {
+      this.#asked.delete(iteration);
+    }
   }
 
-  async close(): Promise<void> {
-    this.#closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  close(): Promise<void> {
+    return this.#calls.close();
   }
 }

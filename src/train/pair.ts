@@ -1,7 +1,7 @@
 /**
- * The pair family (faceswap's workflow: lightweight, original, h128): a shared encoder and a decoder per side
- * learn to rebuild warped faces of A and B (SSIM + MSE with eye and mouth weights, optionally a learned mask and
- * a PatchGAN discriminator per side). Plugs into the training core (core/loop.ts).
+ * The pair family (faceswap's workflow: lightweight, lightweight128, original, h128): a shared encoder and a decoder
+ * per side learn to rebuild warped faces of A and B (SSIM + MSE with eye and mouth weights, optionally a learned mask
+ * and a PatchGAN discriminator per side). Plugs into the training core (core/loop.ts).
  */
 import { resolve } from 'node:path';
 import { clipGradNorm, mseLoss, noGrad, tidy, type Tensor } from '../engine/index.js';

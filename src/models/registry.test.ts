@@ -1,0 +1,36 @@
+/** Every registered pair model builds from its spec and maps a face of its size to a face of its size, in 0-1. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { manualSeed, noGrad, rand, tidy } from '../engine/index.js';
+import { createModel, pairModels } from './registry.js';
+
+for (const [name, entry] of Object.entries(pairModels)) {
+  test(`${name}: ${entry.spec.size} px in, ${entry.spec.size} px out on both decoders (4 channels with a mask)`, () => {
+    manualSeed(1);
+    const model = createModel(name, { mask: true });
+    try {
+      const S = entry.spec.size;
+      const shapes = noGrad(() =>
+        tidy(() =>
+          (['a', 'b'] as const).map((side) => {
+            const y = model.forward(rand([1, 3, S, S]), side);
+            assert.ok(y.amin().item() >= 0 && y.amax().item() <= 1, `${name} ${side}: outputs in 0-1`);
+            return y.shape;
+          }),
+        ),
+      );
+      assert.deepEqual(shapes, [
+        [1, 4, S, S],
+        [1, 4, S, S],
+      ]);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+test('lightweight128 is lightweight at 128 px: the same widths, a seed of 8 rather than 4', () => {
+  const [light, l128] = [pairModels.lightweight.spec, pairModels.lightweight128.spec];
+  assert.equal(l128.size, 128);
+  assert.deepEqual({ ...l128, size: 64, seed: 4 }, light);
+});
