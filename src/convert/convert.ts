@@ -23,6 +23,7 @@ import { requireSomeRead } from '../faces/crop-file.js';
 import { drawOverlay, provenanceTags, provenanceXmp, renderLabel, type Overlay } from '../media/provenance.js';
 import { defaultAlignmentsPath, readAlignmentsFile } from '../io/alignments-file.js';
 import { HumanDetector } from '../faces/human.js';
+import { ScaledReader } from '../faces/scaled-reader.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
 import { describeTrainedModel, loadTrainedModel, requireFamily, type TrainedModel } from '../models/trained.js';
@@ -276,12 +277,14 @@ async function convertTo(
     !wholeImages && (!doc || o.filter?.length)
       ? new HumanDetector({ video: kind === 'video', maxFaces: 20, rotations: 'fallback' })
       : undefined;
+  // a video's frames reach Human scaled down while their faces are large (faces/scaled-reader.ts)
+  const frameReader = detector && kind === 'video' ? new ScaledReader(detector) : detector;
   const findFaces: FaceSource = wholeImages
     ? async () => []
     : doc
       ? alignmentsSource(doc)
       : async (_f, image) =>
-          (await detector!.detect(image))
+          (await frameReader!.detect(image))
             .filter((f) => Math.min(f.box[2], f.box[3]) >= 20)
             .map((f) => ({ box: f.box, landmarks: f.landmarks }));
   const filter = o.filter?.length

@@ -44,6 +44,8 @@ import { numThreads, setNumThreads, type Tensor } from '../engine/index.js';
 import { lockAt, lockFolder } from '../io/lock.js';
 import { sameFile } from '../io/paths.js';
 import { IdentityFilter, identityOf } from '../faces/identity-filter.js';
+import { ScaledReader } from '../faces/scaled-reader.js';
+import { warmDescriptor } from '../faces/identity.js';
 import { Warnings } from '../core/warnings.js';
 import { timed, timedAsync, type StageTimes } from '../core/stage-times.js';
 
@@ -132,6 +134,11 @@ export interface ExtractSummary {
  */
 const SAVE_EVERY = 10;
 const SAVE_COST = 20;
+/**
+ * Frames read and sent to the detector ahead of the one being cut. Its thread keeps working while this one cuts,
+ * describes (every redetect frame, ~70 ms) and saves: with one frame ahead it sat idle through each description.
+ */
+const LOOKAHEAD = 3;
 
 /** The alignments file at `path`, or a new empty one; one made with other crop settings is refused. */
 export function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
@@ -457,6 +464,11 @@ async function extractLocked(
   // detection in its own thread runs beside the cutting and saving of the frame before (--no-threads: one thread)
   const detector: FaceDetector & { close?: () => Promise<void> } =
     o.threads === false ? createDetector(detectorOptions) : new DetectorThread(detectorOptions);
+  // a video's frames reach Human scaled down while their faces are large (faces/scaled-reader.ts)
+  const frameDetector =
+    kind === 'video' && detectorOptions.detector === 'human' ? new ScaledReader(detector) : detector;
+  // frames sent ahead to the detector's thread (in one thread, the detector reads one frame at a time)
+  const lookahead = o.threads === false ? 1 : LOOKAHEAD;
   // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:
   // leave the detector a core while extract runs
   const torchThreads = numThreads();
@@ -495,13 +507,17 @@ async function extractLocked(
     const holds = [...owners.keys()].some((crop) => existsSync(join(output, crop)));
     let unsaved = 0;
     let n = 0;
+    let describing = false;
     const progress = progressMeter('extract', 'frames', o.onProgress);
-    let detecting: Detecting | undefined;
-    /** Cuts and records the faces of the frame whose detection is under way, if any. */
-    const finish = async () => {
-      const d = detecting;
+    /** Frames sent to the detector and not yet cut, oldest first. */
+    const detecting: Detecting[] = [];
+    /** Cuts and records the faces of the oldest frame whose detection is under way, if any. */
+    const finishAll = async () => {
+      while (detecting.length) await finishOldest();
+    };
+    const finishOldest = async () => {
+      const d = detecting.shift();
       if (!d) return;
-      detecting = undefined;
       // a photo's (or a folder's) crops are STEM_INDEX.png, as faceswap names them; a video's STEM_FRAME_INDEX.png
       const crops = kind === 'video' ? `${base}${d.frame.key}` : basename(d.frame.key, extname(d.frame.key));
       work.identity = (o.identity ?? true) && (d.frame.index === undefined || d.frame.index % o.redetectEvery === 0);
@@ -532,7 +548,7 @@ async function extractLocked(
           : !held.faces.length || held.faces.some(here));
       const known = ours ? held : undefined;
       if (frame.problem) {
-        await finish();
+        await finishAll();
         summary.unreadable.push({ file: frame.key, reason: frame.problem });
       } else if (!(known && o.skipExisting) && frame.isImage) {
         // read it and start its detection, then cut the faces of the frame before it meanwhile
@@ -541,17 +557,20 @@ async function extractLocked(
           image = await timedAsync(o.times, 'read', () => frame.image());
         } catch (e) {
           if (!(e instanceof FaceganError) || e.code !== ErrorCodes.BAD_FILE) throw e;
-          await finish();
+          await finishAll();
           summary.unreadable.push({ file: frame.key, reason: e.message });
         }
         if (image) {
-          const next: Detecting = { frame, image, found: detector.detect(image) };
+          const next: Detecting = { frame, image, found: frameDetector.detect(image) };
           next.found.catch(() => undefined); // awaited in its turn
-          await finish();
-          detecting = next;
+          detecting.push(next);
+          // the identity net loads (a second's synchronous require) while the first frame is being detected
+          if (!describing && (o.identity ?? true)) warmDescriptor();
+          describing = true;
+          while (detecting.length > lookahead) await finishOldest();
         }
       } else {
-        await finish();
+        await finishAll();
       }
       if (known && o.skipExisting) {
         summary.resumed++;
@@ -563,7 +582,7 @@ async function extractLocked(
       progress(++n, Math.max(total, n), { faces: summary.faces }, frame.key);
       waited = performance.now();
     }
-    await finish();
+    await finishAll();
     // the last frame's faces are counted only now: the bar ends on the summary's figures
     if (n) progress(n, Math.max(total, n), { faces: summary.faces });
     summary.stopped = o.signal?.aborted ?? false;

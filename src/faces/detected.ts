@@ -63,6 +63,8 @@ export interface DetectorOptions {
 /** Anything that finds faces in an RGB image: a detector of the registry, or DetectorThread running one. */
 export interface FaceDetector {
   detect(image: import('../core/image.js').RgbImage): Promise<DetectedFace[]>;
+  /** Loads its models now, ahead of the first frame (else the first detect does). */
+  warm?(): Promise<void>;
 }
 
 /** Orders faces largest first (by box area). */

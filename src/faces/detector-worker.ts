@@ -9,6 +9,8 @@ import type { DetectRequest, DetectReply } from './detector-thread.js';
 
 const detector = createDetector(workerData as DetectorOptions);
 const port = parentPort!;
+// the models load while the caller sets up, not when the first frame comes (a failure shows again there)
+detector.warm?.().catch(() => undefined);
 let queue = Promise.resolve();
 
 port.on('message', (req: DetectRequest) => {

@@ -23,6 +23,9 @@ class MeasuredHuman implements FaceDetector {
   constructor(readonly options: DetectorOptions) {
     this.#human = new HumanDetector(options);
   }
+  warm(): Promise<void> {
+    return this.#human.load();
+  }
   async detect(image: RgbImage): Promise<DetectedFace[]> {
     const faces = await this.#human.detect(image);
     if (this.options.visibility) for (const f of faces) f.visibility = await faceVisibility(image, f.landmarks);
@@ -61,6 +64,11 @@ export function createDetector(options: DetectorOptions): FaceDetector {
       const found = queue.then(() => detector.detect(image));
       queue = found.catch(() => undefined);
       return found;
+    },
+    warm() {
+      const warmed = queue.then(() => detector.warm?.());
+      queue = warmed.catch(() => undefined);
+      return warmed;
     },
   };
 }

@@ -32,6 +32,11 @@ export async function detectFacesFaceApi(
   }
 }
 
+/** Loads the descriptor's net now, ahead of the first face (else the first faceDescriptor does); never throws. */
+export function warmDescriptor(): void {
+  faceApi('faceRecognitionNet').catch(() => undefined);
+}
+
 /** The 128-d descriptor of a face chip (IDENTITY_CHIP: 150 px, cut with coverage 2/3). */
 export async function faceDescriptor(chip: RgbImage): Promise<number[]> {
   const faceapi = await faceApi('faceRecognitionNet');
