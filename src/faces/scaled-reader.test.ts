@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { readScale, ScaledReader, MESH_DETAIL } from './scaled-reader.js';
 import { HumanDetector } from './human.js';
 import type { DetectedFace } from './detected.js';
@@ -67,4 +69,19 @@ test('a video of large faces is read at under half the pixels, its landmarks wit
   const mean = shifts.reduce((a, b) => a + b) / shifts.length;
   assert.ok(mean < 0.0075, `landmarks moved by ${(100 * mean).toFixed(2)}% of the face's side on average`);
   assert.ok(Math.max(...shifts) < 0.015, `at most ${(100 * Math.max(...shifts)).toFixed(2)}% in one frame`);
+});
+
+test('the reader holds no frame it has read (an hour of video would otherwise stay in memory)', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const reader = new ScaledReader({ detect: async () => [] });
+  const refs: WeakRef<RgbImage>[] = [];
+  for (let i = 0; i < 5; i++) {
+    const frame: RgbImage = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 3) };
+    refs.push(new WeakRef(frame));
+    await reader.detect(frame);
+  }
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(refs.slice(0, 4).filter((r) => r.deref()).length, 0, 'every frame but the last is collected');
 });

@@ -32,7 +32,11 @@ export class ScaledReader implements FaceDetector {
   detect(image: RgbImage): Promise<DetectedFace[]> {
     const s = this.#scale;
     const ready = Promise.all([this.#sent, s < 1 ? scaleImage(image, s) : image]);
-    this.#sent = ready.catch(() => undefined);
+    // (settled to nothing: each frame's value would otherwise hold the one before, and so every frame read)
+    this.#sent = ready.then(
+      () => undefined,
+      () => undefined,
+    );
     return ready
       .then(([, read]) => this.inner.detect(read))
       .then((found) => {
