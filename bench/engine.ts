@@ -67,6 +67,10 @@ export const engineOptions = {
   rounds: { type: 'int', help: 'rounds, alternating PyTorch and facegan', default: 1, min: 1 },
   bf16: { type: 'boolean', help: 'train under bf16 autocast' },
   channelsLast: { type: 'boolean', help: 'channels-last input layout' },
+  onePass: {
+    type: 'boolean',
+    help: "the shared encoder once over both sides' faces, as facegan train does (off: once per side, as the reference)",
+  },
   device: { type: 'string', help: 'cpu or cuda (both sides run there)', default: 'cpu', choices: ['cpu', 'cuda'] },
   referenceScript: { type: 'string', help: 'the PyTorch reference script', default: DEFAULT_REFERENCE },
   noReference: { type: 'boolean', help: 'skip the PyTorch reference' },
@@ -91,12 +95,14 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
     (typeof inputs)[0],
   ];
 
+  const loss = () => {
+    if (!o.onePass)
+      return l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB));
+    const y = model.forwardPair(warpedA, warpedB);
+    return l1Loss(y.a, targetA).add(l1Loss(y.b, targetB));
+  };
   const step = (): number =>
-    trainStep(
-      opt,
-      () => l1Loss(model.forward(warpedA, 'a'), targetA).add(l1Loss(model.forward(warpedB, 'b'), targetB)),
-      { autocast: bf16 ? 'bfloat16' : undefined, device: device === 'cpu' ? 'cpu' : 'cuda' },
-    );
+    trainStep(opt, loss, { autocast: bf16 ? 'bfloat16' : undefined, device: device === 'cpu' ? 'cpu' : 'cuda' });
 
   const ours: number[] = [];
   const refs: (Side & { engine: string })[] = [],
@@ -118,7 +124,7 @@ export function benchEngine(o: Parsed<typeof engineOptions>): Record<string, unk
   const facegan = {
     engine:
       `facegan libtorch ${libtorchVersion()}${bf16 ? ' bf16-autocast' : ''}` +
-      `${channelsLast ? ' channels-last' : ''}`,
+      `${channelsLast ? ' channels-last' : ''}${o.onePass ? ' one encoder pass' : ''}`,
     step_s: ours.map((s) => +s.toFixed(4)),
     median_step_s: +med.toFixed(4),
     examples_per_s: +((2 * batch) / med).toFixed(2),

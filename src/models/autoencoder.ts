@@ -6,7 +6,7 @@
  * 0.1 and a pixel shuffle by 2. With `mask`, the last convolution has a 4th channel: a learned face mask.
  * Parameter names follow ../shared/bench/reference_original.py (enc.convs.0.weight, dec_a.0.weight, ...).
  */
-import { Module, type Tensor, type Initializer } from '../engine/index.js';
+import { cat, Module, type Tensor, type Initializer } from '../engine/index.js';
 import { Conv2d, LeakyReLU, Linear, PixelShuffle, Sequential, Sigmoid, Flatten, Unflatten } from '../nn/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
@@ -128,5 +128,20 @@ export class PairAutoencoder extends Module {
     const y = (side === 'a' ? this.dec_a : this.dec_b).forward(z);
     z.dispose();
     return y;
+  }
+  /**
+   * A's faces through decoder A and B's through decoder B, the shared encoder run once on both batches together: the
+   * same outputs and gradients as two forward() calls, but the encoder's deep convolutions (large weights on a few
+   * pixels, whose weight gradient costs about as much for 2n faces as for n) run once a step instead of twice.
+   */
+  forwardPair(a: Tensor, b: Tensor): { a: Tensor; b: Tensor } {
+    const n = a.shape[0]!;
+    const both = cat([a, b], 0);
+    const z = this.enc.forward(both);
+    both.dispose();
+    const [za, zb] = [z.narrow(0, 0, n), z.narrow(0, n, b.shape[0]!)];
+    const out = { a: this.dec_a.forward(za), b: this.dec_b.forward(zb) };
+    for (const t of [za, zb, z]) t.dispose();
+    return out;
   }
 }

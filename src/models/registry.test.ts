@@ -1,7 +1,8 @@
 /** Every registered pair model builds from its spec and maps a face of its size to a face of its size, in 0-1. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed, noGrad, rand, tidy } from '../engine/index.js';
+import { manualSeed, noGrad, rand, tidy, zeroGrad } from '../engine/index.js';
+import { assertClose } from '../testing/assert.js';
 import { createModel, pairModels } from './registry.js';
 
 for (const [name, entry] of Object.entries(pairModels)) {
@@ -33,4 +34,24 @@ test('lightweight128 is lightweight at 128 px: the same widths, a seed of 8 rath
   const [light, l128] = [pairModels.lightweight.spec, pairModels.lightweight128.spec];
   assert.equal(l128.size, 128);
   assert.deepEqual({ ...l128, size: 64, seed: 4 }, light);
+});
+
+test("forwardPair (the encoder once over both sides) gives two forward() calls' outputs and gradients", () => {
+  manualSeed(2);
+  const model = createModel('lightweight');
+  try {
+    const [a, b] = [rand([3, 3, 64, 64]), rand([2, 3, 64, 64])];
+    const run = (pair: boolean) => {
+      zeroGrad(model.parameters());
+      const y = pair ? model.forwardPair(a, b) : { a: model.forward(a, 'a'), b: model.forward(b, 'b') };
+      y.a.square().mean().add(y.b.mean()).backward();
+      return { y, grads: model.parameters().map((p) => p.grad!.clone()) };
+    };
+    const [two, one] = [run(false), run(true)];
+    assertClose(one.y.a, two.y.a.toNumbers(), 1e-5, 'side A');
+    assertClose(one.y.b, two.y.b.toNumbers(), 1e-5, 'side B');
+    one.grads.forEach((g, i) => assertClose(g, two.grads[i]!.toNumbers(), 1e-4, `gradient ${i}`));
+  } finally {
+    model.dispose();
+  }
 });

@@ -89,9 +89,13 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
     : undefined;
   const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
   opt.zeroGrad();
-  const forward = (x: Tensor, side: Side) => tidy(() => model.forward(x, side).to('float32'));
-  // one autocast region for both sides: the shared encoder's weights are cast once a step, not once a side
-  const out = ctx.autocast(() => ({ a: forward(t.a.input, 'a'), b: forward(t.b.input, 'b') }));
+  // one pass of the shared encoder over both sides' faces, in one autocast region (its weights are cast once a step)
+  const out = ctx.autocast(() =>
+    tidy(() => {
+      const y = model.forwardPair(t.a.input, t.b.input);
+      return { a: y.a.to('float32'), b: y.b.to('float32') };
+    }),
+  );
   const values: Record<string, Tensor> = {};
   let total: Tensor | undefined;
   for (const side of SIDES) {
