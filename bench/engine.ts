@@ -69,7 +69,7 @@ export const engineOptions = {
   channelsLast: { type: 'boolean', help: 'channels-last input layout' },
   onePass: {
     type: 'boolean',
-    help: "the shared encoder once over both sides' faces, as facegan train does (off: once per side, as the reference)",
+    help: "the shared encoder once over both sides' faces, as facegan train does (off: once a side, as the reference)",
   },
   device: { type: 'string', help: 'cpu or cuda (both sides run there)', default: 'cpu', choices: ['cpu', 'cuda'] },
   referenceScript: { type: 'string', help: 'the PyTorch reference script', default: DEFAULT_REFERENCE },

@@ -13,7 +13,7 @@ import type { RgbImage } from '../core/image.js';
 
 const face = (side: number) => ({ box: [0, 0, side, side] }) as unknown as DetectedFace;
 
-test('readScale keeps the smallest face MESH_DETAIL px wide, in steps of 0.1, and moves down only two steps at once', () => {
+test('readScale keeps the smallest face MESH_DETAIL px wide, in steps of 0.1, and falls two steps at once', () => {
   assert.equal(readScale([], 1280, 720), 1, 'no face: read whole (one may come in small)');
   assert.equal(readScale([face(200)], 1280, 720), 1, 'a face under MESH_DETAIL: whole');
   assert.equal(readScale([face(2 * MESH_DETAIL)], 1280, 720), 0.5);
@@ -44,7 +44,7 @@ async function frames720p(n: number): Promise<RgbImage[]> {
 }
 
 // Human's own framing moves these landmarks by 0.42% of the face's side on average (a frame tracked, or read afresh)
-test('a video of large faces is read at under half the pixels, its landmarks within 0.75% of the face on average', async () => {
+test('large faces: read at under half the pixels, landmarks within 0.75% of the face on average', async () => {
   const frames = await frames720p(20);
   const whole = new HumanDetector({ video: true, rotations: false });
   const scaled = new ScaledReader(new HumanDetector({ video: true, rotations: false }));

@@ -44,7 +44,7 @@ test('replies settle their own calls, out of order too, and an error reply fails
   }
 });
 
-test("a worker that ends before close() fails the calls waiting and every later one, with the wrapper's error", async () => {
+test("a worker that ends before close() fails the calls waiting and later, with the wrapper's error", async () => {
   const { calls, ask } = open();
   try {
     const waiting = ask(0); // never answered

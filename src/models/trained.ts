@@ -264,6 +264,8 @@ export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedMo
   return { model, geometry, iteration, family, trainedOn };
 }
 
+const PAIR_NAMES = Object.keys(pairModels).join(', ');
+
 /** Refuses a model of another family than a command takes, saying which command takes it. */
 export function requireFamily(
   trained: Pick<TrainedModel, 'family' | 'geometry'>,
@@ -277,7 +279,7 @@ export function requireFamily(
     ErrorCodes.BAD_MODEL,
     `${dir} holds a ${trained.geometry.model} model ` +
       `(${trained.family === 'cyclegan' ? 'CycleGAN translation' : 'a pair face swap'}); ` +
-      `${command} takes ${family === 'pair' ? `pair models (${Object.keys(pairModels).join(', ')})` : 'CycleGAN models'}. ` +
+      `${command} takes ${family === 'pair' ? `pair models (${PAIR_NAMES})` : 'CycleGAN models'}. ` +
       `Use ${other} with it.`,
   );
 }
