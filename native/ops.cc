@@ -88,6 +88,8 @@ const Op kOps[] = {
     OP("to", T(a, 0).to(c10::Device(S(a, 2)), ParseDtype(S(a, 1)))),
     // neural network layers
     OP("conv2d", at::conv2d(T(a, 0), T(a, 1), OT(a, 2), IL(a, 3), IL(a, 4), IL(a, 5), I(a, 6))),
+    // im2col (torch's unfold): [N, C, H, W] -> [N, C*kH*kW, L]; kernel, dilation, padding, stride
+    OP("im2col", at::im2col(T(a, 0), IL(a, 1), IL(a, 2), IL(a, 3), IL(a, 4))),
     OP("convTranspose2d", at::conv_transpose2d(T(a, 0), T(a, 1), OT(a, 2), IL(a, 3), IL(a, 4), IL(a, 5), I(a, 6), IL(a, 7))),
     OP("pixelShuffle", at::pixel_shuffle(T(a, 0), I(a, 1))), OP("pixelUnshuffle", at::pixel_unshuffle(T(a, 0), I(a, 1))),
     OP("upsampleNearest2d", at::upsample_nearest2d(T(a, 0), IL(a, 1))),

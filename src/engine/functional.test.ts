@@ -32,6 +32,16 @@ import { assertClose, assertShape } from '../testing/assert.js';
 
 const grid3 = () => arange(1, 10, 1, { dtype: 'float32' }).reshape(1, 1, 3, 3); // [[1,2,3],[4,5,6],[7,8,9]]
 
+test('conv2d: a 4 x 4 output (im2col and a matrix product) equals the convolution of a 5 x 5 one', () => {
+  manualSeed(5);
+  const [x, w, b] = [rand([2, 8, 4, 4]), rand([5, 8, 3, 3]), rand([5])];
+  const small = conv2d(x, w, b, { padding: 1 });
+  // one more zero row and column: a 5 x 5 output, whose top-left 4 x 4 reads the same pixels
+  const large = conv2d(pad(x, [0, 1, 0, 1]), w, b, { padding: 1 });
+  assert.deepEqual(small.shape, [2, 5, 4, 4]);
+  assertClose(small, large.slice(2, 0, 4).slice(3, 0, 4).contiguous().toNumbers(), 1e-5);
+});
+
 test('conv2d: a 2x2 kernel, with bias, padding and stride', () => {
   const w = tensor([
     [

@@ -44,18 +44,37 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2
       shapeText(x.shape),
     );
   }
-  return wrap(
-    native().conv2d(
-      x.handle,
-      weight.handle,
-      bias?.handle,
-      pair(o.stride ?? 1, 'stride'),
-      pair(o.padding ?? 0, 'padding'),
-      pair(o.dilation ?? 1, 'dilation'),
-      groups,
-    ),
-  );
+  const stride = pair(o.stride ?? 1, 'stride'),
+    padding = pair(o.padding ?? 0, 'padding'),
+    dilation = pair(o.dilation ?? 1, 'dilation');
+  const [kh, kw] = [weight.shape[2]!, weight.shape[3]!];
+  const ho = Math.floor((x.shape[2]! + 2 * padding[0]! - dilation[0]! * (kh - 1) - 1) / stride[0]!) + 1,
+    wo = Math.floor((x.shape[3]! + 2 * padding[1]! - dilation[1]! * (kw - 1) - 1) / stride[1]!) + 1;
+  if (groups === 1 && ho * wo <= IM2COL_MAX_PIXELS && kh * kw > 1 && x.device === 'cpu') {
+    // a few output pixels from large weights: oneDNN's weight gradient is slow there (docs/engine.md)
+    const cols = wrap(native().im2col(x.handle, [kh, kw], dilation, padding, stride));
+    const flat = weight.reshape(weight.shape[0]!, -1);
+    const y = flat.matmul(cols);
+    cols.dispose();
+    flat.dispose();
+    const out = y.reshape(x.shape[0]!, weight.shape[0]!, ho, wo);
+    y.dispose();
+    if (!bias) return out;
+    // in the product's dtype (bf16 under autocast), as the convolution's own bias
+    const b = bias.to(out.dtype).reshape(1, -1, 1, 1);
+    const withBias = out.add(b);
+    out.dispose();
+    b.dispose();
+    return withBias;
+  }
+  return wrap(native().conv2d(x.handle, weight.handle, bias?.handle, stride, padding, dilation, groups));
 }
+
+/**
+ * CPU convolutions with at most this many output pixels (a 4 x 4 seed) run as im2col and one matrix product:
+ * large weights on a few pixels, whose weight gradient oneDNN computes slowly (docs/engine.md).
+ */
+const IM2COL_MAX_PIXELS = 16;
 
 /** Transposed 2-D convolution. weight [Cin, Cout/groups, kH, kW]. */
 export function convTranspose2d(

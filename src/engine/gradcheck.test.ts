@@ -128,9 +128,14 @@ const cases: Case[] = [
   ['clone', (a) => a.clone(), () => [normal([3])]],
   // layers
   [
-    'conv2d',
+    'conv2d (a few output pixels: im2col and a matrix product)',
     (x, w, b) => conv2d(x, w!, b, { stride: 2, padding: 1 }),
     () => [normal([1, 2, 4, 4]), normal([3, 2, 3, 3]), normal([3])],
+  ],
+  [
+    'conv2d (more than 16 output pixels: the convolution)',
+    (x, w, b) => conv2d(x, w!, b, { padding: 1 }),
+    () => [normal([1, 2, 5, 5]), normal([3, 2, 3, 3]), normal([3])],
   ],
   [
     'conv2d groups+dilation',

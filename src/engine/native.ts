@@ -111,6 +111,8 @@ export interface NativeEngine {
   to(a: H, dtype: string, device: string): H;
   // layers
   conv2d(x: H, w: H, b: Opt<H>, stride: number[], padding: number[], dilation: number[], groups: number): H;
+  /** [N, C, H, W] -> [N, C*kH*kW, L] (unfold): kernel, dilation, padding, stride. */
+  im2col(x: H, kernel: number[], dilation: number[], padding: number[], stride: number[]): H;
   convTranspose2d(
     x: H,
     w: H,
