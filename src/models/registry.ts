@@ -19,6 +19,17 @@ export interface ModelEntry {
 /** A pair model: its architecture, and training defaults of its own where it has them (over the family's). */
 export type PairModelEntry = ModelEntry & { spec: AutoencoderSpec; defaults?: Record<string, unknown> };
 
+const LIGHTWEIGHT_SPEC = {
+  size: 64,
+  encoder: [64, 128, 256, 512],
+  dense: 256,
+  seed: 4,
+  seedFilters: 256,
+  encoderUp: 256,
+  decoder: [128, 64, 32],
+} as const satisfies AutoencoderSpec;
+const LIGHTWEIGHT_DEFAULTS = { lr: 2e-4, batchSize: 8 } as const;
+
 export const pairModels = {
   original: {
     family: 'pair',
@@ -29,30 +40,14 @@ export const pairModels = {
     family: 'pair',
     description: 'small and fast: 64 px, learns a pair on a CPU in minutes to hours',
     // measured: lr 2e-4 at batch 8 reaches the figures of 1e-4 at 16 in half the time (docs/eval.md)
-    defaults: { lr: 2e-4, batchSize: 8 },
-    spec: {
-      size: 64,
-      encoder: [64, 128, 256, 512],
-      dense: 256,
-      seed: 4,
-      seedFilters: 256,
-      encoderUp: 256,
-      decoder: [128, 64, 32],
-    },
+    defaults: LIGHTWEIGHT_DEFAULTS,
+    spec: LIGHTWEIGHT_SPEC,
   },
   lightweight128: {
     family: 'pair',
     description: "lightweight's widths at 128 px (an 8 x 8 seed): a 128 px swap a CPU learns in hours",
-    defaults: { lr: 2e-4, batchSize: 8 },
-    spec: {
-      size: 128,
-      encoder: [64, 128, 256, 512],
-      dense: 256,
-      seed: 8,
-      seedFilters: 256,
-      encoderUp: 256,
-      decoder: [128, 64, 32],
-    },
+    defaults: LIGHTWEIGHT_DEFAULTS,
+    spec: { ...LIGHTWEIGHT_SPEC, size: 128, seed: 8 },
   },
   h128: {
     family: 'pair',
