@@ -8,8 +8,8 @@
  * The scale is that of the faces found last; frames are scaled here, in the caller's thread, and passed on in the
  * order asked (a tracker reads frames in order).
  */
-import sharp from 'sharp';
 import type { RgbImage } from '../core/image.js';
+import { resizeRgb } from '../media/image.js';
 import type { DetectedFace, FaceDetector } from './detected.js';
 
 /** Faces are read at no less than this side (their box, which is what Human's mesh reads at 192 px): 1.5x more. */
@@ -72,13 +72,11 @@ export function scaleFace(f: DetectedFace, k: number): DetectedFace {
 }
 
 /** The image scaled by s (< 1), area-averaged: what a smaller frame of the same video would be. */
-async function scaleImage(image: RgbImage, s: number): Promise<RgbImage> {
-  const width = Math.max(1, Math.round(image.width * s)),
-    height = Math.max(1, Math.round(image.height * s));
-  const raw = { width: image.width, height: image.height, channels: 3 as const };
-  const data = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw })
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+function scaleImage(image: RgbImage, s: number): Promise<RgbImage> {
+  return resizeRgb(
+    image,
+    Math.max(1, Math.round(image.width * s)),
+    Math.max(1, Math.round(image.height * s)),
+    'linear',
+  );
 }

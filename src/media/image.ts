@@ -117,6 +117,21 @@ export async function writeImage(
 /** Output formats writeImage knows. */
 export const WRITABLE_IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp'] as const;
 
+/** The image resized to width x height, aspect not kept (`kernel`: sharp's; linear is the cheaper to shrink by). */
+export async function resizeRgb(
+  image: RgbImage,
+  width: number,
+  height: number,
+  kernel: 'linear' | 'lanczos3' = 'lanczos3',
+): Promise<RgbImage> {
+  const raw = { width: image.width, height: image.height, channels: 3 as const };
+  const data = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw })
+    .resize(width, height, { fit: 'fill', kernel })
+    .raw()
+    .toBuffer();
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
 /** The image resized to a square of `side` (Lanczos), inside a black margin of `margin` pixels each way. */
 export async function resizeImage(image: RgbImage, side: number, margin = 0): Promise<RgbImage> {
   if (image.width === side && image.height === side && !margin) return image;
