@@ -11,7 +11,7 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, defined } from '../core/options.js';
 import { progressMeter, type OnProgress } from '../core/progress.js';
 import { CONVERT_DEFAULTS, CONVERT_SCHEMA } from './options.js';
-import { resolveDevice, type Tensor } from '../engine/index.js';
+import { resolveDevice, type Device, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
 import { VideoWriter, removePartials, type VideoCodec } from '../media/video-writer.js';
@@ -26,7 +26,13 @@ import { HumanDetector } from '../faces/human.js';
 import { ScaledReader } from '../faces/scaled-reader.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON } from '../faces/identity.js';
-import { describeTrainedModel, loadTrainedModel, requireFamily, type TrainedModel } from '../models/trained.js';
+import {
+  describeTrainedModel,
+  loadTrainedModel,
+  requireFamily,
+  type TrainedModel,
+  type TrainedModelInfo,
+} from '../models/trained.js';
 import type { FamilyId } from '../models/registry.js';
 import { imageOutputName, resolveOutput, type OutputTarget } from './output.js';
 import { smoothLandmarks, type TrackedFace } from './smooth.js';
@@ -188,11 +194,15 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
       : target.kind === 'image'
         ? () => undefined
         : lockFolder(target.path, 'The output folder');
-  // the model's own thread loads the model while this one reads its description and opens the input
-  const opening = openModelThread(o, target);
+  let opening: Promise<ModelThread> | undefined;
   try {
     if (target.kind === 'video') removePartials(target.path);
-    return await convertTo(o, input, kind, target, family, command, started, opening);
+    const device = resolveDevice(o.device ?? 'auto');
+    const model = describeTrainedModel(resolve(o.modelDir));
+    requireFamily(model, family, o.modelDir, command);
+    // the model's own thread loads the model while this one opens the input
+    opening = openModelThread(o, target, model, device);
+    return await convertTo(o, input, kind, target, command, started, { ...model, device, opening });
   } finally {
     await opening?.then(
       (t) => t.close(),
@@ -202,22 +212,17 @@ export async function convertWith(options: ConvertOptions, family: FamilyId, com
   }
 }
 
-/**
- * The model's thread, for video outputs of face models unless `modelThread` says otherwise; none where the folder
- * holds no such model (the main thread's load then says what is wrong).
- */
-function openModelThread(o: Settled, target: OutputTarget): Promise<ModelThread> | undefined {
-  if (!(o.modelThread ?? target.kind === 'video')) return undefined;
-  try {
-    const modelDir = resolve(o.modelDir);
-    if (describeTrainedModel(modelDir).trainedOn === 'images') return undefined;
-    const device = resolveDevice(o.device ?? 'auto');
-    const opening = ModelThread.open({ modelDir, device, bf16: useBf16(o.precision, device) });
-    opening.catch(() => undefined); // awaited by convertTo, or closed unused after an error
-    return opening;
-  } catch {
-    return undefined;
-  }
+/** The model's thread, for video outputs of face models unless `modelThread` says otherwise. */
+function openModelThread(
+  o: Settled,
+  target: OutputTarget,
+  model: TrainedModelInfo,
+  device: Device,
+): Promise<ModelThread> | undefined {
+  if (!(o.modelThread ?? target.kind === 'video') || model.trainedOn === 'images') return undefined;
+  const opening = ModelThread.open({ modelDir: resolve(o.modelDir), device, bf16: useBf16(o.precision, device) });
+  opening.catch(() => undefined); // awaited by convertTo, or closed unused after an error
+  return opening;
 }
 
 type Settled = ConvertOptions & Required<Pick<ConvertOptions, keyof typeof CONVERT_DEFAULTS>>;
@@ -227,20 +232,15 @@ async function convertTo(
   input: string,
   kind: InputKind,
   target: OutputTarget,
-  family: FamilyId,
   command: string,
   started: number,
-  opening: Promise<ModelThread> | undefined,
+  { geometry, trainedOn, device, opening }: TrainedModelInfo & { device: Device; opening?: Promise<ModelThread> },
 ): Promise<ConvertSummary> {
   const warnings = new Warnings(o.onWarning);
   const progress = progressMeter(command === 'facegan translate' ? 'translate' : 'convert', 'frames', o.onProgress);
-  const device = resolveDevice(o.device ?? 'auto');
-  const info = describeTrainedModel(resolve(o.modelDir));
-  requireFamily(info, family, o.modelDir, command);
-  const { geometry } = info;
   // the weights, here only when no thread of its own runs the model (that thread loads them)
   const trained: TrainedModel | undefined = opening ? undefined : loadTrainedModel(resolve(o.modelDir), device);
-  const wholeImages = info.trainedOn === 'images';
+  const wholeImages = trainedOn === 'images';
   if (o.mask === 'learned' && !geometry.mask) {
     throw new FaceganError(
       ErrorCodes.USAGE,
