@@ -60,6 +60,7 @@ export { noGrad, enableGrad, isGradEnabled, grad, zeroGrad } from './autograd.js
 export { Module, type Layer } from './module.js';
 export { initWeight, initBias, icnr, fans, type Initializer, INITIALIZERS } from './init.js';
 export { Adam, AdamW, clipGradNorm, trainStep, type AdamOptions, type OptimizerState } from './optim.js';
+export type { AdamKernel } from './native.js';
 export { saveSafetensors, loadSafetensors, parseSafetensorsHeader, type SafetensorsHeader } from './safetensors.js';
 export {
   setNumThreads,

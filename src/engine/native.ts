@@ -14,6 +14,8 @@ type H = Handle;
 type Num = number | boolean;
 type HN = H | Num;
 type Opt<T> = T | null | undefined;
+/** How adamStep runs: one pass per parameter, multi-tensor ops over all, or tensor ops one at a time. */
+export type AdamKernel = 'fused' | 'foreach' | 'loop';
 
 export interface NativeEngine {
   fromBytes(bytes: Uint8Array, dtype: string, shape: readonly number[], device: string): H;
@@ -193,7 +195,7 @@ export interface NativeEngine {
     eps: number,
     wd: number,
     decoupled: boolean,
-    foreach: boolean,
+    kernel: AdamKernel,
   ): void;
   clipGradNorm(p: H[], maxNorm: number): number;
   // runtime

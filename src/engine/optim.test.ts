@@ -15,6 +15,7 @@ import {
   loadSafetensors,
   mseLoss,
   type OptimizerState,
+  type AdamKernel,
 } from './index.js';
 import { Linear, Sequential, Tanh } from '../nn/index.js';
 import { assertClose } from '../testing/assert.js';
@@ -71,11 +72,13 @@ const cases = [
   { name: 'AdamW', make: AdamW, wd: 0.1, decoupled: true, lr: 0.05, betas: [0.9, 0.99] as const, eps: 1e-8 },
 ];
 
-for (const [c, foreach] of cases.flatMap((c) => [false, true].map((f) => [c, f] as const))) {
-  test(`${c.name}${foreach ? ' (foreach)' : ''} matches the update rule computed by hand`, () => {
+const KERNELS: AdamKernel[] = ['fused', 'foreach', 'loop'];
+
+for (const [c, kernel] of cases.flatMap((c) => KERNELS.map((k) => [c, k] as const))) {
+  test(`${c.name} (${kernel}) matches the update rule computed by hand`, () => {
     const start = [1, -2, 0.5];
     const p = tensor(start, { dtype: 'float64' }).requiresGrad_();
-    const opt = new c.make([p], { lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.wd, foreach });
+    const opt = new c.make([p], { lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.wd, kernel });
     for (let i = 0; i < 5; i++)
       tidy(() => {
         opt.zeroGrad();
@@ -92,12 +95,13 @@ for (const [make, weightDecay] of [
   [Adam, 0.1],
   [AdamW, 0.1],
 ] as const) {
-  test(`${make.name} (wd ${weightDecay}) all parameters together (foreach) equals one at a time, exactly`, () => {
-    const run = (foreach: boolean) => {
+  test(`${make.name} (wd ${weightDecay}): the fused and foreach kernels give the loop's float32 updates`, () => {
+    const run = (kernel: AdamKernel) => {
       manualSeed(3);
-      const net = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 1));
+      // 40,000 weights: the fused kernel splits them over threads and runs the vectorised path
+      const net = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 5000), new Tanh(), new Linear(5000, 1));
       const unused = tensor([1, 2]).requiresGrad_(); // no gradient: left as it is
-      const opt = new make([...net.parameters(), unused], { lr: 0.01, weightDecay, foreach });
+      const opt = new make([...net.parameters(), unused], { lr: 0.01, weightDecay, kernel });
       const x = rand([16, 4]),
         y = rand([16, 1]);
       for (let i = 0; i < 3; i++)
@@ -108,9 +112,14 @@ for (const [make, weightDecay] of [
         });
       return [...net.parameters(), unused].map((t) => t.toNumbers());
     };
-    const [loop, foreach] = [run(false), run(true)];
-    assert.deepEqual(foreach, loop);
-    assert.deepEqual(foreach.at(-1), [1, 2]);
+    const [loop, foreach, fused] = [run('loop'), run('foreach'), run('fused')];
+    assert.deepEqual(foreach, loop); // the same tensor ops
+    for (const [k, values] of fused.entries()) {
+      // the same arithmetic in one pass: at most rounding apart (a vectorised add may fuse a multiply)
+      const worst = Math.max(...values.map((x, i) => Math.abs(x - loop[k]![i]!) / (Math.abs(loop[k]![i]!) + 1e-3)));
+      assert.ok(worst < 1e-5, `parameter ${k}: fused differs from the loop by ${worst} (relative)`);
+    }
+    assert.deepEqual(fused.at(-1), [1, 2]);
   });
 }
 
@@ -119,6 +128,7 @@ test('Adam refuses settings out of range', () => {
   assert.throws(() => new Adam([p], { lr: -1 }), /Expected a number in \[0, 10\] for lr but received -1/);
   assert.throws(() => new Adam([p], { betas: [1, 0.9] }), /betas\[0\]/);
   assert.throws(() => new Adam([]), /at least one parameter/);
+  assert.throws(() => new Adam([p], { kernel: 'fast' as AdamKernel }), /'fused', 'foreach' or 'loop' for kernel/);
 });
 
 test('clipGradNorm scales gradients to the maximum norm and reports the norm before', () => {
