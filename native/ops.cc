@@ -126,7 +126,7 @@ const InPlaceOp kInPlaceOps[] = {
     IOP("mul_", IsNum(a, 1) ? T(a, 0).mul_(Sc(a, 1)) : T(a, 0).mul_(T(a, 1))),
     IOP("copy_", T(a, 0).copy_(T(a, 1))), IOP("zero_", T(a, 0).zero_()), IOP("fill_", T(a, 0).fill_(Sc(a, 1))),
     IOP("clamp_", T(a, 0).clamp_(OSc(a, 1), OSc(a, 2))), IOP("uniform_", T(a, 0).uniform_(D(a, 1), D(a, 2))),
-    IOP("normal_", T(a, 0).normal_(D(a, 1), D(a, 2))),
+    IOP("normal_", T(a, 0).normal_(D(a, 1), D(a, 2))), IOP("lerp_", T(a, 0).lerp_(T(a, 1), Sc(a, 2))),
 };
 
 Napi::Value CallOp(const Info& info) {

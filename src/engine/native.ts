@@ -169,6 +169,7 @@ export interface NativeEngine {
   // in place
   add_(a: H, b: HN, alpha?: number): void;
   mul_(a: H, b: HN): void;
+  lerp_(a: H, end: H, weight: number): void;
   copy_(a: H, b: H): void;
   zero_(a: H): void;
   fill_(a: H, v: Num): void;

@@ -101,6 +101,9 @@ test('broadcasting arithmetic matches hand-computed values', () => {
     ),
     [2, 2, 2, 2],
   );
+  const start = tensor([1, 2, 3, 4]);
+  assert.equal(start.lerp_(tensor([3, 2, 1, 0]), 0.25), start); // in place, returns itself
+  assertClose(start, [1.5, 2, 2.5, 3]);
 });
 
 test('comparisons and where', () => {

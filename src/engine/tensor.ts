@@ -372,6 +372,11 @@ export class Tensor {
     native().mul_(this.handle, h(o));
     return this;
   }
+  /** this + weight * (end - this), in place: one pass (an average of weights without a copy). */
+  lerp_(end: Tensor, weight: number): this {
+    native().lerp_(this.handle, end.handle, weight);
+    return this;
+  }
   copy_(src: Tensor): this {
     native().copy_(this.handle, src.handle);
     return this;
