@@ -32,6 +32,7 @@ export const convergenceOptions = {
   batch: { type: 'int', help: "train --batch-size (default: the model's)", min: 1 },
   warmup: { type: 'int', help: 'train --warmup (iterations)', min: 0 },
   mouthWeight: { type: 'number', help: "train --mouth-weight (default: the model's)", min: 1, max: 20 },
+  colourTransfer: { type: 'number', help: 'train --colour-transfer (default 0)', min: 0, max: 1 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
@@ -54,6 +55,7 @@ export async function benchConvergence(o: {
   batch?: number;
   warmup?: number;
   mouthWeight?: number;
+  colourTransfer?: number;
   augment: boolean;
   evalEvery: number;
   evalFrames: number;
@@ -81,6 +83,7 @@ export async function benchConvergence(o: {
     work,
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
       `${o.warmup ? `_warmup${o.warmup}` : ''}${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
+      `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}` +
       `${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
@@ -113,6 +116,7 @@ export async function benchConvergence(o: {
     batchSize: o.batch,
     warmup: o.warmup,
     mouthWeight: o.mouthWeight,
+    colourTransfer: o.colourTransfer,
     augment: o.augment,
     iterations: 1_000_000,
     evaluator,
@@ -136,6 +140,7 @@ export async function benchConvergence(o: {
     batch: s.config.batchSize,
     warmup: s.config.warmup,
     mouthWeight: (s.config as { mouthWeight?: number }).mouthWeight,
+    colourTransfer: (s.config as { colourTransfer?: number }).colourTransfer,
     augmented: o.augment,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),

@@ -50,24 +50,55 @@ function convertPixels(
   return out;
 }
 
+/** Mean and spread of each Lab channel of an image under a mask: what Reinhard et al.'s transfer moves. */
+export interface LabStats {
+  mean: [number, number, number];
+  std: [number, number, number];
+}
+
+function statsOfLab(lab: Planar, mask: Float32Array): LabStats {
+  const plane = mask.length,
+    stats: LabStats = { mean: [0, 0, 0], std: [0, 0, 0] };
+  for (let c = 0; c < 3; c++) {
+    const m = weightedMean(lab, plane, c, mask);
+    let v = 0,
+      w = 0;
+    for (let p = 0; p < plane; p++) {
+      v += mask[p]! * (lab[c * plane + p]! - m) ** 2;
+      w += mask[p]!;
+    }
+    stats.mean[c] = m;
+    stats.std[c] = w > 0 ? Math.sqrt(v / w) : 0;
+  }
+  return stats;
+}
+
+/** Moves each channel of a Lab image (in place) from one mean and spread to another's, and gives it back as RGB. */
+function moveLab(lab: Planar, from: LabStats, to: LabStats): Planar {
+  const plane = lab.length / 3;
+  for (let c = 0; c < 3; c++) {
+    const k = from.std[c]! > 1e-9 ? to.std[c]! / from.std[c]! : 1,
+      mf = from.mean[c]!,
+      mt = to.mean[c]!;
+    for (let p = 0; p < plane; p++) lab[c * plane + p] = (lab[c * plane + p]! - mf) * k + mt;
+  }
+  return clamp01(convertPixels(lab, plane, labToRgb));
+}
+
+/** The Lab mean and spread of a planar RGB image under a mask. */
+export function labStats(img: Planar, mask: Float32Array): LabStats {
+  return statsOfLab(convertPixels(img, mask.length, rgbToLab), mask);
+}
+
+/** Moves an image's Lab channels from the mean and spread `from` to `to` (training's colour transfer). */
+export function transferLabStats(img: Planar, from: LabStats, to: LabStats): Planar {
+  return moveLab(convertPixels(img, img.length / 3, rgbToLab), from, to);
+}
+
 /** Reinhard et al.'s colour transfer: each Lab channel's mean and spread under the mask moved to the target's. */
 export function colourTransfer(face: Planar, target: Planar, mask: Float32Array): Planar {
-  const plane = mask.length;
-  const f = convertPixels(face, plane, rgbToLab),
-    t = convertPixels(target, plane, rgbToLab);
-  for (let c = 0; c < 3; c++) {
-    const mf = weightedMean(f, plane, c, mask),
-      mt = weightedMean(t, plane, c, mask);
-    let vf = 0,
-      vt = 0;
-    for (let p = 0; p < plane; p++) {
-      vf += mask[p]! * (f[c * plane + p]! - mf) ** 2;
-      vt += mask[p]! * (t[c * plane + p]! - mt) ** 2;
-    }
-    const k = vf > 1e-9 ? Math.sqrt(vt / vf) : 1;
-    for (let p = 0; p < plane; p++) f[c * plane + p] = (f[c * plane + p]! - mf) * k + mt;
-  }
-  return clamp01(convertPixels(f, plane, labToRgb));
+  const f = convertPixels(face, mask.length, rgbToLab);
+  return moveLab(f, statsOfLab(f, mask), labStats(target, mask));
 }
 
 const BINS = 256;

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  faceColour,
   makeSample,
   sampleMatrix,
   AUGMENT_DEFAULTS,
@@ -12,6 +13,7 @@ import {
 import { makeBatch, batchFaces, similarFaces } from './batches.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
 import { Random } from '../core/random.js';
+import { labStats } from '../core/colour-match.js';
 
 /** A 64 px crop: a vertical gradient in red, a horizontal one in green, blue constant. */
 function gradientCrop(side = 64): FaceSource {
@@ -150,4 +152,43 @@ test('warp-to-landmarks in batches: each face is warped toward one of its most s
     b = makeBatch(faces, 'a', 3, 4, 7, o);
   assert.deepEqual(a.input, b.input, 'the same seed and iteration give the same warps');
   assert.notDeepEqual(a.input, a.target, 'inputs are warped');
+});
+
+test('colour transfer: samples take the Lab colour of a face of the other side; at 0 the batches are unchanged', () => {
+  const faces = [gradientCrop(), gradientCrop(), gradientCrop()];
+  const other = gradientCrop();
+  other.image.data.forEach((v, i) => {
+    other.image.data[i] = i % 3 === 2 ? 220 : v * 0.35; // darker and bluer
+  });
+  const plain = { ...base, colourTransfer: 1 };
+  const moved = makeBatch(faces, 'a', 2, 3, 5, plain, [other]);
+  const want = faceColour(other, plain),
+    plane = 32 * 32;
+  for (let j = 0; j < 3; j++) {
+    const got = labStats(
+      moved.target.subarray(j * 3 * plane, (j + 1) * 3 * plane),
+      moved.mask.slice(j * plane, (j + 1) * plane),
+    );
+    for (let c = 0; c < 3; c++) {
+      assert.ok(
+        Math.abs(got.mean[c]! - want.mean[c]!) < 1,
+        `sample ${j} channel ${c}: mean ${got.mean} vs ${want.mean}`,
+      );
+      assert.ok(
+        Math.abs(got.std[c]! - want.std[c]!) < 1.5,
+        `sample ${j} channel ${c}: spread ${got.std} vs ${want.std}`,
+      );
+    }
+  }
+  assert.deepEqual(moved.input, moved.target); // no warp: the input took the same colour
+  const own = faceColour(faces[0]!, plain);
+  assert.ok(Math.abs(own.mean[0]! - want.mean[0]!) > 10, 'the two sides differ in lightness to begin with');
+  // off: the random streams and so the batches are those of a run without it
+  const o = { ...base, augment: AUGMENT_DEFAULTS };
+  assert.deepEqual(
+    makeBatch(faces, 'a', 4, 3, 5, { ...o, colourTransfer: 0 }, [other]),
+    makeBatch(faces, 'a', 4, 3, 5, o),
+  );
+  const half = makeBatch(faces, 'a', 4, 3, 5, { ...o, colourTransfer: 0.5 }, [other]);
+  assert.notDeepEqual(half.target, makeBatch(faces, 'a', 4, 3, 5, o).target);
 });

@@ -9,6 +9,7 @@ import type { Point } from '../core/geometry/meanface.js';
 import { applyAffine, invertAffine, type Affine } from '../core/geometry/umeyama.js';
 import { convexHull, rasterizePolygon, scalePolygon } from '../core/geometry/polygon.js';
 import { labToRgb, rgbToLab } from '../core/colour.js';
+import { labStats, transferLabStats, type LabStats } from '../core/colour-match.js';
 import type { Random } from '../core/random.js';
 
 export interface AugmentOptions {
@@ -67,6 +68,11 @@ export interface SampleOptions {
    * face of the same person (given to makeSample), instead of the random grid warp.
    */
   toLandmarks?: boolean;
+  /**
+   * Chance that a training sample takes the colour of a face of the other side: its Lab mean and spread, input and
+   * target alike (DeepFaceLab's random colour transfer). The colour given to makeSample.
+   */
+  colourTransfer?: number;
 }
 
 /** Output pixels -> crop pixels, for the drawn zoom/rotate/shift/flip. */
@@ -257,9 +263,16 @@ function masks(src: FaceSource, m: Affine, o: SampleOptions): { mask: Float32Arr
 
 /**
  * One training sample; without rng, the plain crop (previews, evaluation). `similar` is the landmarks of a similar
- * face of the same person (crop pixels), for warp-to-landmarks.
+ * face of the same person (crop pixels), for warp-to-landmarks; `colour`, the Lab colour of a face of the other side
+ * for the sample to take (under its face mask) before the colour jitter.
  */
-export function makeSample(src: FaceSource, o: SampleOptions, rng?: Random, similar?: readonly Point[]): Sample {
+export function makeSample(
+  src: FaceSource,
+  o: SampleOptions,
+  rng?: Random,
+  similar?: readonly Point[],
+  colour?: LabStats,
+): Sample {
   const plane = o.size * o.size;
   const m = sampleMatrix(src.image.width, o, rng);
   const target = new Float32Array(3 * plane),
@@ -269,6 +282,25 @@ export function makeSample(src: FaceSource, o: SampleOptions, rng?: Random, simi
     sampleInto(src.image, m, o.size, input, landmarkField(o.size, m, src.landmarks, similar));
   else if (rng && o.augment.warp > 0) sampleInto(src.image, m, o.size, input, warpField(o.size, o.augment.warp, rng));
   else input.set(target);
+  const face = masks(src, m, o);
+  if (rng && colour) {
+    const own = labStats(target, face.mask);
+    target.set(transferLabStats(target, own, colour));
+    input.set(transferLabStats(input, own, colour));
+  }
   if (rng) jitterColour([input, target], plane, o.augment, rng);
-  return { input, target, ...masks(src, m, o) };
+  return { input, target, ...face };
+}
+
+const colourCache = new WeakMap<FaceSource, LabStats>();
+
+/** The Lab colour of a face as the model sees it (the plain sample, under its face mask); cached per face. */
+export function faceColour(src: FaceSource, o: SampleOptions): LabStats {
+  let stats = colourCache.get(src);
+  if (!stats) {
+    const plain = makeSample(src, o);
+    stats = labStats(plain.target, plain.mask);
+    colourCache.set(src, stats);
+  }
+  return stats;
 }

@@ -4,7 +4,7 @@
  * resumed run continues the exact sequence, and a worker can run ahead.
  */
 import { Random } from '../core/random.js';
-import { makeSample, type FaceSource, type SampleOptions } from './augment.js';
+import { faceColour, makeSample, type FaceSource, type SampleOptions } from './augment.js';
 
 export interface Batch {
   /** [B, 3, S, S] planar float RGB in 0-1. */
@@ -66,8 +66,17 @@ export function similarFaces(faces: readonly FaceSource[]): number[][] {
   return table;
 }
 
-/** Stacks one sample per listed face into a batch; `rng(j)` gives the j-th sample's stream (none: no augmentation). */
-function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions, rng?: (j: number) => Random): Batch {
+/**
+ * Stacks one sample per listed face into a batch; `rng(j)` gives the j-th sample's stream (none: no augmentation),
+ * `others` the other side's faces, whose colours samples take at the rate o.colourTransfer.
+ */
+function assemble(
+  faces: readonly FaceSource[],
+  idx: number[],
+  o: SampleOptions,
+  rng?: (j: number) => Random,
+  others?: readonly FaceSource[],
+): Batch {
   const similar = o.toLandmarks && rng ? similarFaces(faces) : undefined;
   const n = idx.length,
     plane = o.size * o.size;
@@ -82,7 +91,10 @@ function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions,
     const r = rng?.(j);
     const near = similar?.[face];
     const other = r && near?.length ? faces[near[Math.floor(r.next() * near.length)]!]!.landmarks : undefined;
-    const s = makeSample(faces[face]!, o, r, other);
+    // drawn only when asked, so that runs without it keep their streams
+    const transfer = r && others?.length && o.colourTransfer && r.next() < o.colourTransfer;
+    const colour = transfer ? faceColour(others[Math.floor(r.next() * others.length)]!, o) : undefined;
+    const s = makeSample(faces[face]!, o, r, other, colour);
     batch.input.set(s.input, j * 3 * plane);
     batch.target.set(s.target, j * 3 * plane);
     batch.mask.set(s.mask, j * plane);
@@ -91,6 +103,7 @@ function assemble(faces: readonly FaceSource[], idx: number[], o: SampleOptions,
   return batch;
 }
 
+/** One side's batch of an iteration; `others`: the other side's faces (for o.colourTransfer). */
 export function makeBatch(
   faces: readonly FaceSource[],
   side: Side,
@@ -98,9 +111,10 @@ export function makeBatch(
   batchSize: number,
   seed: number,
   o: SampleOptions,
+  others?: readonly FaceSource[],
 ): Batch {
   const idx = batchFaces(faces.length, batchSize, seed, side, iteration);
-  return assemble(faces, idx, o, (j) => new Random(seed, SIDES[side], iteration, j));
+  return assemble(faces, idx, o, (j) => new Random(seed, SIDES[side], iteration, j), others);
 }
 
 /** Fixed, un-augmented samples for previews: `count` faces spread evenly over the set. */

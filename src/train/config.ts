@@ -34,6 +34,16 @@ export const PAIR_SCHEMA = {
   },
   eyeWeight: { type: 'number', fixed: true, default: 3, help: 'loss multiplier on the eyes', min: 1, max: 20 },
   mouthWeight: { type: 'number', fixed: true, default: 2, help: 'loss multiplier on the mouth', min: 1, max: 20 },
+  colourTransfer: {
+    type: 'number',
+    kept: true,
+    default: 0,
+    min: 0,
+    max: 1,
+    help:
+      'chance that a training face takes the colour of a face of the other side (its Lab mean and spread: ' +
+      "DeepFaceLab's random colour transfer), so that the shared encoder cannot tell the two people apart by lighting",
+  },
   gan: {
     type: 'boolean',
     fixed: true,

@@ -11,8 +11,19 @@ const faces = { a: sharedFaceSources(config.faces.a), b: sharedFaceSources(confi
 port.on('message', (req: LoaderRequest) => {
   try {
     const batches = {} as Record<Side, ReturnType<typeof makeBatch>>;
-    for (const side of ['a', 'b'] as Side[])
-      batches[side] = makeBatch(faces[side], side, req.iteration, config.batchSize, config.seed, config.sample);
+    for (const [side, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const)
+      batches[side] = makeBatch(
+        faces[side],
+        side,
+        req.iteration,
+        config.batchSize,
+        config.seed,
+        config.sample,
+        faces[other],
+      );
     const reply: LoaderReply = { iteration: req.iteration, batches };
     const transfer = Object.values(batches).flatMap((x) => [
       x.input.buffer,

@@ -212,6 +212,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       augment: config.augment,
       eyeWeight: config.eyeWeight,
       mouthWeight: config.mouthWeight,
+      colourTransfer: config.colourTransfer,
       toLandmarks: config.warpToLandmarks && config.augment.warp > 0,
     };
     const fixed = { ...sample, augment: NO_AUGMENT };
