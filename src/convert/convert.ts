@@ -234,12 +234,13 @@ async function convertTo(
   target: OutputTarget,
   command: string,
   started: number,
-  { geometry, trainedOn, device, opening }: TrainedModelInfo & { device: Device; opening?: Promise<ModelThread> },
+  described: TrainedModelInfo & { device: Device; opening?: Promise<ModelThread> },
 ): Promise<ConvertSummary> {
+  const { geometry, trainedOn, device, opening } = described;
   const warnings = new Warnings(o.onWarning);
   const progress = progressMeter(command === 'facegan translate' ? 'translate' : 'convert', 'frames', o.onProgress);
   // the weights, here only when no thread of its own runs the model (that thread loads them)
-  const trained: TrainedModel | undefined = opening ? undefined : loadTrainedModel(resolve(o.modelDir), device);
+  const trained: TrainedModel | undefined = opening ? undefined : loadTrainedModel(described, device);
   const wholeImages = trainedOn === 'images';
   if (o.mask === 'learned' && !geometry.mask) {
     throw new FaceganError(

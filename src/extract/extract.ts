@@ -139,6 +139,11 @@ const SAVE_COST = 20;
  * describes (every redetect frame, ~70 ms) and saves: with one frame ahead it sat idle through each description.
  */
 const LOOKAHEAD = 3;
+/**
+ * A video's frames sent ahead before face-api's descriptor net loads (a synchronous require of about 0.7 s on this
+ * thread): the detector's thread works through them meanwhile, where it went idle after three.
+ */
+const LOADING_LOOKAHEAD = 16;
 
 /** The alignments file at `path`, or a new empty one; one made with other crop settings is refused. */
 export function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
@@ -469,6 +474,7 @@ async function extractLocked(
     kind === 'video' && detectorOptions.detector === 'human' ? new ScaledReader(detector) : detector;
   // frames sent ahead to the detector's thread (in one thread, the detector reads one frame at a time)
   const lookahead = o.threads === false ? 1 : LOOKAHEAD;
+  const loadingLookahead = kind === 'video' && o.threads !== false ? LOADING_LOOKAHEAD : lookahead;
   // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:
   // leave the detector a core while extract runs
   const torchThreads = numThreads();
@@ -564,10 +570,12 @@ async function extractLocked(
           const next: Detecting = { frame, image, found: frameDetector.detect(image) };
           next.found.catch(() => undefined); // awaited in its turn
           detecting.push(next);
-          // the identity net loads (a second's synchronous require) while the first frame is being detected
-          if (!describing && (o.identity ?? true)) warmDescriptor();
-          describing = true;
-          while (detecting.length > lookahead) await finishOldest();
+          // the identity net loads (a synchronous require) while the first frames are being detected
+          if (!describing && (detecting.length >= loadingLookahead || !(o.identity ?? true))) {
+            if (o.identity ?? true) warmDescriptor();
+            describing = true;
+          }
+          while (detecting.length > (describing ? lookahead : loadingLookahead)) await finishOldest();
         }
       } else {
         await finishAll();

@@ -144,4 +144,21 @@ export class PairAutoencoder extends Module {
     for (const t of [za, zb, z]) t.dispose();
     return out;
   }
+  /**
+   * forwardPair, and the latent cycle: the first `k` faces of each side, decoded as the other person and encoded
+   * again, should give back the code they came from; `cycle` is the mean L1 distance (the codes are the target, not
+   * moved by it). It asks each decoder to carry all of the other side's code, the mouth's shape included, into its
+   * own person's face, rather than a template of that person. Run it in a tidy: intermediates are left to it.
+   */
+  forwardPairCycle(a: Tensor, b: Tensor, k: number): { a: Tensor; b: Tensor; cycle: Tensor } {
+    const n = a.shape[0]!,
+      m = b.shape[0]!;
+    const z = this.enc.forward(cat([a, b], 0));
+    const [za, zb] = [z.narrow(0, 0, n), z.narrow(0, n, m)];
+    const [ka, kb] = [Math.min(k, n), Math.min(k, m)];
+    const swapped = cat([this.dec_b.forward(za.narrow(0, 0, ka)), this.dec_a.forward(zb.narrow(0, 0, kb))], 0);
+    const again = this.enc.forward(this.mask ? swapped.narrow(1, 0, 3) : swapped);
+    const codes = cat([za.narrow(0, 0, ka), zb.narrow(0, 0, kb)], 0).detach();
+    return { a: this.dec_a.forward(za), b: this.dec_b.forward(zb), cycle: again.sub(codes).abs().mean() };
+  }
 }

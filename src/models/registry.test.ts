@@ -55,3 +55,28 @@ test("forwardPair (the encoder once over both sides) gives two forward() calls' 
     model.dispose();
   }
 });
+
+test('forwardPairCycle: forwardPair outputs, and a code distance of the swapped faces that trains both decoders', () => {
+  manualSeed(3);
+  const model = createModel('lightweight', { mask: true });
+  try {
+    const [a, b] = [rand([3, 3, 64, 64]), rand([2, 3, 64, 64])];
+    tidy(() => {
+      const plain = noGrad(() => model.forwardPair(a, b));
+      zeroGrad(model.parameters());
+      const y = model.forwardPairCycle(a, b, 2);
+      assertClose(y.a, plain.a.toNumbers(), 1e-5, 'side A');
+      assertClose(y.b, plain.b.toNumbers(), 1e-5, 'side B');
+      const cycle = y.cycle.item();
+      assert.ok(Number.isFinite(cycle) && cycle > 0, `cycle distance ${cycle}`);
+      y.cycle.backward();
+      // the cycle runs A's codes through decoder B and B's through decoder A, then the encoder again
+      for (const part of [model.dec_a, model.dec_b, model.enc]) {
+        const norm = part.parameters().reduce((s, p) => s + (p.grad ? p.grad.abs().sum().item() : 0), 0);
+        assert.ok(norm > 0, 'every part gets a gradient from the cycle');
+      }
+    });
+  } finally {
+    model.dispose();
+  }
+});

@@ -251,11 +251,12 @@ export function describeTrainedModel(dir: string): TrainedModelInfo {
  * A trained model of any family, ready for inference (eval mode): a pair model's decoders, or a CycleGAN's two
  * generators, each as `forward(x, side)` on images in 0-1 ('b': A->B, 'a': B->A).
  * @example
- * const { model, geometry } = loadTrainedModel('model/');
+ * const { model, geometry } = loadTrainedModel('model/'); // or loadTrainedModel(describeTrainedModel('model/'))
  * const swapped = model.forward(faceA, 'b'); // A's face rebuilt by B's decoder
  */
-export function loadTrainedModel(dir: string, device: Device = 'cpu'): TrainedModel {
-  const info = describeTrainedModel(dir);
+export function loadTrainedModel(source: string | TrainedModelInfo, device: Device = 'cpu'): TrainedModel {
+  // a description already read (describeTrainedModel) saves reading the folder again
+  const info = typeof source === 'string' ? describeTrainedModel(source) : source;
   const model = inferenceModule(info.family, info.config);
   loadWeights(model, info.weightsFile);
   model.to(device);

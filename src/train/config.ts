@@ -44,6 +44,16 @@ export const PAIR_SCHEMA = {
       'chance that a training face takes the colour of a face of the other side (its Lab mean and spread: ' +
       "DeepFaceLab's random colour transfer), so that the shared encoder cannot tell the two people apart by lighting",
   },
+  cycleWeight: {
+    type: 'number',
+    kept: true,
+    default: 0,
+    min: 0,
+    max: 100,
+    help:
+      "weight of the latent cycle: half of each batch's faces, decoded as the other person and encoded again, " +
+      'should give back their code (so that a swap carries the whole expression, not a template of the other person)',
+  },
   gan: {
     type: 'boolean',
     fixed: true,

@@ -90,10 +90,15 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
   const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
   opt.zeroGrad();
   // one pass of the shared encoder over both sides' faces, in one autocast region (its weights are cast once a step)
-  const out = ctx.autocast(() =>
+  const cycleFaces = config.cycleWeight > 0 ? Math.ceil(config.batchSize / 2) : 0;
+  const out: { a: Tensor; b: Tensor; cycle?: Tensor } = ctx.autocast(() =>
     tidy(() => {
-      const y = model.forwardPair(t.a.input, t.b.input);
-      return { a: y.a.to('float32'), b: y.b.to('float32') };
+      if (!cycleFaces) {
+        const y = model.forwardPair(t.a.input, t.b.input);
+        return { a: y.a.to('float32'), b: y.b.to('float32') };
+      }
+      const y = model.forwardPairCycle(t.a.input, t.b.input, cycleFaces);
+      return { a: y.a.to('float32'), b: y.b.to('float32'), cycle: y.cycle.to('float32') };
     }),
   );
   const values: Record<string, Tensor> = {};
@@ -107,6 +112,10 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
     values[side === 'a' ? 'lossA' : 'lossB'] = l;
     if (disc) l = l.add(disc[side].forward(face).sub(1).square().mean().mul(config.ganWeight)); // LSGAN: fool the judge
     total = total ? total.add(l) : l;
+  }
+  if (out.cycle) {
+    values.cycle = out.cycle;
+    total = total!.add(out.cycle.mul(config.cycleWeight));
   }
   total!.backward();
   if (config.clip > 0) clipGradNorm(model, config.clip);
