@@ -56,7 +56,7 @@ test("forwardPair (the encoder once over both sides) gives two forward() calls' 
   }
 });
 
-test('forwardPairCycle: forwardPair outputs, and a code distance of the swapped faces that trains both decoders', () => {
+test('forwardPairCycle: forwardPair outputs, and a code distance of swapped faces that trains both decoders', () => {
   manualSeed(3);
   const model = createModel('lightweight', { mask: true });
   try {
