@@ -73,6 +73,9 @@ void FusedAdam(at::Tensor& p, const at::Tensor& g, at::Tensor& m, at::Tensor& v,
   bool scale = decoupled && wd != 0, addL2 = !decoupled && wd != 0;
   AdamRun<T> run{T(b1), T(b2), T(1 - b1), T(1 - b2), T(eps), T(1 - lr * wd), T(wd), T(bc2Sqrt), T(-stepSize),
                  scale, addL2};
+  // As an in-place op would, and before writing (a tensor that refuses it is left as it was): a graph that saved one of
+  // these tensors now fails its version check, not silently.
+  for (auto* t : {&p, &m, &v}) t->unsafeGetTensorImpl()->bump_version();
   auto iter = at::TensorIteratorConfig()
                   .set_check_mem_overlap(false)
                   .resize_outputs(false)
@@ -84,23 +87,21 @@ void FusedAdam(at::Tensor& p, const at::Tensor& g, at::Tensor& m, at::Tensor& v,
   iter.for_each(
       [&](char** data, const int64_t* strides, int64_t n, int64_t outer) {
         for (int64_t j = 0; j < outer; j++) {
-          T* at[4];
-          for (int k = 0; k < 4; k++) at[k] = reinterpret_cast<T*>(data[k] + j * strides[4 + k]);
+          T* ptr[4];
+          for (int k = 0; k < 4; k++) ptr[k] = reinterpret_cast<T*>(data[k] + j * strides[4 + k]);
           bool dense = true;
           for (int k = 0; k < 4; k++) dense = dense && strides[k] == sizeof(T);
           if (dense) {
-            run(at[0], at[1], at[2], at[3], n);
+            run(ptr[0], ptr[1], ptr[2], ptr[3], n);
             continue;
           }
           for (int64_t i = 0; i < n; i++) {
-            auto el = [&](int k) { return reinterpret_cast<T*>(reinterpret_cast<char*>(at[k]) + i * strides[k]); };
+            auto el = [&](int k) { return reinterpret_cast<T*>(reinterpret_cast<char*>(ptr[k]) + i * strides[k]); };
             run(el(0), el(1), el(2), el(3), 1);
           }
         }
       },
       1 << 15);
-  // As an in-place op would: a graph that saved one of these tensors now fails its version check, not silently.
-  for (auto* t : {&p, &m, &v}) t->unsafeGetTensorImpl()->bump_version();
 }
 
 // adamStep(params, expAvg, expAvgSq, step, lr, beta1, beta2, eps, weightDecay, decoupled, kernel)

@@ -141,9 +141,11 @@ const SAVE_COST = 20;
 const LOOKAHEAD = 3;
 /**
  * A video's frames sent ahead before face-api's descriptor net loads (a synchronous require of about 0.7 s on this
- * thread): the detector's thread works through them meanwhile, where it went idle after three.
+ * thread): the detector's thread works through them meanwhile, where it went idle after three. Sixteen 720p frames;
+ * fewer of larger ones, so that the frames held stay within LOADING_PIXELS.
  */
 const LOADING_LOOKAHEAD = 16;
+const LOADING_PIXELS = LOADING_LOOKAHEAD * 1280 * 720;
 
 /** The alignments file at `path`, or a new empty one; one made with other crop settings is refused. */
 export function loadOrCreate(path: string, input: string, kind: InputKind, size: number, coverage: number): Alignments {
@@ -474,7 +476,11 @@ async function extractLocked(
     kind === 'video' && detectorOptions.detector === 'human' ? new ScaledReader(detector) : detector;
   // frames sent ahead to the detector's thread (in one thread, the detector reads one frame at a time)
   const lookahead = o.threads === false ? 1 : LOOKAHEAD;
-  const loadingLookahead = kind === 'video' && o.threads !== false ? LOADING_LOOKAHEAD : lookahead;
+  const loading = kind === 'video' && o.threads !== false;
+  const loadingLookahead = (image: RgbImage) =>
+    loading
+      ? Math.max(lookahead, Math.min(LOADING_LOOKAHEAD, Math.floor(LOADING_PIXELS / (image.width * image.height))))
+      : lookahead;
   // libtorch's small crop ops gain nothing from a second thread, and its spinning threads slow the detector's:
   // leave the detector a core while extract runs
   const torchThreads = numThreads();
@@ -571,11 +577,12 @@ async function extractLocked(
           next.found.catch(() => undefined); // awaited in its turn
           detecting.push(next);
           // the identity net loads (a synchronous require) while the first frames are being detected
-          if (!describing && (detecting.length >= loadingLookahead || !(o.identity ?? true))) {
+          const ahead = loadingLookahead(image);
+          if (!describing && (detecting.length >= ahead || !(o.identity ?? true))) {
             if (o.identity ?? true) warmDescriptor();
             describing = true;
           }
-          while (detecting.length > (describing ? lookahead : loadingLookahead)) await finishOldest();
+          while (detecting.length > (describing ? lookahead : ahead)) await finishOldest();
         }
       } else {
         await finishAll();

@@ -284,7 +284,7 @@ export function makeSample(
   else input.set(target);
   const face = masks(src, m, o);
   if (rng && colour) {
-    const own = labStats(target, face.mask);
+    const own = labStats(target, statsMask(face.mask));
     target.set(transferLabStats(target, own, colour));
     input.set(transferLabStats(input, own, colour));
   }
@@ -292,15 +292,25 @@ export function makeSample(
   return { input, target, ...face };
 }
 
-const colourCache = new WeakMap<FaceSource, LabStats>();
+/** The pixels a colour is measured on: the face mask, or the whole sample where the face is (almost) out of it. */
+function statsMask(mask: Float32Array): Float32Array {
+  let sum = 0;
+  for (const v of mask) sum += v;
+  return sum >= 0.05 * mask.length ? mask : new Float32Array(mask.length).fill(1);
+}
 
-/** The Lab colour of a face as the model sees it (the plain sample, under its face mask); cached per face. */
+const colourCache = new WeakMap<FaceSource, Map<string, LabStats>>();
+
+/** The Lab colour of a face as the model sees it (the plain sample, under its face mask); cached per face and view. */
 export function faceColour(src: FaceSource, o: SampleOptions): LabStats {
-  let stats = colourCache.get(src);
+  const key = `${o.size}:${o.coverage}`;
+  let views = colourCache.get(src);
+  if (!views) colourCache.set(src, (views = new Map()));
+  let stats = views.get(key);
   if (!stats) {
     const plain = makeSample(src, o);
-    stats = labStats(plain.target, plain.mask);
-    colourCache.set(src, stats);
+    stats = labStats(plain.target, statsMask(plain.mask));
+    views.set(key, stats);
   }
   return stats;
 }

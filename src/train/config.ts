@@ -52,7 +52,8 @@ export const PAIR_SCHEMA = {
     max: 100,
     help:
       "weight of the latent cycle: half of each batch's faces, decoded as the other person and encoded again, " +
-      'should give back their code (so that a swap carries the whole expression, not a template of the other person)',
+      'should give back their code (so that a swap carries the whole expression, not a template of the other ' +
+      'person); the second encoding trains the encoder too',
   },
   gan: {
     type: 'boolean',
