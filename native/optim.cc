@@ -40,10 +40,6 @@ bool Fusable(const at::Tensor& p, const at::Tensor& g, const at::Tensor& m, cons
   return true;
 }
 
-// One Adam update of one parameter in a single pass over its values: each value of the parameter, its gradient and
-// moments is read once and written once, where the eight tensor ops of the loop below read and write them up to
-// eight times and allocate two temporaries (the step's cost on a CPU is memory traffic: 82 M parameters move about
-// 2.3 GB in one pass). The arithmetic is the loop's, in the parameter's type, in the same order.
 // The contiguous run of FusedAdam: plain arrays, so that the compiler vectorises it.
 template <typename T>
 struct AdamRun {
@@ -64,9 +60,10 @@ struct AdamRun {
 
 // One Adam update of one parameter in a single pass over its values: each value of the parameter, its gradient and
 // moments is read once and written once, where the eight tensor ops of the loop below read and write them up to
-// eight times and allocate two temporaries. The arithmetic is the loop's, in the parameter's type, in the same order.
-// A TensorIterator splits the values over libtorch's own threads (its for_each runs inside libtorch, which was built
-// with OpenMP; at::parallel_for in this file would run on one thread, as the addon is not).
+// eight times and allocate two temporaries (the step's cost on a CPU is memory traffic: 82 M parameters move about
+// 2.3 GB in one pass). The arithmetic is the loop's, in the parameter's type, in the same order. A TensorIterator
+// splits the values over libtorch's own threads (its for_each runs inside libtorch, which was built with OpenMP;
+// at::parallel_for in this file would run on one thread, as the addon is not).
 template <typename T>
 void FusedAdam(at::Tensor& p, const at::Tensor& g, at::Tensor& m, at::Tensor& v, double lr, double b1, double b2,
                double eps, double wd, bool decoupled, double stepSize, double bc2Sqrt) {

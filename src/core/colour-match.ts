@@ -90,15 +90,19 @@ export function labStats(img: Planar, mask: Float32Array): LabStats {
   return statsOfLab(convertPixels(img, mask.length, rgbToLab), mask);
 }
 
-/** Moves an image's Lab channels from the mean and spread `from` to `to` (training's colour transfer). */
-export function transferLabStats(img: Planar, from: LabStats, to: LabStats): Planar {
-  return moveLab(convertPixels(img, img.length / 3, rgbToLab), from, to);
+/**
+ * Reinhard et al.'s transfer to given statistics: each image moves by the change that brings the first one's Lab mean
+ * and spread under the mask to `to`'s (training moves a sample's input and target alike). Each is converted once.
+ */
+export function transferLabStats(images: Planar[], mask: Float32Array, to: LabStats): Planar[] {
+  const labs = images.map((img) => convertPixels(img, mask.length, rgbToLab));
+  const from = statsOfLab(labs[0]!, mask);
+  return labs.map((lab) => moveLab(lab, from, to));
 }
 
 /** Reinhard et al.'s colour transfer: each Lab channel's mean and spread under the mask moved to the target's. */
 export function colourTransfer(face: Planar, target: Planar, mask: Float32Array): Planar {
-  const f = convertPixels(face, mask.length, rgbToLab);
-  return moveLab(f, statsOfLab(f, mask), labStats(target, mask));
+  return transferLabStats([face], mask, labStats(target, mask))[0]!;
 }
 
 const BINS = 256;

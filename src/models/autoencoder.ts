@@ -6,7 +6,7 @@
  * 0.1 and a pixel shuffle by 2. With `mask`, the last convolution has a 4th channel: a learned face mask.
  * Parameter names follow ../shared/bench/reference_original.py (enc.convs.0.weight, dec_a.0.weight, ...).
  */
-import { cat, Module, type Tensor, type Initializer } from '../engine/index.js';
+import { cat, Module, tidy, type Tensor, type Initializer } from '../engine/index.js';
 import { Conv2d, LeakyReLU, Linear, PixelShuffle, Sequential, Sigmoid, Flatten, Unflatten } from '../nn/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
@@ -133,32 +133,28 @@ export class PairAutoencoder extends Module {
    * A's faces through decoder A and B's through decoder B, the shared encoder run once on both batches together: the
    * same outputs and gradients as two forward() calls, but the encoder's deep convolutions (large weights on a few
    * pixels, whose weight gradient costs about as much for 2n faces as for n) run once a step instead of twice.
+   * With `cycleFaces`, also the latent cycle: the first `cycleFaces` faces of each side, decoded as the other person
+   * and encoded again, should give back the code they came from; `cycle` is the mean L1 distance (the codes are the
+   * target, not moved by it). It asks each decoder to carry all of the other side's code, the mouth's shape included,
+   * into its own person's face, rather than a template of that person.
    */
-  forwardPair(a: Tensor, b: Tensor): { a: Tensor; b: Tensor } {
-    const n = a.shape[0]!;
+  forwardPair(a: Tensor, b: Tensor, cycleFaces = 0): { a: Tensor; b: Tensor; cycle?: Tensor } {
+    const n = a.shape[0]!,
+      m = b.shape[0]!;
     const both = cat([a, b], 0);
     const z = this.enc.forward(both);
     both.dispose();
-    const [za, zb] = [z.narrow(0, 0, n), z.narrow(0, n, b.shape[0]!)];
-    const out = { a: this.dec_a.forward(za), b: this.dec_b.forward(zb) };
+    const [za, zb] = [z.narrow(0, 0, n), z.narrow(0, n, m)];
+    const out: { a: Tensor; b: Tensor; cycle?: Tensor } = { a: this.dec_a.forward(za), b: this.dec_b.forward(zb) };
+    if (cycleFaces > 0) out.cycle = tidy(() => this.#latentCycle(za, zb, cycleFaces));
     for (const t of [za, zb, z]) t.dispose();
     return out;
   }
-  /**
-   * forwardPair, and the latent cycle: the first `k` faces of each side, decoded as the other person and encoded
-   * again, should give back the code they came from; `cycle` is the mean L1 distance (the codes are the target, not
-   * moved by it). It asks each decoder to carry all of the other side's code, the mouth's shape included, into its
-   * own person's face, rather than a template of that person. Run it in a tidy: intermediates are left to it.
-   */
-  forwardPairCycle(a: Tensor, b: Tensor, k: number): { a: Tensor; b: Tensor; cycle: Tensor } {
-    const n = a.shape[0]!,
-      m = b.shape[0]!;
-    const z = this.enc.forward(cat([a, b], 0));
-    const [za, zb] = [z.narrow(0, 0, n), z.narrow(0, n, m)];
-    const [ka, kb] = [Math.min(k, n), Math.min(k, m)];
+  #latentCycle(za: Tensor, zb: Tensor, k: number): Tensor {
+    const [ka, kb] = [Math.min(k, za.shape[0]!), Math.min(k, zb.shape[0]!)];
     const swapped = cat([this.dec_b.forward(za.narrow(0, 0, ka)), this.dec_a.forward(zb.narrow(0, 0, kb))], 0);
     const again = this.enc.forward(this.mask ? swapped.narrow(1, 0, 3) : swapped);
     const codes = cat([za.narrow(0, 0, ka), zb.narrow(0, 0, kb)], 0).detach();
-    return { a: this.dec_a.forward(za), b: this.dec_b.forward(zb), cycle: again.sub(codes).abs().mean() };
+    return again.sub(codes).abs().mean();
   }
 }

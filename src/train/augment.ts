@@ -284,9 +284,9 @@ export function makeSample(
   else input.set(target);
   const face = masks(src, m, o);
   if (rng && colour) {
-    const own = labStats(target, statsMask(face.mask));
-    target.set(transferLabStats(target, own, colour));
-    input.set(transferLabStats(input, own, colour));
+    const [t, i] = transferLabStats([target, input], statsMask(face.mask), colour);
+    target.set(t!);
+    input.set(i!);
   }
   if (rng) jitterColour([input, target], plane, o.augment, rng);
   return { input, target, ...face };

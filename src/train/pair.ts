@@ -93,12 +93,8 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
   const cycleFaces = config.cycleWeight > 0 ? Math.ceil(config.batchSize / 2) : 0;
   const out: { a: Tensor; b: Tensor; cycle?: Tensor } = ctx.autocast(() =>
     tidy(() => {
-      if (!cycleFaces) {
-        const y = model.forwardPair(t.a.input, t.b.input);
-        return { a: y.a.to('float32'), b: y.b.to('float32') };
-      }
-      const y = model.forwardPairCycle(t.a.input, t.b.input, cycleFaces);
-      return { a: y.a.to('float32'), b: y.b.to('float32'), cycle: y.cycle.to('float32') };
+      const y = model.forwardPair(t.a.input, t.b.input, cycleFaces);
+      return { a: y.a.to('float32'), b: y.b.to('float32'), cycle: y.cycle?.to('float32') };
     }),
   );
   const values: Record<string, Tensor> = {};
