@@ -34,6 +34,7 @@ export const convergenceOptions = {
   mouthWeight: { type: 'number', help: "train --mouth-weight (default: the model's)", min: 1, max: 20 },
   colourTransfer: { type: 'number', help: 'train --colour-transfer (default 0)', min: 0, max: 1 },
   cycleWeight: { type: 'number', help: 'train --cycle-weight (default 0)', min: 0, max: 100 },
+  expressionWeight: { type: 'number', help: 'train --expression-weight (default 0)', min: 0, max: 100 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
@@ -58,6 +59,7 @@ export async function benchConvergence(o: {
   mouthWeight?: number;
   colourTransfer?: number;
   cycleWeight?: number;
+  expressionWeight?: number;
   augment: boolean;
   evalEvery: number;
   evalFrames: number;
@@ -86,6 +88,7 @@ export async function benchConvergence(o: {
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
       `${o.warmup ? `_warmup${o.warmup}` : ''}${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
       `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}${o.cycleWeight ? `_cycle${o.cycleWeight}` : ''}` +
+      `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}` +
       `${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
@@ -120,6 +123,7 @@ export async function benchConvergence(o: {
     mouthWeight: o.mouthWeight,
     colourTransfer: o.colourTransfer,
     cycleWeight: o.cycleWeight,
+    expressionWeight: o.expressionWeight,
     augment: o.augment,
     iterations: 1_000_000,
     evaluator,
@@ -145,6 +149,7 @@ export async function benchConvergence(o: {
     mouthWeight: (s.config as { mouthWeight?: number }).mouthWeight,
     colourTransfer: (s.config as { colourTransfer?: number }).colourTransfer,
     cycleWeight: (s.config as { cycleWeight?: number }).cycleWeight,
+    expressionWeight: (s.config as { expressionWeight?: number }).expressionWeight,
     augmented: o.augment,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),

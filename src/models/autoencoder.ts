@@ -102,6 +102,25 @@ export function decoder(spec: AutoencoderSpec, o: AutoencoderOptions = {}): Sequ
   ]);
 }
 
+export interface PairForwardOptions {
+  /** How many faces of each side also go through the other side's decoder (0: none). */
+  swapFaces?: number;
+  /** Also the latent cycle over those swapped faces (none without them). */
+  cycle?: boolean;
+  /** Also return the shared codes of A's faces then B's (`codes`). */
+  codes?: boolean;
+}
+
+export interface PairForward {
+  a: Tensor;
+  b: Tensor;
+  /** The first swapFaces faces of A as B, then those of B as A. */
+  swapped?: Tensor;
+  cycle?: Tensor;
+  /** [N + M, ...] the encoder's output for A's faces then B's. */
+  codes?: Tensor;
+}
+
 /** A pair model: `forward(x, 'a')` reconstructs A, `forward(x, 'b')` gives B's face with A's expression and pose. */
 export class PairAutoencoder extends Module {
   enc: Encoder;
@@ -133,28 +152,38 @@ export class PairAutoencoder extends Module {
    * A's faces through decoder A and B's through decoder B, the shared encoder run once on both batches together: the
    * same outputs and gradients as two forward() calls, but the encoder's deep convolutions (large weights on a few
    * pixels, whose weight gradient costs about as much for 2n faces as for n) run once a step instead of twice.
-   * With `cycleFaces`, also the latent cycle: the first `cycleFaces` faces of each side, decoded as the other person
-   * and encoded again, should give back the code they came from; `cycle` is the mean L1 distance (the codes are the
-   * target, not moved by it). It asks each decoder to carry all of the other side's code, the mouth's shape included,
-   * into its own person's face, rather than a template of that person.
+   * With `swapFaces` k, also `swapped`: the first k faces of A decoded as B, then the first k of B decoded as A. With
+   * `cycle` as well, the latent cycle: the swapped faces, encoded again, should give back the code they came from;
+   * `cycle` is the mean L1 distance (the codes are the target, not moved by it). It asks each decoder to carry all of
+   * the other side's code, the mouth's shape included, into its own person's face, rather than a template of that
+   * person.
    */
-  forwardPair(a: Tensor, b: Tensor, cycleFaces = 0): { a: Tensor; b: Tensor; cycle?: Tensor } {
+  forwardPair(a: Tensor, b: Tensor, o: PairForwardOptions = {}): PairForward {
     const n = a.shape[0]!,
       m = b.shape[0]!;
     const both = cat([a, b], 0);
     const z = this.enc.forward(both);
     both.dispose();
     const [za, zb] = [z.narrow(0, 0, n), z.narrow(0, n, m)];
-    const out: { a: Tensor; b: Tensor; cycle?: Tensor } = { a: this.dec_a.forward(za), b: this.dec_b.forward(zb) };
-    if (cycleFaces > 0) out.cycle = tidy(() => this.#latentCycle(za, zb, cycleFaces));
-    for (const t of [za, zb, z]) t.dispose();
+    const out: PairForward = { a: this.dec_a.forward(za), b: this.dec_b.forward(zb) };
+    const k = o.swapFaces ?? 0;
+    if (k > 0) {
+      const [ka, kb] = [Math.min(k, n), Math.min(k, m)];
+      out.swapped = tidy(() =>
+        cat([this.dec_b.forward(za.narrow(0, 0, ka)), this.dec_a.forward(zb.narrow(0, 0, kb))], 0),
+      );
+      if (o.cycle) {
+        const swapped = out.swapped;
+        out.cycle = tidy(() => {
+          const again = this.enc.forward(this.mask ? swapped.narrow(1, 0, 3) : swapped);
+          const codes = cat([za.narrow(0, 0, ka), zb.narrow(0, 0, kb)], 0).detach();
+          return again.sub(codes).abs().mean();
+        });
+      }
+    }
+    for (const t of [za, zb]) t.dispose();
+    if (o.codes) out.codes = z;
+    else z.dispose();
     return out;
-  }
-  #latentCycle(za: Tensor, zb: Tensor, k: number): Tensor {
-    const [ka, kb] = [Math.min(k, za.shape[0]!), Math.min(k, zb.shape[0]!)];
-    const swapped = cat([this.dec_b.forward(za.narrow(0, 0, ka)), this.dec_a.forward(zb.narrow(0, 0, kb))], 0);
-    const again = this.enc.forward(this.mask ? swapped.narrow(1, 0, 3) : swapped);
-    const codes = cat([za.narrow(0, 0, ka), zb.narrow(0, 0, kb)], 0).detach();
-    return again.sub(codes).abs().mean();
   }
 }

@@ -1,7 +1,7 @@
 /** Every registered pair model builds from its spec and maps a face of its size to a face of its size, in 0-1. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { manualSeed, noGrad, rand, tidy, zeroGrad } from '../engine/index.js';
+import { cat, manualSeed, noGrad, rand, tidy, zeroGrad } from '../engine/index.js';
 import { assertClose } from '../testing/assert.js';
 import { createModel, pairModels } from './registry.js';
 
@@ -64,10 +64,14 @@ test('forwardPair with cycle faces: the same outputs, and a code distance that t
     tidy(() => {
       const plain = noGrad(() => model.forwardPair(a, b));
       zeroGrad(model.parameters());
-      const y = model.forwardPair(a, b, 2);
+      const y = model.forwardPair(a, b, { swapFaces: 2, cycle: true });
       assertClose(y.a, plain.a.toNumbers(), 1e-5, 'side A');
       assertClose(y.b, plain.b.toNumbers(), 1e-5, 'side B');
       assert.equal(plain.cycle, undefined);
+      assert.equal(plain.swapped, undefined);
+      // the swapped faces: A's first two as B, then B's first two as A
+      const swapped = noGrad(() => cat([model.forward(a.narrow(0, 0, 2), 'b'), model.forward(b, 'a')], 0));
+      assertClose(y.swapped!, swapped.toNumbers(), 1e-5, 'swapped faces');
       const cycle = y.cycle!.item();
       assert.ok(Number.isFinite(cycle) && cycle > 0, `cycle distance ${cycle}`);
       y.cycle!.backward();

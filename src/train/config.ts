@@ -55,6 +55,17 @@ export const PAIR_SCHEMA = {
       'should give back their code (so that a swap carries the whole expression, not a template of the other ' +
       'person); the second encoding trains the encoder too',
   },
+  expressionWeight: {
+    type: 'number',
+    kept: true,
+    default: 0,
+    min: 0,
+    max: 100,
+    help:
+      "weight of the expression loss: a small probe, trained beside the model on both sides' real faces, reads how " +
+      "open each swapped face's mouth is, and the swap should read as open as the face it came from, in the other " +
+      "person's range; it trains the encoder only (needs faces extracted by facegan, whose landmarks give the labels)",
+  },
   gan: {
     type: 'boolean',
     fixed: true,

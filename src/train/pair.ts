@@ -4,7 +4,7 @@
  * and a PatchGAN discriminator per side). Plugs into the training core (core/loop.ts).
  */
 import { resolve } from 'node:path';
-import { clipGradNorm, mseLoss, noGrad, tidy, type Tensor } from '../engine/index.js';
+import { cat, clipGradNorm, mseLoss, noGrad, tidy, type Tensor } from '../engine/index.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { splitPlanes } from '../core/planar.js';
 import {
@@ -27,6 +27,7 @@ import { PAIR_SCHEMA, type TrainConfig } from './config.js';
 import { COVERAGE_ADVICE, checkDerived, resolveSettings } from './core/resolve.js';
 import type { Family, FamilyRun, NamedModule, StepContext } from './core/family.js';
 import { iterationEmaBeta, updateEma } from './core/ema.js';
+import { checkExpressionFaces, ExpressionLoss, PROBE_LR } from './expression.js';
 
 const SIDES = ['a', 'b'] as const;
 const PREVIEW_FACES = 4;
@@ -80,7 +81,12 @@ function sideTensors(ctx: StepContext<TrainConfig>, b: Batch): PairTensors {
 }
 
 /** One iteration: both sides through their decoders (and judges), then each discriminator's own update. */
-function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): Record<string, number> {
+function pairStep(
+  ctx: StepContext<TrainConfig>,
+  batches: Record<Side, Batch>,
+  iteration: number,
+  expression?: ExpressionLoss,
+): Record<string, number> {
   const { config } = ctx;
   const model = ctx.modules.model as PairAutoencoder,
     opt = ctx.optimizers.model!;
@@ -88,14 +94,27 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
     ? { a: ctx.modules.disc_a as PatchDiscriminator, b: ctx.modules.disc_b as PatchDiscriminator }
     : undefined;
   const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
+  const swapFaces = Math.ceil(config.batchSize / 2);
+  const swapCounts = { a: Math.min(swapFaces, batches.a.faces.length), b: Math.min(swapFaces, batches.b.faces.length) };
+  // what each swapped face should read: A's first faces, then B's
+  const targets = expression
+    ? SIDES.flatMap((side) => expression.swapTargets(side, batches[side].faces.slice(0, swapCounts[side])))
+    : [];
   opt.zeroGrad();
   // one pass of the shared encoder over both sides' faces, in one autocast region (its weights are cast once a step)
-  const cycleFaces = config.cycleWeight > 0 ? Math.ceil(config.batchSize / 2) : 0;
-  const out: { a: Tensor; b: Tensor; cycle?: Tensor } = ctx.autocast(() =>
-    tidy(() => {
-      const y = model.forwardPair(t.a.input, t.b.input, cycleFaces);
-      return { a: y.a.to('float32'), b: y.b.to('float32'), cycle: y.cycle?.to('float32') };
-    }),
+  const out: { a: Tensor; b: Tensor; cycle?: Tensor; expression?: { value: Tensor; surrogate: Tensor } } = ctx.autocast(
+    () =>
+      tidy(() => {
+        const cycle = config.cycleWeight > 0;
+        const y = model.forwardPair(t.a.input, t.b.input, {
+          swapFaces: cycle ? swapFaces : 0,
+          cycle,
+          codes: !!expression,
+        });
+        const n = batches.a.faces.length;
+        const e = expression?.swapTerm(ctx.toDevice, model, y.codes!, n, swapCounts, targets);
+        return { a: y.a.to('float32'), b: y.b.to('float32'), cycle: y.cycle?.to('float32'), expression: e };
+      }),
   );
   const values: Record<string, Tensor> = {};
   let total: Tensor | undefined;
@@ -113,9 +132,19 @@ function pairStep(ctx: StepContext<TrainConfig>, batches: Record<Side, Batch>): 
     values.cycle = out.cycle;
     total = total!.add(out.cycle.mul(config.cycleWeight));
   }
+  if (out.expression) {
+    values.expression = out.expression.value;
+    total = total!.add(out.expression.surrogate.mul(config.expressionWeight * expression!.ramp(iteration)));
+  }
   total!.backward();
   if (config.clip > 0) clipGradNorm(model, config.clip);
   opt.step();
+  if (expression) {
+    const images = cat([t.a.target, t.b.target], 0);
+    const faces = { a: batches.a.faces, b: batches.b.faces };
+    values.probe = expression.fitProbe(ctx.optimizers.probe!, ctx.toDevice, images, faces, ctx.autocast);
+    images.dispose();
+  }
   if (disc) {
     for (const side of SIDES) {
       const dOpt = ctx.optimizers[`disc_${side}`]!;
@@ -190,6 +219,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
     }
     const derived = derive(settings, cov.a);
     checkDerived(derived, stored, DERIVED_ADVICE);
+    if ((settings.expressionWeight as number) > 0) checkExpressionFaces({ a: sets.a.faces, b: sets.b.faces });
     const faces = { a: shareFaces(sets.a.faces), b: shareFaces(sets.b.faces) };
     return { derived, data: { faces } satisfies PairData };
   },
@@ -211,6 +241,11 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       for (const side of SIDES)
         modules[`disc_${side}`] = { module: new PatchDiscriminator(), optimizer: { lr: 2e-4, betas: [0.5, 0.999] } };
     }
+    const expression =
+      config.expressionWeight > 0
+        ? new ExpressionLoss({ a: sharedFaceSources(faces.a), b: sharedFaceSources(faces.b) }, size)
+        : undefined;
+    if (expression) modules.probe = { module: expression.probe, optimizer: { lr: PROBE_LR }, optional: true };
     const sample: SampleOptions = {
       size,
       coverage: config.coverage,
@@ -232,14 +267,20 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       batches: { get: (i) => loader.get(i), close: () => loader.close() },
       examplesPerIteration: 2 * config.batchSize,
       step: (ctx, batches, it) => {
-        const losses = pairStep(ctx, batches);
+        const losses = pairStep(ctx, batches, it, expression);
         if (ctx.modules.ema) updateEma(ctx.modules.ema, model, iterationEmaBeta(it, config.ema));
         return losses;
       },
       outputModule: ema ? 'ema' : 'model',
       score: (l) => (l.lossA! + l.lossB!) / 2,
       lr: (name, it) =>
-        name !== 'model' ? 2e-4 : config.warmup > 0 ? config.lr * Math.min(1, it / config.warmup) : config.lr,
+        name === 'probe'
+          ? PROBE_LR
+          : name !== 'model'
+            ? 2e-4
+            : config.warmup > 0
+              ? config.lr * Math.min(1, it / config.warmup)
+              : config.lr,
       preview: (ctx) => ({
         columns: ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'],
         gapAfter: 3,

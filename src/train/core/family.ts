@@ -34,6 +34,11 @@ export interface NamedModule {
    * before it existed) starts on resume as a copy of this part, instead of refusing the folder.
    */
   initFrom?: string;
+  /**
+   * A part that a resumed folder may lack (one a setting turns on later, as the pair models' expression probe): it
+   * then starts as built, instead of refusing the folder.
+   */
+  optional?: boolean;
 }
 
 /** What the step and previews see: the modules by name with their optimizers, and where they run. */

@@ -70,11 +70,11 @@ export function placeModules<C extends CoreConfig, B>(
 ): StepContext<C> {
   const modules: StepContext<C>['modules'] = {},
     optimizers: StepContext<C>['optimizers'] = {};
-  for (const [name, { module, optimizer, initFrom }] of Object.entries(run.modules)) {
+  for (const [name, { module, optimizer, initFrom, optional }] of Object.entries(run.modules)) {
     module.to(device);
     modules[name] = module;
     if (optimizer) optimizers[name] = new Adam(module, optimizer);
-    if (!resumed) continue;
+    if (!resumed || (optional && !folder.hasModule(name))) continue;
     if (initFrom && !folder.hasModule(name)) module.loadStateDict(modules[initFrom]!.stateDict());
     else folder.loadModule(name, module, optimizers[name]);
   }
