@@ -133,9 +133,15 @@ export class ExpressionLoss {
 
   /**
    * The probe's own update, on real faces (`images`, [N, 3, S, S]) against their landmarks' readings (`faces`: which
-   * face of each side, in the images' order).
+   * face of each side, in the images' order); `cast` runs the probe under the step's autocast.
    */
-  fitProbe(opt: Adam, toDevice: ToDevice, images: Tensor, faces: Record<Side, readonly number[]>, cast = id): Tensor {
+  fitProbe(
+    opt: Adam,
+    toDevice: ToDevice,
+    images: Tensor,
+    faces: Record<Side, readonly number[]>,
+    cast: <T>(fn: () => T) => T,
+  ): Tensor {
     opt.zeroGrad();
     const reading = cast(() => tidy(() => this.probe.forward(images).to('float32')));
     const labels = [...faces.a.map((f) => this.labels.a[f]!), ...faces.b.map((f) => this.labels.b[f]!)];
@@ -145,5 +151,3 @@ export class ExpressionLoss {
     return l;
   }
 }
-
-const id = <T>(fn: () => T): T => fn();

@@ -273,14 +273,13 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       },
       outputModule: ema ? 'ema' : 'model',
       score: (l) => (l.lossA! + l.lossB!) / 2,
+      // the model's warm-up; every other part (judges, probe) keeps the lr it was declared with
       lr: (name, it) =>
-        name === 'probe'
-          ? PROBE_LR
-          : name !== 'model'
-            ? 2e-4
-            : config.warmup > 0
-              ? config.lr * Math.min(1, it / config.warmup)
-              : config.lr,
+        name !== 'model'
+          ? modules[name]!.optimizer!.lr!
+          : config.warmup > 0
+            ? config.lr * Math.min(1, it / config.warmup)
+            : config.lr,
       preview: (ctx) => ({
         columns: ['A', 'A>A', 'A>B', 'B', 'B>B', 'B>A'],
         gapAfter: 3,
