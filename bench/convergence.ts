@@ -103,7 +103,9 @@ export async function benchConvergence(o: {
     frames: o.evalFrames,
     onFigures: (iteration, figures) => {
       last = { iteration, figures };
-      process.stderr.write(`eval at ${iteration}: ${failingMeasures(figures).join('; ') || 'all four pass'}\n`);
+      const { evalMouthReconstruction: rebuilt, evalMouthCeiling: ceiling } = figures;
+      const mouth = ceiling === undefined ? '' : ` (mouth: A->A ${rebuilt?.toFixed(3)}, ceiling ${ceiling.toFixed(3)})`;
+      process.stderr.write(`eval at ${iteration}: ${failingMeasures(figures).join('; ') || 'all four pass'}${mouth}\n`);
       if (!failingMeasures(figures).length) {
         first = { iteration, figures };
         stop.abort();

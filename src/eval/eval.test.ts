@@ -112,6 +112,13 @@ test('the identity map scores the original person and follows every expression',
   );
   assert.ok(report.expression!.error < 0.01, `expression error ${report.expression!.error}`);
   assert.ok(report.expression!.mouthCorrelation! > 0.9, `mouth ${report.expression!.mouthCorrelation}`);
+  // the mouth's references: for the identity map, its reconstruction and the input's own crop are its swap
+  for (const f of report.frames.filter((r) => r.measured)) {
+    assert.equal(f.mouthRebuilt, f.mouthOut, f.key);
+    assert.equal(f.mouthCeiling, f.mouthOut, f.key);
+  }
+  assert.equal(report.expression!.mouthCeiling, report.expression!.mouthCorrelation);
+  assert.equal(report.expression!.mouthReconstruction, report.expression!.mouthCorrelation);
   assert.ok(report.pose!.mean < 2, `pose ${JSON.stringify(report.pose)}`);
   assert.ok(report.reconstruction.input!.psnr > 30, `A->A psnr ${report.reconstruction.input!.psnr}`);
   assert.ok(
@@ -139,6 +146,9 @@ test("a constant mean face scores the source's identity but does not follow the 
     `expression error ${still.expression!.error} against ${copy.expression!.error}`,
   );
   assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
+  // its own side is the same constant, while the input's crop at 64 px still carries every mouth
+  assert.ok((still.expression!.mouthReconstruction ?? 0) < 0.5, JSON.stringify(still.expression));
+  assert.ok(still.expression!.mouthCeiling! > 0.8, JSON.stringify(still.expression));
   // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different
   // set)
   assert.ok(still.reconstruction.input!.psnr < copy.reconstruction.input!.psnr);

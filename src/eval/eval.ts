@@ -15,7 +15,7 @@ import type { Point } from '../core/geometry/meanface.js';
 import { boxIou, boxOfPoints, type Box } from '../core/geometry/box.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
-import { noGrad, resolveDevice, tidy, type Device } from '../engine/index.js';
+import { noGrad, resolveDevice, tensor, tidy, type Device, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
@@ -145,6 +145,17 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
   mouthOut: null,
 });
 
+/** The correlation of the input's mouth opening with one of its copies', over the frames where both were read. */
+function mouthCorrelation(results: readonly FrameResult[], copy: 'mouthOut' | 'mouthRebuilt' | 'mouthCeiling') {
+  const both = results.filter((r) => r.mouthIn !== null && r.measured && typeof r[copy] === 'number');
+  return finite(
+    pearson(
+      both.map((r) => r.mouthIn!),
+      both.map((r) => r[copy]!),
+    ),
+  );
+}
+
 /**
  * Measures a trained model on held-out frames and writes the report.
  * @example
@@ -235,6 +246,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       };
       pasteFace(prepared[i]!, swapped[i]!, out, settings);
       const fit = recon.add(prepared[i]!.pixels, rebuilt[i]!);
+      const references = mouthReferences(job, prepared[i]!, rebuilt[i]!);
       // the cycle: the swap taken back through the model toward the input's side (A->B->A)
       const cycled = noGrad(() =>
         tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })),
@@ -244,10 +256,37 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       swapped[i]!.dispose();
       rebuilt[i]!.dispose();
       const r = await measure(job, out);
-      results.push({ ...r.result, psnr: fit.psnr, ssim: fit.ssim });
+      results.push({
+        ...r.result,
+        mouthRebuilt: await mouthAt(references.rebuilt, job.face.box),
+        mouthCeiling: await mouthAt(references.ceiling, job.face.box),
+        psnr: fit.psnr,
+        ssim: fit.ssim,
+      });
       outputs.push(r.descriptor);
       if (exampleAt.has(results.length - 1)) examples.push(await exampleImage(job.key, job.image, out, job.face.box));
     }
+  };
+
+  // the mouth measure's two references: the A->A reconstruction pasted as the swap is, and the input's own crop at
+  // the model's size pasted back (all a model of that size can give the measure to read)
+  const mouthReferences = (job: Job, face: PreparedFace, rebuilt: Tensor) => {
+    const pasted = (y: Tensor, s: SwapSettings) => {
+      const image = { ...job.image, data: new Uint8Array(job.image.data) };
+      pasteFace(face, y, image, s);
+      return image;
+    };
+    const S = model.geometry.size;
+    const input = tensor(face.pixels, { shape: [1, 3, S, S] });
+    try {
+      return { rebuilt: pasted(rebuilt, { ...settings, decoder: own }), ceiling: pasted(input, settings) };
+    } finally {
+      input.dispose();
+    }
+  };
+  const mouthAt = async (image: RgbImage, box: Box) => {
+    const found = overlapping(await detector.detect(image), box);
+    return found ? mouthOpening(found.landmarks) : null;
   };
 
   const measure = async (
@@ -387,7 +426,12 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     },
     pose,
     expression: measured.length
-      ? { error: mean(values('expression'))!, mouthCorrelation: finite(pearson(values('mouthIn'), values('mouthOut'))) }
+      ? {
+          error: mean(values('expression'))!,
+          mouthCorrelation: mouthCorrelation(results, 'mouthOut'),
+          mouthReconstruction: mouthCorrelation(results, 'mouthRebuilt'),
+          mouthCeiling: mouthCorrelation(results, 'mouthCeiling'),
+        }
       : null,
     reconstruction: { input: recon.result(template), source: sourceRecon.result(), cycle: cycleRecon.result() },
     temporal: kind === 'video' ? temporal(tracks, everyN) : null,

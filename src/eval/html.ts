@@ -110,7 +110,8 @@ export function renderHtml(r: EvalReport, examples: readonly Example[]): string 
   const col = <K extends keyof FrameResult>(
     k: K,
     pick: (v: NonNullable<FrameResult[K]>) => number = (v) => v as number,
-  ) => r.frames.map((fr) => (fr[k] === null ? null : pick(fr[k] as NonNullable<FrameResult[K]>)));
+  ) =>
+    r.frames.map((fr) => (fr[k] === null || fr[k] === undefined ? null : pick(fr[k] as NonNullable<FrameResult[K]>)));
   const rec = (name: string, x: EvalReport['reconstruction']['input']) =>
     x
       ? `<tr><td>${name} (${x.faces} faces)</td>` +
@@ -154,7 +155,11 @@ export function renderHtml(r: EvalReport, examples: readonly Example[]): string 
     [
       'Expression error',
       f(r.expression?.error, 4),
-      `eyes and mouth, mean-face units; mouth-opening correlation ${f(r.expression?.mouthCorrelation)}`,
+      `eyes and mouth, mean-face units; mouth-opening correlation ${f(r.expression?.mouthCorrelation)}` +
+        (r.expression?.mouthCeiling === undefined
+          ? ''
+          : ` (A->A reconstruction ${f(r.expression.mouthReconstruction)}; ` +
+            `ceiling at the model's size ${f(r.expression.mouthCeiling)})`),
     ],
     [
       'Temporal',
@@ -199,6 +204,7 @@ ${linePlot(
 ${linePlot('Mouth opening (mean-face units)', [
   { name: 'input', values: col('mouthIn') },
   { name: 'swapped', values: col('mouthOut') },
+  { name: 'reconstructed', values: col('mouthRebuilt') },
 ])}
 ${linePlot('Pose error per frame (degrees)', [
   { name: 'yaw', values: col('pose', (p) => p.yaw) },

@@ -25,6 +25,10 @@ export interface FrameResult {
   expression: number | null;
   mouthIn: number | null;
   mouthOut: number | null;
+  /** The mouth's opening in the A->A reconstruction, pasted as the swap is (reports before 11-2026 lack it). */
+  mouthRebuilt?: number | null;
+  /** ... in the input's own crop at the model's size, pasted back: what a perfect model of that size would show. */
+  mouthCeiling?: number | null;
   /** A->A (or B->B) reconstruction of this frame's face. */
   psnr: number | null;
   ssim: number | null;
@@ -74,7 +78,17 @@ export interface EvalReport {
     nearest: Record<string, number>;
   };
   pose: { yaw: number; pitch: number; roll: number; mean: number } | null;
-  expression: { error: number; mouthCorrelation: number | null } | null;
+  /**
+   * mouthCorrelation: the swap's mouth opening against the input's over the frames. Beside it (reports before 11-2026
+   * lack them): the same for the A->A reconstruction, and the ceiling, the input's crop at the model's size pasted
+   * back, as high as a model of that size can score (the model's side loses the mouth's finer detail).
+   */
+  expression: {
+    error: number;
+    mouthCorrelation: number | null;
+    mouthReconstruction?: number | null;
+    mouthCeiling?: number | null;
+  } | null;
   /**
    * input: A->A (or B->B) on the held-out faces; source: B->B on the source's faces; cycle: A->B->A, the swap taken
    * back through the other side (CycleGAN's cycle reconstruction; for a pair model, its decoders in turn).
@@ -90,11 +104,12 @@ export interface EvalReport {
 const num = { type: 'number' } as const;
 const nullableNum = { type: ['number', 'null'] } as const;
 const share = { type: ['number', 'null'], minimum: 0, maximum: 1 } as const;
-const obj = (properties: Record<string, unknown>, nullable = false) => ({
+/** An object schema: every one of `properties` required, `optional` allowed too (fields older reports lack). */
+const obj = (properties: Record<string, unknown>, nullable = false, optional: Record<string, unknown> = {}) => ({
   type: nullable ? ['object', 'null'] : 'object',
   required: Object.keys(properties),
   additionalProperties: false,
-  properties,
+  properties: { ...properties, ...optional },
 });
 const recon = obj(
   {
@@ -151,30 +166,34 @@ export const REPORT_SCHEMA = {
       nearest: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
     }),
     pose: obj({ yaw: num, pitch: num, roll: num, mean: num }, true),
-    expression: obj({ error: num, mouthCorrelation: nullableNum }, true),
-    reconstruction: {
-      ...obj({ input: recon, source: recon }),
-      properties: { input: recon, source: recon, cycle: recon },
-    },
+    expression: obj({ error: num, mouthCorrelation: nullableNum }, true, {
+      mouthReconstruction: nullableNum,
+      mouthCeiling: nullableNum,
+    }),
+    reconstruction: obj({ input: recon, source: recon }, false, { cycle: recon }),
     temporal: obj({ inputJitter: num, outputJitter: num, addedJitter: num }, true),
     frames: {
       type: 'array',
-      items: obj({
-        key: { type: 'string' },
-        timestamp: nullableNum,
-        face: { type: 'boolean' },
-        detected: { type: 'boolean' },
-        measured: { type: 'boolean' },
-        distanceToSource: nullableNum,
-        distanceToOriginal: nullableNum,
-        nearest: { type: ['string', 'null'] },
-        pose: obj({ yaw: num, pitch: num, roll: num }, true),
-        expression: nullableNum,
-        mouthIn: nullableNum,
-        mouthOut: nullableNum,
-        psnr: nullableNum,
-        ssim: nullableNum,
-      }),
+      items: obj(
+        {
+          key: { type: 'string' },
+          timestamp: nullableNum,
+          face: { type: 'boolean' },
+          detected: { type: 'boolean' },
+          measured: { type: 'boolean' },
+          distanceToSource: nullableNum,
+          distanceToOriginal: nullableNum,
+          nearest: { type: ['string', 'null'] },
+          pose: obj({ yaw: num, pitch: num, roll: num }, true),
+          expression: nullableNum,
+          mouthIn: nullableNum,
+          mouthOut: nullableNum,
+          psnr: nullableNum,
+          ssim: nullableNum,
+        },
+        false,
+        { mouthRebuilt: nullableNum, mouthCeiling: nullableNum },
+      ),
     },
   }),
 } as const;

@@ -78,6 +78,8 @@ export function evalFigures(r: EvalReport): Record<string, number> {
     evalPoseError: r.pose?.mean,
     evalExpressionError: r.expression?.error,
     evalMouthCorrelation: r.expression?.mouthCorrelation,
+    evalMouthReconstruction: r.expression?.mouthReconstruction,
+    evalMouthCeiling: r.expression?.mouthCeiling,
     evalPsnr: r.reconstruction.input?.psnr,
     evalBaselinePsnr: r.reconstruction.input?.baseline.psnr,
     evalTemplatePsnr: r.reconstruction.input?.template?.psnr,
