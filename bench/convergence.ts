@@ -7,14 +7,14 @@
  */
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
-import { SHARED } from '../src/testing/data.js';
+import { basename, join, resolve } from 'node:path';
 import { extract } from '../src/extract/extract.js';
 import { train } from '../src/train/trainer.js';
 import { failingMeasures, swapEvaluator, SWAP_TARGETS } from '../src/eval/targets.js';
 import { MODEL_NAMES } from '../src/models/registry.js';
 import { hasFastBf16, numThreads } from '../src/engine/index.js';
 import { ModelFolder } from '../src/train/core/model-folder.js';
+import { framesOf } from './util.js';
 
 export const convergenceOptions = {
   a: { type: 'string', help: 'person A: a folder under shared/data/faces, or a folder of frames', default: 'grid_s1' },
@@ -35,16 +35,13 @@ export const convergenceOptions = {
   colourTransfer: { type: 'number', help: 'train --colour-transfer (default 0)', min: 0, max: 1 },
   cycleWeight: { type: 'number', help: 'train --cycle-weight (default 0)', min: 0, max: 100 },
   expressionWeight: { type: 'number', help: 'train --expression-weight (default 0)', min: 0, max: 100 },
+  seed: { type: 'int', help: 'train --seed (default 0): a second seed tells a lever from the noise', min: 0 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
   minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
   work: { type: 'string', help: 'folder for the faces and the model (default: a new temporary folder)' },
 } as const;
-
-/** A person's frames: a folder named as a path, else one of the shared people. */
-const framesOf = (person: string) =>
-  isAbsolute(person) || person.startsWith('.') ? resolve(person) : join(SHARED, 'data', 'faces', person);
 
 export async function benchConvergence(o: {
   a: string;
@@ -60,6 +57,7 @@ export async function benchConvergence(o: {
   colourTransfer?: number;
   cycleWeight?: number;
   expressionWeight?: number;
+  seed?: number;
   augment: boolean;
   evalEvery: number;
   evalFrames: number;
@@ -88,7 +86,7 @@ export async function benchConvergence(o: {
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
       `${o.warmup ? `_warmup${o.warmup}` : ''}${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
       `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}${o.cycleWeight ? `_cycle${o.cycleWeight}` : ''}` +
-      `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}` +
+      `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}${o.seed ? `_seed${o.seed}` : ''}` +
       `${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
@@ -104,7 +102,8 @@ export async function benchConvergence(o: {
     onFigures: (iteration, figures) => {
       last = { iteration, figures };
       const { evalMouthReconstruction: rebuilt, evalMouthCeiling: ceiling } = figures;
-      const mouth = ceiling === undefined ? '' : ` (mouth: A->A ${rebuilt?.toFixed(3)}, ceiling ${ceiling.toFixed(3)})`;
+      const mouth =
+        ceiling === undefined ? '' : ` (mouth: A->A ${rebuilt?.toFixed(3) ?? '-'}, ceiling ${ceiling.toFixed(3)})`;
       process.stderr.write(`eval at ${iteration}: ${failingMeasures(figures).join('; ') || 'all four pass'}${mouth}\n`);
       if (!failingMeasures(figures).length) {
         first = { iteration, figures };
@@ -126,6 +125,7 @@ export async function benchConvergence(o: {
     colourTransfer: o.colourTransfer,
     cycleWeight: o.cycleWeight,
     expressionWeight: o.expressionWeight,
+    seed: o.seed,
     augment: o.augment,
     iterations: 1_000_000,
     evaluator,
@@ -152,6 +152,7 @@ export async function benchConvergence(o: {
     colourTransfer: (s.config as { colourTransfer?: number }).colourTransfer,
     cycleWeight: (s.config as { cycleWeight?: number }).cycleWeight,
     expressionWeight: (s.config as { expressionWeight?: number }).expressionWeight,
+    seed: s.config.seed,
     augmented: o.augment,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),

@@ -3,8 +3,9 @@
  *                          [--flush-denormal] [--repeats N]
  * StyleGAN2 iterations on facegan's engine beside ../shared/bench/reference_stylegan2.py (PyTorch) in one command,
  * at the CPU default's shape (z 256, 2 mapping layers, channel base 4096, max 256). Each side runs in a process of
- * its own, PyTorch first, so that each peak RSS is its own. One JSON line: per precision both medians, the speed
- * ratio (PyTorch s / facegan s), the R1 steps and the RSS ratio (facegan / PyTorch).
+ * its own, PyTorch first, so that each peak RSS is its own; --repeats N runs N processes a side, in turn, and takes
+ * the median of each figure. One JSON line: per precision both medians, the speed ratio (PyTorch s / facegan s), the
+ * R1 steps and the RSS ratio (facegan / PyTorch).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

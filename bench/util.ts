@@ -1,4 +1,7 @@
-/** Small helpers shared by the benchmarks: medians, peak memory. */
+/** Small helpers shared by the benchmarks: medians, peak memory, the shared people's frames. */
+import { isAbsolute, join, resolve } from 'node:path';
+import { SHARED } from '../src/testing/data.js';
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -9,3 +12,7 @@ export function median(xs: number[]): number {
 export function peakRssMb(): number {
   return +(process.resourceUsage().maxRSS / 1024).toFixed(1);
 }
+
+/** A person's frames: a folder named as a path, else one of the shared people (a folder of shared/data/faces). */
+export const framesOf = (person: string) =>
+  isAbsolute(person) || person.startsWith('.') ? resolve(person) : join(SHARED, 'data', 'faces', person);

@@ -23,6 +23,7 @@ import { centroid, folderFaces } from './identities.js';
 import { descriptorDistance } from '../faces/identity.js';
 import { evaluate, seenByFaceApi } from './eval.js';
 import { REPORT_SCHEMA, type EvalReport } from './report.js';
+import { renderHtml } from './html.js';
 
 const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
 let source = '',
@@ -117,6 +118,7 @@ test('the identity map scores the original person and follows every expression',
     assert.equal(f.mouthRebuilt, f.mouthOut, f.key);
     assert.equal(f.mouthCeiling, f.mouthOut, f.key);
   }
+  assert.ok(report.frames.filter((f) => typeof f.mouthCeiling === 'number').length >= 24);
   assert.equal(report.expression!.mouthCeiling, report.expression!.mouthCorrelation);
   assert.equal(report.expression!.mouthReconstruction, report.expression!.mouthCorrelation);
   assert.ok(report.pose!.mean < 2, `pose ${JSON.stringify(report.pose)}`);
@@ -147,6 +149,7 @@ test("a constant mean face scores the source's identity but does not follow the 
   );
   assert.ok((still.expression!.mouthCorrelation ?? 0) < 0.5, `mouth correlation ${still.expression!.mouthCorrelation}`);
   // its own side is the same constant, while the input's crop at 64 px still carries every mouth
+  assert.ok(still.frames.filter((f) => typeof f.mouthRebuilt === 'number').length >= 20);
   assert.ok((still.expression!.mouthReconstruction ?? 0) < 0.5, JSON.stringify(still.expression));
   assert.ok(still.expression!.mouthCeiling! > 0.8, JSON.stringify(still.expression));
   // reconstruction: the constant is the mean face, so it scores the baseline's figures (up to the mean over a different
@@ -194,8 +197,20 @@ test('reports are written atomically and validate against the schema; bad input 
   assert.ok(validate(report), JSON.stringify(validate.errors));
   assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
   assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
+  // a report written before the mouth's references came still validates and renders
+  const older: EvalReport = {
+    ...report,
+    expression: { error: report.expression!.error, mouthCorrelation: report.expression!.mouthCorrelation },
+    frames: report.frames.map(({ mouthRebuilt: _r, mouthCeiling: _c, ...f }) => f),
+  };
+  assert.ok(validate(older), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...report, expression: { ...report.expression, mouthCeil: 1 } }), false, 'no unknown keys');
+  const olderPage = renderHtml(older, []);
+  assert.match(olderPage, /mouth-opening correlation/);
+  assert.doesNotMatch(olderPage, /ceiling at the model's size|reconstructed/);
   const html = readFileSync(join(folder, 'report.html'), 'utf8');
   assert.match(html, /<svg/);
+  assert.match(html, /ceiling at the model's size/);
   assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
   assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
 

@@ -27,7 +27,7 @@ import {
   forwardModel,
   prepareFace,
   runModel,
-  pasteFace,
+  pastedCopy,
   useBf16,
   type ColourMode,
   type PreparedFace,
@@ -145,13 +145,31 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
   mouthOut: null,
 });
 
-/** The correlation of the input's mouth opening with one of its copies', over the frames where both were read. */
+/** How eval pastes a swap into its frame (the mask, its edge; no sharpening). */
+export const EVAL_PASTE = { mask: 'extended', erode: 0, feather: 0.04, sharpen: 0 } as const;
+
+/** The landmark mesh's face in `image` that is the one at `box`, if it finds it. */
+const meshAt = async (detector: HumanDetector, image: RgbImage, box: Box) =>
+  overlapping(await detector.detect(image), box);
+
+const mouthOf = (face: DetectedFace | undefined) => (face ? mouthOpening(face.landmarks) : null);
+
+/**
+ * The correlation of the input's mouth opening with the swap's (over the measured frames, as before the references
+ * came), or with a reference's: the reconstruction's or the ceiling's, over the frames where all three were read,
+ * which are the measured ones unless the mesh missed a reference's face.
+ */
 function mouthCorrelation(results: readonly FrameResult[], copy: 'mouthOut' | 'mouthRebuilt' | 'mouthCeiling') {
-  const both = results.filter((r) => r.mouthIn !== null && r.measured && typeof r[copy] === 'number');
+  const read = results.filter(
+    (r) =>
+      r.mouthIn !== null &&
+      r.mouthOut !== null &&
+      (copy === 'mouthOut' || (typeof r.mouthRebuilt === 'number' && typeof r.mouthCeiling === 'number')),
+  );
   return finite(
     pearson(
-      both.map((r) => r.mouthIn!),
-      both.map((r) => r[copy]!),
+      read.map((r) => r.mouthIn!),
+      read.map((r) => r[copy]!),
     ),
   );
 }
@@ -187,12 +205,9 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   const decoder = o.swap ? 'a' : 'b',
     own = o.swap ? 'b' : 'a';
   const settings: SwapSettings = {
+    ...EVAL_PASTE,
     decoder,
-    mask: 'extended',
-    erode: 0,
-    feather: 0.04,
     colour: options.color ?? options.colour ?? EVAL_DEFAULTS.color,
-    sharpen: 0,
     device,
     bf16: useBf16(o.precision, device),
   };
@@ -239,14 +254,9 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     const rebuilt = runModel(model, prepared, { ...settings, decoder: own });
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
-      const out: RgbImage = {
-        width: job.image.width,
-        height: job.image.height,
-        data: new Uint8Array(job.image.data),
-      };
-      pasteFace(prepared[i]!, swapped[i]!, out, settings);
+      const out = pastedCopy(job.image, prepared[i]!, swapped[i]!, settings);
       const fit = recon.add(prepared[i]!.pixels, rebuilt[i]!);
-      const references = mouthReferences(job, prepared[i]!, rebuilt[i]!);
+      const references = mouthReferences(job.image, prepared[i]!, rebuilt[i]!);
       // the cycle: the swap taken back through the model toward the input's side (A->B->A)
       const cycled = noGrad(() =>
         tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })),
@@ -256,10 +266,13 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       swapped[i]!.dispose();
       rebuilt[i]!.dispose();
       const r = await measure(job, out);
+      // the references' mouths are read only where the swap's is: the three correlations share their frames
+      const mouthAt = async (image: RgbImage) =>
+        r.result.measured ? mouthOf(await meshAt(detector, image, job.face.box)) : null;
       results.push({
         ...r.result,
-        mouthRebuilt: await mouthAt(references.rebuilt, job.face.box),
-        mouthCeiling: await mouthAt(references.ceiling, job.face.box),
+        mouthRebuilt: await mouthAt(references.rebuilt),
+        mouthCeiling: await mouthAt(references.ceiling),
         psnr: fit.psnr,
         ssim: fit.ssim,
       });
@@ -269,24 +282,18 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   };
 
   // the mouth measure's two references: the A->A reconstruction pasted as the swap is, and the input's own crop at
-  // the model's size pasted back (all a model of that size can give the measure to read)
-  const mouthReferences = (job: Job, face: PreparedFace, rebuilt: Tensor) => {
-    const pasted = (y: Tensor, s: SwapSettings) => {
-      const image = { ...job.image, data: new Uint8Array(job.image.data) };
-      pasteFace(face, y, image, s);
-      return image;
-    };
+  // the model's size pasted back (what a model that gave back its input exactly would show the measure)
+  const mouthReferences = (image: RgbImage, face: PreparedFace, rebuilt: Tensor) => {
     const S = model.geometry.size;
     const input = tensor(face.pixels, { shape: [1, 3, S, S] });
     try {
-      return { rebuilt: pasted(rebuilt, { ...settings, decoder: own }), ceiling: pasted(input, settings) };
+      return {
+        rebuilt: pastedCopy(image, face, rebuilt, { ...settings, decoder: own }),
+        ceiling: pastedCopy(image, face, input, settings),
+      };
     } finally {
       input.dispose();
     }
-  };
-  const mouthAt = async (image: RgbImage, box: Box) => {
-    const found = overlapping(await detector.detect(image), box);
-    return found ? mouthOpening(found.landmarks) : null;
   };
 
   const measure = async (
@@ -295,7 +302,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   ): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
     const base = unmeasured(job.key, job.timestamp, true);
     if (!(await seenByFaceApi(out, job.landmarks))) return { result: base };
-    const found = overlapping(await detector.detect(out), job.face.box);
+    const found = await meshAt(detector, out, job.face.box);
     if (!found) return { result: { ...base, detected: true } };
     const landmarks = found.landmarks;
     const descriptor = await identityOfFace(out, landmarks);

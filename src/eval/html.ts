@@ -201,11 +201,14 @@ ${linePlot(
   ],
   { at: r.identity.threshold, name: 'same-person threshold' },
 )}
-${linePlot('Mouth opening (mean-face units)', [
-  { name: 'input', values: col('mouthIn') },
-  { name: 'swapped', values: col('mouthOut') },
-  { name: 'reconstructed', values: col('mouthRebuilt') },
-])}
+${linePlot(
+  'Mouth opening (mean-face units)',
+  [
+    { name: 'input', values: col('mouthIn') },
+    { name: 'swapped', values: col('mouthOut') },
+    { name: 'reconstructed', values: col('mouthRebuilt') },
+  ].filter((s) => s.name !== 'reconstructed' || s.values.some((v) => v !== null)), // reports before 11-2026 lack it
+)}
 ${linePlot('Pose error per frame (degrees)', [
   { name: 'yaw', values: col('pose', (p) => p.yaw) },
   { name: 'pitch', values: col('pose', (p) => p.pitch) },

@@ -230,6 +230,13 @@ export function pasteFace(f: PreparedFace, y: Tensor, target: RgbImage, s: SwapS
   });
 }
 
+/** A copy of `image` with `y`, a model's output for `face`, pasted into it (the image itself is left as it is). */
+export function pastedCopy(image: RgbImage, face: PreparedFace, y: Tensor, s: SwapSettings): RgbImage {
+  const out = { width: image.width, height: image.height, data: new Uint8Array(image.data) };
+  pasteFace(face, y, out, s);
+  return out;
+}
+
 /**
  * The bounding box, in frame pixels, of where a B x B blend-crop mask is not zero, seen through `toBlend` (frame
  * -> crop) and clipped to the frame: only there can the paste change the frame. One pixel more each side for
