@@ -24,6 +24,8 @@ const benches: Record<string, () => Promise<Bench<OptionSchema>>> = {
   detectors: () => import('./detectors.js').then((m) => bench({ options: m.detectorsOptions, run: m.benchDetectors })),
   ops: () => import('./ops.js').then((m) => bench({ options: m.opsOptions, run: m.benchOps })),
   queue: () => import('./queue.js').then((m) => bench({ options: m.queueOptions, run: m.benchQueue })),
+  'mouth-ceiling': () =>
+    import('./mouth-ceiling.js').then((m) => bench({ options: m.mouthCeilingOptions, run: m.benchMouthCeiling })),
   convergence: () =>
     import('./convergence.js').then((m) => bench({ options: m.convergenceOptions, run: m.benchConvergence })),
 };

@@ -1,0 +1,81 @@
+/**
+ * npm run bench -- mouth-ceiling [--input obama] [--every 4] [--sizes 64,128,512]: how well eval's mouth measure can
+ * follow a person's frames through a model of each size at best. Each frame's face is cut as a pair model's input
+ * (extract's default coverage, train's default) at that size and pasted back as a swap is, unchanged: the output of a
+ * model that gave back its input exactly. The landmark mesh reads the mouth's opening in the frame and in the pasted
+ * copy; their correlation over the frames is the ceiling that eval reports at the model's own size. One JSON line.
+ */
+import { HumanDetector, largestFace } from '../src/faces/human.js';
+import { mouthOpening, pearson } from '../src/faces/expression.js';
+import { inputKind, listFrames } from '../src/media/frames.js';
+import { pastedCopy, prepareFace, type SwapSettings } from '../src/swap/swap.js';
+import { EVAL_DEFAULTS } from '../src/eval/options.js';
+import { EVAL_PASTE } from '../src/eval/eval.js';
+import { tensor } from '../src/engine/index.js';
+import { EXTRACT_DEFAULTS } from '../src/extract/options.js';
+import { COVERAGE_SPEC } from '../src/train/config.js';
+import type { OptionSchema, Parsed } from '../src/core/options.js';
+import type { ModelGeometry } from '../src/models/trained.js';
+import { framesOf, median } from './util.js';
+
+export const mouthCeilingOptions = {
+  input: { type: 'string', help: 'frames: a folder under shared/data/faces, or a folder or video', default: 'obama' },
+  every: { type: 'int', help: 'read every n-th frame', default: 4, min: 1 },
+  sizes: { type: 'string', help: "the models' sides, comma-separated", default: '64,128,512' },
+} as const satisfies OptionSchema;
+
+/** Pasted as eval pastes a swap. */
+const SETTINGS: SwapSettings = { ...EVAL_PASTE, decoder: 'b', colour: EVAL_DEFAULTS.color, device: 'cpu', bf16: false };
+
+export async function benchMouthCeiling(o: Parsed<typeof mouthCeilingOptions>): Promise<Record<string, unknown>> {
+  const input = framesOf(o.input);
+  const sizes = o.sizes.split(',').map(Number);
+  const detector = new HumanDetector({ maxFaces: 10, rotations: 'fallback' });
+  const extractCoverage = EXTRACT_DEFAULTS.coverage;
+  const geometry = (size: number): ModelGeometry => ({
+    model: 'lightweight',
+    mask: false,
+    size,
+    extractCoverage,
+    modelCoverage: extractCoverage / COVERAGE_SPEC.default,
+  });
+  const inputs: number[] = [],
+    widths: number[] = [];
+  const outputs = new Map<number, (number | null)[]>(sizes.map((s) => [s, []]));
+  for await (const frame of listFrames(input, inputKind(input), o.every).frames) {
+    if (!frame.isImage) continue;
+    const image = await frame.image();
+    const face = largestFace(await detector.detect(image));
+    if (!face) continue;
+    inputs.push(mouthOpening(face.landmarks));
+    widths.push(face.box[2]);
+    for (const size of sizes) {
+      const prepared = prepareFace(image, face.landmarks, geometry(size));
+      const y = tensor(prepared.pixels, { shape: [1, 3, size, size] });
+      const pasted = pastedCopy(image, prepared, y, SETTINGS);
+      y.dispose();
+      const found = largestFace(await detector.detect(pasted));
+      outputs.get(size)!.push(found ? mouthOpening(found.landmarks) : null);
+    }
+    process.stderr.write(`\r${inputs.length} faces`);
+  }
+  process.stderr.write('\n');
+  const ceiling = (size: number) => {
+    const read = outputs.get(size)!.flatMap((v, i) => (v === null ? [] : [[inputs[i]!, v]]));
+    return {
+      frames: read.length,
+      ceiling: +pearson(
+        read.map((p) => p[0]!),
+        read.map((p) => p[1]!),
+      ).toFixed(3),
+    };
+  };
+  return {
+    bench: 'mouth-ceiling',
+    input,
+    every: o.every,
+    faces: inputs.length,
+    face_box_median_px: widths.length ? Math.round(median(widths)) : null,
+    by_size: Object.fromEntries(sizes.map((s) => [s, ceiling(s)])),
+  };
+}
