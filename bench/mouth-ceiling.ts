@@ -8,10 +8,9 @@
 import { HumanDetector, largestFace } from '../src/faces/human.js';
 import { mouthOpening, pearson } from '../src/faces/expression.js';
 import { inputKind, listFrames } from '../src/media/frames.js';
-import { pastedCopy, prepareFace, type SwapSettings } from '../src/swap/swap.js';
+import { pastedInput, prepareFace, type SwapSettings } from '../src/swap/swap.js';
 import { EVAL_DEFAULTS } from '../src/eval/options.js';
 import { EVAL_PASTE } from '../src/eval/eval.js';
-import { tensor } from '../src/engine/index.js';
 import { EXTRACT_DEFAULTS } from '../src/extract/options.js';
 import { COVERAGE_SPEC } from '../src/train/config.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
@@ -51,9 +50,7 @@ export async function benchMouthCeiling(o: Parsed<typeof mouthCeilingOptions>): 
     widths.push(face.box[2]);
     for (const size of sizes) {
       const prepared = prepareFace(image, face.landmarks, geometry(size));
-      const y = tensor(prepared.pixels, { shape: [1, 3, size, size] });
-      const pasted = pastedCopy(image, prepared, y, SETTINGS);
-      y.dispose();
+      const pasted = pastedInput(image, prepared, SETTINGS);
       const found = largestFace(await detector.detect(pasted));
       outputs.get(size)!.push(found ? mouthOpening(found.landmarks) : null);
     }

@@ -15,7 +15,7 @@ import type { Point } from '../core/geometry/meanface.js';
 import { boxIou, boxOfPoints, type Box } from '../core/geometry/box.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { defined } from '../core/options.js';
-import { noGrad, resolveDevice, tensor, tidy, type Device, type Tensor } from '../engine/index.js';
+import { noGrad, resolveDevice, tidy, type Device, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
@@ -28,6 +28,7 @@ import {
   prepareFace,
   runModel,
   pastedCopy,
+  pastedInput,
   useBf16,
   type ColourMode,
   type PreparedFace,
@@ -256,7 +257,6 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       const job = jobs[i]!;
       const out = pastedCopy(job.image, prepared[i]!, swapped[i]!, settings);
       const fit = recon.add(prepared[i]!.pixels, rebuilt[i]!);
-      const references = mouthReferences(job.image, prepared[i]!, rebuilt[i]!);
       // the cycle: the swap taken back through the model toward the input's side (A->B->A)
       const cycled = noGrad(() =>
         tidy(() => forwardModel(model, swapped[i]!.narrow(1, 0, 3).contiguous(), { ...settings, decoder: own })),
@@ -264,15 +264,14 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       cycleRecon.add(prepared[i]!.pixels, cycled);
       cycled.dispose();
       swapped[i]!.dispose();
-      rebuilt[i]!.dispose();
       const r = await measure(job, out);
-      // the references' mouths are read only where the swap's is: the three correlations share their frames
-      const mouthAt = async (image: RgbImage) =>
-        r.result.measured ? mouthOf(await meshAt(detector, image, job.face.box)) : null;
+      // the references are pasted and read only where the swap's mouth was: the three correlations share frames
+      const mouths = r.result.measured ? await referenceMouths(job, prepared[i]!, rebuilt[i]!) : undefined;
+      rebuilt[i]!.dispose();
       results.push({
         ...r.result,
-        mouthRebuilt: await mouthAt(references.rebuilt),
-        mouthCeiling: await mouthAt(references.ceiling),
+        mouthRebuilt: mouths?.rebuilt ?? null,
+        mouthCeiling: mouths?.ceiling ?? null,
         psnr: fit.psnr,
         ssim: fit.ssim,
       });
@@ -283,17 +282,13 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
 
   // the mouth measure's two references: the A->A reconstruction pasted as the swap is, and the input's own crop at
   // the model's size pasted back (what a model that gave back its input exactly would show the measure)
-  const mouthReferences = (image: RgbImage, face: PreparedFace, rebuilt: Tensor) => {
-    const S = model.geometry.size;
-    const input = tensor(face.pixels, { shape: [1, 3, S, S] });
-    try {
-      return {
-        rebuilt: pastedCopy(image, face, rebuilt, { ...settings, decoder: own }),
-        ceiling: pastedCopy(image, face, input, settings),
-      };
-    } finally {
-      input.dispose();
-    }
+  const referenceMouths = async (job: Job, face: PreparedFace, rebuilt: Tensor) => {
+    const rebuiltFrame = pastedCopy(job.image, face, rebuilt, { ...settings, decoder: own });
+    const ceilingFrame = pastedInput(job.image, face, settings);
+    return {
+      rebuilt: mouthOf(await meshAt(detector, rebuiltFrame, job.face.box)),
+      ceiling: mouthOf(await meshAt(detector, ceilingFrame, job.face.box)),
+    };
   };
 
   const measure = async (

@@ -238,6 +238,20 @@ export function pastedCopy(image: RgbImage, face: PreparedFace, y: Tensor, s: Sw
 }
 
 /**
+ * A copy of `image` with the face's own model input pasted back: what a model that gave back its input exactly would
+ * make of the frame (eval's mouth ceiling).
+ */
+export function pastedInput(image: RgbImage, face: PreparedFace, s: SwapSettings): RgbImage {
+  const S = Math.round(Math.sqrt(face.pixels.length / 3));
+  const y = tensor(face.pixels, { shape: [1, 3, S, S] });
+  try {
+    return pastedCopy(image, face, y, s);
+  } finally {
+    y.dispose();
+  }
+}
+
+/**
  * The bounding box, in frame pixels, of where a B x B blend-crop mask is not zero, seen through `toBlend` (frame
  * -> crop) and clipped to the frame: only there can the paste change the frame. One pixel more each side for
  * bilinear sampling.
