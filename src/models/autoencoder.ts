@@ -154,9 +154,10 @@ export class PairAutoencoder extends Module {
    * pixels, whose weight gradient costs about as much for 2n faces as for n) run once a step instead of twice.
    * With `swapFaces` k, also `swapped`: the first k faces of A decoded as B, then the first k of B decoded as A. With
    * `cycle` as well, the latent cycle: the swapped faces, encoded again, should give back the code they came from;
-   * `cycle` is the mean L1 distance (the codes are the target, not moved by it). It asks each decoder to carry all of
-   * the other side's code, the mouth's shape included, into its own person's face, rather than a template of that
-   * person.
+   * `cycle` is the mean L1 distance over the mean L1 spread of those codes about their mean (the codes are the
+   * target, not moved by it): 1 means the face came back as far from its code as faces are from each other, whatever
+   * the codes' scale. It asks each decoder to carry all of the other side's code, the mouth's shape included, into its
+   * own person's face, rather than a template of that person.
    */
   forwardPair(a: Tensor, b: Tensor, o: PairForwardOptions = {}): PairForward {
     const n = a.shape[0]!,
@@ -177,7 +178,9 @@ export class PairAutoencoder extends Module {
         out.cycle = tidy(() => {
           const again = this.enc.forward(this.mask ? swapped.narrow(1, 0, 3) : swapped);
           const codes = cat([za.narrow(0, 0, ka), zb.narrow(0, 0, kb)], 0).detach();
-          return again.sub(codes).abs().mean();
+          // over the codes' own spread between faces, so that the term does not grow or shrink with their scale
+          const spread = codes.sub(codes.mean(0, true)).abs().mean().clamp(1e-6);
+          return again.sub(codes).abs().mean().div(spread);
         });
       }
     }

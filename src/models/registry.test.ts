@@ -56,7 +56,7 @@ test("forwardPair (the encoder once over both sides) gives two forward() calls' 
   }
 });
 
-test('forwardPair with cycle faces: the same outputs, and a code distance that trains both decoders', () => {
+test('forwardPair with cycle faces: the same outputs, and a scale-free code distance that trains both decoders', () => {
   manualSeed(3);
   const model = createModel('lightweight', { mask: true });
   try {
@@ -74,6 +74,14 @@ test('forwardPair with cycle faces: the same outputs, and a code distance that t
       assertClose(y.swapped!, swapped.toNumbers(), 1e-5, 'swapped faces');
       const cycle = y.cycle!.item();
       assert.ok(Number.isFinite(cycle) && cycle > 0, `cycle distance ${cycle}`);
+      // the distance is over the codes' spread between faces: the same figure whatever the codes' scale
+      const expected = noGrad(() => {
+        const codes = model.enc.forward(cat([a.narrow(0, 0, 2), b], 0));
+        const again = model.enc.forward(swapped.narrow(1, 0, 3));
+        const spread = codes.sub(codes.mean(0, true)).abs().mean();
+        return again.sub(codes).abs().mean().item() / spread.item();
+      });
+      assert.ok(Math.abs(cycle - expected) < 1e-4 * expected, `cycle ${cycle} against ${expected}`);
       y.cycle!.backward();
       // the cycle runs A's codes through decoder B and B's through decoder A, then the encoder again
       for (const part of [model.dec_a, model.dec_b, model.enc]) {
