@@ -1,7 +1,7 @@
 /** Training settings on resume: kept settings keep their last value unless given; fixed ones refuse a change. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from './pair.js';
+import { CYCLE_SCHEDULE, cycleShare, resolveConfig } from './pair.js';
 import { parseOptions } from '../core/options.js';
 import { TRAIN_SCHEMA } from './families.js';
 import { NO_AUGMENT, AUGMENT_DEFAULTS } from './augment.js';
@@ -54,4 +54,14 @@ test('a fixed setting given differently on resume is refused, and the same value
   );
   assert.equal(resolveConfig(parse('--model', 'original'), first, 0.625).model, 'original');
   assert.throws(() => resolveConfig(parse(), first, 0.75), /extracted with --coverage 0.75/);
+});
+
+test('the latent cycle is off while the decoders first learn, then rises to its full weight', () => {
+  const { start, full } = CYCLE_SCHEDULE;
+  assert.ok(start > 0 && full > start);
+  assert.equal(cycleShare(0), 0);
+  assert.equal(cycleShare(start), 0);
+  assert.equal(cycleShare((start + full) / 2), 0.5);
+  assert.equal(cycleShare(full), 1);
+  assert.equal(cycleShare(full * 10), 1);
 });

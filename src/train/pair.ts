@@ -80,6 +80,15 @@ function sideTensors(ctx: StepContext<TrainConfig>, b: Batch): PairTensors {
   };
 }
 
+/**
+ * The latent cycle's share of its weight at an iteration: none while the decoders learn to draw faces at all (a swap
+ * of an untrained decoder is no test of what it carries; from the start, the cycle's gradient held the cyclist pair's
+ * reconstruction at an untrained model's loss for 3,000 iterations), then rising to the full weight.
+ */
+export const CYCLE_SCHEDULE = { start: 1000, full: 2000 } as const;
+export const cycleShare = (iteration: number): number =>
+  Math.min(1, Math.max(0, (iteration - CYCLE_SCHEDULE.start) / (CYCLE_SCHEDULE.full - CYCLE_SCHEDULE.start)));
+
 /** One iteration: both sides through their decoders (and judges), then each discriminator's own update. */
 function pairStep(
   ctx: StepContext<TrainConfig>,
@@ -95,6 +104,7 @@ function pairStep(
     : undefined;
   const t = { a: sideTensors(ctx, batches.a), b: sideTensors(ctx, batches.b) };
   const swapFaces = Math.ceil(config.batchSize / 2);
+  const cycleWeight = config.cycleWeight * cycleShare(iteration);
   const swapCounts = { a: Math.min(swapFaces, batches.a.faces.length), b: Math.min(swapFaces, batches.b.faces.length) };
   // what each swapped face should read: A's first faces, then B's
   const targets = expression
@@ -105,7 +115,7 @@ function pairStep(
   const out: { a: Tensor; b: Tensor; cycle?: Tensor; expression?: { value: Tensor; surrogate: Tensor } } = ctx.autocast(
     () =>
       tidy(() => {
-        const cycle = config.cycleWeight > 0;
+        const cycle = cycleWeight > 0;
         const y = model.forwardPair(t.a.input, t.b.input, {
           swapFaces: cycle ? swapFaces : 0,
           cycle,
@@ -130,7 +140,7 @@ function pairStep(
   }
   if (out.cycle) {
     values.cycle = out.cycle;
-    total = total!.add(out.cycle.mul(config.cycleWeight));
+    total = total!.add(out.cycle.mul(cycleWeight));
   }
   if (out.expression) {
     values.expression = out.expression.value;
