@@ -28,6 +28,18 @@ test('a swap passes when all four measures hold; each failing one is named with 
   );
 });
 
+test('detection is asked of the swaps as a share of the input faces the detector finds itself', () => {
+  // the detector misses 2 of 24 real faces (half out of the frame): 20 of 24 swaps found is 0.9 of what it can find
+  const inputs = { evalInputDetection: 22 / 24 };
+  assert.deepEqual(failingMeasures({ ...good, ...inputs, evalDetection: 20 / 24 }), []);
+  assert.deepEqual(failingMeasures({ ...good, ...inputs, evalDetection: 19 / 24 }), [
+    "detection 0.792 < 0.825 (0.9 of the input's 0.917)",
+  ]);
+  // all the input faces found, or the input not measured: 0.9 of all swaps
+  assert.equal(failingMeasures({ ...good, evalInputDetection: 1, evalDetection: 0.875 }).length, 1);
+  assert.match(failingMeasures({ ...good, evalDetection: 0.875 })[0]!, /^detection 0\.875 < 0\.9$/);
+});
+
 test('the first pass in a log is the first evaluation that passed all four, with its training time', () => {
   const log = [
     { iteration: 1000, seconds: 480, ...good, evalMouthCorrelation: 0.02 },
