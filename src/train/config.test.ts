@@ -1,7 +1,8 @@
 /** Training settings on resume: kept settings keep their last value unless given; fixed ones refuse a change. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CYCLE_SCHEDULE, cycleShare, resolveConfig } from './pair.js';
+import { resolveConfig } from './pair.js';
+import { CYCLE_SCHEDULE, cycleShare } from './config.js';
 import { parseOptions } from '../core/options.js';
 import { TRAIN_SCHEMA } from './families.js';
 import { NO_AUGMENT, AUGMENT_DEFAULTS } from './augment.js';

@@ -18,6 +18,16 @@ export const COVERAGE_SPEC = {
   help: 'central share of each extracted face the model sees',
 } as const;
 
+/**
+ * The latent cycle's share of its weight at an iteration: none while the decoders learn to draw faces at all (a swap
+ * of an untrained decoder is no test of what it carries; from the start, the cycle's gradient held the cyclist pair's
+ * reconstruction near an untrained model's loss for as long as it was run, 1,200-3,000 iterations), then rising to
+ * the full weight (docs/eval.md).
+ */
+export const CYCLE_SCHEDULE = { start: 1000, full: 2000 } as const;
+export const cycleShare = (iteration: number): number =>
+  Math.min(1, Math.max(0, (iteration - CYCLE_SCHEDULE.start) / (CYCLE_SCHEDULE.full - CYCLE_SCHEDULE.start)));
+
 export const PAIR_SCHEMA = {
   mask: {
     type: 'boolean',
@@ -54,7 +64,7 @@ export const PAIR_SCHEMA = {
       "weight of the latent cycle: half of each batch's faces, decoded as the other person and encoded again, " +
       'should give back their code (so that a swap carries the whole expression, not a template of the other ' +
       "person); the second encoding trains the encoder too. The distance is over the codes' spread between faces; " +
-      'the cycle starts at iteration 1,000 and reaches this weight at 2,000',
+      `the cycle starts at iteration ${CYCLE_SCHEDULE.start} and reaches this weight at ${CYCLE_SCHEDULE.full}`,
   },
   expressionWeight: {
     type: 'number',

@@ -23,7 +23,7 @@ import { shareFaces, sharedFaceSources, type SharedFaces } from './shared-faces.
 import { previewBatch, type Batch, type Side } from './batches.js';
 import { BatchLoader, loaderWorkers } from './loader.js';
 import { parseLossSpec, reconstructionLoss } from './losses.js';
-import { PAIR_SCHEMA, type TrainConfig } from './config.js';
+import { cycleShare, PAIR_SCHEMA, type TrainConfig } from './config.js';
 import { COVERAGE_ADVICE, checkDerived, resolveSettings } from './core/resolve.js';
 import type { Family, FamilyRun, NamedModule, StepContext } from './core/family.js';
 import { iterationEmaBeta, updateEma } from './core/ema.js';
@@ -79,16 +79,6 @@ function sideTensors(ctx: StepContext<TrainConfig>, b: Batch): PairTensors {
     mask: ctx.toDevice(b.mask, [n, 1, s, s]),
   };
 }
-
-/**
- * The latent cycle's share of its weight at an iteration: none while the decoders learn to draw faces at all (a swap
- * of an untrained decoder is no test of what it carries; from the start, the cycle's gradient held the cyclist pair's
- * reconstruction near an untrained model's loss for as long as it was run, 1,200-3,000 iterations), then rising to
- * the full weight (docs/eval.md).
- */
-export const CYCLE_SCHEDULE = { start: 1000, full: 2000 } as const;
-export const cycleShare = (iteration: number): number =>
-  Math.min(1, Math.max(0, (iteration - CYCLE_SCHEDULE.start) / (CYCLE_SCHEDULE.full - CYCLE_SCHEDULE.start)));
 
 /** One iteration: both sides through their decoders (and judges), then each discriminator's own update. */
 function pairStep(
