@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseOptions, optionsHelp, type OptionSchema } from './options.js';
+import { mergeSchemas, parseOptions, optionsHelp, type OptionSchema } from './options.js';
 import { ErrorCodes } from './errors.js';
 import { assertFails } from '../testing/assert.js';
 
@@ -58,4 +58,20 @@ test('help lists every option with its default', () => {
   assert.match(help, /-i, --input <string>\s+input file \(required\)/);
   assert.match(help, /--size <int>\s+crop size \(default 256\)/);
   assert.match(help, /--color <avg-color\|none>/);
+});
+
+test("merged schemas keep both owners' meaning of a shared setting, and neither default", () => {
+  const pair = { weight: { type: 'number', help: 'the latent cycle', default: 0, min: 0, max: 100 } } as const;
+  const cyclegan = {
+    weight: { type: 'number', help: 'CycleGAN: lambda', default: 10, min: 0, max: 100 },
+    blocks: { type: 'int', help: 'CycleGAN: blocks', default: 9 },
+  } as const;
+  const merged = mergeSchemas<OptionSchema>({ pair, CycleGAN: cyclegan });
+  assert.equal(merged.weight!.help, 'pair: the latent cycle (default 0); CycleGAN: lambda (default 10)');
+  assert.equal(merged.weight!.default, undefined, 'each owner fills in its own default');
+  assert.equal(parseOptions(merged, []).options.weight, undefined);
+  assert.equal(merged.blocks, cyclegan.blocks, 'a setting of one owner is left as it is');
+  assert.match(optionsHelp(merged), /--weight <number> +pair: the latent cycle \(default 0\); CycleGAN: lambda/);
+  const int = { weight: { type: 'int', help: 'n', min: 0, max: 100 } } as const;
+  assert.throws(() => mergeSchemas({ pair, other: int }), /--weight is declared with different types or ranges/);
 });

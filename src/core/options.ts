@@ -55,6 +55,31 @@ export function schemaDefaults(schema: OptionSchema): Record<string, unknown> {
   );
 }
 
+/**
+ * Several owners' schemas as one (the families' settings under one command): a setting that two owners declare keeps
+ * one entry whose help gives each owner's meaning and default, labelled (`pair models: ...; CycleGAN: ...`), and no
+ * default of its own, since each owner fills in its own. Such a setting must have one type and range everywhere.
+ */
+export function mergeSchemas<T extends OptionSchema>(owners: Record<string, OptionSchema>): T {
+  const out: Record<string, OptionSpec> = {};
+  for (const schema of Object.values(owners)) Object.assign(out, schema);
+  for (const name of Object.keys(out)) {
+    const specs = Object.entries(owners).filter(([, schema]) => name in schema);
+    if (specs.length < 2) continue;
+    const shape = (s: OptionSpec) => JSON.stringify([s.type, 'min' in s && s.min, 'max' in s && s.max]);
+    if (new Set(specs.map(([, s]) => shape(s[name]!))).size > 1)
+      throw new Error(`${flagOf(name)} is declared with different types or ranges by ${specs.map(([o]) => o)}`);
+    const help = specs.map(([owner, s]) => {
+      const spec = s[name]!,
+        text = spec.help.startsWith(`${owner}: `) ? spec.help.slice(owner.length + 2) : spec.help;
+      return `${owner}: ${text}${spec.default === undefined ? '' : ` (default ${spec.default})`}`;
+    });
+    const { default: _, ...spec } = out[name]!;
+    out[name] = { ...spec, help: help.join('; ') } as OptionSpec;
+  }
+  return out as T;
+}
+
 /** The flag a setting is given by on the command line (`eyeWeight` -> `--eye-weight`). */
 export const flagOf = (name: string): string => `--${kebab(name)}`;
 

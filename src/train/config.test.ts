@@ -66,3 +66,9 @@ test('the latent cycle is off while the decoders first learn, then rises to its 
   assert.equal(cycleShare(full), 1);
   assert.equal(cycleShare(full * 10), 1);
 });
+
+test("--cycle-weight's help gives the pair models' latent cycle and CycleGAN's lambda, with each default", () => {
+  const help = TRAIN_SCHEMA.cycleWeight.help;
+  assert.match(help, /^pair models: weight of the latent cycle.*\(default 0\); CycleGAN: weight of the cycle L1/);
+  assert.match(help, /\(default 10\)$/);
+});

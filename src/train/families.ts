@@ -3,7 +3,7 @@
  * trains NAME with its family. TRAIN_SCHEMA is every family's settings beside the core's: the CLI parses and
  * documents it whole, and train() refuses a setting that the chosen model's family does not take.
  */
-import type { OptionSchema } from '../core/options.js';
+import { mergeSchemas, type OptionSchema } from '../core/options.js';
 import type { FamilyId } from '../models/registry.js';
 import type { Family } from './core/family.js';
 import { CORE_SCHEMA } from './core/settings.js';
@@ -33,9 +33,17 @@ export const TRAIN_FOLDERS_SCHEMA = {
   },
 } as const satisfies OptionSchema;
 
-export const TRAIN_SCHEMA = {
+const ALL_SETTINGS = {
   ...CORE_SCHEMA,
   ...PAIR_SCHEMA,
   ...CYCLEGAN_SCHEMA,
   ...STYLEGAN_SCHEMA,
 } as const satisfies OptionSchema;
+
+/** A flag two families share (--cycle-weight) documents both meanings and both defaults. */
+export const TRAIN_SCHEMA = mergeSchemas<typeof ALL_SETTINGS>({
+  all: CORE_SCHEMA,
+  'pair models': PAIR_SCHEMA,
+  CycleGAN: CYCLEGAN_SCHEMA,
+  StyleGAN: STYLEGAN_SCHEMA,
+});
