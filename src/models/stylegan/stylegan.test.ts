@@ -78,7 +78,10 @@ test('the same seed gives the same image, other seeds other images; truncation 0
     assert.equal(maxDiff(a, b), 0, 'same seeds, same images');
     assert.ok(maxDiff(a.narrow(0, 0, 1), a.narrow(0, 1, 1)) > 1e-3, 'seeds 5 and 6 differ');
     const t = G.forward(zOf([1, 2, 3], 32), { psi: 0, noise: 'const' });
-    assert.ok(maxDiff(t.narrow(0, 0, 1), t.narrow(0, 2, 1)) < 1e-6, 'truncation 0: every seed gives the mean face');
+    // the same w in every row: equal up to the float rounding of a batched (grouped) convolution, whose order of
+    // summation may differ by row on some CPUs (AVX2: 1e-6-level differences)
+    const spread = maxDiff(t.narrow(0, 0, 1), t.narrow(0, 2, 1));
+    assert.ok(spread < 1e-5, `truncation 0: every seed gives the mean face (rows differ by ${spread})`);
     const half = G.forward(zOf([5], 32), { psi: 0.5, noise: 'const' });
     assert.ok(maxDiff(half, a.narrow(0, 0, 1)) > 1e-4, 'truncation 0.5 changes the image');
   });
