@@ -72,7 +72,7 @@ export function mergeSchemas<T extends OptionSchema>(owners: Record<string, Opti
     const help = specs.map(([owner, s]) => {
       const spec = s[name]!,
         text = spec.help.startsWith(`${owner}: `) ? spec.help.slice(owner.length + 2) : spec.help;
-      return `${owner}: ${text}${spec.default === undefined ? '' : ` (default ${spec.default})`}`;
+      return `${owner}: ${text}${defaultNote(spec)}`;
     });
     const { default: _, ...spec } = out[name]!;
     out[name] = { ...spec, help: help.join('; ') } as OptionSpec;
@@ -200,6 +200,12 @@ export function checkGiven(schema: OptionSchema, given: Record<string, unknown>)
   }
 }
 
+/** A help text's note of the default (` (default 256)`), or nothing where there is none (or it is false). */
+const defaultNote = (spec: OptionSpec): string =>
+  spec.default !== undefined && spec.default !== false
+    ? ` (default ${Array.isArray(spec.default) ? spec.default.join(' ') : spec.default})`
+    : '';
+
 /** Help lines for a schema: flag, value kind, default and help text. */
 export function optionsHelp(schema: OptionSchema): string {
   const rows = Object.entries(schema).map(([name, spec]) => {
@@ -208,11 +214,10 @@ export function optionsHelp(schema: OptionSchema): string {
       `${
         spec.type === 'boolean' ? '' : ` <${'choices' in spec && spec.choices ? spec.choices.join('|') : spec.type}>`
       }`;
-    const def =
-      spec.default !== undefined && spec.default !== false
-        ? ` (default ${Array.isArray(spec.default) ? spec.default.join(' ') : spec.default})`
-        : '';
-    return [flag, `${spec.help}${def}${'required' in spec && spec.required ? ' (required)' : ''}`] as const;
+    return [
+      flag,
+      `${spec.help}${defaultNote(spec)}${'required' in spec && spec.required ? ' (required)' : ''}`,
+    ] as const;
   });
   const width = Math.max(...rows.map(([f]) => f.length), 10) + 2;
   return rows.map(([f, h]) => `  ${f.padEnd(width)}${h}`).join('\n');
