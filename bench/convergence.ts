@@ -31,6 +31,7 @@ export const convergenceOptions = {
   lr: { type: 'number', help: "train --lr (default: the model's)", min: 1e-7, max: 1 },
   batch: { type: 'int', help: "train --batch-size (default: the model's)", min: 1 },
   warmup: { type: 'int', help: 'train --warmup (iterations)', min: 0 },
+  loss: { type: 'string', help: "train --loss, as terms name[:weight] joined by commas (default: the model's)" },
   mouthWeight: { type: 'number', help: "train --mouth-weight (default: the model's)", min: 1, max: 20 },
   colourTransfer: { type: 'number', help: 'train --colour-transfer (default 0)', min: 0, max: 1 },
   cycleWeight: { type: 'number', help: 'train --cycle-weight (default 0)', min: 0, max: 100 },
@@ -40,6 +41,11 @@ export const convergenceOptions = {
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
   minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
+  iterations: {
+    type: 'int',
+    help: 'stop at this iteration (a resumed run counts on): to branch a run, e.g. resume it with another --lr',
+    min: 1,
+  },
   work: { type: 'string', help: 'folder for the faces and the model (default: a new temporary folder)' },
 } as const;
 
@@ -53,6 +59,7 @@ export async function benchConvergence(o: {
   lr?: number;
   batch?: number;
   warmup?: number;
+  loss?: string;
   mouthWeight?: number;
   colourTransfer?: number;
   cycleWeight?: number;
@@ -62,6 +69,7 @@ export async function benchConvergence(o: {
   evalEvery: number;
   evalFrames: number;
   minutes: number;
+  iterations?: number;
   work?: string;
 }): Promise<Record<string, unknown>> {
   const work = o.work ?? mkdtempSync(join(tmpdir(), 'facegan-convergence-'));
@@ -84,7 +92,8 @@ export async function benchConvergence(o: {
   const modelDir = join(
     work,
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
-      `${o.warmup ? `_warmup${o.warmup}` : ''}${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
+      `${o.warmup ? `_warmup${o.warmup}` : ''}${o.loss ? `_loss${o.loss.replaceAll(/[,:]/g, '-')}` : ''}` +
+      `${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
       `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}${o.cycleWeight ? `_cycle${o.cycleWeight}` : ''}` +
       `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}${o.seed ? `_seed${o.seed}` : ''}` +
       `${o.augment ? '' : '_noaugment'}`,
@@ -121,13 +130,14 @@ export async function benchConvergence(o: {
     lr: o.lr,
     batchSize: o.batch,
     warmup: o.warmup,
+    loss: o.loss?.split(','),
     mouthWeight: o.mouthWeight,
     colourTransfer: o.colourTransfer,
     cycleWeight: o.cycleWeight,
     expressionWeight: o.expressionWeight,
     seed: o.seed,
     augment: o.augment,
-    iterations: 1_000_000,
+    iterations: o.iterations ?? 1_000_000,
     evaluator,
     signal: stop.signal,
     saveEvery: o.evalEvery,
@@ -148,6 +158,7 @@ export async function benchConvergence(o: {
     lr: s.config.lr,
     batch: s.config.batchSize,
     warmup: s.config.warmup,
+    loss: (s.config as { loss?: unknown }).loss,
     mouthWeight: (s.config as { mouthWeight?: number }).mouthWeight,
     colourTransfer: (s.config as { colourTransfer?: number }).colourTransfer,
     cycleWeight: (s.config as { cycleWeight?: number }).cycleWeight,
