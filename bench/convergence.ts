@@ -1,8 +1,9 @@
 /**
  * npm run bench -- convergence: minutes until a good swap. Trains the default model on two shared people (GRID s1 ->
  * s2 by default) with every core, evaluates every --eval-every iterations, and stops at the first evaluation that
- * passes all four swap measures (src/eval/targets.ts) or after --minutes of training. One JSON line: the iteration
- * and training minutes of the first pass (null when none), and the figures there (or at the last evaluation).
+ * passes all four swap measures (src/eval/targets.ts), after --minutes of training or at --iterations. One JSON
+ * line: the iteration and training minutes of the first pass (null when none), and the figures there (or at the last
+ * evaluation).
  * Give it the machine: nothing else heavy beside it.
  */
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
