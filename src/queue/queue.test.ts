@@ -1,5 +1,5 @@
 /**
- * convert shared over workers through a real redis-server (started here on a loopback port): a 36 s clip made from
+ * convert shared over workers through a real redis-server (started here on a loopback port): a 24 s clip made from
  * the shared GRID video, parts cut at keyframes and converted by 3 worker processes, joined with the audio copied
  * once. Checked against one process converting the whole clip; then workers and the coordinator killed with -9.
  */
@@ -35,8 +35,8 @@ let redis: TestRedis, model: string, tmp: string, clip: { video: string; alignme
 let reference: Uint8Array[] = [];
 // the same settings everywhere: a low crf, so that two encodes of the same frames differ little
 const SETTINGS = { crf: 12, precision: 'fp32' } as const;
-// six parts, each three keyframes long (the clip has one every 2 s)
-const [CLIP_SECONDS, PART_SECONDS] = [36, 6];
+// six parts, each two keyframes long (the clip has one every 2 s)
+const [CLIP_SECONDS, PART_SECONDS] = [24, 4];
 
 before(async () => {
   tmp = testTmp();
