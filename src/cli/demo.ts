@@ -49,10 +49,8 @@ work, not a convincing result: for that, train on a few hundred faces of two peo
       a: join(out, 'faces_a'),
       b: join(out, 'faces_b'),
       modelDir: join(out, 'model'),
-      model: 'lightweight',
-      batchSize: 8,
+      model: 'lightweight', // with its own defaults: lr, batch and loss
       iterations: o.iterations,
-      lr: 2e-4,
       precision: 'auto',
       saveEvery: 100,
       previewEvery: 100,

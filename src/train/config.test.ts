@@ -17,7 +17,21 @@ test('a new folder takes the defaults; only training settings are stored', () =>
     0.625,
   );
   assert.equal(c.model, 'lightweight');
-  assert.deepEqual([c.lr, c.batchSize, c.ema], [2e-4, 8, 100], "lightweight's own lr and batch, averaged weights");
+  assert.deepEqual([c.lr, c.batchSize, c.ema], [3e-4, 8, 100], "lightweight's own lr and batch, averaged weights");
+  assert.deepEqual(
+    c.loss.map((t) => [t.term, t.weight]),
+    [
+      ['ssim', 1],
+      ['mse', 10],
+    ],
+    "lightweight's own loss: the squared error weighted 10",
+  );
+  const at128 = resolveConfig(parse('--model', 'lightweight128'), undefined, 0.625);
+  assert.deepEqual(
+    [at128.lr, at128.loss.map((t) => t.weight)],
+    [2e-4, [1, 1]],
+    'lightweight128 keeps what it was measured with',
+  );
   const original = resolveConfig(parse('--model', 'original'), undefined, 0.625);
   assert.deepEqual([original.lr, original.batchSize], [1e-4, 16], "the family's defaults for the others");
   const given = resolveConfig(parse('--lr', '5e-5', '--batch-size', '12'), undefined, 0.625);
