@@ -197,7 +197,22 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   }, async (t) => {
     const dir = join(testTmp(), signal);
     const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
-    const args = [bin, 'train', '-A', A, '-B', B, '-m', dir, '--iterations', '100000', '--save-every', '100000'];
+    const args = [
+      bin,
+      'train',
+      '-A',
+      A,
+      '-B',
+      B,
+      '-m',
+      dir,
+      '--batch-size',
+      '2',
+      '--iterations',
+      '100000',
+      '--save-every',
+      '100000',
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.setEncoding('utf8');
