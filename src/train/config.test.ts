@@ -22,9 +22,9 @@ test('a new folder takes the defaults; only training settings are stored', () =>
     c.loss.map((t) => [t.term, t.weight]),
     [
       ['ssim', 1],
-      ['mse', 10],
+      ['mse', 3],
     ],
-    "lightweight's own loss: the squared error weighted 10",
+    "lightweight's own loss: the squared error weighted 3",
   );
   const at128 = resolveConfig(parse('--model', 'lightweight128'), undefined, 0.625);
   assert.deepEqual(

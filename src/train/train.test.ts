@@ -39,13 +39,13 @@ test('lightweight: the loss falls by at least half on a few real faces', async (
   const dir = join(testTmp(), 'learn');
   const s = await train(
     quick(dir, {
-      iterations: 120,
+      iterations: 60, // the loss is at about 0.3 of its start by then (0.5 at 40)
       lr: 5e-4,
       augment: false,
       loss: ['mae'],
       precision: 'auto',
-      saveEvery: 120,
-      previewEvery: 120,
+      saveEvery: 60,
+      previewEvery: 60,
       logEvery: 1,
     }),
   );
@@ -53,7 +53,7 @@ test('lightweight: the loss falls by at least half on a few real faces', async (
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b) / xs.length;
   const first = mean(log.slice(0, 5).map((e) => (e.lossA! + e.lossB!) / 2)),
     last = mean(log.slice(-5).map((e) => (e.lossA! + e.lossB!) / 2));
-  assert.equal(s.iteration, 120);
+  assert.equal(s.iteration, 60);
   assert.ok(last < first / 2, `loss fell from ${first.toFixed(4)} to ${last.toFixed(4)}`);
 });
 
