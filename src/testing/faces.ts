@@ -1,15 +1,28 @@
 /**
- * Extracted faces for tests of the later stages: the first `count` frames of a shared faces folder, extracted
- * once per test process into a temporary folder (links to the shared frames, never copies).
+ * Extracted faces for tests of the later stages: the first `count` frames of a shared faces folder (links to the
+ * shared frames, never copies), extracted once. Under `npm test` they are extracted once for the whole suite, into
+ * the runner's fixture folder (FACEGAN_TEST_FIXTURES), and shared by every test file, which must not write into them
+ * (each use checks the files are as they were made); a test file run on its own extracts them into its own temporary
+ * folder.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from './data.js';
 import { extract } from '../extract/extract.js';
 
 let root: string | undefined;
-const made = new Map<string, Promise<string>>();
+const made = new Map<string, Promise<FaceFixture>>();
 
 export function testTmp(): string {
   if (!root) {
@@ -20,28 +33,65 @@ export function testTmp(): string {
   return root;
 }
 
-/** A folder of aligned faces extracted from the first `count` frames of shared/data/faces/NAME. */
-export function extractedFaces(name: string, count: number, size = 128): Promise<string> {
-  const key = `${name}:${count}:${size}`;
+/** The folders and file of one extracted fixture. */
+export interface FaceFixture {
+  /** links to the shared frames that were read */
+  frames: string;
+  /** the aligned crops */
+  faces: string;
+  /** the alignments file of the extract */
+  alignments: string;
+}
+
+/** The first `count` frames of shared/data/faces/NAME, extracted at `size` px (see the file's comment). */
+export function extractedFixture(name: string, count: number, size = 128): Promise<FaceFixture> {
+  const key = `${name}-${count}-${size}`;
   let p = made.get(key);
   if (!p) {
     p = (async () => {
-      const frames = join(testTmp(), `${name}-${count}-frames`),
-        faces = join(testTmp(), `${name}-${count}-${size}`);
-      mkdirSync(frames, { recursive: true });
+      const at = join(process.env.FACEGAN_TEST_FIXTURES ?? testTmp(), key);
+      const fixture = { frames: join(at, 'frames'), faces: join(at, 'faces'), alignments: join(at, 'alignments.json') };
+      // the manifest is written last: a folder without it is the leftover of a killed test file, made again
+      const manifest = join(at, 'manifest.txt');
+      if (existsSync(manifest)) {
+        const now = listing(fixture);
+        if (now !== readFileSync(manifest, 'utf8')) {
+          throw new Error(`a test file changed the shared fixture ${at}: tests must copy fixtures before writing`);
+        }
+        return fixture;
+      }
+      rmSync(at, { recursive: true, force: true });
+      mkdirSync(fixture.frames, { recursive: true });
       const src = sharedData('faces', name);
-      for (const f of readdirSync(src).sort().slice(0, count)) symlinkSync(join(src, f), join(frames, f));
+      for (const f of readdirSync(src).sort().slice(0, count)) symlinkSync(join(src, f), join(fixture.frames, f));
+      // training fixtures of one large face per frame: Human alone finds them, at a third of both's cost
       await extract({
-        input: frames,
-        output: faces,
-        alignments: join(testTmp(), `${name}-${count}-${size}.json`),
+        input: fixture.frames,
+        output: fixture.faces,
+        alignments: fixture.alignments,
         size,
-        // training fixtures of one large face per frame: Human alone finds them, at a third of both's cost
         detector: 'human',
       });
-      return faces;
+      writeFileSync(manifest, listing(fixture));
+      return fixture;
     })();
     made.set(key, p);
   }
   return p;
+}
+
+/** Each file of a fixture with its size and time of change: what a later test file checks before it reads it. */
+function listing(f: FaceFixture): string {
+  const entries = [f.frames, f.faces].flatMap((dir) => readdirSync(dir).map((n) => join(dir, n)));
+  return [...entries.sort(), f.alignments]
+    .map((p) => {
+      const s = lstatSync(p);
+      return `${p} ${s.size} ${s.mtimeMs}\n`;
+    })
+    .join('');
+}
+
+/** A folder of aligned faces extracted from the first `count` frames of shared/data/faces/NAME. */
+export async function extractedFaces(name: string, count: number, size = 128): Promise<string> {
+  return (await extractedFixture(name, count, size)).faces;
 }

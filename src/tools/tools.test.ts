@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { extractedFaces, testTmp } from '../testing/faces.js';
+import { extractedFaces, extractedFixture, testTmp } from '../testing/faces.js';
 import { sharedData } from '../testing/data.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { readAlignmentsFile } from '../io/alignments-file.js';
@@ -93,8 +93,7 @@ test('a crop whose record is not JSON, among good ones: faces sort and eval --so
 test('alignments list, remove (after deleting crops, with a backup) and draw; the contact sheet', {
   timeout: 300_000,
 }, async () => {
-  const faces = await extractedFaces('grid_s1', 6);
-  const file = join(testTmp(), 'grid_s1-6-128.json');
+  const { faces, alignments: file, frames } = await extractedFixture('grid_s1', 6);
   const l = listAlignments(file);
   assert.deepEqual([l.frames, l.faces, l.framesWithoutFaces, l.facesPerFrame], [6, 6, 0, { 1: 6 }]);
 
@@ -133,7 +132,6 @@ test('alignments list, remove (after deleting crops, with a backup) and draw; th
   assert.deepEqual(removeMissingFaces(copy, work, true), { kept: 1, removed: 2, backup: `${copy}.2.bak` });
 
   const drawn = join(testTmp(), 'drawn');
-  const frames = join(testTmp(), 'grid_s1-6-frames');
   assert.equal(await drawAlignments(file, frames, drawn), 6);
   const key = Object.keys(readAlignmentsFile(file).frames).sort()[0]!;
   const [x, y] = readAlignmentsFile(file).frames[key]!.faces[0]!.landmarks[30]!;
