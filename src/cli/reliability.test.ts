@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractedFaces, testTmp } from '../testing/faces.js';
+import { extractedFaces, extractedFixture, type FaceFixture, testTmp } from '../testing/faces.js';
 import { sharedData } from '../testing/data.js';
 import { train } from '../train/trainer.js';
 import { ModelFolder } from '../train/core/model-folder.js';
@@ -30,11 +30,13 @@ const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
 let A = '',
   B = '',
   model = '',
-  tmp = '';
+  tmp = '',
+  S1: FaceFixture;
 
 before(async () => {
   tmp = testTmp();
-  [A, B] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
+  S1 = await extractedFixture('grid_s1', 6);
+  [A, B] = [S1.faces, await extractedFaces('grid_s2', 6)];
   model = join(tmp, 'rel-model');
   await train({
     a: A,
@@ -136,7 +138,7 @@ const HUMAN = ['--detector', 'human'];
 test('two extracts started together into one alignments file: one is refused; run again, every frame is kept', {
   timeout: 300_000,
 }, async () => {
-  const frames = join(tmp, 'grid_s1-6-frames'),
+  const frames = S1.frames,
     shared = join(tmp, 'shared.alignments.json');
   const runs = await startedTogether(
     ['x1', 'x2'].map((o) => ['extract', '-i', frames, '-o', join(tmp, o), '-a', shared, '--no-identity', ...HUMAN]),
@@ -299,15 +301,13 @@ test('a video cut short: extract and convert warn that it ended before its state
 const drawIntoLinkTitle =
   'alignments draw into a link to the input is refused, the input untouched; help spaces every command';
 test(drawIntoLinkTitle, async () => {
-  const frames = join(tmp, 'grid_s1-6-frames');
+  const frames = S1.frames;
   const link = join(tmp, 'frames-link');
   symlinkSync(frames, link);
   const before = readdirSync(frames).sort();
-  const r = spawnSync(
-    process.execPath,
-    [bin, 'alignments', 'draw', '-a', join(tmp, 'grid_s1-6-128.json'), '-i', frames, '-o', link],
-    { encoding: 'utf8' },
-  );
+  const r = spawnSync(process.execPath, [bin, 'alignments', 'draw', '-a', S1.alignments, '-i', frames, '-o', link], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /output folder is the input \(or a link to it\)/);
   assert.deepEqual(readdirSync(frames).sort(), before);
