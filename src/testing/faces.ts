@@ -2,8 +2,8 @@
  * Extracted faces for tests of the later stages: the first `count` frames of a shared faces folder (links to the
  * shared frames, never copies), extracted once. Under `npm test` they are extracted once for the whole suite, into
  * the runner's fixture folder (FACEGAN_TEST_FIXTURES), and shared by every test file, which must not write into them
- * (each use checks the files are as they were made); a test file run on its own extracts them into its own temporary
- * folder.
+ * (each test file, at its first use of a fixture, checks its files are as they were made); a test file run on its own
+ * extracts them into its own temporary folder.
  */
 import {
   existsSync,
