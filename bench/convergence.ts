@@ -37,6 +37,7 @@ export const convergenceOptions = {
   colourTransfer: { type: 'number', help: 'train --colour-transfer (default 0)', min: 0, max: 1 },
   cycleWeight: { type: 'number', help: 'train --cycle-weight (default 0)', min: 0, max: 100 },
   expressionWeight: { type: 'number', help: 'train --expression-weight (default 0)', min: 0, max: 100 },
+  expressionUntil: { type: 'int', help: 'train --expression-until (default 0: to the end)', min: 0 },
   seed: { type: 'int', help: 'train --seed (default 0): a second seed tells a lever from the noise', min: 0 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
@@ -65,6 +66,7 @@ export async function benchConvergence(o: {
   colourTransfer?: number;
   cycleWeight?: number;
   expressionWeight?: number;
+  expressionUntil?: number;
   seed?: number;
   augment: boolean;
   evalEvery: number;
@@ -96,7 +98,8 @@ export async function benchConvergence(o: {
       `${o.warmup ? `_warmup${o.warmup}` : ''}${o.loss ? `_loss${o.loss.replaceAll(/[,:]/g, '-')}` : ''}` +
       `${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
       `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}${o.cycleWeight ? `_cycle${o.cycleWeight}` : ''}` +
-      `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}${o.seed ? `_seed${o.seed}` : ''}` +
+      `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}` +
+      `${o.expressionUntil ? `_until${o.expressionUntil}` : ''}${o.seed ? `_seed${o.seed}` : ''}` +
       `${o.augment ? '' : '_noaugment'}`,
   );
   const stop = new AbortController();
@@ -108,6 +111,8 @@ export async function benchConvergence(o: {
     input: framesOf(o.a),
     source: b,
     faces: a,
+    // the frames of A show others too where A was extracted with a filter: measure A's faces alone
+    ...(o.aFilter ? { filter: [resolve(o.aFilter)] } : {}),
     frames: o.evalFrames,
     onFigures: (iteration, figures) => {
       last = { iteration, figures };
@@ -136,6 +141,7 @@ export async function benchConvergence(o: {
     colourTransfer: o.colourTransfer,
     cycleWeight: o.cycleWeight,
     expressionWeight: o.expressionWeight,
+    expressionUntil: o.expressionUntil,
     seed: o.seed,
     augment: o.augment,
     iterations: o.iterations ?? 1_000_000,
@@ -164,6 +170,7 @@ export async function benchConvergence(o: {
     colourTransfer: (s.config as { colourTransfer?: number }).colourTransfer,
     cycleWeight: (s.config as { cycleWeight?: number }).cycleWeight,
     expressionWeight: (s.config as { expressionWeight?: number }).expressionWeight,
+    expressionUntil: (s.config as { expressionUntil?: number }).expressionUntil,
     seed: s.config.seed,
     augmented: o.augment,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,

@@ -7,7 +7,7 @@ import { TRAIN_FOLDERS_SCHEMA, TRAIN_SCHEMA, families } from '../train/families.
 import { models, pairModels } from '../models/registry.js';
 import { flagOf } from '../core/options.js';
 import { firstPass } from '../eval/targets.js';
-import { TRAIN_EVAL_SCHEMA, describeFigures, trainEvaluator } from '../eval/train-eval.js';
+import { TRAIN_EVAL_SCHEMA, describeFigures, splitEvalOptions, trainEvaluator } from '../eval/train-eval.js';
 import { ModelFolder } from '../train/core/model-folder.js';
 import { FaceganError, ErrorCodes } from '../core/errors.js';
 import { setNumThreads } from '../engine/index.js';
@@ -65,16 +65,17 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
   async run(o) {
     const bar = progressBar('train', 'it');
     let start: number | undefined;
-    const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, threads, input, ...rest } = o;
+    const { evaluation, rest: given } = splitEvalOptions(o);
+    const { threads, input, ...rest } = given;
     if (input && rest.a)
       throw new FaceganError(ErrorCodes.USAGE, "Give -i (StyleGAN's one folder) or -A and -B, not both.");
     const options = { ...rest, a: (input ?? rest.a)! }; // train() says which folders the model needs
     if (threads) setNumThreads(threads); // the CLI owns its process: the library never changes the thread count
     const stylegan = !!input;
     const evaluator = trainEvaluator(
-      { evalEvery, evalInput, evalSource, evalSwap, evalFrames, a: options.a, b: o.b, modelDir: o.modelDir, stylegan },
+      { ...evaluation, a: options.a, b: o.b, modelDir: o.modelDir, stylegan },
       (iteration, figures) => {
-        const [first, ...more] = describeFigures(stylegan, !!evalSwap, figures);
+        const [first, ...more] = describeFigures(stylegan, !!evaluation.evalSwap, figures);
         console.log(`\neval at ${iteration}: ${first}`);
         for (const line of more) console.log(`  ${line}`);
       },

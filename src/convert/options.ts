@@ -6,8 +6,8 @@ import type { OptionSchema } from '../core/options.js';
 import { COLOUR_MODES } from '../swap/swap.js';
 import { MASK_TYPES } from '../swap/masks.js';
 import { VIDEO_CODECS } from '../media/video-writer.js';
-import { SAME_PERSON } from '../faces/identity.js';
 import type { ConvertOptions } from './convert.js';
+import { FILTER_THRESHOLD_SPEC } from '../faces/identity-filter.js';
 
 /** convert's defaults (the schema below shows them). */
 export const CONVERT_DEFAULTS = {
@@ -136,13 +136,7 @@ export const CONVERT_SCHEMA = {
   ...FRAME_OPTIONS,
   swap: { type: 'boolean', help: 'swap B->A instead of A->B' },
   filter: { path: true, type: 'list', help: 'only swap faces of the person in these photos' },
-  filterThreshold: {
-    type: 'number',
-    help: "identity distance under which a face counts as the filter's person",
-    default: SAME_PERSON,
-    min: 0.1,
-    max: 1.5,
-  },
+  filterThreshold: FILTER_THRESHOLD_SPEC,
 } as const satisfies OptionSchema;
 
 /** Every setting of translate (CycleGAN): FRAME_OPTIONS, the direction, and the side whole frames are run at. */

@@ -5,12 +5,13 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { sharedData } from '../testing/data.js';
+import { collage } from '../testing/collages.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { tensor, type Tensor } from '../engine/index.js';
 import { HumanDetector, largestFace } from '../faces/human.js';
@@ -301,4 +302,57 @@ test('the second detector finds large 720p faces (matched by their landmarks, no
       );
     assert.equal(await seenByFaceApi(blank, face.landmarks), false, `${name}: a blanked face is not seen`);
   }
+});
+
+test("--filter measures the filter person's face where a larger one of someone else is in the frame", {
+  timeout: 300_000,
+}, async () => {
+  // grid_s1 (the source's person) small beside a larger Obama, twice; then Obama alone
+  const dir = join(testTmp(), 'eval-filter-frames');
+  mkdirSync(dir, { recursive: true });
+  const s1 = (name: string, x: number) => ({
+    file: ['grid_s1', name] as [string, string],
+    side: 130,
+    angle: 0,
+    x,
+    y: 200,
+  });
+  const obama = (x: number) => ({
+    file: ['obama', 'obama_still_official_portrait_2012_souza.jpg'] as [string, string],
+    side: 200,
+    angle: 0,
+    x,
+    y: 260,
+  });
+  const frames = [
+    [s1('grid_s1_bbaf2n_0001.jpg', 150), obama(520)],
+    [obama(230), s1('grid_s1_bbaf2n_0040.jpg', 620)],
+    [obama(400)],
+  ];
+  for (const [i, faces] of frames.entries())
+    writeFileSync(join(dir, `frame${i}.png`), (await collage(800, 520, faces)).png);
+  const measure = (filter?: string[]) =>
+    evaluate({
+      modelDir: testTmp(),
+      model: identityModel(),
+      input: dir,
+      source,
+      filter,
+      write: false,
+      precision: 'fp32',
+    });
+  const [all, only] = [await measure(), await measure([sharedData('faces', 'grid_s1', 'grid_s1_bbaf2n_0020.jpg')])];
+  // the identity map gives back the face it was given: its distance to the source tells whose face that was
+  const distances = (r: EvalReport) => r.frames.filter((f) => f.measured).map((f) => f.distanceToSource!);
+  assert.equal(all.report.counts.inputFaces, 3, 'without --filter every frame has its largest face measured');
+  assert.ok(Math.min(...distances(all.report)) > 0.6, `Obama's faces: ${distances(all.report)}`);
+  assert.equal(only.report.counts.inputFaces, 2, 'the frame without the filter person has no face to measure');
+  assert.equal(only.report.counts.measured, 2, JSON.stringify(only.report.counts));
+  assert.ok(Math.max(...distances(only.report)) < 0.45, `the source person's faces: ${distances(only.report)}`);
+  assert.deepEqual(only.report.input.filter, [sharedData('faces', 'grid_s1', 'grid_s1_bbaf2n_0020.jpg')]);
+  assert.equal(all.report.input.filter, undefined);
+  await assert.rejects(
+    measure([sharedData('faces', 'grid_s2', 'grid_s2_pwij3p_0001.jpg')]),
+    (e) => e instanceof FaceganError && e.code === ErrorCodes.BAD_FILE && /--filter person/.test((e as Error).message),
+  );
 });

@@ -19,7 +19,7 @@ import { noGrad, resolveDevice, tidy, type Device, type Tensor } from '../engine
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
-import { identityOfFace } from '../faces/identity-filter.js';
+import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type ModelGeometry, type SwapModel, type TrainedModel } from '../models/trained.js';
@@ -64,6 +64,13 @@ export interface EvalOptions {
   output?: string;
   /** Evaluate B->A: the input shows B, the source is A. */
   swap?: boolean;
+  /**
+   * Photos of the person to replace: in frames that show others too, the largest face of this person is measured,
+   * and a frame without them counts as a frame without a face (as convert --filter swaps only them).
+   */
+  filter?: string[];
+  /** Identity distance under which a face counts as the filter's person. */
+  filterThreshold?: number;
   everyN?: number;
   maxFrames?: number;
   /** Spread maxFrames over the whole input (sets everyN). */
@@ -113,6 +120,8 @@ interface Track {
 }
 
 const BATCH = 8;
+/** Faces smaller than this (box side, px) are not measured: too small for the nets that judge a swap. */
+const MIN_FACE = 20;
 /**
  * A detection is the face's when their boxes overlap this much. face-api's SSD boxes are tight, so they are matched
  * against the box of the face's landmarks (IoU 0.66-0.90 measured on GRID, Obama and a selfie video), not Human's
@@ -221,6 +230,27 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     warnings.skipped(skipped, resolve(dir), faceFiles(resolve(dir), o.maxFaces, flag).length);
     return faces;
   };
+  const filter = o.filter?.length
+    ? await IdentityFilter.fromImages(
+        detector,
+        o.filter.map((f) => resolve(f)),
+        [],
+        o.filterThreshold,
+      )
+    : undefined;
+  /** The frame's face to swap (the largest; of the filter's person when given) and its identity descriptor. */
+  const faceToSwap = async (image: RgbImage) => {
+    const found = (await detector.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= MIN_FACE);
+    if (!filter) {
+      const face = largestFace(found);
+      return face && { face, descriptor: await identityOfFace(image, face.landmarks) };
+    }
+    for (const face of [...found].sort((p, q) => q.box[2] * q.box[3] - p.box[2] * p.box[3])) {
+      const descriptor = await identityOfFace(image, face.landmarks);
+      if (filter.keeps(descriptor)) return { face, descriptor };
+    }
+    return undefined;
+  };
   const sourceFaces = await readFolder(o.source, '--source');
   const gallery = [];
   for (const dir of o.gallery ?? []) {
@@ -325,13 +355,13 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     if (!frame.isImage) continue;
     seen++;
     const image = await frame.image();
-    const face = largestFace(await detector.detect(image));
-    if (!face || Math.min(face.box[2], face.box[3]) < 20) {
+    const chosen = await faceToSwap(image);
+    if (!chosen) {
       results.push({ ...unmeasured(frame.key, frame.timestamp ?? null, false), psnr: null, ssim: null });
       outputs.push(undefined);
     } else {
+      const { face, descriptor } = chosen;
       const landmarks = face.landmarks;
-      const descriptor = await identityOfFace(image, landmarks);
       originals.push(descriptor);
       if (await seenByFaceApi(image, landmarks)) inputDetected++;
       queue.push({
@@ -354,7 +384,10 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   if (!originals.length)
     throw new FaceganError(
       ErrorCodes.BAD_FILE,
-      `No face found in ${o.input}: eval needs frames showing the person to swap.`,
+      filter
+        ? `No face of the --filter person found in ${o.input}: give frames that show them, or other --filter photos ` +
+            `(or a --filter-threshold above ${filter.threshold}).`
+        : `No face found in ${o.input}: eval needs frames showing the person to swap.`,
     );
 
   // B->B (or A->A) on the source's own faces, where their records give the landmarks
@@ -402,7 +435,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       iteration: model.iteration,
       direction: o.swap ? 'B->A' : 'A->B',
     },
-    input: { path: input, kind, everyN },
+    input: { path: input, kind, everyN, ...(filter ? { filter: o.filter!.map((f) => resolve(f)) } : {}) },
     source: { folder: resolve(o.source), faces: sourceFaces.length },
     gallery: gallery.map((g) => ({ name: g.name, folder: g.folder, faces: g.faces })),
     counts: {

@@ -5,6 +5,7 @@
 import type { OptionSchema } from '../core/options.js';
 import { STYLEGAN_MODEL_SCHEMA } from '../generate/options.js';
 import { COLOUR_MODES } from '../swap/swap.js';
+import { FILTER_THRESHOLD_SPEC } from '../faces/identity-filter.js';
 
 export const EVAL_DEFAULTS = {
   everyN: 1,
@@ -36,6 +37,14 @@ export const EVAL_SCHEMA = {
   },
   output: { path: true, type: 'string', short: 'o', help: 'report folder (default MODEL_DIR/eval/INPUT_NAME)' },
   swap: { type: 'boolean', help: 'evaluate B->A (the input shows B, --source holds A)' },
+  filter: {
+    path: true,
+    type: 'list',
+    help:
+      "photos of the person to replace: in frames that show others too, only this person's faces are measured " +
+      '(as convert --filter swaps them)',
+  },
+  filterThreshold: FILTER_THRESHOLD_SPEC,
   everyN: { type: 'int', help: 'evaluate every n-th frame', default: EVAL_DEFAULTS.everyN, min: 1 },
   maxFrames: { type: 'int', help: 'evaluate at most this many frames', default: EVAL_DEFAULTS.maxFrames, min: 1 },
   maxFaces: {

@@ -6,11 +6,11 @@ import type { InputKind } from '../media/frames.js';
 
 export const REPORT_VERSION = 2;
 
-/** One evaluated frame: its largest input face, and what became of it. */
+/** One evaluated frame: its largest input face (of the --filter person's, when given), and what became of it. */
 export interface FrameResult {
   key: string;
   timestamp: number | null;
-  /** The input frame has a face (the largest one is evaluated). */
+  /** The input frame has a face (of the --filter person, when given; the largest one is evaluated). */
   face: boolean;
   /** face-api's detector finds a face where the swapped one is. */
   detected: boolean;
@@ -59,7 +59,8 @@ export interface EvalReport {
   createdAt: string;
   seconds: number;
   model: { dir: string; type: string; iteration: number; direction: 'A->B' | 'B->A' };
-  input: { path: string; kind: InputKind; everyN: number };
+  /** filter: the photos of the person whose faces were measured (eval --filter); absent when any face was. */
+  input: { path: string; kind: InputKind; everyN: number; filter?: string[] };
   source: { folder: string; faces: number };
   gallery: { name: string; folder: string; faces: number }[];
   counts: { frames: number; inputFaces: number; detected: number; measured: number };
@@ -139,11 +140,15 @@ export const REPORT_SCHEMA = {
       iteration: { type: 'integer', minimum: 0 },
       direction: { enum: ['A->B', 'B->A'] },
     }),
-    input: obj({
-      path: { type: 'string' },
-      kind: { enum: ['image', 'folder', 'video'] },
-      everyN: { type: 'integer', minimum: 1 },
-    }),
+    input: obj(
+      {
+        path: { type: 'string' },
+        kind: { enum: ['image', 'folder', 'video'] },
+        everyN: { type: 'integer', minimum: 1 },
+      },
+      false,
+      { filter: { type: 'array', items: { type: 'string' } } },
+    ),
     source: obj({ folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
     gallery: {
       type: 'array',

@@ -112,6 +112,8 @@ export function swapEvaluator(o: {
   source: string;
   faces?: string;
   swap?: boolean;
+  /** Photos of the input's person, when its frames show others too (eval --filter). */
+  filter?: string[];
   frames?: number;
   onFigures?: (iteration: number, figures: Record<string, number>) => void;
 }): Evaluator {
@@ -128,6 +130,7 @@ export function swapEvaluator(o: {
         source: o.source,
         faces: o.faces,
         swap: o.swap,
+        filter: o.filter,
         maxFrames: o.frames,
         spread: true,
         maxFaces: 32,

@@ -29,6 +29,11 @@ export const TRAIN_EVAL_SCHEMA = {
     help: 'faces of the person put in, for --eval-every (default: -B; -A with --eval-swap)',
   },
   evalSwap: { type: 'boolean', help: '--eval-every measures B->A: --eval-input shows B' },
+  evalFilter: {
+    path: true,
+    type: 'list',
+    help: "photos of the person to replace, when --eval-input shows others too: only this person's faces are measured",
+  },
   evalFrames: {
     type: 'int',
     help: 'frames --eval-every measures (spread over the input); StyleGAN: samples',
@@ -42,12 +47,27 @@ export interface TrainEvalOptions {
   evalInput?: string | undefined;
   evalSource?: string | undefined;
   evalSwap?: boolean | undefined;
+  evalFilter?: string[] | undefined;
   evalFrames?: number | undefined;
   /** The training's folders: A and B for a swap; StyleGAN trains on A alone. */
   a: string;
   b?: string | undefined;
   modelDir: string;
   stylegan: boolean;
+}
+
+type EvalKey = keyof typeof TRAIN_EVAL_SCHEMA;
+/** The settings of TRAIN_EVAL_SCHEMA, as given. */
+export type GivenEvalOptions = Pick<TrainEvalOptions, EvalKey>;
+
+/** Given settings split into the evaluator's (TRAIN_EVAL_SCHEMA's) and the rest, for train() itself. */
+export function splitEvalOptions<T extends Partial<Record<EvalKey, unknown>>>(
+  o: T,
+): { evaluation: GivenEvalOptions; rest: Omit<T, EvalKey> } {
+  const evaluation: Record<string, unknown> = {},
+    rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) (k in TRAIN_EVAL_SCHEMA ? evaluation : rest)[k] = v;
+  return { evaluation: evaluation as GivenEvalOptions, rest: rest as Omit<T, EvalKey> };
 }
 
 const f4 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(4));
@@ -102,6 +122,7 @@ export function trainEvaluator(
     source: o.evalSource ?? (o.evalSwap ? o.a : o.b),
     faces: o.evalSwap ? o.b : o.a,
     swap: !!o.evalSwap,
+    ...(o.evalFilter?.length ? { filter: o.evalFilter } : {}),
     frames,
     ...(onFigures ? { onFigures } : {}),
   });

@@ -6,6 +6,7 @@ import type { OptionSchema } from '../core/options.js';
 import { MAX_FACES_PER_FRAME } from '../core/alignments.js';
 import { SAME_PERSON } from '../faces/identity.js';
 import { DETECTOR_IDS } from '../faces/detected.js';
+import { FILTER_THRESHOLD_SPEC } from '../faces/identity-filter.js';
 
 export const EXTRACT_DEFAULTS = {
   size: 256,
@@ -90,13 +91,7 @@ export const EXTRACT_SCHEMA = {
   },
   filter: { path: true, type: 'list', help: 'keep only faces of the person in these images' },
   nfilter: { path: true, type: 'list', help: 'drop faces of the person in these images' },
-  filterThreshold: {
-    type: 'number',
-    help: "identity distance under which a face counts as the filter's person",
-    default: EXTRACT_DEFAULTS.filterThreshold,
-    min: 0.1,
-    max: 1.5,
-  },
+  filterThreshold: FILTER_THRESHOLD_SPEC,
   identity: {
     type: 'boolean',
     help: 'store a 128-d identity descriptor per face (--no-identity is faster)',

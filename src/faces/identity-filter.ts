@@ -35,6 +35,15 @@ export async function identityOfFace(image: RgbImage, landmarks: readonly Point[
   }
 }
 
+/** The setting --filter-threshold of every stage that takes --filter (extract, convert, eval), declared once. */
+export const FILTER_THRESHOLD_SPEC = {
+  type: 'number',
+  help: "identity distance under which a face counts as the filter's person",
+  default: SAME_PERSON,
+  min: 0.1,
+  max: 1.5,
+} as const;
+
 export class IdentityFilter {
   constructor(
     readonly wanted: number[][],

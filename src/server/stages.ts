@@ -43,24 +43,19 @@ export const DASHBOARD_STAGES: Record<string, DashboardStage> = {
     schema: { ...TRAIN_FOLDERS_SCHEMA, ...TRAIN_SCHEMA, ...TRAIN_EVAL_SCHEMA },
     run: async (o, h) => {
       const { train } = await import('../train/trainer.js');
-      const { trainEvaluator, describeFigures } = await import('../eval/train-eval.js');
+      const { trainEvaluator, describeFigures, splitEvalOptions } = await import('../eval/train-eval.js');
       type Given = Omit<TrainEvalOptions, 'stylegan'> & { model?: string };
-      const { evalEvery, evalInput, evalSource, evalSwap, evalFrames, ...options } = o as Given;
+      const { evaluation, rest: options } = splitEvalOptions(o as Given);
       const stylegan = options.model === 'stylegan';
       const evaluator = trainEvaluator(
-        {
-          evalEvery,
-          evalInput,
-          evalSource,
-          evalSwap,
-          evalFrames,
-          a: options.a,
-          b: options.b,
-          modelDir: options.modelDir,
-          stylegan,
-        },
+        { ...evaluation, a: options.a, b: options.b, modelDir: options.modelDir, stylegan },
         (iteration, figures) =>
-          h.onEvent({ type: 'eval', iteration, figures, lines: describeFigures(stylegan, !!evalSwap, figures) }),
+          h.onEvent({
+            type: 'eval',
+            iteration,
+            figures,
+            lines: describeFigures(stylegan, !!evaluation.evalSwap, figures),
+          }),
       );
       const { onEvent: _e, ...hooks } = h;
       return train({ ...options, ...hooks, ...(evaluator ? { evaluator } : {}) } as never);

@@ -77,6 +77,15 @@ export const PAIR_SCHEMA = {
       "open each swapped face's mouth is, and the swap should read as open as the face it came from, in the other " +
       "person's range; it trains the encoder only (needs faces extracted by facegan, whose landmarks give the labels)",
   },
+  expressionUntil: {
+    type: 'int',
+    kept: true,
+    default: 0,
+    min: 0,
+    help:
+      'the last iteration of the expression loss and its probe (0: to the end): the mouth is learned early, and ' +
+      'each step without the probe is a quarter cheaper',
+  },
   gan: {
     type: 'boolean',
     fixed: true,

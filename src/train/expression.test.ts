@@ -222,6 +222,22 @@ test('turned on when resuming, the loss starts its probe and its ramp there', as
   probe.dispose();
 });
 
+test('--expression-until ends the loss and its probe after that iteration, and keeps the probe', async () => {
+  const dir = join(testTmp(), 'expr-until');
+  await train(quick(dir, { iterations: 5, expressionUntil: 3 }));
+  const log = new ModelFolder(dir).readLog();
+  for (const k of ['expression', 'probe'] as const)
+    assert.deepEqual(
+      log.map((e) => Number.isFinite(e[k])),
+      [true, true, true, false, false],
+      k,
+    );
+  const probe = new ExpressionProbe(64);
+  new ModelFolder(dir).loadModule('probe', probe);
+  assert.equal(probe.since.item(), 0, 'the probe is kept in the folder, for a run that turns the loss on again');
+  probe.dispose();
+});
+
 test('--expression-weight refuses faces without landmarks, naming what to do', async () => {
   const plain = join(testTmp(), 'plain-faces');
   mkdirSync(plain, { recursive: true });

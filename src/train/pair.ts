@@ -268,7 +268,8 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
       batches: { get: (i) => loader.get(i), close: () => loader.close() },
       examplesPerIteration: 2 * config.batchSize,
       step: (ctx, batches, it) => {
-        const losses = pairStep(ctx, batches, it, expression);
+        const expressing = expression && (!config.expressionUntil || it <= config.expressionUntil);
+        const losses = pairStep(ctx, batches, it, expressing ? expression : undefined);
         if (ctx.modules.ema) updateEma(ctx.modules.ema, model, iterationEmaBeta(it, config.ema));
         return losses;
       },
