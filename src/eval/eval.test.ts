@@ -25,6 +25,7 @@ import { descriptorDistance } from '../faces/identity.js';
 import { evaluate, seenByFaceApi } from './eval.js';
 import { REPORT_SCHEMA, type EvalReport } from './report.js';
 import { renderHtml } from './html.js';
+import { splitEvalOptions, trainEvaluator } from './train-eval.js';
 
 const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');
 /** Every 4th of the clip's 75 frames: 19 measured. */
@@ -351,6 +352,19 @@ test("--filter measures the filter person's face where a larger one of someone e
   assert.ok(Math.max(...distances(only.report)) < 0.45, `the source person's faces: ${distances(only.report)}`);
   assert.deepEqual(only.report.input.filter, [sharedData('faces', 'grid_s1', 'grid_s1_bbaf2n_0020.jpg')]);
   assert.equal(all.report.input.filter, undefined);
+  // train --eval-filter: the settings as the CLI and the dashboard give them, through train's evaluator
+  const given = { evalEvery: 1, evalInput: dir, evalFilter: only.report.input.filter, evalFrames: 3, lr: 1e-4 };
+  const { evaluation, rest } = splitEvalOptions(given);
+  assert.deepEqual(rest, { lr: 1e-4 });
+  const evaluator = trainEvaluator({
+    ...evaluation,
+    a: source,
+    b: source,
+    modelDir: join(testTmp(), 'eval-filter-model'),
+    stylegan: false,
+  })!;
+  const figures = await evaluator.run(identityModel());
+  assert.ok(figures.evalDistanceToSource! < 0.45, `through train's evaluator: ${figures.evalDistanceToSource}`);
   await assert.rejects(
     measure([sharedData('faces', 'grid_s2', 'grid_s2_pwij3p_0001.jpg')]),
     (e) => e instanceof FaceganError && e.code === ErrorCodes.BAD_FILE && /--filter person/.test((e as Error).message),
