@@ -66,7 +66,7 @@ export function splitEvalOptions<T extends Partial<Record<EvalKey, unknown>>>(
 ): { evaluation: GivenEvalOptions; rest: Omit<T, EvalKey> } {
   const evaluation: Record<string, unknown> = {},
     rest: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) (k in TRAIN_EVAL_SCHEMA ? evaluation : rest)[k] = v;
+  for (const [k, v] of Object.entries(o)) (Object.hasOwn(TRAIN_EVAL_SCHEMA, k) ? evaluation : rest)[k] = v;
   return { evaluation: evaluation as GivenEvalOptions, rest: rest as Omit<T, EvalKey> };
 }
 
