@@ -18,7 +18,8 @@ import { defined } from '../core/options.js';
 import { noGrad, resolveDevice, tidy, type Device, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames } from '../media/frames.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { HumanDetector, largestFace, type DetectedFace } from '../faces/human.js';
+import { HumanDetector, type DetectedFace } from '../faces/human.js';
+import { byAreaDescending } from '../faces/detected.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
 import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
@@ -230,24 +231,16 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     warnings.skipped(skipped, resolve(dir), faceFiles(resolve(dir), o.maxFaces, flag).length);
     return faces;
   };
-  const filter = o.filter?.length
-    ? await IdentityFilter.fromImages(
-        detector,
-        o.filter.map((f) => resolve(f)),
-        [],
-        o.filterThreshold,
-      )
+  const filterPhotos = o.filter?.length ? o.filter.map((f) => resolve(f)) : undefined;
+  const filter = filterPhotos
+    ? await IdentityFilter.fromImages(detector, filterPhotos, [], o.filterThreshold)
     : undefined;
   /** The frame's face to swap (the largest; of the filter's person when given) and its identity descriptor. */
   const faceToSwap = async (image: RgbImage) => {
     const found = (await detector.detect(image)).filter((f) => Math.min(f.box[2], f.box[3]) >= MIN_FACE);
-    if (!filter) {
-      const face = largestFace(found);
-      return face && { face, descriptor: await identityOfFace(image, face.landmarks) };
-    }
-    for (const face of [...found].sort((p, q) => q.box[2] * q.box[3] - p.box[2] * p.box[3])) {
+    for (const face of found.sort(byAreaDescending)) {
       const descriptor = await identityOfFace(image, face.landmarks);
-      if (filter.keeps(descriptor)) return { face, descriptor };
+      if (!filter || filter.keeps(descriptor)) return { face, descriptor };
     }
     return undefined;
   };
@@ -435,7 +428,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       iteration: model.iteration,
       direction: o.swap ? 'B->A' : 'A->B',
     },
-    input: { path: input, kind, everyN, ...(filter ? { filter: o.filter!.map((f) => resolve(f)) } : {}) },
+    input: { path: input, kind, everyN, ...(filterPhotos ? { filter: filterPhotos } : {}) },
     source: { folder: resolve(o.source), faces: sourceFaces.length },
     gallery: gallery.map((g) => ({ name: g.name, folder: g.folder, faces: g.faces })),
     counts: {
