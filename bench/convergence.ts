@@ -2,8 +2,8 @@
  * npm run bench -- convergence: minutes until a good swap. Trains the default model on two shared people (GRID s1 ->
  * s2 by default) with every core, evaluates every --eval-every iterations, and stops at the first evaluation that
  * passes all four swap measures (src/eval/targets.ts), after --minutes of training or at --iterations. One JSON
- * line: the iteration and training minutes of the first pass (null when none), and the figures there (or at the last
- * evaluation).
+ * line: the iteration and training minutes of the first pass (null when none), the figures there (or at the last
+ * evaluation), and every evaluation of the run (a resumed one's too, from log.jsonl) as one row each.
  * Give it the machine: nothing else heavy beside it.
  */
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { extract } from '../src/extract/extract.js';
 import { train } from '../src/train/trainer.js';
-import { failingMeasures, swapEvaluator, SWAP_TARGETS } from '../src/eval/targets.js';
+import { failingMeasures, swapEvaluator, SWAP_TARGETS, type SwapFigures } from '../src/eval/targets.js';
 import { MODEL_NAMES } from '../src/models/registry.js';
 import { hasFastBf16, numThreads } from '../src/engine/index.js';
-import { ModelFolder } from '../src/train/core/model-folder.js';
+import { ModelFolder, type LogEntry } from '../src/train/core/model-folder.js';
 import { framesOf } from './util.js';
 
 export const convergenceOptions = {
@@ -156,6 +156,7 @@ export async function benchConvergence(o: {
     },
   });
   const log = new ModelFolder(modelDir).readLog();
+  const evaluations = log.filter((e) => e.evalPsnr !== undefined).map(evaluationRow);
   const seconds = log.find((e) => e.iteration === first?.iteration)?.seconds ?? s.seconds;
   return {
     bench: 'convergence',
@@ -182,6 +183,26 @@ export async function benchConvergence(o: {
     minutes: first ? +(seconds / 60).toFixed(1) : null,
     trainedMinutes: +(s.seconds / 60).toFixed(1),
     figures: (first ?? last)?.figures ?? null,
+    evaluations,
     modelDir,
+  };
+}
+
+const round = (v: unknown) => (typeof v === 'number' ? +v.toFixed(3) : null);
+
+/** One evaluation of log.jsonl as the table of the docs shows it: the four measures beside their references. */
+function evaluationRow(e: LogEntry) {
+  return {
+    iteration: e.iteration,
+    minutes: round(e.seconds / 60),
+    detection: round(e.evalDetection),
+    inputDetection: round(e.evalInputDetection),
+    retrievalUnder: round(e.evalRetrievalUnder),
+    mouth: round(e.evalMouthCorrelation),
+    mouthReconstruction: round(e.evalMouthReconstruction),
+    mouthCeiling: round(e.evalMouthCeiling),
+    psnr: round(e.evalPsnr),
+    templatePsnr: round(e.evalTemplatePsnr),
+    passes: failingMeasures(e as SwapFigures).length === 0,
   };
 }
