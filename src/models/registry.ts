@@ -30,7 +30,7 @@ const LIGHTWEIGHT_SPEC = {
 } as const satisfies AutoencoderSpec;
 // measured: lr 2e-4 at batch 8 reaches the figures of 1e-4 at 16 in half the time; at 64 px, lr 3e-4 with the squared
 // error weighted 3 passes the four swap measures in 2,500 iterations (two seeds), where weight 10 took 3,000 and lr
-// 2e-4 at 1:1 took 4,000 (docs/eval.md)
+// 2e-4 at 1:1 took 4,000 (docs/convergence.md)
 const LIGHTWEIGHT_DEFAULTS = { lr: 3e-4, batchSize: 8, loss: ['ssim', 'mse:3'] } as const;
 // the 128 px model keeps the settings it was measured with (all four on GRID s1 -> s2 in 36 minutes)
 const LIGHTWEIGHT128_DEFAULTS = { lr: 2e-4, batchSize: 8 } as const;

@@ -22,7 +22,7 @@ export const COVERAGE_SPEC = {
  * The latent cycle's share of its weight at an iteration: none while the decoders learn to draw faces at all (a swap
  * of an untrained decoder is no test of what it carries; from the start, the cycle's gradient held the cyclist pair's
  * reconstruction near an untrained model's loss for as long as it was run, 1,200-3,000 iterations), then rising to
- * the full weight (docs/eval.md).
+ * the full weight (docs/convergence.md).
  */
 export const CYCLE_SCHEDULE = { start: 1000, full: 2000 } as const;
 export const cycleShare = (iteration: number): number =>

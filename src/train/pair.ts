@@ -231,7 +231,8 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
     const modules: Record<string, NamedModule> = {
       model: { module: model, optimizer: { lr: config.lr, eps: config.eps, betas: [0.5, 0.99] } },
     };
-    // the averaged weights make every output: 0.4-2.7 dB over the last step's from iteration 2,000 on (docs/eval.md)
+    // the averaged weights make every output: 0.4-2.7 dB over the last step's from iteration 2,000 on
+    // (docs/convergence.md)
     const ema = config.ema > 0 ? createModel(config.model, { mask: config.mask }) : undefined;
     if (ema) {
       ema.loadStateDict(model.stateDict());
