@@ -1,13 +1,16 @@
 /**
  * Reconstruction losses on [N, C, H, W] images in 0-1, each weighted per pixel by a [N, 1, H, W] map (eyes and
  * mouth count more; with a learned mask, the background counts for nothing). A loss spec is a weighted sum of
- * terms: `ssim:1,mse:1` (faceswap's default pair).
+ * terms: `ssim:1,mse:1` (faceswap's default pair). Two terms ask for sharper detail, as faceswap offers them:
+ * `gmsd` (models/detail-losses.ts: the deviation of the gradient magnitudes' similarity) and `lap` (the error in
+ * each band of a Laplacian pyramid, so that fine detail counts as much as the coarse).
  */
 import { type Tensor, tidy } from '../engine/index.js';
 import { ssimError } from '../models/ssim.js';
+import { gmsd, laplacianError } from '../models/detail-losses.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
-export const LOSS_TERMS = ['mae', 'mse', 'ssim'] as const;
+export const LOSS_TERMS = ['mae', 'mse', 'ssim', 'gmsd', 'lap'] as const;
 export type LossTerm = (typeof LOSS_TERMS)[number];
 export type LossSpec = { term: LossTerm; weight: number }[];
 
@@ -46,6 +49,8 @@ export function reconstructionLoss(pred: Tensor, target: Tensor, weights: Tensor
       let value: Tensor;
       if (term === 'mae') value = weightedMean(pred.sub(target).abs(), weights);
       else if (term === 'mse') value = weightedMean(pred.sub(target).square(), weights);
+      else if (term === 'gmsd') value = gmsd(pred, target, weights).mean();
+      else if (term === 'lap') value = laplacianError(pred, target, weights);
       else {
         const h = weights.shape[2]!,
           w = weights.shape[3]!;
