@@ -39,7 +39,7 @@ test('gmsd and the Laplacian error: 0 for a face against itself, above it for th
   assert.ok(laplacianError(blurred, x, w).item() > 0.005);
 });
 
-test('gmsd does not see a uniform change of brightness; the Laplacian error reads it far less than a blur', async () => {
+test('gmsd does not see a uniform change of brightness; the Laplacian error reads it far less than blur', async () => {
   const x = await faces('obama', 4);
   const blurred = await faces('obama', 4, 1.5);
   const brighter = tidy(() => x.add(0.05));
