@@ -1,4 +1,4 @@
-/** The detail losses on real faces: zero for a face against itself, blind to what they should be, and trainable. */
+/** The detail losses on real faces: zero for a face against itself, blind to a change of shade, and trainable. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
