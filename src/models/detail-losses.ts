@@ -10,41 +10,19 @@
  *   then halving), band i weighted 4^-i (the finest 1), so that it reads mostly the detail a blur loses and
  *   hardly the coarse shade that a plain pixel error is dominated by.
  */
-import { type Tensor, avgPool2d, conv2d, keep, pad, tensor, tidy } from '../engine/index.js';
+import { type Tensor, avgPool2d, conv2d, pad, tensor, tidy } from '../engine/index.js';
+import { constantKernel, gaussianWindow, weightedMean } from './filters.js';
 
 /** GMSD's stability constant for images in 0-1. */
 const C = 0.0026;
 /** Rec. 601 luma weights: the luminance GMSD reads. */
 const LUMA = [0.299, 0.587, 0.114];
 
-const kernels = new Map<string, Tensor>();
-
-/** A constant kernel, made once per device, dtype and name. */
-function kernel(name: string, like: Tensor, make: () => Tensor): Tensor {
-  const key = `${name}:${like.device}:${like.dtype}`;
-  let k = kernels.get(key);
-  if (!k) {
-    k = keep(tidy(() => make().to({ device: like.device, dtype: like.dtype })));
-    kernels.set(key, k);
-  }
-  return k;
-}
-
 /** Prewitt's horizontal and vertical filters, each over 3 pixels: [2, 1, 3, 3]. */
 function prewitt(): Tensor {
   const x = [1, 0, -1, 1, 0, -1, 1, 0, -1].map((v) => v / 3);
   const y = [1, 1, 1, 0, 0, 0, -1, -1, -1].map((v) => v / 3);
   return tensor([...x, ...y]).reshape(2, 1, 3, 3);
-}
-
-/** A 5x5 Gaussian (sigma 1) for each of `channels` channels: [C, 1, 5, 5]. */
-function gaussian5(channels: number): Tensor {
-  const g = [-2, -1, 0, 1, 2].map((i) => Math.exp(-(i * i) / 2));
-  const s = g.reduce((a, b) => a + b);
-  const k = g.map((v) => v / s);
-  return tensor(k.flatMap((a) => k.map((b) => a * b)))
-    .reshape(1, 1, 5, 5)
-    .repeat(channels, 1, 1, 1);
 }
 
 /** Weighted mean over each image: [N, 1, H, W] values by [N, 1, H, W] weights -> [N]. */
@@ -55,8 +33,8 @@ function imageMean(v: Tensor, w: Tensor, wSum: Tensor): Tensor {
 /** Each image pair's GMSD: [N], 0 for identical images, larger for a blurred or broken one. */
 export function gmsd(x: Tensor, y: Tensor, weights: Tensor): Tensor {
   return tidy(() => {
-    const luma = kernel('luma', x, () => tensor(LUMA).reshape(1, 3, 1, 1));
-    const filters = kernel('prewitt', x, prewitt);
+    const luma = constantKernel('gmsd-luma', x, () => tensor(LUMA).reshape(1, 3, 1, 1));
+    const filters = constantKernel('prewitt', x, prewitt);
     const magnitude = (img: Tensor) =>
       conv2d(img.mul(luma).sum([1], true), filters)
         .square()
@@ -88,7 +66,7 @@ function bandCount(size: number): number {
 export function laplacianError(x: Tensor, y: Tensor, weights: Tensor): Tensor {
   return tidy(() => {
     const channels = x.shape[1]!;
-    const blur = kernel(`gauss5x${channels}`, x, () => gaussian5(channels));
+    const blur = constantKernel(`pyramid-gauss-${channels}`, x, () => gaussianWindow(channels, 5, 1));
     const bands = bandCount(Math.min(x.shape[2]!, x.shape[3]!));
     // the pyramid is linear, so the difference's pyramid is the pyramids' difference
     let d = x.sub(y),
@@ -98,13 +76,7 @@ export function laplacianError(x: Tensor, y: Tensor, weights: Tensor): Tensor {
     for (let i = 0; i < bands; i++) {
       const smooth = conv2d(pad(d, [2, 2, 2, 2], 'reflect'), blur, null, { groups: channels });
       const band = i < bands - 1 ? d.sub(smooth) : d;
-      const term = band
-        .abs()
-        .mean([1], true)
-        .mul(w)
-        .sum()
-        .div(w.sum().add(1e-8))
-        .mul(4 ** -i);
+      const term = weightedMean(band.abs(), w).mul(4 ** -i);
       norm += 4 ** -i;
       total = total ? total.add(term) : term;
       if (i < bands - 1) [d, w] = [avgPool2d(smooth, 2), avgPool2d(w, 2)];

@@ -2,27 +2,13 @@
  * SSIM (structural similarity) between [N, C, H, W] images in 0-1, as training's loss and eval's figure use it:
  * an 11x11 Gaussian window (sigma 1.5) per channel, C1 = 0.01^2, C2 = 0.03^2, no padding.
  */
-import { type Tensor, conv2d, tensor, tidy, keep } from '../engine/index.js';
-
-function gaussianWindow(channels: number, size = 11, sigma = 1.5): Tensor {
-  const g = Array.from({ length: size }, (_, i) => Math.exp(-((i - (size - 1) / 2) ** 2) / (2 * sigma ** 2)));
-  const s = g.reduce((a, b) => a + b);
-  const k = g.map((v) => v / s);
-  const w = k.flatMap((a) => k.map((b) => a * b));
-  return tidy(() => tensor(w).reshape(1, 1, size, size).repeat(channels, 1, 1, 1));
-}
-
-const windows = new Map<string, Tensor>();
+import { type Tensor, conv2d, tidy } from '../engine/index.js';
+import { constantKernel, gaussianWindow } from './filters.js';
 
 /** 1 - SSIM per pixel ([N, C, H-10, W-10]; 11x11 Gaussian window, sigma 1.5, C1 = 0.01^2, C2 = 0.03^2). */
 export function ssimError(x: Tensor, y: Tensor): Tensor {
   const c = x.shape[1]!;
-  const key = `${c}:${x.device}:${x.dtype}`;
-  let win = windows.get(key);
-  if (!win) {
-    win = keep(tidy(() => gaussianWindow(c).to({ device: x.device, dtype: x.dtype })));
-    windows.set(key, win);
-  }
+  const win = constantKernel(`ssim-window-${c}`, x, () => gaussianWindow(c, 11, 1.5));
   return tidy(() => {
     const f = (t: Tensor) => conv2d(t, win, null, { groups: c });
     const mx = f(x),

@@ -3,11 +3,12 @@
  * mouth count more; with a learned mask, the background counts for nothing). A loss spec is a weighted sum of
  * terms: `ssim:1,mse:1` (faceswap's default pair). Two terms ask for sharper detail, as faceswap offers them:
  * `gmsd` (models/detail-losses.ts: the deviation of the gradient magnitudes' similarity) and `lap` (the error in
- * each band of a Laplacian pyramid, so that fine detail counts as much as the coarse).
+ * each band of a Laplacian pyramid, the finest counting most).
  */
 import { type Tensor, tidy } from '../engine/index.js';
 import { ssimError } from '../models/ssim.js';
 import { gmsd, laplacianError } from '../models/detail-losses.js';
+import { weightedMean } from '../models/filters.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 
 export const LOSS_TERMS = ['mae', 'mse', 'ssim', 'gmsd', 'lap'] as const;
@@ -34,11 +35,6 @@ export function parseLossSpec(items: readonly string[]): LossSpec {
   if (!spec.length)
     throw new FaceganError(ErrorCodes.BAD_ARGUMENT, `Expected at least one loss term (${LOSS_TERMS.join(', ')}).`);
   return spec;
-}
-
-/** Weighted mean of a per-pixel error [N, C, H, W] by weights [N, 1, H, W]. */
-function weightedMean(err: Tensor, weights: Tensor): Tensor {
-  return tidy(() => err.mean([1], true).mul(weights).sum().div(weights.sum().add(1e-8)));
 }
 
 /** The weighted reconstruction loss of `spec` between prediction and target. */
