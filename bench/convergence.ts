@@ -40,6 +40,8 @@ export const convergenceOptions = {
   expressionUntil: { type: 'int', help: 'train --expression-until (default 0: to the end)', min: 0 },
   seed: { type: 'int', help: 'train --seed (default 0): a second seed tells a lever from the noise', min: 0 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
+  loadWeights: { type: 'string', help: 'train --load-weights: start from parts of this trained model' },
+  loadParts: { type: 'string', help: 'train --load-parts, comma-separated (default: the encoder)' },
   evalEvery: { type: 'int', help: 'iterations between evaluations', default: 500, min: 10 },
   evalFrames: { type: 'int', help: 'frames of A each evaluation swaps', default: 24, min: 4 },
   minutes: { type: 'number', help: 'give up after this many minutes of training', default: 60, min: 0.1 },
@@ -69,6 +71,8 @@ export async function benchConvergence(o: {
   expressionUntil?: number;
   seed?: number;
   augment: boolean;
+  loadWeights?: string;
+  loadParts?: string;
   evalEvery: number;
   evalFrames: number;
   minutes: number;
@@ -92,6 +96,9 @@ export async function benchConvergence(o: {
   };
   const [fa, fb] = [await faces(o.a, o.aFilter), await faces(o.b, o.bFilter)];
   const [a, b] = [fa.out, fb.out];
+  const lent = o.loadWeights
+    ? `_from-${basename(resolve(o.loadWeights))}-${o.loadParts?.replaceAll(',', '-') ?? 'encoder'}`
+    : '';
   const modelDir = join(
     work,
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +
@@ -100,7 +107,7 @@ export async function benchConvergence(o: {
       `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}${o.cycleWeight ? `_cycle${o.cycleWeight}` : ''}` +
       `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}` +
       `${o.expressionUntil ? `_until${o.expressionUntil}` : ''}${o.seed ? `_seed${o.seed}` : ''}` +
-      `${o.augment ? '' : '_noaugment'}`,
+      `${o.augment ? '' : '_noaugment'}${lent}`,
   );
   const stop = new AbortController();
   let first: { iteration: number; figures: Record<string, number> } | undefined;
@@ -144,6 +151,8 @@ export async function benchConvergence(o: {
     expressionUntil: o.expressionUntil,
     seed: o.seed,
     augment: o.augment,
+    loadWeights: o.loadWeights,
+    loadParts: o.loadParts?.split(','),
     iterations: o.iterations ?? 1_000_000,
     evaluator,
     signal: stop.signal,
@@ -174,6 +183,7 @@ export async function benchConvergence(o: {
     expressionUntil: (s.config as { expressionUntil?: number }).expressionUntil,
     seed: s.config.seed,
     augmented: o.augment,
+    pretrained: new ModelFolder(modelDir).readState().pretrained ?? null,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),
     evalEvery: o.evalEvery,

@@ -55,6 +55,16 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
       type: 'boolean',
       help: 'start over in a folder that holds a model (or a damaged one); its files move to replaced-*/',
     },
+    loadWeights: {
+      type: 'string',
+      help:
+        "a new model starts from parts of the trained model in this folder (the same --model), as faceswap's " +
+        'option: a model that has learnt faces learns a new pair sooner (ignored when resuming)',
+    },
+    loadParts: {
+      type: 'list',
+      help: "the parts --load-weights lends: encoder (the default), decoder-a, decoder-b (the same person's side)",
+    },
     threads: {
       type: 'int',
       help: 'CPU threads for libtorch (default: all cores); 1 leaves the other cores free',

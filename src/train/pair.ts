@@ -80,6 +80,9 @@ function sideTensors(ctx: StepContext<TrainConfig>, b: Batch): PairTensors {
   };
 }
 
+/** What a new pair model may take from a trained one (train --load-weights): the tensors' name prefixes. */
+export const LENT_PARTS = { encoder: 'enc.', 'decoder-a': 'dec_a.', 'decoder-b': 'dec_b.' };
+
 /** One iteration: both sides through their decoders (and judges), then each discriminator's own update. */
 function pairStep(
   ctx: StepContext<TrainConfig>,
@@ -202,6 +205,7 @@ export const pairFamily: Family<TrainConfig, Record<Side, Batch>> = {
     return entry?.defaults ?? {};
   },
   derivedKeys: ['size', 'extractCoverage', 'modelCoverage'],
+  lendable: { module: 'model', parts: LENT_PARTS, defaults: ['encoder'] },
   normalize,
   async open(inputs, settings, stored) {
     const folders = { a: resolve(inputs.a), b: resolve(inputs.b!) }; // train() checked that B is given

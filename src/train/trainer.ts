@@ -19,6 +19,7 @@ import { placeModules, runLoop, type Evaluator, type TrainProgress } from './cor
 import { ModelFolder, type TrainState } from './core/model-folder.js';
 import type { CoreConfig, Family } from './core/family.js';
 import { families, TRAIN_SCHEMA } from './families.js';
+import { checkLender, loadPretrained } from './core/pretrained.js';
 import { Warnings } from '../core/warnings.js';
 
 export type { TrainProgress, Evaluator };
@@ -32,6 +33,13 @@ export interface TrainOptions extends Given<typeof TRAIN_SCHEMA> {
   modelDir: string;
   /** Start over in a folder that holds a model (or a damaged one): its files move to replaced-TIMESTAMP/. */
   restart?: boolean;
+  /**
+   * A new model starts from parts of the trained model in this folder (the same --model): by default the shared
+   * encoder of a pair model. Ignored, with a warning, when the model folder already holds a model.
+   */
+  loadWeights?: string;
+  /** Which parts --load-weights lends (the pair models: encoder, decoder-a, decoder-b). */
+  loadParts?: string[];
   /** Called after every iteration. */
   /** Iterations done of `iterations`, with the losses and `examplesPerSecond` as figures. */
   onProgress?: (p: TrainProgress) => void;
@@ -139,7 +147,8 @@ function checkFolders(family: Family, model: string, a: string | undefined, b: s
 }
 
 async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<TrainSummary> {
-  const { a, b, modelDir: _dir, restart, onProgress, onWarning, signal, evaluator, ...given } = options;
+  const { a, b, modelDir: _dir, restart, onProgress, onWarning, signal, evaluator, ...rest } = options;
+  const { loadWeights, loadParts, ...given } = rest;
   const warnings = new Warnings(onWarning);
   prepareFolder(folder, !!restart);
   const stored = folder.exists() ? folder.readConfig() : undefined;
@@ -163,6 +172,15 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
       'This model learns whole images, not faces: --eval-every measures face swaps, so leave it out.',
     );
   }
+  if (loadWeights && stored) {
+    warnings.add(
+      `--load-weights left out: ${folder.dir} already holds a model (iteration ${state.iteration}), ` +
+        'which goes on from its own weights; give --restart to start it over from the other model.',
+    );
+  }
+  // checked before the folder is written to: a wrong folder or part leaves nothing behind
+  const lender =
+    loadWeights && !stored ? checkLender(family.lendable, model, resolve(loadWeights), loadParts) : undefined;
   // what the config keeps is what was asked for (auto stays auto); the run uses what it resolves to here
   if (!stored) folder.create(config);
   else folder.writeConfig(config);
@@ -173,6 +191,7 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
   const run = family.start(runConfig, data, device);
   let ctx: ReturnType<typeof placeModules>;
   try {
+    if (lender) state.pretrained = loadPretrained(run, lender);
     ctx = placeModules(run, folder, !!stored, device, runConfig);
   } catch (e) {
     // weights that do not fit, a damaged optimizer file: release what the run started (its loader's worker)

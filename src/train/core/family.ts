@@ -9,6 +9,7 @@ import type { OptionSchema, Resolved } from '../../core/options.js';
 import type { EvalTarget } from './loop.js';
 import type { CORE_SCHEMA } from './settings.js';
 import type { Warnings } from '../../core/warnings.js';
+import type { Lendable } from './pretrained.js';
 
 /** The core's settings, resolved (precision `auto` already turned into what this machine runs). */
 export type CoreConfig = Omit<Resolved<typeof CORE_SCHEMA>, 'precision'> & { precision: 'fp32' | 'bf16' | 'fp16' };
@@ -123,6 +124,8 @@ export interface Family<C extends CoreConfig = CoreConfig, B = unknown> {
     settings: Record<string, unknown>,
     stored: Record<string, unknown> | undefined,
   ): Promise<{ derived: Record<string, unknown>; data: unknown }>;
+  /** The parts a trained folder of the same model may lend a new one (train --load-weights). */
+  lendable?: Lendable;
   /** Builds the run on the resolved config and the data open() read. */
   start(config: C, data: unknown, device: Device): FamilyRun<C, B>;
 }

@@ -19,6 +19,7 @@ import {
   loadWeights,
 } from '../../models/trained.js';
 import { VERSION } from '../../version.js';
+import type { Pretrained } from './pretrained.js';
 
 export interface TrainState {
   iteration: number;
@@ -31,6 +32,8 @@ export interface TrainState {
   files?: string[];
   /** Their SHA-256, checked before a resume: a save cut short leaves files that do not match. */
   checksums?: Record<string, string>;
+  /** The trained model whose parts this one started from (train --load-weights). */
+  pretrained?: Pretrained;
 }
 
 /** One line of log.jsonl: the iteration, time so far, speed, and the family's named losses (and eval figures). */

@@ -1,0 +1,104 @@
+/**
+ * Starting a new model from parts of a trained one (train --load-weights, as faceswap's option of that name and
+ * DeepFaceLab's reuse of a trained model): the family names which parts another folder of the same model may lend
+ * (the pair models: the shared encoder, and either decoder), the core copies them in before the first step. The
+ * lent weights are the ones the trained model makes its outputs with (its averaged weights where it keeps them).
+ */
+import { dispose, loadSafetensors, type Tensor } from '../../engine/index.js';
+import { ErrorCodes, FaceganError } from '../../core/errors.js';
+import { describeTrainedModel } from '../../models/trained.js';
+import { ModelFolder } from './model-folder.js';
+import type { FamilyRun } from './family.js';
+
+/** What a family lets another folder lend: which module, and each part's name and tensor-name prefix. */
+export interface Lendable {
+  module: string;
+  /** Part name (as --load-parts takes it) -> the prefix of its tensors' names in the module's state. */
+  parts: Record<string, string>;
+  /** The parts lent when --load-parts is not given. */
+  defaults: readonly string[];
+}
+
+/** Where a new model's parts came from, kept in state.json. */
+export interface Pretrained {
+  from: string;
+  parts: string[];
+  /** The iteration the lending model had reached. */
+  iteration: number;
+}
+
+/** A checked lender: its weights file and what it lends. */
+export interface Lender {
+  dir: string;
+  weightsFile: string;
+  iteration: number;
+  lendable: Lendable;
+  parts: readonly string[];
+}
+
+/**
+ * Checks, before anything is written, that `dir` holds a trained model of the same `model` and that the family lends
+ * `given` parts (its defaults when undefined); refuses, saying what to do, a family that lends nothing, a part it
+ * does not lend, a folder without a trained model, and a model of another type.
+ */
+export function checkLender(
+  lendable: Lendable | undefined,
+  model: string,
+  dir: string,
+  given: readonly string[] | undefined,
+): Lender {
+  const usage = (message: string) => new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
+  if (!lendable) throw usage(`a ${model} model does not take weights from another model; leave it out.`);
+  const parts = given ?? lendable.defaults;
+  const unknown = parts.filter((p) => !(p in lendable.parts));
+  if (unknown.length || !parts.length) {
+    throw usage(
+      `--load-parts takes ${Object.keys(lendable.parts).join(', ')} (comma-separated), not ` +
+        `"${unknown.join(',') || '(nothing)'}".`,
+    );
+  }
+  if (!new ModelFolder(dir).exists()) {
+    throw new FaceganError(
+      ErrorCodes.BAD_MODEL,
+      `--load-weights ${dir}: no trained model there (no config.json and state.json): give the folder of a model ` +
+        'that facegan train has saved a checkpoint in.',
+    );
+  }
+  const info = describeTrainedModel(dir);
+  if (info.geometry.model !== model) {
+    throw usage(
+      `it holds a ${info.geometry.model} model, and this one is ${model}: weights carry over between models of ` +
+        `the same --model only. Train with --model ${info.geometry.model}, or give a ${model} model's folder.`,
+    );
+  }
+  return { dir, weightsFile: info.weightsFile, iteration: info.iteration, lendable, parts };
+}
+
+/**
+ * Copies the lender's parts into the run's module (and into every module that starts as a copy of it: the averaged
+ * weights). Refuses weights whose names or shapes differ (a folder of another version, or --mask on one side only).
+ */
+export function loadPretrained<C, B>(run: FamilyRun<C, B>, lender: Lender): Pretrained {
+  const { lendable, parts, dir } = lender;
+  const usage = (message: string) => new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
+  const target = run.modules[lendable.module]!.module;
+  const prefixes = parts.map((p) => lendable.parts[p]!);
+  const { tensors } = loadSafetensors(lender.weightsFile);
+  try {
+    const lent = new Map<string, Tensor>([...tensors].filter(([k]) => prefixes.some((p) => k.startsWith(p))));
+    const wanted = [...target.stateDict().keys()].filter((k) => prefixes.some((p) => k.startsWith(p)));
+    const missing = wanted.filter((k) => !lent.has(k));
+    if (missing.length)
+      throw usage(`its weights lack ${missing.slice(0, 3).join(', ')}: the folder is damaged or of another version.`);
+    try {
+      target.loadStateDict(lent, { strict: false });
+    } catch (e) {
+      throw usage(`its ${parts.join(', ')} do not fit this model (${(e as Error).message}).`);
+    }
+  } finally {
+    dispose(tensors);
+  }
+  for (const named of Object.values(run.modules))
+    if (named.initFrom === lendable.module) named.module.loadStateDict(target.stateDict());
+  return { from: dir, parts: [...parts], iteration: lender.iteration };
+}
