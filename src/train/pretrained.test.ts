@@ -27,7 +27,7 @@ const quick = (modelDir: string, extra: Partial<TrainOptions> = {}): TrainOption
 before(async () => {
   [A, B] = [await extractedFaces('grid_s1', 6), await extractedFaces('grid_s2', 6)];
   source = join(testTmp(), 'source');
-  await train(quick(source, { lr: 1e-3 }));
+  await train(quick(source, { iterations: 2, saveEvery: 2, previewEvery: 2 }));
 });
 
 /** The largest difference between two weight files over the tensors whose names start with `prefix`. */
@@ -56,7 +56,7 @@ test('--load-weights: a new model starts from the trained encoder (averaged weig
     assert.ok(maxDiff(mine, src, 'dec_b.') > 0.01, `${file}: decoder B is its own`);
   }
   const state = new ModelFolder(dir).readState();
-  assert.deepEqual(state.pretrained, { from: source, parts: ['encoder'], iteration: 10 });
+  assert.deepEqual(state.pretrained, { from: source, parts: ['encoder'], iteration: 2 });
 });
 
 test('--load-parts encoder,decoder-b also lends decoder B, for a new person against the same one', async () => {
