@@ -43,7 +43,7 @@ function maxDiff(fileA: string, fileB: string, prefix: string): number {
   }
 }
 
-test('--load-weights: a new model starts from the trained encoder (averaged weights), its decoders its own', async () => {
+test('--load-weights: a new model starts from the trained encoder (averaged weights), its own decoders', async () => {
   const dir = join(testTmp(), 'from-encoder');
   // another seed: decoders of its own differ from the source's everywhere; lr 1e-7: one step barely moves a weight
   const s = await train(quick(dir, { seed: 1, iterations: 1, lr: 1e-7, loadWeights: source }));
@@ -80,7 +80,7 @@ test('resumed, a folder keeps its own weights and says that --load-weights was l
   assert.equal(new ModelFolder(dir).readState().pretrained, undefined);
 });
 
-test('--load-weights refuses another model type, an unknown part or a folder without a model, writing nothing', async () => {
+test('--load-weights refuses another model type, an unknown part or no model there, writing nothing', async () => {
   const refused = async (extra: Partial<TrainOptions>, code: string, message: RegExp) => {
     const dir = join(testTmp(), `refused-${Math.random().toString(36).slice(2)}`);
     await assert.rejects(train(quick(dir, { iterations: 1, ...extra })), (e: unknown) => {
