@@ -116,6 +116,10 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
       `${s.config.model} model at iteration ${s.iteration} (from ${s.startIteration}); ` +
         `${lossText(s.losses)}; trained ${h}h ${m}m in all`,
     );
+    if (s.pretrained && s.startIteration === 0) {
+      const { parts, from, iteration } = s.pretrained;
+      console.log(`started from the ${parts.join(', ')} of ${from} (trained ${iteration} iterations)`);
+    }
     const first = evaluator && firstPass(new ModelFolder(s.modelDir).readLog());
     if (first) {
       console.log(

@@ -19,7 +19,7 @@ import { placeModules, runLoop, type Evaluator, type TrainProgress } from './cor
 import { ModelFolder, type TrainState } from './core/model-folder.js';
 import type { CoreConfig, Family } from './core/family.js';
 import { families, TRAIN_SCHEMA } from './families.js';
-import { checkLender, loadPretrained } from './core/pretrained.js';
+import { checkLender, loadPretrained, type Pretrained } from './core/pretrained.js';
 import { Warnings } from '../core/warnings.js';
 
 export type { TrainProgress, Evaluator };
@@ -64,6 +64,8 @@ export interface TrainSummary {
   losses: Record<string, number>;
   seconds: number;
   stopped: boolean;
+  /** The trained model whose parts this one started from (--load-weights), in this run or an earlier one. */
+  pretrained?: Pretrained;
   /** What the run left out, and why. */
   warnings: string[];
 }
@@ -201,5 +203,5 @@ async function trainLocked(options: TrainOptions, folder: ModelFolder): Promise<
     throw e;
   }
   const r = await runLoop(run, ctx, folder, state, { signal, onProgress, evaluator });
-  return { modelDir: folder.dir, config, ...r, warnings: warnings.list };
+  return { modelDir: folder.dir, config, ...r, warnings: warnings.list, pretrained: state.pretrained };
 }

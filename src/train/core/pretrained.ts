@@ -49,11 +49,12 @@ export function checkLender(
 ): Lender {
   const usage = (message: string) => new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
   if (!lendable) throw usage(`a ${model} model does not take weights from another model; leave it out.`);
-  const parts = given ?? lendable.defaults;
+  // --load-parts encoder,decoder-b or encoder decoder-b
+  const parts = given ? given.flatMap((p) => p.split(',')).filter(Boolean) : lendable.defaults;
   const unknown = parts.filter((p) => !(p in lendable.parts));
   if (unknown.length || !parts.length) {
     throw usage(
-      `--load-parts takes ${Object.keys(lendable.parts).join(', ')} (comma-separated), not ` +
+      `--load-parts takes ${Object.keys(lendable.parts).join(', ')} (comma- or space-separated), not ` +
         `"${unknown.join(',') || '(nothing)'}".`,
     );
   }
