@@ -183,7 +183,7 @@ export async function benchConvergence(o: {
     expressionUntil: (s.config as { expressionUntil?: number }).expressionUntil,
     seed: s.config.seed,
     augmented: o.augment,
-    pretrained: new ModelFolder(modelDir).readState().pretrained ?? null,
+    pretrained: s.pretrained ?? null,
     ranPrecision: o.precision === 'auto' ? (hasFastBf16('cpu') ? 'bf16' : 'fp32') : o.precision,
     threads: numThreads(),
     evalEvery: o.evalEvery,

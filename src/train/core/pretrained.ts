@@ -27,6 +27,9 @@ export interface Pretrained {
   iteration: number;
 }
 
+const refusal = (dir: string, message: string) =>
+  new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
+
 /** A checked lender: its weights file and what it lends. */
 export interface Lender {
   dir: string;
@@ -47,13 +50,13 @@ export function checkLender(
   dir: string,
   given: readonly string[] | undefined,
 ): Lender {
-  const usage = (message: string) => new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
-  if (!lendable) throw usage(`a ${model} model does not take weights from another model; leave it out.`);
+  if (!lendable) throw refusal(dir, `a ${model} model does not take weights from another model; leave it out.`);
   // --load-parts encoder,decoder-b or encoder decoder-b
   const parts = given ? given.flatMap((p) => p.split(',')).filter(Boolean) : lendable.defaults;
   const unknown = parts.filter((p) => !(p in lendable.parts));
   if (unknown.length || !parts.length) {
-    throw usage(
+    throw refusal(
+      dir,
       `--load-parts takes ${Object.keys(lendable.parts).join(', ')} (comma- or space-separated), not ` +
         `"${unknown.join(',') || '(nothing)'}".`,
     );
@@ -67,7 +70,8 @@ export function checkLender(
   }
   const info = describeTrainedModel(dir);
   if (info.geometry.model !== model) {
-    throw usage(
+    throw refusal(
+      dir,
       `it holds a ${info.geometry.model} model, and this one is ${model}: weights carry over between models of ` +
         `the same --model only. Train with --model ${info.geometry.model}, or give a ${model} model's folder.`,
     );
@@ -81,7 +85,6 @@ export function checkLender(
  */
 export function loadPretrained<C, B>(run: FamilyRun<C, B>, lender: Lender): Pretrained {
   const { lendable, parts, dir } = lender;
-  const usage = (message: string) => new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
   const target = run.modules[lendable.module]!.module;
   const prefixes = parts.map((p) => lendable.parts[p]!);
   const { tensors } = loadSafetensors(lender.weightsFile);
@@ -90,11 +93,14 @@ export function loadPretrained<C, B>(run: FamilyRun<C, B>, lender: Lender): Pret
     const wanted = [...target.stateDict().keys()].filter((k) => prefixes.some((p) => k.startsWith(p)));
     const missing = wanted.filter((k) => !lent.has(k));
     if (missing.length)
-      throw usage(`its weights lack ${missing.slice(0, 3).join(', ')}: the folder is damaged or of another version.`);
+      throw refusal(
+        dir,
+        `its weights lack ${missing.slice(0, 3).join(', ')}: the folder is damaged or of another version.`,
+      );
     try {
       target.loadStateDict(lent, { strict: false });
     } catch (e) {
-      throw usage(`its ${parts.join(', ')} do not fit this model (${(e as Error).message}).`);
+      throw refusal(dir, `its ${parts.join(', ')} do not fit this model (${(e as Error).message}).`);
     }
   } finally {
     dispose(tensors);
