@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testTmp } from '../src/testing/tmp.js';
 
 const script = fileURLToPath(new URL('./libtorch.mjs', import.meta.url));
 const locate = (arg: string, env: Record<string, string>) =>
@@ -13,7 +13,7 @@ const locate = (arg: string, env: Record<string, string>) =>
 
 /** A fake libtorch folder with the files the locator looks for. */
 function fakeLibtorch(opts: { cuda: boolean; abi?: 0 | 1 }): string {
-  const root = mkdtempSync(join(tmpdir(), 'facegan-libtorch-'));
+  const root = mkdtempSync(join(testTmp(), 'facegan-libtorch-'));
   mkdirSync(join(root, 'include/torch/csrc/api/include/torch'), { recursive: true });
   writeFileSync(join(root, 'include/torch/csrc/api/include/torch/version.h'), '#define TORCH_VERSION "2.5.0"\n');
   mkdirSync(join(root, 'lib'));

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randn, tidy, Adam, nn, saveSafetensors, loadSafetensors, manualSeed } from 'facegan';
+import { testTmp } from './testing/tmp.js';
 
 test('README example: a small net learns y = x0 + x1 and saves its weights', () => {
   manualSeed(0);
@@ -25,7 +25,7 @@ test('README example: a small net learns y = x0 + x1 and saves its weights', () 
     );
   }
   assert.ok(losses.at(-1)! < losses[0]! * 0.01, `loss ${losses[0]} -> ${losses.at(-1)}`);
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-readme-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-readme-'));
   try {
     saveSafetensors(join(dir, 'model.safetensors'), model.stateDict());
     assert.deepEqual(

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testTmp } from '../testing/tmp.js';
 
 const bin = fileURLToPath(new URL('../../bin/facegan.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
@@ -44,10 +45,9 @@ test('facegan demo: extract, a short train and convert on the built-in samples w
   timeout: 300_000,
 }, async () => {
   const { mkdtempSync, readdirSync, existsSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { readImageSourceType, DIGITAL_SOURCE_TYPE } = await import('../media/provenance.js');
-  const out = mkdtempSync(join(tmpdir(), 'facegan-demo-'));
+  const out = mkdtempSync(join(testTmp(), 'facegan-demo-'));
   const r = spawnSync(process.execPath, [bin, 'demo', '--out', out, '--iterations', '5'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /convert: [1-9]\d* faces swapped/);

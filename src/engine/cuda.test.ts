@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Adam,
@@ -29,6 +28,7 @@ import {
 } from './index.js';
 import { OriginalModel } from '../models/original.js';
 import { CycleGenerators } from '../models/cyclegan.js';
+import { testTmp } from '../testing/tmp.js';
 
 const skip = cuda.isAvailable() ? false : 'this libtorch build has no CUDA device';
 
@@ -151,7 +151,7 @@ test('bf16 autocast on the GPU runs convolutions in bf16 and stays near fp32', {
 });
 
 test('weights saved from the GPU load on the CPU and back on the GPU', { skip }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-cuda-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-cuda-'));
   try {
     tidy(() => {
       const w = randn([3, 5], { device: 'cuda' }),

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Adam,
@@ -19,6 +18,7 @@ import {
 } from './index.js';
 import { Linear, Sequential, Tanh } from '../nn/index.js';
 import { assertClose } from '../testing/assert.js';
+import { testTmp } from '../testing/tmp.js';
 
 /** Adam in plain JS on one parameter vector whose loss is sum(p^2) (gradient 2p). */
 function referenceAdam(
@@ -146,7 +146,7 @@ test('clipGradNorm scales gradients to the maximum norm and reports the norm bef
 });
 
 test('optimizer state saved and restored continues training exactly', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-optim-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-optim-'));
   try {
     const make = (seed: number) => {
       manualSeed(seed);

@@ -11,7 +11,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
 import sharp from 'sharp';
@@ -26,9 +25,10 @@ import { readPngText } from '../core/png-text.js';
 import { parseAlignments, type EmbeddedFace } from '../core/alignments.js';
 import { landmarks68FromMesh, eyeCentres } from '../core/geometry/landmarks68.js';
 import { ErrorCodes } from '../core/errors.js';
+import { testTmp } from '../testing/tmp.js';
 
 const DATA = `${sharedData()}/`;
-const tmp = mkdtempSync(join(tmpdir(), 'facegan-extract-'));
+const tmp = mkdtempSync(join(testTmp(), 'facegan-extract-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 // Counted by eye. The race photo also has about six background runners whose faces are under 25 px: BlazeFace,

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { angleApart, collage, matchFaces, type FacePlacement, type TrueFace } from '../testing/collages.js';
 import { createDetector } from '../faces/detectors.js';
 import type { DetectedFace } from '../faces/detected.js';
 import { extract } from './extract.js';
+import { testTmp } from '../testing/tmp.js';
 
 const FACES: [string, string][] = [
   ['obama', 'obama_wa_c01_0001.jpg'],
@@ -101,7 +101,7 @@ test('faces with a third covered: found, and less visible than the same faces wh
   );
 
   // extract drops the faces under --min-visibility, and records each face's detector and visibility
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-covered-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-covered-'));
   writeFileSync(join(dir, 'covered.png'), covered.png);
   const cut = [...a].sort((x, y) => x - y)[4]!; // the median: about half the faces are under it
   const summary = await extract({

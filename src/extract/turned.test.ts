@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 import { sharedData } from '../testing/data.js';
@@ -14,6 +13,7 @@ import { HumanDetector } from '../faces/human.js';
 import { mergePasses, type DetectedFace } from '../faces/detected.js';
 import { extract } from './extract.js';
 import type { RgbImage } from '../core/image.js';
+import { testTmp } from '../testing/tmp.js';
 
 const TILE = 400;
 /** Frames of four people, each turned clockwise by its angle in the collage. */
@@ -72,7 +72,7 @@ test('a photo with faces at 0, 90, 180, 270 and 45 degrees: each found once, wit
 });
 
 test('no face where there is none: a frame of the rotated clip showing only landscape', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-turned-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-turned-'));
   const png = join(dir, 'landscape.png');
   execFileSync('ffmpeg', [
     '-v',
@@ -91,7 +91,7 @@ test('no face where there is none: a frame of the rotated clip showing only land
 });
 
 test("a photo's crops are named STEM_INDEX.png (the stem once)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-names-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-names-'));
   const s = await extract({
     input: sharedData('group', 'obama_biden_official_composite.jpg'),
     output: join(dir, 'faces'),

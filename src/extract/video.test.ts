@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from '../testing/data.js';
 import { extract } from './extract.js';
@@ -11,8 +10,9 @@ import { videoFrameKey } from '../core/alignments.js';
 import { parseAlignments } from '../core/alignments.js';
 import { probeVideo, readFrames } from '../media/video.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
+import { testTmp } from '../testing/tmp.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'facegan-video-'));
+const tmp = mkdtempSync(join(testTmp(), 'facegan-video-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const ROTATED = sharedData('video', 'new_face_video-90_ccby_aarontang.mp4');
 const GRID = sharedData('video', 'grid_s2_swwp2s.mpg');

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rand, manualSeed, saveSafetensors, noGrad, tidy } from '../engine/index.js';
 import { OriginalModel } from './original.js';
@@ -36,9 +35,10 @@ with torch.no_grad():
     print(json.dumps({'params': sum(p.numel() for p in m.parameters()), ` +
   `'a': m['dec_a'](z).flatten()[:512].tolist(), 'b': m['dec_b'](z).flatten()[-512:].tolist()}))
 `;
+import { testTmp } from '../testing/tmp.js';
 
 test('original: 82,062,470 parameters, and PyTorch given our weights gives our outputs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'facegan-orig-'));
+  const dir = mkdtempSync(join(testTmp(), 'facegan-orig-'));
   try {
     manualSeed(3);
     const model = new OriginalModel({ icnr: true });

@@ -27,7 +27,7 @@ const SIZE = 64;
 before(async () => {
   tmp = testTmp();
   redis = await startRedis();
-  clip = await loopedClip(12);
+  clip = await loopedClip(6);
   const alignments = join(tmp, 'ex-one.alignments.json');
   await extract({ input: clip.video, output: join(tmp, 'ex-one-faces'), alignments, size: SIZE });
   reference = readAlignmentsFile(alignments);
@@ -69,7 +69,7 @@ function checkAgainstReference(faces: string, alignments: string, ref = referenc
   );
 }
 
-test('a 12 s clip over 2 workers, one killed -9 mid-part: the same faces and alignments as one process', {
+test('a 6 s clip over 2 workers, one killed -9 mid-part: the same faces and alignments as one process', {
   timeout: 400_000,
 }, async () => {
   const ws = [workerProcess(redis.url, [tmp]), workerProcess(redis.url, [tmp])];
@@ -83,7 +83,7 @@ test('a 12 s clip over 2 workers, one killed -9 mid-part: the same faces and ali
       alignments,
       size: SIZE,
       queue: redis.url,
-      partSeconds: 4,
+      partSeconds: 2,
     });
     await within(
       until(() => ws.some((w) => w.lines.some((l) => l.includes(' started ')))),
@@ -103,7 +103,7 @@ test('a 12 s clip over 2 workers, one killed -9 mid-part: the same faces and ali
       'frame index saved',
     );
     const s = await within(job, 300_000, ws);
-    assert.equal(s.tasks, 3, 'three parts of about 4 s');
+    assert.equal(s.tasks, 3, 'three parts of about 2 s');
     assert.equal(s.frames, Object.keys(reference.frames).length);
     assert.equal(
       s.faces,
@@ -132,7 +132,7 @@ test('Redis killed and restarted mid-job (nothing persisted): the job completes 
       alignments,
       size: SIZE,
       queue: redis.url,
-      partSeconds: 2,
+      partSeconds: 1,
       onWarning: (m) => warnings.push(m),
     });
     const lines = () => ws.flatMap((w) => w.lines);

@@ -3,35 +3,30 @@
  * shared frames, never copies), extracted once. Under `npm test` they are extracted once for the whole suite, into
  * the runner's fixture folder (FACEGAN_TEST_FIXTURES), and shared by every test file, which must not write into them
  * (each test file, at its first use of a fixture, checks its files are as they were made); a test file run on its own
- * extracts them into its own temporary folder.
+ * extracts them into its own temporary folder. The runner runs two files at a time: a fixture is made under a lock
+ * (the lock of facegan's own writers), so that the second file to ask waits for the first's and then reads it.
  */
 import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedData } from './data.js';
 import { extract } from '../extract/extract.js';
+import { lockAt } from '../io/lock.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 
-let root: string | undefined;
 const made = new Map<string, Promise<FaceFixture>>();
 
-export function testTmp(): string {
-  if (!root) {
-    const dir = mkdtempSync(join(tmpdir(), 'facegan-test-'));
-    root = dir;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return root;
-}
+import { testTmp } from './tmp.js';
+
+export { testTmp };
 
 /** The folders and file of one extracted fixture. */
 export interface FaceFixture {
@@ -50,34 +45,55 @@ export function extractedFixture(name: string, count: number, size = 128): Promi
   if (!p) {
     p = (async () => {
       const at = join(process.env.FACEGAN_TEST_FIXTURES ?? testTmp(), key);
-      const fixture = { frames: join(at, 'frames'), faces: join(at, 'faces'), alignments: join(at, 'alignments.json') };
-      // the manifest is written last: a folder without it is the leftover of a killed test file, made again
-      const manifest = join(at, 'manifest.txt');
-      if (existsSync(manifest)) {
-        const now = listing(fixture);
-        if (now !== readFileSync(manifest, 'utf8')) {
-          throw new Error(`a test file changed the shared fixture ${at}: tests must copy fixtures before writing`);
-        }
-        return fixture;
+      const release = await lockWhenFree(`${at}.lock`, `the test fixture ${key}`);
+      try {
+        return await readOrMake(at, name, count, size);
+      } finally {
+        release();
       }
-      rmSync(at, { recursive: true, force: true });
-      mkdirSync(fixture.frames, { recursive: true });
-      const src = sharedData('faces', name);
-      for (const f of readdirSync(src).sort().slice(0, count)) symlinkSync(join(src, f), join(fixture.frames, f));
-      // training fixtures of one large face per frame: Human alone finds them, at a third of both's cost
-      await extract({
-        input: fixture.frames,
-        output: fixture.faces,
-        alignments: fixture.alignments,
-        size,
-        detector: 'human',
-      });
-      writeFileSync(manifest, listing(fixture));
-      return fixture;
     })();
     made.set(key, p);
   }
   return p;
+}
+
+/** The fixture at `at` if it is whole and as made, else made afresh there (the caller holds its lock). */
+async function readOrMake(at: string, name: string, count: number, size: number): Promise<FaceFixture> {
+  const fixture = { frames: join(at, 'frames'), faces: join(at, 'faces'), alignments: join(at, 'alignments.json') };
+  // the manifest is written last: a folder without it is the leftover of a killed test file, made again
+  const manifest = join(at, 'manifest.txt');
+  if (existsSync(manifest)) {
+    if (listing(fixture) !== readFileSync(manifest, 'utf8')) {
+      throw new Error(`a test file changed the shared fixture ${at}: tests must copy fixtures before writing`);
+    }
+    return fixture;
+  }
+  rmSync(at, { recursive: true, force: true });
+  mkdirSync(fixture.frames, { recursive: true });
+  const src = sharedData('faces', name);
+  for (const f of readdirSync(src).sort().slice(0, count)) symlinkSync(join(src, f), join(fixture.frames, f));
+  // training fixtures of one large face per frame: Human alone finds them, at a third of both's cost
+  await extract({
+    input: fixture.frames,
+    output: fixture.faces,
+    alignments: fixture.alignments,
+    size,
+    detector: 'human',
+  });
+  writeFileSync(manifest, listing(fixture));
+  return fixture;
+}
+
+/** Takes the lock file `path`, waiting while another live process holds it. */
+async function lockWhenFree(path: string, subject: string): Promise<() => void> {
+  for (;;) {
+    try {
+      return lockAt(path, subject, 'npm test');
+    } catch (e) {
+      if (!(e instanceof FaceganError && e.code === ErrorCodes.USAGE)) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /** Each file of a fixture with its size and time of change: what a later test file checks before it reads it. */

@@ -1,6 +1,6 @@
 /**
  * A long clip for tests of work shared over machines: the shared GRID clip (3 s, one face) played over and over,
- * re-encoded as H.264 + AAC with a keyframe every 2 s, and its alignments file (the 75 frames of the clip extracted
+ * re-encoded as H.264 + AAC with a keyframe every second, and its alignments file (the 75 frames of the clip extracted
  * once, their faces repeated with the clip). Made once per test process.
  */
 import { spawnSync } from 'node:child_process';
@@ -36,7 +36,7 @@ export function loopedClip(seconds: number): Promise<{ video: string; alignments
           grid,
           '-t',
           String(seconds),
-        ].concat(['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16', '-g', '50', '-c:a', 'aac', video]),
+        ].concat(['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '16', '-g', '25', '-c:a', 'aac', video]),
         { encoding: 'utf8' },
       );
       if (r.status !== 0) throw new Error(`ffmpeg could not make the looped clip: ${r.stderr}`);

@@ -19,11 +19,15 @@ export interface WorkerProcess {
   ready: Promise<void>;
 }
 
-/** A worker process on the queue at `url`, allowed `roots`, with a 4 s lock (a killed one's task moves on soon). */
+/**
+ * A worker process on the queue at `url`, allowed `roots`, with a 10 s lock: a killed one's task moves on soon (30 s
+ * by default), while a worker slowed by the other test file running beside it (npm test runs two) still renews its
+ * lock in time (at 4 s, finished parts ran twice under that load).
+ */
 export function workerProcess(url: string, roots: string[]): WorkerProcess {
   const proc = spawn(
     process.execPath,
-    [BIN, 'worker', '--queue', url, '--threads', '1', '--lock-seconds', '4', '--root', ...roots],
+    [BIN, 'worker', '--queue', url, '--threads', '1', '--lock-seconds', '10', '--root', ...roots],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: workerEnv },
   );
   const lines: string[] = [];
