@@ -78,6 +78,8 @@ test('facegan train --eval-every logs eval figures; facegan eval prints the figu
     b,
     '-m',
     model,
+    '--model',
+    'lightweight', // the CLI's evaluation is the subject, not the model
     '--iterations',
     '4',
     '--batch-size',

@@ -106,6 +106,8 @@ test('two train processes started together on one folder: one trains, the other 
     B,
     '-m',
     dir,
+    '--model',
+    'lightweight', // the lock is the subject, not the model
     '--iterations',
     '30',
     '--batch-size',

@@ -21,12 +21,11 @@ import { sharedData } from './data.js';
 import { extract } from '../extract/extract.js';
 import { lockAt } from '../io/lock.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
-
-const made = new Map<string, Promise<FaceFixture>>();
-
 import { testTmp } from './tmp.js';
 
 export { testTmp };
+
+const made = new Map<string, Promise<FaceFixture>>();
 
 /** The folders and file of one extracted fixture. */
 export interface FaceFixture {
