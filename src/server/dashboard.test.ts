@@ -3,14 +3,15 @@
  * started from the page, its loss chart and preview updating, stopped and resumed (the iteration count goes on),
  * the server killed -9 mid-job and started again (the job's true state shown), bad values and paths outside the
  * workspace refused next to their field and over raw HTTP, and the token asked of a server on a non-loopback
- * address. The screenshots in docs/images are taken here.
+ * address. The screenshots in docs/images are taken here: FACEGAN_SCREENSHOTS=docs/images npm test -- dashboard
+ * writes them there (a plain run writes them into its temporary folder, leaving the checkout as it was).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { extractedFaces, testTmp } from '../testing/faces.js';
 import { sharedData } from '../testing/data.js';
@@ -22,7 +23,7 @@ import { Readable } from 'node:stream';
 import { saveUpload } from './upload.js';
 
 const CHROMIUM = process.env.FACEGAN_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'docs', 'images');
+const SHOTS = process.env.FACEGAN_SCREENSHOTS ? resolve(ROOT, process.env.FACEGAN_SCREENSHOTS) : testTmp();
 let browser: Browser, ws: string;
 
 /** A dashboard server process on a free port; resolves with its URL once it listens. */
