@@ -88,11 +88,14 @@ export async function stopAll(ws: { proc: ChildProcess }[]): Promise<void> {
   await Promise.all(ws.map((w) => new Promise((r) => (gone(w.proc) ? r(0) : w.proc.on('exit', r)))));
 }
 
-/** How often each task was `kind` (started, done, failed) in the workers' lines. */
+/**
+ * How often each task was `kind` (started, done, failed) in the workers' lines (`TIME KIND TASK[: message]`; the
+ * kind is the second word: "skipped T: done already" is not a task "already" done).
+ */
 export function count(lines: string[], kind: string): Map<string, number> {
   const m = new Map<string, number>();
   for (const l of lines) {
-    const hit = new RegExp(` ${kind} (\\S+)`).exec(l);
+    const hit = new RegExp(`^\\S+ ${kind} ([^\\s:]+)`).exec(l);
     if (hit) m.set(hit[1]!, (m.get(hit[1]!) ?? 0) + 1);
   }
   return m;
