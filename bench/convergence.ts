@@ -96,9 +96,8 @@ export async function benchConvergence(o: {
   };
   const [fa, fb] = [await faces(o.a, o.aFilter), await faces(o.b, o.bFilter)];
   const [a, b] = [fa.out, fb.out];
-  const lent = o.loadWeights
-    ? `_from-${basename(resolve(o.loadWeights))}-${o.loadParts?.replaceAll(',', '-') ?? 'encoder'}`
-    : '';
+  const parts = o.loadParts?.replaceAll(',', '-').replaceAll(':', '-as-') ?? 'encoder';
+  const lent = o.loadWeights ? `_from-${basename(resolve(o.loadWeights))}-${parts}` : '';
   const modelDir = join(
     work,
     `model_${fa.name}_${fb.name}_${o.model}_${o.precision}_lr${o.lr ?? 'default'}_b${o.batch ?? 'default'}` +

@@ -63,7 +63,9 @@ CycleGAN's own defaults: ${Object.entries(families.cyclegan.defaults)
     },
     loadParts: {
       type: 'list',
-      help: "the parts --load-weights lends: encoder (the default), decoder-a, decoder-b (the same person's side)",
+      help:
+        "the parts --load-weights lends: encoder (the default), decoder-a, decoder-b (the same person's side); " +
+        "FROM:TO lends one as another: decoder-a:decoder-b when the trained A is the person on this model's B side",
     },
     threads: {
       type: 'int',

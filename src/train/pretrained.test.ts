@@ -69,6 +69,30 @@ test('--load-parts encoder,decoder-b also lends decoder B, for a new person agai
   assert.ok(maxDiff(mine, src, 'dec_a.') > 0.01);
 });
 
+test('--load-parts decoder-a:decoder-b lends the trained A decoder as B (its person on this B side)', async () => {
+  const dir = join(testTmp(), 'a-as-b');
+  await train(
+    quick(dir, { seed: 1, iterations: 1, lr: 1e-7, loadWeights: source, loadParts: ['decoder-a:decoder-b'] }),
+  );
+  const [mine, src] = [join(dir, 'model.safetensors'), join(source, 'ema.safetensors')];
+  // decoder B of the new model against decoder A of the source: compare by the same names
+  const [x, y] = [loadSafetensors(mine).tensors, loadSafetensors(src).tensors];
+  try {
+    const names = [...x.keys()].filter((k) => k.startsWith('dec_b.'));
+    assert.ok(names.length > 0);
+    for (const k of names) {
+      const lent = y.get(`dec_a.${k.slice('dec_b.'.length)}`)!;
+      assert.ok(tidy(() => (x.get(k) as Tensor).sub(lent).abs().amax().item()) < 1e-4, `${k} is the source's A`);
+    }
+  } finally {
+    dispose(x);
+    dispose(y);
+  }
+  assert.ok(maxDiff(mine, src, 'dec_b.') > 0.01, "not the source's own B");
+  assert.ok(maxDiff(mine, src, 'enc.') > 0.01, 'the encoder is its own');
+  assert.deepEqual(new ModelFolder(dir).readState().pretrained?.parts, ['decoder-a:decoder-b']);
+});
+
 test('resumed, a folder keeps its own weights and says that --load-weights was left out', async () => {
   const dir = join(testTmp(), 'resumed');
   await train(quick(dir, { seed: 1, iterations: 2 }));
@@ -94,7 +118,13 @@ test('--load-weights refuses another model type, an unknown part or no model the
   await refused(
     { loadWeights: source, loadParts: ['decoder-c'] },
     ErrorCodes.USAGE,
-    /--load-parts takes encoder, decoder-a, decoder-b/,
+    /--load-parts takes encoder, decoder-a, decoder-b .*not "decoder-c"/,
+  );
+  await refused({ loadWeights: source, loadParts: ['decoder-a:decoder-c'] }, ErrorCodes.USAGE, /FROM:TO/);
+  await refused(
+    { loadWeights: source, loadParts: ['decoder-b,decoder-a:decoder-b'] },
+    ErrorCodes.USAGE,
+    /decoder-b twice/,
   );
   await refused({ loadWeights: A }, ErrorCodes.BAD_MODEL, /no trained model there/);
 });

@@ -30,13 +30,44 @@ export interface Pretrained {
 const refusal = (dir: string, message: string) =>
   new FaceganError(ErrorCodes.USAGE, `--load-weights ${dir}: ${message}`);
 
+/** One part lent: the lender's part `from` becomes this model's `to` (the same part unless given as FROM:TO). */
+export interface LentPart {
+  from: string;
+  to: string;
+}
+
 /** A checked lender: its weights file and what it lends. */
 export interface Lender {
   dir: string;
   weightsFile: string;
   iteration: number;
   lendable: Lendable;
+  /** As given (`encoder`, `decoder-a:decoder-b`), kept in state.json. */
   parts: readonly string[];
+  lent: readonly LentPart[];
+}
+
+/**
+ * The parts named by --load-parts (`encoder,decoder-b`, or `decoder-a:decoder-b`: the lender's decoder A as this
+ * model's decoder B, when the person it learnt is on the other side here); refuses an unknown name and a part of
+ * this model given twice.
+ */
+function lentParts(lendable: Lendable, dir: string, parts: readonly string[]): LentPart[] {
+  const names = Object.keys(lendable.parts);
+  const lent = parts.map((p): LentPart => {
+    const [from = '', to = from, ...more] = p.split(':');
+    if (more.length || !(from in lendable.parts) || !(to in lendable.parts)) {
+      throw refusal(
+        dir,
+        `--load-parts takes ${names.join(', ')} (comma- or space-separated), or FROM:TO to lend one part as ` +
+          `another (e.g. decoder-a:decoder-b), not "${p}".`,
+      );
+    }
+    return { from, to };
+  });
+  const twice = lent.find((l, i) => lent.findIndex((m) => m.to === l.to) !== i);
+  if (twice) throw refusal(dir, `--load-parts gives this model's ${twice.to} twice; name each part once.`);
+  return lent;
 }
 
 /**
@@ -53,14 +84,9 @@ export function checkLender(
   if (!lendable) throw refusal(dir, `a ${model} model does not take weights from another model; leave it out.`);
   // --load-parts encoder,decoder-b or encoder decoder-b
   const parts = given ? given.flatMap((p) => p.split(',')).filter(Boolean) : lendable.defaults;
-  const unknown = parts.filter((p) => !(p in lendable.parts));
-  if (unknown.length || !parts.length) {
-    throw refusal(
-      dir,
-      `--load-parts takes ${Object.keys(lendable.parts).join(', ')} (comma- or space-separated), not ` +
-        `"${unknown.join(',') || '(nothing)'}".`,
-    );
-  }
+  if (!parts.length)
+    throw refusal(dir, `--load-parts takes ${Object.keys(lendable.parts).join(', ')}, not "(nothing)".`);
+  const lent = lentParts(lendable, dir, parts);
   if (!new ModelFolder(dir).exists()) {
     throw new FaceganError(
       ErrorCodes.BAD_MODEL,
@@ -76,7 +102,7 @@ export function checkLender(
         `the same --model only. Train with --model ${info.geometry.model}, or give a ${model} model's folder.`,
     );
   }
-  return { dir, weightsFile: info.weightsFile, iteration: info.iteration, lendable, parts };
+  return { dir, weightsFile: info.weightsFile, iteration: info.iteration, lendable, parts, lent };
 }
 
 /**
@@ -86,11 +112,15 @@ export function checkLender(
 export function loadPretrained<C, B>(run: FamilyRun<C, B>, lender: Lender): Pretrained {
   const { lendable, parts, dir } = lender;
   const target = run.modules[lendable.module]!.module;
-  const prefixes = parts.map((p) => lendable.parts[p]!);
+  const renames = lender.lent.map((l) => ({ from: lendable.parts[l.from]!, to: lendable.parts[l.to]! }));
   const { tensors } = loadSafetensors(lender.weightsFile);
   try {
-    const lent = new Map<string, Tensor>([...tensors].filter(([k]) => prefixes.some((p) => k.startsWith(p))));
-    const wanted = [...target.stateDict().keys()].filter((k) => prefixes.some((p) => k.startsWith(p)));
+    // the lender's tensors under this model's names
+    const lent = new Map<string, Tensor>();
+    for (const [k, t] of tensors) {
+      for (const r of renames) if (k.startsWith(r.from)) lent.set(r.to + k.slice(r.from.length), t);
+    }
+    const wanted = [...target.stateDict().keys()].filter((k) => renames.some((r) => k.startsWith(r.to)));
     const missing = wanted.filter((k) => !lent.has(k));
     if (missing.length)
       throw refusal(
