@@ -38,6 +38,7 @@ export const convergenceOptions = {
   cycleWeight: { type: 'number', help: 'train --cycle-weight (default 0)', min: 0, max: 100 },
   expressionWeight: { type: 'number', help: 'train --expression-weight (default 0)', min: 0, max: 100 },
   expressionUntil: { type: 'int', help: 'train --expression-until (default 0: to the end)', min: 0 },
+  expressionEvery: { type: 'int', help: 'train --expression-every (default 1)', min: 1, max: 16 },
   seed: { type: 'int', help: 'train --seed (default 0): a second seed tells a lever from the noise', min: 0 },
   augment: { type: 'boolean', help: 'train --augment (--no-augment: faces as they are)', default: true },
   loadWeights: { type: 'string', help: 'train --load-weights: start from parts of this trained model' },
@@ -69,6 +70,7 @@ export async function benchConvergence(o: {
   cycleWeight?: number;
   expressionWeight?: number;
   expressionUntil?: number;
+  expressionEvery?: number;
   seed?: number;
   augment: boolean;
   loadWeights?: string;
@@ -105,7 +107,9 @@ export async function benchConvergence(o: {
       `${o.mouthWeight ? `_mouth${o.mouthWeight}` : ''}` +
       `${o.colourTransfer ? `_ct${o.colourTransfer}` : ''}${o.cycleWeight ? `_cycle${o.cycleWeight}` : ''}` +
       `${o.expressionWeight ? `_expr${o.expressionWeight}` : ''}` +
-      `${o.expressionUntil ? `_until${o.expressionUntil}` : ''}${o.seed ? `_seed${o.seed}` : ''}` +
+      `${o.expressionUntil ? `_until${o.expressionUntil}` : ''}` +
+      `${o.expressionEvery ? `_every${o.expressionEvery}` : ''}` +
+      `${o.seed ? `_seed${o.seed}` : ''}` +
       `${o.augment ? '' : '_noaugment'}${lent}`,
   );
   const stop = new AbortController();
@@ -148,6 +152,7 @@ export async function benchConvergence(o: {
     cycleWeight: o.cycleWeight,
     expressionWeight: o.expressionWeight,
     expressionUntil: o.expressionUntil,
+    expressionEvery: o.expressionEvery,
     seed: o.seed,
     augment: o.augment,
     loadWeights: o.loadWeights,
@@ -180,6 +185,7 @@ export async function benchConvergence(o: {
     cycleWeight: (s.config as { cycleWeight?: number }).cycleWeight,
     expressionWeight: (s.config as { expressionWeight?: number }).expressionWeight,
     expressionUntil: (s.config as { expressionUntil?: number }).expressionUntil,
+    expressionEvery: (s.config as { expressionEvery?: number }).expressionEvery,
     seed: s.config.seed,
     augmented: o.augment,
     pretrained: s.pretrained ?? null,

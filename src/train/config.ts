@@ -86,6 +86,17 @@ export const PAIR_SCHEMA = {
       'the last iteration of the expression loss and its probe (0: to the end): the mouth is learned early, and ' +
       'each step without the probe is a quarter cheaper',
   },
+  expressionEvery: {
+    type: 'int',
+    kept: true,
+    default: 1,
+    min: 1,
+    max: 16,
+    help:
+      "the expression loss's swap term every this many iterations, at this many times its weight: decoding the " +
+      'swapped faces again and back is most of what the loss costs a step, so 2 halves that (the probe still learns ' +
+      'every step)',
+  },
   gan: {
     type: 'boolean',
     fixed: true,

@@ -238,6 +238,21 @@ test('--expression-until ends the loss and its probe after that iteration, and k
   probe.dispose();
 });
 
+test('--expression-every 2: the swap term every 2nd iteration, the probe every one', async () => {
+  const dir = join(testTmp(), 'expr-every');
+  await train(quick(dir, { iterations: 5, expressionEvery: 2 }));
+  const log = new ModelFolder(dir).readLog();
+  assert.deepEqual(
+    log.map((e) => Number.isFinite(e.expression)),
+    [false, true, false, true, false],
+    'expression',
+  );
+  assert.ok(
+    log.every((e) => Number.isFinite(e.probe)),
+    'probe',
+  );
+});
+
 test('--expression-weight refuses faces without landmarks, naming what to do', async () => {
   const plain = join(testTmp(), 'plain-faces');
   mkdirSync(plain, { recursive: true });

@@ -100,9 +100,11 @@ function pairStep(
   const swapFaces = Math.ceil(config.batchSize / 2);
   const cycleWeight = config.cycleWeight * cycleShare(iteration);
   const swapCounts = { a: Math.min(swapFaces, batches.a.faces.length), b: Math.min(swapFaces, batches.b.faces.length) };
+  // the expression loss's swap term this step (every expressionEvery-th, at that many times the weight)
+  const swapping = expression && iteration % config.expressionEvery === 0 ? expression : undefined;
   // what each swapped face should read: A's first faces, then B's
-  const targets = expression
-    ? SIDES.flatMap((side) => expression.swapTargets(side, batches[side].faces.slice(0, swapCounts[side])))
+  const targets = swapping
+    ? SIDES.flatMap((side) => swapping.swapTargets(side, batches[side].faces.slice(0, swapCounts[side])))
     : [];
   opt.zeroGrad();
   // one pass of the shared encoder over both sides' faces, in one autocast region (its weights are cast once a step)
@@ -113,10 +115,10 @@ function pairStep(
         const y = model.forwardPair(t.a.input, t.b.input, {
           swapFaces: cycle ? swapFaces : 0,
           cycle,
-          codes: !!expression,
+          codes: !!swapping,
         });
         const n = batches.a.faces.length;
-        const e = expression?.swapTerm(ctx.toDevice, model, y.codes!, n, swapCounts, targets);
+        const e = swapping?.swapTerm(ctx.toDevice, model, y.codes!, n, swapCounts, targets);
         return { a: y.a.to('float32'), b: y.b.to('float32'), cycle: y.cycle?.to('float32'), expression: e };
       }),
   );
@@ -138,7 +140,8 @@ function pairStep(
   }
   if (out.expression) {
     values.expression = out.expression.value;
-    total = total!.add(out.expression.surrogate.mul(config.expressionWeight * expression!.ramp(iteration)));
+    const weight = config.expressionWeight * config.expressionEvery * expression!.ramp(iteration);
+    total = total!.add(out.expression.surrogate.mul(weight));
   }
   total!.backward();
   if (config.clip > 0) clipGradNorm(model, config.clip);
