@@ -42,10 +42,11 @@ export interface Lender {
   weightsFile: string;
   iteration: number;
   lendable: Lendable;
-  /** As given (`encoder`, `decoder-a:decoder-b`), kept in state.json. */
-  parts: readonly string[];
   lent: readonly LentPart[];
 }
+
+/** A lent part as --load-parts names it (`encoder`, `decoder-a:decoder-b`), as state.json keeps it. */
+const partName = (l: LentPart) => (l.from === l.to ? l.from : `${l.from}:${l.to}`);
 
 /**
  * The parts named by --load-parts (`encoder,decoder-b`, or `decoder-a:decoder-b`: the lender's decoder A as this
@@ -54,6 +55,7 @@ export interface Lender {
  */
 function lentParts(lendable: Lendable, dir: string, parts: readonly string[]): LentPart[] {
   const names = Object.keys(lendable.parts);
+  if (!parts.length) throw refusal(dir, `--load-parts takes ${names.join(', ')}, not "(nothing)".`);
   const lent = parts.map((p): LentPart => {
     const [from = '', to = from, ...more] = p.split(':');
     if (more.length || !(from in lendable.parts) || !(to in lendable.parts)) {
@@ -84,8 +86,6 @@ export function checkLender(
   if (!lendable) throw refusal(dir, `a ${model} model does not take weights from another model; leave it out.`);
   // --load-parts encoder,decoder-b or encoder decoder-b
   const parts = given ? given.flatMap((p) => p.split(',')).filter(Boolean) : lendable.defaults;
-  if (!parts.length)
-    throw refusal(dir, `--load-parts takes ${Object.keys(lendable.parts).join(', ')}, not "(nothing)".`);
   const lent = lentParts(lendable, dir, parts);
   if (!new ModelFolder(dir).exists()) {
     throw new FaceganError(
@@ -102,7 +102,7 @@ export function checkLender(
         `the same --model only. Train with --model ${info.geometry.model}, or give a ${model} model's folder.`,
     );
   }
-  return { dir, weightsFile: info.weightsFile, iteration: info.iteration, lendable, parts, lent };
+  return { dir, weightsFile: info.weightsFile, iteration: info.iteration, lendable, lent };
 }
 
 /**
@@ -110,7 +110,8 @@ export function checkLender(
  * weights). Refuses weights whose names or shapes differ (a folder of another version, or --mask on one side only).
  */
 export function loadPretrained<C, B>(run: FamilyRun<C, B>, lender: Lender): Pretrained {
-  const { lendable, parts, dir } = lender;
+  const { lendable, dir } = lender;
+  const parts = lender.lent.map(partName);
   const target = run.modules[lendable.module]!.module;
   const renames = lender.lent.map((l) => ({ from: lendable.parts[l.from]!, to: lendable.parts[l.to]! }));
   const { tensors } = loadSafetensors(lender.weightsFile);
@@ -137,5 +138,5 @@ export function loadPretrained<C, B>(run: FamilyRun<C, B>, lender: Lender): Pret
   }
   for (const named of Object.values(run.modules))
     if (named.initFrom === lendable.module) named.module.loadStateDict(target.stateDict());
-  return { from: dir, parts: [...parts], iteration: lender.iteration };
+  return { from: dir, parts, iteration: lender.iteration };
 }
