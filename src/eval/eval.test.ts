@@ -21,8 +21,8 @@ import { readFaceCrop } from '../faces/crop-file.js';
 import { prepareFace } from '../swap/swap.js';
 import type { ModelGeometry, SwapModel } from '../models/trained.js';
 import { centroid, folderFaces } from './identities.js';
-import { descriptorDistance } from '../faces/identity.js';
-import { evaluate, seenByFaceApi } from './eval.js';
+import { SSD_FOUND, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
+import { evaluate, faceApiScore, seenByFaceApi } from './eval.js';
 import { REPORT_SCHEMA, type EvalReport } from './report.js';
 import { renderHtml } from './html.js';
 import { splitEvalOptions, trainEvaluator } from './train-eval.js';
@@ -136,6 +136,14 @@ test('the identity map scores the original person and follows every expression',
     assert.equal(f.mouthCeiling, f.mouthOut, f.key);
   }
   assert.ok(report.frames.filter((f) => typeof f.mouthCeiling === 'number').length >= FRAMES - 1);
+  // SSD's confidence on each face: what `detected` and the input's rate are read from
+  const faced = report.frames.filter((f) => f.face);
+  for (const f of faced) {
+    assert.ok(f.detectionScore! >= 0 && f.detectionScore! <= 1, `${f.key}: ${f.detectionScore}`);
+    assert.equal(f.detected, f.detectionScore! >= SSD_FOUND, f.key);
+  }
+  const inputFound = faced.filter((f) => f.inputDetectionScore! >= SSD_FOUND).length;
+  assert.equal(inputFound / faced.length, report.detection.inputRate);
   assert.equal(report.expression!.mouthCeiling, report.expression!.mouthCorrelation);
   assert.equal(report.expression!.mouthReconstruction, report.expression!.mouthCorrelation);
   assert.ok(report.pose!.mean < 2, `pose ${JSON.stringify(report.pose)}`);
@@ -218,16 +226,19 @@ test('reports are written atomically and validate against the schema; bad input 
   const older: EvalReport = {
     ...report,
     expression: { error: report.expression!.error, mouthCorrelation: report.expression!.mouthCorrelation },
-    frames: report.frames.map(({ mouthRebuilt: _r, mouthCeiling: _c, ...f }) => f),
+    frames: report.frames.map(
+      ({ mouthRebuilt: _r, mouthCeiling: _c, detectionScore: _d, inputDetectionScore: _i, ...f }) => f,
+    ),
   };
   assert.ok(validate(older), JSON.stringify(validate.errors));
   assert.equal(validate({ ...report, expression: { ...report.expression, mouthCeil: 1 } }), false, 'no unknown keys');
   const olderPage = renderHtml(older, []);
   assert.match(olderPage, /mouth-opening correlation/);
-  assert.doesNotMatch(olderPage, /ceiling at the model's size|reconstructed/);
+  assert.doesNotMatch(olderPage, /ceiling at the model's size|reconstructed|confidence per frame/);
   const html = readFileSync(join(folder, 'report.html'), 'utf8');
   assert.match(html, /<svg/);
   assert.match(html, /ceiling at the model's size/);
+  assert.match(html, /Face detector confidence per frame/);
   assert.equal((html.match(/<img /g) ?? []).length, 12, 'six examples, original beside swapped');
   assert.match(html, new RegExp(`ID retrieval</td><td><b>${(100 * report.identity.retrieval!).toFixed(1)}%`));
 
@@ -291,6 +302,9 @@ test('the second detector finds large 720p faces (matched by their landmarks, no
     const face = largestFace(await detector.detect(image))!;
     assert.ok(face, name);
     assert.ok(await seenByFaceApi(image, face.landmarks), `${name}: face-api should see the face`);
+    // its score is the one SSD gives that face at its own threshold (the low floor changes no found face's score)
+    const found = Math.max(...(await detectFacesFaceApi(image)).map((f) => f.score));
+    assert.equal(await faceApiScore(image, face.landmarks), found, name);
     // the face's region painted grey: nothing there to see
     const [x, y, w, h] = face.box.map(Math.round) as [number, number, number, number];
     const blank = { ...image, data: new Uint8Array(image.data) };
@@ -301,6 +315,7 @@ test('the second detector finds large 720p faces (matched by their landmarks, no
         (r * image.width + Math.min(image.width, x + w)) * 3,
       );
     assert.equal(await seenByFaceApi(blank, face.landmarks), false, `${name}: a blanked face is not seen`);
+    assert.ok((await faceApiScore(blank, face.landmarks)) < 0.3, `${name}: SSD's score on grey`);
   }
 });
 

@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { byAreaDescending } from '../faces/detected.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
-import { SAME_PERSON, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
+import { SAME_PERSON, SSD_FOUND, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type ModelGeometry, type SwapModel, type TrainedModel } from '../models/trained.js';
 import {
@@ -110,6 +110,8 @@ interface Job {
   face: DetectedFace;
   landmarks: Point[];
   descriptor: number[];
+  /** SSD's score on the input's face. */
+  inputScore: number;
 }
 
 /** What the landmark series of a measured face needs for the temporal figure. */
@@ -135,9 +137,22 @@ const overlapping = <T extends { box: Box }>(found: readonly T[], box: Box): T |
     .filter((x) => x.iou >= MIN_IOU)
     .sort((a, b) => b.iou - a.iou)[0]?.f;
 
-/** Whether face-api's SSD detector, a second detector, finds the face with these landmarks in an image. */
+/** The lowest confidence SSD reports a box at, so that a face it does not find still has a score. */
+const SSD_FLOOR = 0.05;
+
+/**
+ * face-api's SSD detector (a second detector) on the face with these landmarks in an image: its highest confidence
+ * among the boxes over that face, from SSD_FLOOR (0 when it sees nothing there); the face is found from SSD_FOUND.
+ */
+export async function faceApiScore(image: RgbImage, landmarks: readonly Point[]): Promise<number> {
+  const box = boxOfPoints(landmarks);
+  const over = (await detectFacesFaceApi(image, SSD_FLOOR)).filter((f) => boxIou(f.box, box) >= MIN_IOU);
+  return Math.max(0, ...over.map((f) => f.score));
+}
+
+/** Whether face-api's SSD detector finds the face with these landmarks in an image. */
 export async function seenByFaceApi(image: RgbImage, landmarks: readonly Point[]): Promise<boolean> {
-  return !!overlapping(await detectFacesFaceApi(image), boxOfPoints(landmarks));
+  return (await faceApiScore(image, landmarks)) >= SSD_FOUND;
 }
 
 /** A frame's result before anything is measured on its swapped face (or when its input holds no face). */
@@ -318,8 +333,9 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     job: Job,
     out: RgbImage,
   ): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
-    const base = unmeasured(job.key, job.timestamp, true);
-    if (!(await seenByFaceApi(out, job.landmarks))) return { result: base };
+    const scores = { detectionScore: await faceApiScore(out, job.landmarks), inputDetectionScore: job.inputScore };
+    const base = { ...unmeasured(job.key, job.timestamp, true), ...scores };
+    if (scores.detectionScore < SSD_FOUND) return { result: base };
     const found = await meshAt(detector, out, job.face.box);
     if (!found) return { result: { ...base, detected: true } };
     const landmarks = found.landmarks;
@@ -356,7 +372,8 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       const { face, descriptor } = chosen;
       const landmarks = face.landmarks;
       originals.push(descriptor);
-      if (await seenByFaceApi(image, landmarks)) inputDetected++;
+      const inputScore = await faceApiScore(image, landmarks);
+      if (inputScore >= SSD_FOUND) inputDetected++;
       queue.push({
         key: frame.key,
         index: frame.index ?? seen - 1,
@@ -365,6 +382,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
         face,
         landmarks,
         descriptor,
+        inputScore,
       });
       if (queue.length >= BATCH) {
         await run(queue);

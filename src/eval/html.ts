@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { RgbImage } from '../core/image.js';
 import type { Box } from '../core/geometry/box.js';
 import { escapeXml } from '../media/image.js';
+import { SSD_FOUND } from '../faces/identity.js';
 import type { EvalReport, FrameResult } from './report.js';
 
 export interface Example {
@@ -193,6 +194,18 @@ ${rec('Reconstruction, input faces', r.reconstruction.input)}${rec(
   'Reconstruction, source faces',
   r.reconstruction.source,
 )}${rec('Cycle reconstruction (there and back)', r.reconstruction.cycle ?? null)}</table>
+${
+  r.frames.some((f) => typeof f.detectionScore === 'number') // reports before 11-29-2026 lack the scores
+    ? linePlot(
+        'Face detector confidence per frame (face-api SSD)',
+        [
+          { name: 'input', values: col('inputDetectionScore') },
+          { name: 'swapped', values: col('detectionScore') },
+        ],
+        { at: SSD_FOUND, name: 'found' },
+      )
+    : ''
+}
 ${linePlot(
   'Identity distance per frame',
   [

@@ -14,6 +14,12 @@ export interface FrameResult {
   face: boolean;
   /** face-api's detector finds a face where the swapped one is. */
   detected: boolean;
+  /**
+   * face-api's SSD confidence on the swapped face, and on the input's (0-1; found from 0.5; 0: nothing seen there).
+   * Reports before 11-29-2026 lack them.
+   */
+  detectionScore?: number | null;
+  inputDetectionScore?: number | null;
   /** The swapped face was also found by the landmark detector, so the figures below exist. */
   measured: boolean;
   distanceToSource: number | null;
@@ -197,7 +203,12 @@ export const REPORT_SCHEMA = {
           ssim: nullableNum,
         },
         false,
-        { mouthRebuilt: nullableNum, mouthCeiling: nullableNum },
+        {
+          mouthRebuilt: nullableNum,
+          mouthCeiling: nullableNum,
+          detectionScore: nullableNum,
+          inputDetectionScore: nullableNum,
+        },
       ),
     },
   }),

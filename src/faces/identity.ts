@@ -10,6 +10,8 @@ import { faceApi } from './face-api.js';
 export const IDENTITY_CHIP = { size: 150, coverage: 1 / 1.5 } as const;
 /** Distance under which two descriptors are taken as one person (dlib's and face-api's usual threshold). */
 export const SAME_PERSON = 0.6;
+/** face-api's SSD confidence from which a face counts as found (its own default). */
+export const SSD_FOUND = 0.5;
 
 /**
  * Faces found by face-api's own detector (SSD MobileNet v1, another net than extract's BlazeFace): eval asks it
@@ -17,7 +19,7 @@ export const SAME_PERSON = 0.6;
  */
 export async function detectFacesFaceApi(
   image: RgbImage,
-  minConfidence = 0.5,
+  minConfidence = SSD_FOUND,
 ): Promise<{ box: [number, number, number, number]; score: number }[]> {
   const faceapi = await faceApi('ssdMobilenetv1');
   const input = faceapi.tf.tensor3d(new Float32Array(image.data), [image.height, image.width, 3], 'float32');
