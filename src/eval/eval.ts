@@ -150,11 +150,6 @@ export async function faceApiScore(image: RgbImage, landmarks: readonly Point[])
   return Math.max(0, ...over.map((f) => f.score));
 }
 
-/** Whether face-api's SSD detector finds the face with these landmarks in an image. */
-export async function seenByFaceApi(image: RgbImage, landmarks: readonly Point[]): Promise<boolean> {
-  return (await faceApiScore(image, landmarks)) >= SSD_FOUND;
-}
-
 /** A frame's result before anything is measured on its swapped face (or when its input holds no face). */
 const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<FrameResult, 'psnr' | 'ssim'> => ({
   key,
