@@ -21,8 +21,8 @@ import { readFaceCrop } from '../faces/crop-file.js';
 import { prepareFace } from '../swap/swap.js';
 import type { ModelGeometry, SwapModel } from '../models/trained.js';
 import { centroid, folderFaces } from './identities.js';
-import { SSD_FOUND, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
-import { evaluate, faceApiScore } from './eval.js';
+import { SSD_FOUND, descriptorDistance, detectFacesSsd } from '../faces/identity.js';
+import { evaluate, ssdScore } from './eval.js';
 import { REPORT_SCHEMA, type EvalReport } from './report.js';
 import { renderHtml } from './html.js';
 import { splitEvalOptions, trainEvaluator } from './train-eval.js';
@@ -301,10 +301,10 @@ test('the second detector finds large 720p faces (matched by their landmarks, no
     const image = await readImage(join(folder, name));
     const face = largestFace(await detector.detect(image))!;
     assert.ok(face, name);
-    const score = await faceApiScore(image, face.landmarks);
+    const score = await ssdScore(image, face.landmarks);
     assert.ok(score >= SSD_FOUND, `${name}: face-api should see the face (${score})`);
     // its score is the one SSD gives that face at its own threshold (the low floor changes no found face's score)
-    const found = Math.max(...(await detectFacesFaceApi(image)).map((f) => f.score));
+    const found = Math.max(...(await detectFacesSsd(image)).map((f) => f.score));
     assert.equal(score, found, name);
     // the face's region painted grey: nothing there to see
     const [x, y, w, h] = face.box.map(Math.round) as [number, number, number, number];
@@ -315,7 +315,7 @@ test('the second detector finds large 720p faces (matched by their landmarks, no
         (r * image.width + Math.max(0, x)) * 3,
         (r * image.width + Math.min(image.width, x + w)) * 3,
       );
-    const grey = await faceApiScore(blank, face.landmarks);
+    const grey = await ssdScore(blank, face.landmarks);
     assert.equal(grey >= SSD_FOUND, false, `${name}: a blanked face is not seen`);
     assert.ok(grey < 0.3, `${name}: SSD's score on grey (${grey})`);
   }

@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { byAreaDescending } from '../faces/detected.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
-import { SAME_PERSON, SSD_FOUND, descriptorDistance, detectFacesFaceApi } from '../faces/identity.js';
+import { SAME_PERSON, SSD_FOUND, descriptorDistance, detectFacesSsd } from '../faces/identity.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type ModelGeometry, type SwapModel, type TrainedModel } from '../models/trained.js';
 import {
@@ -144,9 +144,9 @@ const SSD_FLOOR = 0.05;
  * face-api's SSD detector (a second detector) on the face with these landmarks in an image: its highest confidence
  * among the boxes over that face, from SSD_FLOOR (0 when it sees nothing there); the face is found from SSD_FOUND.
  */
-export async function faceApiScore(image: RgbImage, landmarks: readonly Point[]): Promise<number> {
+export async function ssdScore(image: RgbImage, landmarks: readonly Point[]): Promise<number> {
   const box = boxOfPoints(landmarks);
-  const over = (await detectFacesFaceApi(image, SSD_FLOOR)).filter((f) => boxIou(f.box, box) >= MIN_IOU);
+  const over = (await detectFacesSsd(image, SSD_FLOOR)).filter((f) => boxIou(f.box, box) >= MIN_IOU);
   return Math.max(0, ...over.map((f) => f.score));
 }
 
@@ -328,7 +328,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
     job: Job,
     out: RgbImage,
   ): Promise<{ result: Omit<FrameResult, 'psnr' | 'ssim'>; descriptor?: number[] }> => {
-    const scores = { detectionScore: await faceApiScore(out, job.landmarks), inputDetectionScore: job.inputScore };
+    const scores = { detectionScore: await ssdScore(out, job.landmarks), inputDetectionScore: job.inputScore };
     const base = { ...unmeasured(job.key, job.timestamp, true), ...scores };
     if (scores.detectionScore < SSD_FOUND) return { result: base };
     const found = await meshAt(detector, out, job.face.box);
@@ -367,7 +367,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       const { face, descriptor } = chosen;
       const landmarks = face.landmarks;
       originals.push(descriptor);
-      const inputScore = await faceApiScore(image, landmarks);
+      const inputScore = await ssdScore(image, landmarks);
       if (inputScore >= SSD_FOUND) inputDetected++;
       queue.push({
         key: frame.key,

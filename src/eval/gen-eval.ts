@@ -13,7 +13,7 @@ import { Random } from '../core/random.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { resizeImage } from '../media/image.js';
 import { HumanDetector, largestFace } from '../faces/human.js';
-import { detectFacesFaceApi } from '../faces/identity.js';
+import { detectFacesSsd } from '../faces/identity.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { MEAN_FACE, type Point } from '../core/geometry/meanface.js';
 import { applyAffine } from '../core/geometry/umeyama.js';
@@ -126,7 +126,7 @@ async function measure(
   const descriptors: number[][] = [];
   for (const [i, raw] of images.entries()) {
     const img = await upscale(raw);
-    if ((await detectFacesFaceApi(img)).length) detected++;
+    if ((await detectFacesSsd(img)).length) detected++;
     const landmarks = 'aligned' in finder ? finder.aligned : await detectedLandmarks(finder.detector, img);
     if (landmarks) descriptors.push(await identityOfFace(img, landmarks));
     onProgress?.(stage, i + 1, images.length);

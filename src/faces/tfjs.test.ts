@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HumanDetector } from './human.js';
-import { detectFacesFaceApi } from './identity.js';
+import { detectFacesSsd } from './identity.js';
 import { withFileFetch } from './tfjs.js';
 
 test("withFileFetch: file:// read from disk, the network refused, and the thread's fetch put back", async () => {
@@ -23,7 +23,7 @@ test('loading the face models in this thread leaves its fetch as it was', async 
   const d = new HumanDetector({ rotations: false });
   await d.load();
   assert.equal(globalThis.fetch, own, 'after Human');
-  const found = await detectFacesFaceApi({ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) });
+  const found = await detectFacesSsd({ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3).fill(128) });
   assert.deepEqual(found, [], 'no face in grey');
   assert.equal(globalThis.fetch, own, 'after face-api');
 });
