@@ -21,7 +21,8 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { HumanDetector, type DetectedFace } from '../faces/human.js';
 import { byAreaDescending } from '../faces/detected.js';
 import { IdentityFilter, identityOfFace } from '../faces/identity-filter.js';
-import { SAME_PERSON, SSD_FOUND, descriptorDistance, detectFacesSsd } from '../faces/identity.js';
+import { SAME_PERSON, SSD_FOUND, descriptorDistance } from '../faces/identity.js';
+import { detectFacesSsd } from '../faces/ssd-net.js';
 import { expressionDistance, mouthOpening, pearson, poseDifference } from '../faces/expression.js';
 import { loadTrainedModel, type ModelGeometry, type SwapModel, type TrainedModel } from '../models/trained.js';
 import {

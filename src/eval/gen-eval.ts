@@ -13,7 +13,7 @@ import { Random } from '../core/random.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { resizeImage } from '../media/image.js';
 import { HumanDetector, largestFace } from '../faces/human.js';
-import { detectFacesSsd } from '../faces/identity.js';
+import { detectFacesSsd } from '../faces/ssd-net.js';
 import { identityOfFace } from '../faces/identity-filter.js';
 import { MEAN_FACE, type Point } from '../core/geometry/meanface.js';
 import { applyAffine } from '../core/geometry/umeyama.js';

@@ -5,7 +5,6 @@
  */
 import type { RgbImage } from '../core/image.js';
 import { faceApi } from './face-api.js';
-import { SsdNet, type SsdFace } from './ssd-net.js';
 
 /** The chip the net reads: side in pixels and the mean-face coverage (dlib's padding 0.25 -> 1 / 1.5). */
 export const IDENTITY_CHIP = { size: 150, coverage: 1 / 1.5 } as const;
@@ -13,21 +12,6 @@ export const IDENTITY_CHIP = { size: 150, coverage: 1 / 1.5 } as const;
 export const SAME_PERSON = 0.6;
 /** face-api's SSD confidence from which a face counts as found (its own default). */
 export const SSD_FOUND = 0.5;
-
-let ssd: Promise<SsdNet> | undefined;
-
-/**
- * Faces found by face-api's own detector (SSD MobileNet v1, another net than extract's BlazeFace), run on libtorch
- * (ssd-net.ts: the same boxes and scores as face-api's, about 4x sooner): eval asks it whether a swapped face still
- * looks like a face. Boxes [x, y, width, height] in image pixels, the best first.
- */
-export async function detectFacesSsd(image: RgbImage, minConfidence = SSD_FOUND): Promise<SsdFace[]> {
-  const net = await (ssd ??= SsdNet.load().catch((e: unknown) => {
-    ssd = undefined; // a failed load is tried again by the next call
-    throw e;
-  }));
-  return net.detect(image, minConfidence, 20);
-}
 
 /** Loads the descriptor's net now, ahead of the first face (else the first faceDescriptor does); never throws. */
 export function warmDescriptor(): void {

@@ -13,6 +13,7 @@ import { readImage } from '../media/image.js';
 import { sharedData } from '../testing/data.js';
 import { faceApi } from './face-api.js';
 import { SsdNet, type SsdFace } from './ssd-net.js';
+import { SsdDetector } from './ssd.js';
 
 /** face-api's detectAllFaces, as eval called it before: the reference. */
 async function faceApiSsd(image: RgbImage, minConfidence: number): Promise<SsdFace[]> {
@@ -77,4 +78,47 @@ test("SSD on libtorch finds face-api's boxes with face-api's scores, on photos o
   const few = net.detect(group20, 0.8, 3);
   assert.equal(few.length, 3);
   assert.ok(few.every((f) => f.score > 0.8) && few[0]!.score >= few[2]!.score);
+});
+
+test("extract's SSD detector: face-api's boxes and 68 landmarks (withFaceLandmarks), with faces at the edges", {
+  timeout: 300_000,
+}, async () => {
+  const api = await faceApi('ssdMobilenetv1', 'faceLandmark68Net');
+  const detector = new SsdDetector({ rotations: false, minConfidence: 0.3 });
+  const crew = await readImage(sharedData('group', 'nasa_sts106_crew.jpg'));
+  // the crew cut through faces at the right and the bottom, so that boxes reach past the picture (into SSD's black
+  // padding below it), clipped before the landmarks are read
+  const [width, height] = [Math.round(crew.width * 0.37), Math.round(crew.height * 0.5)];
+  const cut = await raw(
+    await sharp(sharedData('group', 'nasa_sts106_crew.jpg'))
+      .extract({ left: Math.round(crew.width * 0.3), top: 0, width, height })
+      .toBuffer(),
+  );
+  let faces = 0;
+  for (const [name, image] of [['the crew', crew] as const, ['the crew cut', cut] as const]) {
+    const input = api.tf.tensor3d(new Float32Array(image.data), [image.height, image.width, 3], 'float32');
+    const want = await api
+      .detectAllFaces(input, new api.SsdMobilenetv1Options({ minConfidence: 0.3, maxResults: 50 }))
+      .withFaceLandmarks();
+    input.dispose();
+    const got = await detector.findUpright(image);
+    assert.equal(got.length, want.length, name);
+    for (const w of want) {
+      const wb = [w.detection.box.x, w.detection.box.y, w.detection.box.width, w.detection.box.height];
+      const g = got.find((f) => iou(f.box, wb) > 0.99);
+      assert.ok(g, `${name}: a face at ${wb}`);
+      const off = Math.max(
+        ...w.landmarks.positions.map((p, i) => Math.hypot(p.x - g.landmarks[i]![0], p.y - g.landmarks[i]![1])),
+      );
+      assert.ok(off < 0.5, `${name}: landmarks ${off.toFixed(3)} px from face-api's`);
+      assert.equal(g.detector, 'ssd');
+    }
+    faces += want.length;
+    if (image === cut)
+      assert.ok(
+        got.some((f) => f.box[1] + f.box[3] > height && f.score >= 0.5),
+        'a box past the edge',
+      );
+  }
+  assert.ok(faces >= 10, `faces compared: ${faces}`);
 });

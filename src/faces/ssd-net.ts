@@ -13,6 +13,7 @@
 import type { RgbImage } from '../core/image.js';
 import { cat, conv2d, noGrad, pad, tensor, tidy, type Tensor } from '../engine/index.js';
 import { faceApi } from './face-api.js';
+import { SSD_FOUND } from './identity.js';
 
 /** The side the net reads. */
 const INPUT = 512;
@@ -253,4 +254,19 @@ export class SsdNet {
     }
     return out;
   }
+}
+
+let loaded: Promise<SsdNet> | undefined;
+
+/**
+ * The faces SSD finds in an image, best first, with the net loaded once per thread: eval asks it whether a swapped
+ * face still looks like a face (a second detector, another net than extract's BlazeFace), extract's `ssd` and `both`
+ * detectors where the faces are.
+ */
+export async function detectFacesSsd(image: RgbImage, minConfidence = SSD_FOUND, maxResults = 20): Promise<SsdFace[]> {
+  const net = await (loaded ??= SsdNet.load().catch((e: unknown) => {
+    loaded = undefined; // a failed load is tried again by the next call
+    throw e;
+  }));
+  return net.detect(image, minConfidence, maxResults);
 }

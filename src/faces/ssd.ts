@@ -1,12 +1,15 @@
 /**
- * face-api's SSD MobileNet v1 detector with its 68-point landmark net (weights in the npm package), on tfjs-wasm.
+ * face-api's SSD MobileNet v1 detector (run on libtorch: ssd-net.ts) with its 68-point landmark net (tfjs-wasm), the
+ * weights of both in the npm package.
  * SSD finds smaller faces than BlazeFace (it reads 512 px, not 256) and finds faces at any turn, but its landmark
  * net fits them upright only: a turned face gets its landmarks from the turn of the picture it scores best in.
  */
 import type { RgbImage } from '../core/image.js';
 import type { Point } from '../core/geometry/meanface.js';
 import { poseFrom68 } from '../core/geometry/landmarks68.js';
+import { copyRegion } from '../core/crop-sample.js';
 import { faceApi } from './face-api.js';
+import { detectFacesSsd } from './ssd-net.js';
 import { mergePasses, type DetectedFace, type DetectorOptions, type FaceDetector } from './detected.js';
 import { everyTurn } from './turns.js';
 import { findInTiles } from './tiles.js';
@@ -41,35 +44,27 @@ export function wantsTiles(
 export class SsdDetector implements FaceDetector {
   constructor(readonly options: SsdOptions = {}) {}
 
-  /** Faces found upright in one pass, each with its 68 landmarks. */
+  /**
+   * Faces found upright in one pass, each with its 68 landmarks: SSD on libtorch (ssd-net.ts), then face-api's
+   * landmark net on each box as face-api's withFaceLandmarks reads it (the box clipped to the picture and floored,
+   * the points put back at the box's own corner).
+   */
   async findUpright(image: RgbImage): Promise<DetectedFace[]> {
-    const faceapi = await faceApi('ssdMobilenetv1', 'faceLandmark68Net');
-    const input = faceapi.tf.tensor3d(new Float32Array(image.data), [image.height, image.width, 3], 'float32');
-    try {
-      const found = await faceapi
-        .detectAllFaces(
-          input,
-          new faceapi.SsdMobilenetv1Options({
-            minConfidence: this.options.minConfidence ?? 0.5,
-            maxResults: this.options.maxFaces ?? 50,
-          }),
-        )
-        .withFaceLandmarks();
-      return found.map(({ detection: d, landmarks }) => {
-        const lm = landmarks.positions.map((p) => [p.x, p.y] as const);
-        return {
-          box: [d.box.x, d.box.y, d.box.width, d.box.height],
-          score: d.score,
-          boxScore: d.score,
-          landmarks: lm,
-          mesh: [],
-          angles: poseFrom68(lm),
-          detector: 'ssd' as const,
-        };
-      });
-    } finally {
-      input.dispose();
+    const found = await detectFacesSsd(image, this.options.minConfidence ?? 0.5, this.options.maxFaces ?? 50);
+    const faces: DetectedFace[] = [];
+    for (const { box, score } of found) {
+      const [x, y, w, h] = box;
+      const x0 = Math.floor(Math.max(x, 0)),
+        y0 = Math.floor(Math.max(y, 0));
+      const cw = Math.floor(Math.min(x + w - Math.max(x, 0), image.width - Math.max(x, 0))),
+        ch = Math.floor(Math.min(y + h - Math.max(y, 0), image.height - Math.max(y, 0)));
+      if (cw <= 0 || ch <= 0) continue;
+      const lm = (await chipLandmarks(copyRegion(image, { x0, y0, w: cw, h: ch }))).map(
+        ([px, py]) => [px + x, py + y] as const,
+      );
+      faces.push({ box, score, boxScore: score, landmarks: lm, mesh: [], angles: poseFrom68(lm), detector: 'ssd' });
     }
+    return faces;
   }
 
   /**

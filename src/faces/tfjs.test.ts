@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HumanDetector } from './human.js';
-import { detectFacesSsd } from './identity.js';
+import { detectFacesSsd } from './ssd-net.js';
 import { withFileFetch } from './tfjs.js';
 
 test("withFileFetch: file:// read from disk, the network refused, and the thread's fetch put back", async () => {
