@@ -185,6 +185,22 @@ test("a constant mean face scores the source's identity but does not follow the 
     still.reconstruction.cycle!.psnr < 30,
     `a constant cannot come back to the input (cycle ${still.reconstruction.cycle!.psnr} dB)`,
   );
+  // pasted otherwise (convert's --mask none: the whole square crop), the same first frame is judged on what was pasted
+  const { report: square } = await evaluate({
+    modelDir: join(testTmp(), 'no-such-model'),
+    model: await constantModel(),
+    input: GRID,
+    source,
+    everyN: EVERY,
+    maxFrames: 1,
+    mask: 'none',
+    feather: 0,
+    precision: 'fp32',
+    write: false,
+  });
+  assert.deepEqual(square.paste, { mask: 'none', erode: 0, feather: 0, sharpen: 0, color: 'color-transfer' });
+  assert.equal(square.frames[0]!.key, still.frames[0]!.key);
+  assert.notEqual(square.frames[0]!.detectionScore, still.frames[0]!.detectionScore, 'another paste, another score');
 });
 
 test('pose error: a face against itself is 0 and grows with a rotation applied', { timeout: 120_000 }, async () => {
@@ -221,11 +237,14 @@ test('reports are written atomically and validate against the schema; bad input 
   const report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as EvalReport;
   const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(REPORT_SCHEMA);
   assert.ok(validate(report), JSON.stringify(validate.errors));
+  // pasted as convert pastes by default, and the report says so
+  assert.deepEqual(report.paste, { mask: 'extended', erode: 0, feather: 0.04, sharpen: 0, color: 'color-transfer' });
   assert.equal(validate({ ...report, detection: { rate: 1.5, inputRate: 1 } }), false, 'a share above 1 is refused');
   assert.equal(validate({ ...report, frames: undefined }), false, 'the frames are required');
   // a report written before the mouth's references came still validates and renders
+  const { paste: _paste, ...withoutPaste } = report;
   const older: EvalReport = {
-    ...report,
+    ...withoutPaste,
     expression: { error: report.expression!.error, mouthCorrelation: report.expression!.mouthCorrelation },
     frames: report.frames.map(
       ({ mouthRebuilt: _r, mouthCeiling: _c, detectionScore: _d, inputDetectionScore: _i, ...f }) => f,
@@ -257,6 +276,10 @@ test('reports are written atomically and validate against the schema; bad input 
   await assert.rejects(
     evaluate({ modelDir: join(testTmp(), 'no-model'), input: GRID, source, write: false }),
     code(ErrorCodes.BAD_MODEL),
+  );
+  await assert.rejects(
+    evaluate({ modelDir: testTmp(), model: identityModel(), input: GRID, source, mask: 'learned', write: false }),
+    (e) => code(ErrorCodes.USAGE)(e) && /--mask learned needs a model trained with --mask/.test((e as Error).message),
   );
   const sky = join(testTmp(), 'sky.png');
   await sharp({ create: { width: 64, height: 48, channels: 3, background: '#58f' } })

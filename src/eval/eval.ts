@@ -37,6 +37,8 @@ import {
   type SwapSettings,
 } from '../swap/swap.js';
 import { VERSION } from '../version.js';
+import type { MaskType } from '../swap/masks.js';
+import { CONVERT_DEFAULTS } from '../convert/options.js';
 import { centroid, faceFiles, folderFaces } from './identities.js';
 import { meanOf, ReconstructionStats } from './reconstruction.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
@@ -83,6 +85,11 @@ export interface EvalOptions {
   color?: ColourMode;
   /** @deprecated The same as `color`. */
   colour?: ColourMode;
+  /** The blend mask, its erosion and feather, and sharpening, as convert's (default: convert's, EVAL_PASTE). */
+  mask?: MaskType;
+  erode?: number;
+  feather?: number;
+  sharpen?: number;
   precision?: 'auto' | 'fp32' | 'bf16';
   device?: 'auto' | 'cpu' | 'cuda';
   /** Write report.json and report.html (default true). */
@@ -167,8 +174,13 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
   mouthOut: null,
 });
 
-/** How eval pastes a swap into its frame (the mask, its edge; no sharpening). */
-export const EVAL_PASTE = { mask: 'extended', erode: 0, feather: 0.04, sharpen: 0 } as const;
+/** How eval pastes a swap into its frame by default: as convert does by default. */
+export const EVAL_PASTE = {
+  mask: CONVERT_DEFAULTS.mask,
+  erode: CONVERT_DEFAULTS.erode,
+  feather: CONVERT_DEFAULTS.feather,
+  sharpen: CONVERT_DEFAULTS.sharpen,
+} as const;
 
 /** The landmark mesh's face in `image` that is the one at `box`, if it finds it. */
 const meshAt = async (detector: HumanDetector, image: RgbImage, box: Box) =>
@@ -226,8 +238,21 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   }
   const decoder = o.swap ? 'a' : 'b',
     own = o.swap ? 'b' : 'a';
+  const paste = {
+    mask: o.mask ?? EVAL_PASTE.mask,
+    erode: o.erode ?? EVAL_PASTE.erode,
+    feather: o.feather ?? EVAL_PASTE.feather,
+    sharpen: o.sharpen ?? EVAL_PASTE.sharpen,
+  };
+  if (paste.mask === 'learned' && !model.geometry.mask) {
+    if (!o.model) (model as TrainedModel).model.dispose();
+    throw new FaceganError(
+      ErrorCodes.USAGE,
+      `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`,
+    );
+  }
   const settings: SwapSettings = {
-    ...EVAL_PASTE,
+    ...paste,
     decoder,
     colour: options.color ?? options.colour ?? EVAL_DEFAULTS.color,
     device,
@@ -443,6 +468,7 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
       direction: o.swap ? 'B->A' : 'A->B',
     },
     input: { path: input, kind, everyN, ...(filterPhotos ? { filter: filterPhotos } : {}) },
+    paste: { ...paste, color: settings.colour },
     source: { folder: resolve(o.source), faces: sourceFaces.length },
     gallery: gallery.map((g) => ({ name: g.name, folder: g.folder, faces: g.faces })),
     counts: {

@@ -67,6 +67,8 @@ export interface EvalReport {
   model: { dir: string; type: string; iteration: number; direction: 'A->B' | 'B->A' };
   /** filter: the photos of the person whose faces were measured (eval --filter); absent when any face was. */
   input: { path: string; kind: InputKind; everyN: number; filter?: string[] };
+  /** How the swaps were pasted (convert's settings); absent in reports written before it was recorded. */
+  paste?: { mask: string; erode: number; feather: number; sharpen: number; color: string };
   source: { folder: string; faces: number };
   gallery: { name: string; folder: string; faces: number }[];
   counts: { frames: number; inputFaces: number; detected: number; measured: number };
@@ -135,83 +137,95 @@ const recon = obj(
 export const REPORT_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'facegan eval report',
-  ...obj({
-    schemaVersion: { const: REPORT_VERSION },
-    facegan: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-    seconds: { type: 'number', minimum: 0 },
-    model: obj({
-      dir: { type: 'string' },
-      type: { type: 'string' },
-      iteration: { type: 'integer', minimum: 0 },
-      direction: { enum: ['A->B', 'B->A'] },
-    }),
-    input: obj(
-      {
-        path: { type: 'string' },
-        kind: { enum: ['image', 'folder', 'video'] },
-        everyN: { type: 'integer', minimum: 1 },
-      },
-      false,
-      { filter: { type: 'array', items: { type: 'string' } } },
-    ),
-    source: obj({ folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
-    gallery: {
-      type: 'array',
-      items: obj({ name: { type: 'string' }, folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
-    },
-    counts: obj({
-      frames: { type: 'integer', minimum: 0 },
-      inputFaces: { type: 'integer', minimum: 0 },
-      detected: { type: 'integer', minimum: 0 },
-      measured: { type: 'integer', minimum: 0 },
-    }),
-    detection: obj({ rate: share, inputRate: share }),
-    identity: obj({
-      threshold: num,
-      distanceToSource: nullableNum,
-      distanceToOriginal: nullableNum,
-      sourceToOriginal: num,
-      retrieval: share,
-      retrievalUnderThreshold: share,
-      nearest: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
-    }),
-    pose: obj({ yaw: num, pitch: num, roll: num, mean: num }, true),
-    expression: obj({ error: num, mouthCorrelation: nullableNum }, true, {
-      mouthReconstruction: nullableNum,
-      mouthCeiling: nullableNum,
-    }),
-    reconstruction: obj({ input: recon, source: recon }, false, { cycle: recon }),
-    temporal: obj({ inputJitter: num, outputJitter: num, addedJitter: num }, true),
-    frames: {
-      type: 'array',
-      items: obj(
+  ...obj(
+    {
+      schemaVersion: { const: REPORT_VERSION },
+      facegan: { type: 'string' },
+      createdAt: { type: 'string', format: 'date-time' },
+      seconds: { type: 'number', minimum: 0 },
+      model: obj({
+        dir: { type: 'string' },
+        type: { type: 'string' },
+        iteration: { type: 'integer', minimum: 0 },
+        direction: { enum: ['A->B', 'B->A'] },
+      }),
+      input: obj(
         {
-          key: { type: 'string' },
-          timestamp: nullableNum,
-          face: { type: 'boolean' },
-          detected: { type: 'boolean' },
-          measured: { type: 'boolean' },
-          distanceToSource: nullableNum,
-          distanceToOriginal: nullableNum,
-          nearest: { type: ['string', 'null'] },
-          pose: obj({ yaw: num, pitch: num, roll: num }, true),
-          expression: nullableNum,
-          mouthIn: nullableNum,
-          mouthOut: nullableNum,
-          psnr: nullableNum,
-          ssim: nullableNum,
+          path: { type: 'string' },
+          kind: { enum: ['image', 'folder', 'video'] },
+          everyN: { type: 'integer', minimum: 1 },
         },
         false,
-        {
-          mouthRebuilt: nullableNum,
-          mouthCeiling: nullableNum,
-          detectionScore: nullableNum,
-          inputDetectionScore: nullableNum,
-        },
+        { filter: { type: 'array', items: { type: 'string' } } },
       ),
+      source: obj({ folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
+      gallery: {
+        type: 'array',
+        items: obj({ name: { type: 'string' }, folder: { type: 'string' }, faces: { type: 'integer', minimum: 1 } }),
+      },
+      counts: obj({
+        frames: { type: 'integer', minimum: 0 },
+        inputFaces: { type: 'integer', minimum: 0 },
+        detected: { type: 'integer', minimum: 0 },
+        measured: { type: 'integer', minimum: 0 },
+      }),
+      detection: obj({ rate: share, inputRate: share }),
+      identity: obj({
+        threshold: num,
+        distanceToSource: nullableNum,
+        distanceToOriginal: nullableNum,
+        sourceToOriginal: num,
+        retrieval: share,
+        retrievalUnderThreshold: share,
+        nearest: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+      }),
+      pose: obj({ yaw: num, pitch: num, roll: num, mean: num }, true),
+      expression: obj({ error: num, mouthCorrelation: nullableNum }, true, {
+        mouthReconstruction: nullableNum,
+        mouthCeiling: nullableNum,
+      }),
+      reconstruction: obj({ input: recon, source: recon }, false, { cycle: recon }),
+      temporal: obj({ inputJitter: num, outputJitter: num, addedJitter: num }, true),
+      frames: {
+        type: 'array',
+        items: obj(
+          {
+            key: { type: 'string' },
+            timestamp: nullableNum,
+            face: { type: 'boolean' },
+            detected: { type: 'boolean' },
+            measured: { type: 'boolean' },
+            distanceToSource: nullableNum,
+            distanceToOriginal: nullableNum,
+            nearest: { type: ['string', 'null'] },
+            pose: obj({ yaw: num, pitch: num, roll: num }, true),
+            expression: nullableNum,
+            mouthIn: nullableNum,
+            mouthOut: nullableNum,
+            psnr: nullableNum,
+            ssim: nullableNum,
+          },
+          false,
+          {
+            mouthRebuilt: nullableNum,
+            mouthCeiling: nullableNum,
+            detectionScore: nullableNum,
+            inputDetectionScore: nullableNum,
+          },
+        ),
+      },
     },
-  }),
+    false,
+    {
+      paste: obj({
+        mask: { type: 'string' },
+        erode: num,
+        feather: num,
+        sharpen: num,
+        color: { type: 'string' },
+      }),
+    },
+  ),
 } as const;
 
 export const mean = (xs: readonly number[]): number | null =>
