@@ -22,7 +22,7 @@ const benches: Record<string, () => Promise<Bench<OptionSchema>>> = {
   cyclegan: () => import('./cyclegan.js').then((m) => bench({ options: m.cycleganOptions, run: m.benchCyclegan })),
   stylegan: () => import('./stylegan.js').then((m) => bench({ options: m.styleganOptions, run: m.benchStylegan })),
   detectors: () => import('./detectors.js').then((m) => bench({ options: m.detectorsOptions, run: m.benchDetectors })),
-  ssd: () => import('./ssd.js').then((m) => bench({ options: m.ssdOptions, run: m.benchSsd })),
+  'face-nets': () => import('./face-nets.js').then((m) => bench({ options: m.faceNetsOptions, run: m.benchFaceNets })),
   ops: () => import('./ops.js').then((m) => bench({ options: m.opsOptions, run: m.benchOps })),
   queue: () => import('./queue.js').then((m) => bench({ options: m.queueOptions, run: m.benchQueue })),
   'mouth-ceiling': () =>
