@@ -3,19 +3,14 @@
  * what code gives it against them, with the same messages.
  */
 import type { OptionSchema } from '../core/options.js';
-import { COLOUR_MODES } from '../swap/swap.js';
-import { MASK_TYPES } from '../swap/masks.js';
+import { PASTE_DEFAULTS, PASTE_OPTIONS } from '../swap/paste-options.js';
 import { VIDEO_CODECS } from '../media/video-writer.js';
 import type { ConvertOptions } from './convert.js';
 import { FILTER_THRESHOLD_SPEC } from '../faces/identity-filter.js';
 
 /** convert's defaults (the schema below shows them). */
 export const CONVERT_DEFAULTS = {
-  mask: 'extended',
-  erode: 0,
-  feather: 0.04,
-  color: 'color-transfer',
-  sharpen: 0,
+  ...PASTE_DEFAULTS,
   smooth: 2,
   batch: 8,
   crf: 18,
@@ -40,29 +35,7 @@ export const FRAME_OPTIONS = {
     short: 'a',
     help: "alignments file (default: the input's, when it exists)",
   },
-  mask: { type: 'string', help: 'blend mask', default: CONVERT_DEFAULTS.mask, choices: MASK_TYPES },
-  erode: {
-    type: 'number',
-    help: 'shrink the mask by this share of the face crop (negative grows it)',
-    default: CONVERT_DEFAULTS.erode,
-    min: -0.2,
-    max: 0.2,
-  },
-  feather: {
-    type: 'number',
-    help: 'soften the mask edge over this share of the face crop',
-    default: CONVERT_DEFAULTS.feather,
-    min: 0,
-    max: 0.3,
-  },
-  color: { type: 'string', help: 'colour matching', default: CONVERT_DEFAULTS.color, choices: COLOUR_MODES },
-  sharpen: {
-    type: 'number',
-    help: 'unsharp-mask amount on the swapped face (0: none)',
-    default: CONVERT_DEFAULTS.sharpen,
-    min: 0,
-    max: 3,
-  },
+  ...PASTE_OPTIONS,
   smooth: {
     type: 'int',
     help: 'video: average landmarks over this many frames either side (0: off)',

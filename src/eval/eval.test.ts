@@ -194,11 +194,10 @@ test("a constant mean face scores the source's identity but does not follow the 
     everyN: EVERY,
     maxFrames: 1,
     mask: 'none',
-    feather: 0,
     precision: 'fp32',
     write: false,
   });
-  assert.deepEqual(square.paste, { mask: 'none', erode: 0, feather: 0, sharpen: 0, color: 'color-transfer' });
+  assert.deepEqual(square.paste, { mask: 'none', erode: 0, feather: 0.04, sharpen: 0, color: 'color-transfer' });
   assert.equal(square.frames[0]!.key, still.frames[0]!.key);
   assert.notEqual(square.frames[0]!.detectionScore, still.frames[0]!.detectionScore, 'another paste, another score');
 });

@@ -38,7 +38,7 @@ import {
 } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import type { MaskType } from '../swap/masks.js';
-import { CONVERT_DEFAULTS } from '../convert/options.js';
+import { PASTE_DEFAULTS } from '../swap/paste-options.js';
 import { centroid, faceFiles, folderFaces } from './identities.js';
 import { meanOf, ReconstructionStats } from './reconstruction.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
@@ -176,10 +176,10 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
 
 /** How eval pastes a swap into its frame by default: as convert does by default. */
 export const EVAL_PASTE = {
-  mask: CONVERT_DEFAULTS.mask,
-  erode: CONVERT_DEFAULTS.erode,
-  feather: CONVERT_DEFAULTS.feather,
-  sharpen: CONVERT_DEFAULTS.sharpen,
+  mask: PASTE_DEFAULTS.mask,
+  erode: PASTE_DEFAULTS.erode,
+  feather: PASTE_DEFAULTS.feather,
+  sharpen: PASTE_DEFAULTS.sharpen,
 } as const;
 
 /** The landmark mesh's face in `image` that is the one at `box`, if it finds it. */

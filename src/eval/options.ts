@@ -4,15 +4,14 @@
  */
 import type { OptionSchema } from '../core/options.js';
 import { STYLEGAN_MODEL_SCHEMA } from '../generate/options.js';
-import { COLOUR_MODES } from '../swap/swap.js';
 import { FILTER_THRESHOLD_SPEC } from '../faces/identity-filter.js';
-import { FRAME_OPTIONS } from '../convert/options.js';
+import { PASTE_DEFAULTS, PASTE_OPTIONS } from '../swap/paste-options.js';
 
 export const EVAL_DEFAULTS = {
   everyN: 1,
   maxFrames: 300,
   maxFaces: 64,
-  color: 'color-transfer',
+  color: PASTE_DEFAULTS.color,
 } as const;
 
 export const EVAL_SCHEMA = {
@@ -54,12 +53,8 @@ export const EVAL_SCHEMA = {
     default: EVAL_DEFAULTS.maxFaces,
     min: 1,
   },
-  color: { type: 'string', help: 'colour matching of the swap', default: EVAL_DEFAULTS.color, choices: COLOUR_MODES },
-  // the swap pasted as convert pastes it, with convert's flags and defaults
-  mask: FRAME_OPTIONS.mask,
-  erode: FRAME_OPTIONS.erode,
-  feather: FRAME_OPTIONS.feather,
-  sharpen: FRAME_OPTIONS.sharpen,
+  // the swap pasted as convert pastes it: convert's flags and defaults
+  ...PASTE_OPTIONS,
   precision: {
     type: 'string',
     help: 'model precision (auto: bf16 where native)',

@@ -20,7 +20,7 @@ export function warmDescriptor(): void {
 
 /**
  * The 128-d descriptor of a face chip (IDENTITY_CHIP: 150 px, cut with coverage 2/3): face-api's recognition net, run
- * on libtorch (recognition-net.ts: face-api's descriptors to about 1e-6, 4.5x sooner).
+ * on libtorch (recognition-net.ts: face-api's descriptors to about 1e-6, 2.9x sooner).
  */
 export async function faceDescriptor(chip: RgbImage): Promise<number[]> {
   return (await recognitionNet()).describe([chip])[0]!;

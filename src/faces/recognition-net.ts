@@ -9,6 +9,7 @@
  * own output with a zero row and column where it came out one smaller; the mean over the picture; a 256 x 128 matrix.
  */
 import type { RgbImage } from '../core/image.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { avgPool2d, cat, conv2d, maxPool2d, noGrad, pad, tensor, tidy, type Tensor } from '../engine/index.js';
 import { faceApi } from './face-api.js';
 
@@ -101,12 +102,17 @@ export class RecognitionNet {
 
   /** The 128-d descriptors of 150 x 150 chips. */
   describe(chips: readonly RgbImage[]): number[][] {
+    if (!chips.length) return [];
     const n = chips.length,
       plane = RECOGNITION_INPUT * RECOGNITION_INPUT;
     const input = new Float32Array(n * 3 * plane);
     chips.forEach((chip, k) => {
       if (chip.width !== RECOGNITION_INPUT || chip.height !== RECOGNITION_INPUT)
-        throw new Error(`the recognition net reads ${RECOGNITION_INPUT} px chips, not ${chip.width} x ${chip.height}`);
+        throw new FaceganError(
+          ErrorCodes.BAD_ARGUMENT,
+          `The recognition net reads ${RECOGNITION_INPUT} px chips, not ${chip.width} x ${chip.height}: ` +
+            'cut them as IDENTITY_CHIP says.',
+        );
       for (let i = 0; i < plane; i++)
         for (let c = 0; c < 3; c++) input[(k * 3 + c) * plane + i] = (chip.data[i * 3 + c]! - MEAN_RGB[c]!) / 255;
     });

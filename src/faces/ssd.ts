@@ -58,6 +58,8 @@ export class SsdDetector implements FaceDetector {
         y0 = Math.floor(Math.max(y, 0));
       const cw = Math.floor(Math.min(x + w - Math.max(x, 0), image.width - Math.max(x, 0))),
         ch = Math.floor(Math.min(y + h - Math.max(y, 0), image.height - Math.max(y, 0)));
+      // a box with nothing left inside the picture has no landmarks (face-api drops one such box but then pairs the
+      // remaining landmarks with the wrong boxes; here each box keeps its own)
       if (cw <= 0 || ch <= 0) continue;
       const lm = (await chipLandmarks(copyRegion(image, { x0, y0, w: cw, h: ch }))).map(
         ([px, py]) => [px + x, py + y] as const,
