@@ -10,8 +10,7 @@ import { HumanDetector, largestFace } from '../src/faces/human.js';
 import { mouthOpening, pearson } from '../src/faces/expression.js';
 import { inputKind, listFrames } from '../src/media/frames.js';
 import { pastedInput, prepareFace, type SwapSettings } from '../src/swap/swap.js';
-import { EVAL_DEFAULTS } from '../src/eval/options.js';
-import { EVAL_PASTE } from '../src/eval/eval.js';
+import { PASTE_DEFAULTS } from '../src/swap/paste-options.js';
 import { EXTRACT_DEFAULTS } from '../src/extract/options.js';
 import { COVERAGE_SPEC } from '../src/train/config.js';
 import type { OptionSchema, Parsed } from '../src/core/options.js';
@@ -30,7 +29,9 @@ export const mouthCeilingOptions = {
 } as const satisfies OptionSchema;
 
 /** Pasted as eval pastes a swap. */
-const SETTINGS: SwapSettings = { ...EVAL_PASTE, decoder: 'b', colour: EVAL_DEFAULTS.color, device: 'cpu', bf16: false };
+// pasted as eval and convert paste by default
+const { color, ...paste } = PASTE_DEFAULTS;
+const SETTINGS: SwapSettings = { ...paste, decoder: 'b', colour: color, device: 'cpu', bf16: false };
 
 export async function benchMouthCeiling(o: Parsed<typeof mouthCeilingOptions>): Promise<Record<string, unknown>> {
   const input = framesOf(o.input);

@@ -11,6 +11,7 @@ import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { checkGiven, defined } from '../core/options.js';
 import { progressMeter, type OnProgress } from '../core/progress.js';
 import { CONVERT_DEFAULTS, CONVERT_SCHEMA } from './options.js';
+import { learnedMaskError } from '../swap/paste-options.js';
 import { resolveDevice, type Device, type Tensor } from '../engine/index.js';
 import { inputKind, listFrames, type Frame, type InputKind } from '../media/frames.js';
 import { writeImage } from '../media/image.js';
@@ -242,12 +243,8 @@ async function convertTo(
   // the weights, here only when no thread of its own runs the model (that thread loads them)
   const trained: TrainedModel | undefined = opening ? undefined : loadTrainedModel(described, device);
   const wholeImages = trainedOn === 'images';
-  if (o.mask === 'learned' && !geometry.mask) {
-    throw new FaceganError(
-      ErrorCodes.USAGE,
-      `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`,
-    );
-  }
+  const maskError = learnedMaskError(o.mask, geometry.mask, o.modelDir);
+  if (maskError) throw maskError;
   const settings: SwapSettings = {
     decoder: o.swap ? 'a' : 'b',
     mask: o.mask,

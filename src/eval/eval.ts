@@ -38,7 +38,7 @@ import {
 } from '../swap/swap.js';
 import { VERSION } from '../version.js';
 import type { MaskType } from '../swap/masks.js';
-import { PASTE_DEFAULTS } from '../swap/paste-options.js';
+import { PASTE_DEFAULTS, learnedMaskError } from '../swap/paste-options.js';
 import { centroid, faceFiles, folderFaces } from './identities.js';
 import { meanOf, ReconstructionStats } from './reconstruction.js';
 import { readFaceCropOrSkip } from '../faces/crop-file.js';
@@ -85,7 +85,7 @@ export interface EvalOptions {
   color?: ColourMode;
   /** @deprecated The same as `color`. */
   colour?: ColourMode;
-  /** The blend mask, its erosion and feather, and sharpening, as convert's (default: convert's, EVAL_PASTE). */
+  /** The blend mask, its erosion and feather, and sharpening, as convert's (default: convert's). */
   mask?: MaskType;
   erode?: number;
   feather?: number;
@@ -174,14 +174,6 @@ const unmeasured = (key: string, timestamp: number | null, face: boolean): Omit<
   mouthOut: null,
 });
 
-/** How eval pastes a swap into its frame by default: as convert does by default. */
-export const EVAL_PASTE = {
-  mask: PASTE_DEFAULTS.mask,
-  erode: PASTE_DEFAULTS.erode,
-  feather: PASTE_DEFAULTS.feather,
-  sharpen: PASTE_DEFAULTS.sharpen,
-} as const;
-
 /** The landmark mesh's face in `image` that is the one at `box`, if it finds it. */
 const meshAt = async (detector: HumanDetector, image: RgbImage, box: Box) =>
   overlapping(await detector.detect(image), box);
@@ -238,18 +230,17 @@ export async function evaluate(options: EvalOptions): Promise<EvalResult> {
   }
   const decoder = o.swap ? 'a' : 'b',
     own = o.swap ? 'b' : 'a';
+  // pasted as convert pastes, with convert's defaults
   const paste = {
-    mask: o.mask ?? EVAL_PASTE.mask,
-    erode: o.erode ?? EVAL_PASTE.erode,
-    feather: o.feather ?? EVAL_PASTE.feather,
-    sharpen: o.sharpen ?? EVAL_PASTE.sharpen,
+    mask: o.mask ?? PASTE_DEFAULTS.mask,
+    erode: o.erode ?? PASTE_DEFAULTS.erode,
+    feather: o.feather ?? PASTE_DEFAULTS.feather,
+    sharpen: o.sharpen ?? PASTE_DEFAULTS.sharpen,
   };
-  if (paste.mask === 'learned' && !model.geometry.mask) {
+  const maskError = learnedMaskError(paste.mask, model.geometry.mask, o.modelDir);
+  if (maskError) {
     if (!o.model) (model as TrainedModel).model.dispose();
-    throw new FaceganError(
-      ErrorCodes.USAGE,
-      `--mask learned needs a model trained with --mask; ${o.modelDir} has none. Use --mask extended or components.`,
-    );
+    throw maskError;
   }
   const settings: SwapSettings = {
     ...paste,

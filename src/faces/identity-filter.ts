@@ -12,16 +12,21 @@ import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, wa
 import type { RgbImage } from '../core/image.js';
 import type { Point } from '../core/geometry/meanface.js';
 
-/** The descriptor of the face at `alignment` (image pixels -> mean-face units) in an image tensor. */
-export async function identityOf(source: Tensor, alignment: Affine): Promise<number[]> {
+/** The recognition net's chip (IDENTITY_CHIP) of the face at `alignment` (image pixels -> mean-face units). */
+function identityChip(source: Tensor, alignment: Affine): RgbImage {
   const chipT = warpCrop(source, cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage), IDENTITY_CHIP.size);
   const chip = tensorToImage(chipT);
   chipT.dispose();
-  return faceDescriptor(chip);
+  return chip;
 }
 
-/** The descriptor of the face with these 68 landmarks in an image; only the chip's region becomes a tensor. */
-export async function identityOfFace(image: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+/** The descriptor of the face at `alignment` (image pixels -> mean-face units) in an image tensor. */
+export async function identityOf(source: Tensor, alignment: Affine): Promise<number[]> {
+  return faceDescriptor(identityChip(source, alignment));
+}
+
+/** The chip of the face with these 68 landmarks in an image; only the chip's region becomes a tensor. */
+export function identityChipOfFace(image: RgbImage, landmarks: readonly Point[]): RgbImage {
   const alignment = alignmentMatrix(landmarks);
   const region = faceRegion(
     image,
@@ -29,10 +34,15 @@ export async function identityOfFace(image: RgbImage, landmarks: readonly Point[
     IDENTITY_CHIP.size,
   );
   try {
-    return await identityOf(region.tensor, shiftAffine(alignment, region.x0, region.y0));
+    return identityChip(region.tensor, shiftAffine(alignment, region.x0, region.y0));
   } finally {
     region.tensor.dispose();
   }
+}
+
+/** The descriptor of the face with these 68 landmarks in an image. */
+export async function identityOfFace(image: RgbImage, landmarks: readonly Point[]): Promise<number[]> {
+  return faceDescriptor(identityChipOfFace(image, landmarks));
 }
 
 /** The setting --filter-threshold of every stage that takes --filter (extract, convert, eval), declared once. */

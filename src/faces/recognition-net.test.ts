@@ -1,6 +1,6 @@
 /**
  * The recognition net on libtorch against face-api's own run of it (tfjs-wasm), the reference: the same descriptors
- * on chips of real faces (cut with identity-filter.ts's alignment, crop and warp), one at a time or in a batch.
+ * on the chips identity-filter.ts cuts of real faces, one at a time or in a batch.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,23 +11,9 @@ import { readImage } from '../media/image.js';
 import { sharedData } from '../testing/data.js';
 import { faceApi } from './face-api.js';
 import { HumanDetector, largestFace } from './human.js';
-import { alignmentMatrix, cropMatrix, faceRegion, shiftAffine, tensorToImage, warpCrop } from './align.js';
-import { IDENTITY_CHIP, descriptorDistance } from './identity.js';
+import { identityChipOfFace } from './identity-filter.js';
+import { descriptorDistance } from './identity.js';
 import { RECOGNITION_INPUT, recognitionNet } from './recognition-net.js';
-
-/** The 150 px chip identity-filter.ts gives the net for the largest face of a picture. */
-async function chipOf(detector: HumanDetector, image: RgbImage): Promise<RgbImage> {
-  const face = largestFace(await detector.detect(image))!;
-  const alignment = alignmentMatrix(face.landmarks);
-  const crop = cropMatrix(alignment, IDENTITY_CHIP.size, IDENTITY_CHIP.coverage);
-  const region = faceRegion(image, crop, IDENTITY_CHIP.size);
-  const shifted = cropMatrix(shiftAffine(alignment, region.x0, region.y0), IDENTITY_CHIP.size, IDENTITY_CHIP.coverage);
-  const chip = warpCrop(region.tensor, shifted, IDENTITY_CHIP.size);
-  region.tensor.dispose();
-  const out = tensorToImage(chip);
-  chip.dispose();
-  return out;
-}
 
 test("the recognition net on libtorch gives face-api's descriptors, one chip or a batch", {
   timeout: 300_000,
@@ -39,8 +25,10 @@ test("the recognition net on libtorch gives face-api's descriptors, one chip or 
     return Array.from({ length: n }, (_, i) => join(dir, files[Math.floor((i * files.length) / n)]!));
   };
   const chips: RgbImage[] = [];
-  for (const path of [...pick('grid_s1', 3), ...pick('grid_s2', 3), ...pick('obama', 4)])
-    chips.push(await chipOf(detector, await readImage(path)));
+  for (const path of [...pick('grid_s1', 3), ...pick('grid_s2', 3), ...pick('obama', 4)]) {
+    const image = await readImage(path);
+    chips.push(identityChipOfFace(image, largestFace(await detector.detect(image))!.landmarks));
+  }
   assert.ok(chips.every((c) => c.width === RECOGNITION_INPUT && c.height === RECOGNITION_INPUT));
 
   const api = await faceApi('faceRecognitionNet');

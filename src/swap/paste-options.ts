@@ -3,6 +3,7 @@
  * measures a swap pasted with the same ones (and the same defaults), so a setting can be measured before it is used.
  */
 import type { OptionSchema } from '../core/options.js';
+import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { COLOUR_MODES } from './swap.js';
 import { MASK_TYPES } from './masks.js';
 
@@ -39,3 +40,12 @@ export const PASTE_OPTIONS = {
     max: 3,
   },
 } as const satisfies OptionSchema;
+
+/** The usage error for --mask learned on a model trained without a mask channel (undefined where the mask is fine). */
+export function learnedMaskError(mask: string, modelHasMask: boolean, modelDir: string): FaceganError | undefined {
+  if (mask !== 'learned' || modelHasMask) return undefined;
+  return new FaceganError(
+    ErrorCodes.USAGE,
+    `--mask learned needs a model trained with --mask; ${modelDir} has none. Use --mask extended or components.`,
+  );
+}
