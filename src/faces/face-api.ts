@@ -37,6 +37,11 @@ export interface FaceApi {
   };
 }
 export type FaceApiNet = keyof FaceApi['nets'];
+/** A loaded net's weight, as the nets run on libtorch read it (ssd-net.ts, recognition-net.ts). */
+export interface TfTensor {
+  shape: number[];
+  dataSync(): Float32Array;
+}
 
 let api: Promise<FaceApi> | undefined;
 const nets = new Map<FaceApiNet, Promise<FaceApi>>();

@@ -11,16 +11,12 @@
 import type { RgbImage } from '../core/image.js';
 import { ErrorCodes, FaceganError } from '../core/errors.js';
 import { avgPool2d, cat, conv2d, maxPool2d, noGrad, pad, tensor, tidy, type Tensor } from '../engine/index.js';
-import { faceApi } from './face-api.js';
+import { faceApi, type TfTensor } from './face-api.js';
 
 /** The side of the chips the net reads. */
 export const RECOGNITION_INPUT = 150;
 const MEAN_RGB = [122.782, 117.001, 104.298] as const;
 
-interface TfTensor {
-  shape: number[];
-  dataSync(): Float32Array;
-}
 interface TfConv {
   conv: { filters: TfTensor; bias: TfTensor };
   scale: { weights: TfTensor; biases: TfTensor };

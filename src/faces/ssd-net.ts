@@ -12,7 +12,7 @@
  */
 import type { RgbImage } from '../core/image.js';
 import { cat, conv2d, noGrad, pad, tensor, tidy, type Tensor } from '../engine/index.js';
-import { faceApi } from './face-api.js';
+import { faceApi, type TfTensor } from './face-api.js';
 import { SSD_FOUND } from './identity.js';
 
 /** The side the net reads. */
@@ -33,11 +33,7 @@ interface Conv {
   groups: number;
 }
 
-/** The parts of a tfjs tensor read here. */
-interface TfTensor {
-  shape: number[];
-  dataSync(): Float32Array;
-}
+/** A loaded net's params, by layer. */
 type TfParams = Record<string, Record<string, TfTensor | Record<string, TfTensor>>>;
 
 /** A TensorFlow filter [kH, kW, in, out] as a torch weight [out, in, kH, kW] (depthwise: [C, 1, kH, kW]). */
